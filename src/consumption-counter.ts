@@ -1,0 +1,254 @@
+/**
+ * ConsumptionCounter: the Durable Object that owns one counter's total, one object per license
+ * feature ("feature:<license_feature_id>") or per license ("license:<license_id>").
+ *
+ * Exactness: a Durable Object runs one event at a time, but any `await` lets another request in.
+ * So `consume` does everything that matters (periodic reset, rule check, new total, audit row)
+ * inside one synchronous `transactionSync` with no `await` before or inside it. Two requests can
+ * never both see "1 left".
+ *
+ * Durability of the audit log (the outbox pattern): the audit row is written to this object's own
+ * SQLite in the same transaction as the total, so a consumption is never counted without its row.
+ * Rows are then copied to D1 off the response path with `INSERT ... ON CONFLICT(event_id) DO
+ * NOTHING` and deleted here only after D1 committed them. If D1 fails, or the object is evicted
+ * mid-flush, the rows stay and an alarm retries with backoff, forever. A retried flush inserts
+ * nothing twice because event_id is unique in D1. Refused requests write nothing at all.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { decideConsumption, type ConsumptionRules } from "./consumption-rules";
+import { periodStart } from "./consumption-period";
+import type { ConsumptionEvent } from "./schemas";
+
+export interface CounterIdentity {
+  licenseId: number;
+  /** null for a license-level counter */
+  licenseFeatureId: number | null;
+  featureCode: string | null;
+}
+
+export interface ConsumeRequest {
+  counter: CounterIdentity;
+  rules: ConsumptionRules;
+  consumptions: number;
+  event: ConsumptionEvent;
+  hardwareId: string;
+  apiKeyId: number;
+  /** The D1 mirror of the total, used only the first time this object ever runs. */
+  initialTotal: number;
+}
+
+export type ConsumeOutcome =
+  | { ok: true; total: number; periodStart: string | null }
+  | { ok: false; code: "feature_not_enough_consumptions" | "negative_consumptions_not_allowed"; message: string; total: number };
+
+export interface CounterState {
+  total: number;
+  periodStart: string | null;
+}
+
+/** How many audit rows go to D1 in one batch. */
+const FLUSH_BATCH = 50;
+/** The alarm that guarantees a flush even if the object is evicted right after a consumption. */
+const SAFETY_NET_MS = 10_000;
+const MAX_RETRY_MS = 60_000;
+
+interface OutboxRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  event_id: string;
+  license_id: number;
+  license_feature_id: number | null;
+  feature_code: string | null;
+  hardware_id: string | null;
+  consumptions: number;
+  total_after: number;
+  event: string;
+  api_key_id: number | null;
+  created_at: string;
+}
+
+export class ConsumptionCounter extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private flushing: Promise<void> | null = null;
+  private failedFlushes = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS counter (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        license_id INTEGER NOT NULL,
+        license_feature_id INTEGER,
+        total INTEGER NOT NULL,
+        period_start TEXT
+      );
+      CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        license_id INTEGER NOT NULL,
+        license_feature_id INTEGER,
+        feature_code TEXT,
+        hardware_id TEXT,
+        consumptions INTEGER NOT NULL,
+        total_after INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        api_key_id INTEGER,
+        created_at TEXT NOT NULL
+      );`);
+  }
+
+  /** Applies one consumption. Everything between reading and writing the total is synchronous. */
+  async consume(request: ConsumeRequest): Promise<ConsumeOutcome> {
+    const outcome = this.ctx.storage.transactionSync((): ConsumeOutcome => {
+      const nowMs = Date.now();
+      const state = this.currentState(request.counter, request.rules, request.initialTotal, nowMs, request.apiKeyId);
+      const decision = decideConsumption(request.rules, state.total, request.consumptions);
+      if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total };
+      this.sql.exec("UPDATE counter SET total = ? WHERE id = 1", decision.totalAfter);
+      this.appendAudit(request.counter, {
+        hardwareId: request.hardwareId,
+        consumptions: request.consumptions,
+        totalAfter: decision.totalAfter,
+        event: request.event,
+        apiKeyId: request.apiKeyId,
+        nowMs,
+      });
+      return { ok: true, total: decision.totalAfter, periodStart: state.periodStart };
+    });
+    if (outcome.ok) this.scheduleFlush();
+    return outcome;
+  }
+
+  /** The live total (after any periodic reset that is due), for license and feature checks. */
+  async state(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
+    const state = this.ctx.storage.transactionSync(() => this.currentState(counter, rules, initialTotal, Date.now(), null));
+    this.scheduleFlush();
+    return state;
+  }
+
+  /** Audit rows not yet in D1 (for operators and tests). */
+  async pendingAuditRows(): Promise<number> {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+  }
+
+  /** Flushes the outbox now; rejects if D1 refuses (the alarm keeps retrying either way). */
+  async flushAudit(): Promise<void> {
+    await this.flush();
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.flush();
+      this.failedFlushes = 0;
+    } catch (error) {
+      console.warn("audit flush failed; retrying", error);
+    }
+    if (this.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
+  }
+
+  /**
+   * Reads the counter row, creating it on first use and applying a periodic reset when a period
+   * boundary has passed since the last write. Must be called inside transactionSync.
+   */
+  private currentState(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number, nowMs: number, apiKeyId: number | null): CounterState {
+    let row = this.sql.exec<{ total: number; period_start: string | null }>("SELECT total, period_start FROM counter WHERE id = 1").toArray()[0];
+    const currentPeriod = rules.resetConsumption && rules.consumptionPeriod ? new Date(periodStart(rules.consumptionPeriod, nowMs)).toISOString() : null;
+    if (!row) {
+      row = { total: initialTotal, period_start: currentPeriod };
+      this.sql.exec(
+        "INSERT INTO counter (id, license_id, license_feature_id, total, period_start) VALUES (1, ?, ?, ?, ?)",
+        counter.licenseId,
+        counter.licenseFeatureId,
+        row.total,
+        row.period_start,
+      );
+      return { total: row.total, periodStart: row.period_start };
+    }
+    if (currentPeriod !== row.period_start) {
+      // Either a boundary passed (reset to 0, audited) or the vendor switched resets on or off
+      // (start tracking from now, keep the total).
+      const boundaryPassed = currentPeriod !== null && row.period_start !== null && currentPeriod > row.period_start;
+      const total = boundaryPassed ? 0 : row.total;
+      this.sql.exec("UPDATE counter SET total = ?, period_start = ? WHERE id = 1", total, currentPeriod);
+      if (boundaryPassed && row.total !== 0) {
+        this.appendAudit(counter, { hardwareId: null, consumptions: -row.total, totalAfter: 0, event: "consumption_reset", apiKeyId, nowMs });
+      }
+      return { total, periodStart: currentPeriod };
+    }
+    return { total: row.total, periodStart: row.period_start };
+  }
+
+  private appendAudit(
+    counter: CounterIdentity,
+    entry: { hardwareId: string | null; consumptions: number; totalAfter: number; event: string; apiKeyId: number | null; nowMs: number },
+  ): void {
+    this.sql.exec(
+      `INSERT INTO outbox (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      crypto.randomUUID(),
+      counter.licenseId,
+      counter.licenseFeatureId,
+      counter.featureCode,
+      entry.hardwareId,
+      entry.consumptions,
+      entry.totalAfter,
+      entry.event,
+      entry.apiKeyId,
+      new Date(entry.nowMs).toISOString(),
+    );
+  }
+
+  /** Starts a flush off the response path, and makes sure an alarm will retry if it can't finish. */
+  private scheduleFlush(): void {
+    if (this.pendingCount() === 0) return;
+    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined));
+    this.ctx.waitUntil(
+      this.flush().catch(async (error) => {
+        console.warn("audit flush failed; the alarm will retry", error);
+        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
+      }),
+    );
+  }
+
+  /** Copies the outbox to D1 until it is empty. One flush at a time; callers share it. */
+  private flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.drainOutbox().finally(() => {
+        this.flushing = null;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async drainOutbox(): Promise<void> {
+    for (;;) {
+      const rows = this.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", FLUSH_BATCH).toArray();
+      const last = rows.at(-1);
+      if (!last) return;
+      const statements = rows.map((row) =>
+        this.env.DB.prepare(
+          `INSERT INTO consumption_audit (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+        ).bind(row.event_id, row.license_id, row.license_feature_id, row.feature_code, row.hardware_id, row.consumptions, row.total_after, row.event, row.api_key_id, row.created_at),
+      );
+      // Mirror the newest total into D1 for reporting; the object stays the source of truth.
+      statements.push(
+        last.license_feature_id === null
+          ? this.env.DB.prepare("UPDATE licenses SET total_consumptions = ? WHERE id = ?").bind(last.total_after, last.license_id)
+          : this.env.DB.prepare("UPDATE license_features SET total_consumptions = ? WHERE id = ?").bind(last.total_after, last.license_feature_id),
+      );
+      await this.env.DB.batch(statements);
+      this.sql.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
+      this.failedFlushes = 0;
+    }
+  }
+
+  private pendingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+  }
+
+  private retryDelay(): number {
+    this.failedFlushes += 1;
+    return Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(this.failedFlushes - 1, 6));
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Resolves what a License API request names (product → license → device → license feature) in
+ * one D1 round trip, returning plain domain objects. Deciding which error applies is not done
+ * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
+ */
+import type { ConsumptionPeriod, ConsumptionRules } from "../consumption-rules";
+
+export type AuthorizationMethod = "license-key" | "user";
+
+export interface Product {
+  id: number;
+  shortCode: string;
+  authorizationMethod: AuthorizationMethod;
+  companyId: number;
+}
+
+export interface License {
+  id: number;
+  licenseKey: string | null;
+  enabled: boolean;
+  active: boolean;
+  validityPeriod: string | null;
+}
+
+export interface Device {
+  id: number;
+  hardwareId: string;
+  active: boolean;
+  blacklisted: boolean;
+}
+
+export interface LicenseFeature {
+  /** license_features.id: the id clients see as the feature's `id`. Null when the license lacks the feature. */
+  id: number | null;
+  code: string;
+  name: string;
+  featureType: "activation" | "consumption";
+  expiryDate: string | null;
+  rules: ConsumptionRules;
+  /** The D1 mirror of the total; the counter object owns the real one. */
+  mirroredTotal: number;
+}
+
+export interface LicenseContext {
+  product: Product | null;
+  license: License | null;
+  device: Device | null;
+  feature: LicenseFeature | null;
+}
+
+export interface LicenseLookup {
+  product: string;
+  licenseKey?: string | undefined;
+  username?: string | undefined;
+  licenseId?: number | undefined;
+  hardwareId: string;
+  featureCode?: string | undefined;
+}
+
+interface ContextRow {
+  product_id: number;
+  short_code: string;
+  authorization_method: AuthorizationMethod;
+  company_id: number;
+  license_id: number | null;
+  license_key: string | null;
+  enabled: number | null;
+  active: number | null;
+  validity_period: string | null;
+  device_id: number | null;
+  device_active: number | null;
+  blacklisted: number | null;
+  product_feature_id: number | null;
+  license_feature_id: number | null;
+  feature_code: string | null;
+  feature_name: string | null;
+  feature_type: "activation" | "consumption" | null;
+  expiry_date: string | null;
+  max_consumption: number | null;
+  allow_unlimited_consumptions: number | null;
+  allow_overages: number | null;
+  max_overages: number | null;
+  allow_negative_consumptions: number | null;
+  reset_consumption: number | null;
+  consumption_period: ConsumptionPeriod | null;
+  total_consumptions: number | null;
+}
+
+// The license is matched by key or by license user, and narrowed by license_id when given;
+// a user with several licenses of one product gets the oldest unless license_id says otherwise.
+// A license feature's NULL columns inherit the product feature's defaults.
+const CONTEXT_SQL = `
+SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
+       l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period,
+       d.id AS device_id, d.active AS device_active, d.blacklisted,
+       pf.id AS product_feature_id, lf.id AS license_feature_id,
+       pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
+       COALESCE(lf.max_consumption, pf.max_consumption) AS max_consumption,
+       COALESCE(lf.allow_unlimited_consumptions, pf.allow_unlimited_consumptions) AS allow_unlimited_consumptions,
+       COALESCE(lf.allow_overages, pf.allow_overages) AS allow_overages,
+       COALESCE(lf.max_overages, pf.max_overages) AS max_overages,
+       COALESCE(lf.allow_negative_consumptions, pf.allow_negative_consumptions) AS allow_negative_consumptions,
+       COALESCE(lf.reset_consumption, pf.reset_consumption) AS reset_consumption,
+       COALESCE(lf.consumption_period, pf.consumption_period) AS consumption_period,
+       lf.total_consumptions
+FROM products p
+LEFT JOIN licenses l ON l.product_id = p.id
+  AND ((?2 IS NOT NULL AND l.license_key = ?2)
+    OR (?3 IS NOT NULL AND l.id IN (SELECT lu.license_id FROM license_users lu WHERE lu.username = ?3)))
+  AND (?4 IS NULL OR l.id = ?4)
+LEFT JOIN devices d ON d.license_id = l.id AND d.hardware_id = ?5
+LEFT JOIN product_features pf ON pf.product_id = p.id AND pf.code = ?6
+LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id
+WHERE p.short_code = ?1
+ORDER BY l.id
+LIMIT 1`;
+
+export async function findLicenseContext(db: D1Database, lookup: LicenseLookup): Promise<LicenseContext> {
+  const row = await db
+    .prepare(CONTEXT_SQL)
+    .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null)
+    .first<ContextRow>();
+  if (!row) return { product: null, license: null, device: null, feature: null };
+  return {
+    product: { id: row.product_id, shortCode: row.short_code, authorizationMethod: row.authorization_method, companyId: row.company_id },
+    license:
+      row.license_id === null
+        ? null
+        : { id: row.license_id, licenseKey: row.license_key, enabled: row.enabled === 1, active: row.active === 1, validityPeriod: row.validity_period },
+    device:
+      row.device_id === null
+        ? null
+        : { id: row.device_id, hardwareId: lookup.hardwareId, active: row.device_active === 1, blacklisted: row.blacklisted === 1 },
+    feature: row.product_feature_id === null ? null : toLicenseFeature(row),
+  };
+}
+
+function toLicenseFeature(row: ContextRow): LicenseFeature {
+  return {
+    id: row.license_feature_id,
+    code: row.feature_code ?? "",
+    name: row.feature_name ?? "",
+    featureType: row.feature_type ?? "consumption",
+    expiryDate: row.expiry_date,
+    mirroredTotal: row.total_consumptions ?? 0,
+    rules: {
+      maxConsumption: row.max_consumption ?? 0,
+      allowUnlimitedConsumptions: row.allow_unlimited_consumptions === 1,
+      allowOverages: row.allow_overages === 1,
+      maxOverages: row.max_overages ?? 0,
+      allowNegativeConsumptions: row.allow_negative_consumptions === 1,
+      resetConsumption: row.reset_consumption === 1,
+      consumptionPeriod: row.consumption_period,
+    },
+  };
+}

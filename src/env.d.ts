@@ -1,0 +1,7 @@
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them: declared here.
+declare namespace Cloudflare {
+  interface Env {
+    /** RSA private key, PKCS#8 PEM: signs License API responses. `wrangler secret put LICENSE_SIGNING_KEY`. */
+    LICENSE_SIGNING_KEY: string;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The one error type of the License API. Handlers throw it; `errorResponse` (the router's single
+ * `catch`) turns it into the documented body `{"status", "code", "message"}`. Anything that is
+ * not an ApiError is a bug on our side and becomes a generic 500 on purpose: no internals leak.
+ */
+
+/** Authorization errors, common to every License API endpoint (PROTOCOL.md section 1). */
+export type AuthErrorCode =
+  | "date_header_diff"
+  | "authorization_invalid_headers"
+  | "hmac_required"
+  | "signature_mismatch"
+  | "authorization_missing_params"
+  | "invalid_api_key"
+  | "revoked_api_key"
+  | "read_only_api_key";
+
+/** add_feature_consumption's documented errors (PROTOCOL.md section 2) plus license expiry. */
+export type LicenseErrorCode =
+  | "unknown_product"
+  | "license_not_found"
+  | "license_not_active"
+  | "license_not_enabled"
+  | "license_expired"
+  | "unsupported_product_feature"
+  | "feature_not_enough_consumptions"
+  | "negative_consumptions_not_allowed"
+  | "device_not_found"
+  | "blacklisted";
+
+/** Request-shape errors. The public docs are silent here; these codes are ours (README). */
+export type RequestErrorCode =
+  | "invalid_content_type"
+  | "body_too_large"
+  | "invalid_json"
+  | "invalid_request"
+  | "not_found"
+  | "method_not_allowed";
+
+export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | "internal_server_error";
+
+const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
+  date_header_diff: "The Date header is more than 15 minutes away from the server's time",
+  authorization_invalid_headers: "The signed headers must be exactly \"date\" and the Date header must be an RFC 7231 GMT date",
+  hmac_required: "Requests must be signed with algorithm=\"hmac-sha256\"",
+  signature_mismatch: "The request signature does not match",
+  authorization_missing_params: "The Authorization header must carry algorithm, headers, signature and apikey",
+  invalid_api_key: "Unknown API key",
+  revoked_api_key: "This API key has been revoked",
+  read_only_api_key: "This API key is read-only",
+  unknown_product: "Provided product was not found",
+  license_not_found: "License with the provided license key or license user not found",
+  license_not_active: "The license is not active",
+  license_not_enabled: "The license is not enabled",
+  license_expired: "The license has expired",
+  unsupported_product_feature: "One or more of requested product features do not exist or they are not enabled on the product",
+  feature_not_enough_consumptions: "Not enough consumptions left",
+  negative_consumptions_not_allowed: "Negative consumptions not allowed",
+  device_not_found: "An active device matching the hardware_id not found",
+  blacklisted: "This device is blacklisted",
+  invalid_content_type: "Content-Type must be application/json",
+  body_too_large: "The request body is too large",
+  invalid_json: "The request body is not valid JSON",
+  invalid_request: "The request is invalid",
+  not_found: "No such endpoint",
+  method_not_allowed: "Method not allowed on this endpoint",
+  internal_server_error: "Internal server error",
+};
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+
+  constructor(code: ApiErrorCode, message: string = DEFAULT_MESSAGES[code], status = statusFor(code)) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** LicenseSpring answers every documented client error with 400; we keep that for our own codes too. */
+function statusFor(code: ApiErrorCode): number {
+  if (code === "internal_server_error") return 500;
+  if (code === "not_found") return 404;
+  if (code === "method_not_allowed") return 405;
+  return 400;
+}
+
+/** The single place that builds error bodies. Error bodies are not signed (the SDK does not verify them). */
+export function errorResponse(error: unknown): Response {
+  const apiError = error instanceof ApiError ? error : internalError(error);
+  const body = { status: apiError.status, code: apiError.code, message: apiError.message };
+  return new Response(JSON.stringify(body), {
+    status: apiError.status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+function internalError(error: unknown): ApiError {
+  console.error("unhandled error", error);
+  return new ApiError("internal_server_error");
+}

@@ -1,0 +1,53 @@
+/**
+ * Reads a JSON request body defensively: content type, size cap (enforced while streaming, not
+ * trusted from Content-Length), UTF-8 and JSON syntax. Every failure is a 400 with a stable code.
+ */
+import { ApiError } from "../errors";
+
+/** License API bodies are a few hundred bytes; 16 KiB leaves room for any real client. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const contentType = request.headers.get("Content-Type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(contentType.trim())) throw new ApiError("invalid_content_type");
+
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new ApiError("body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+
+  const bytes = await readCapped(request, MAX_BODY_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError("invalid_json", "The request body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError("invalid_json");
+  }
+}
+
+async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new ApiError("body_too_large", `The request body must be at most ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

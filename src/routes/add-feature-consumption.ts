@@ -1,0 +1,56 @@
+/**
+ * POST /api/v4/add_feature_consumption: parse → look up → the feature's counter object → signed reply.
+ */
+import type { LicenseApiRequest } from "../auth/with-license-auth";
+import { signedJson } from "../auth/response-signing";
+import { featureCounter } from "../counters";
+import { findLicenseContext, type LicenseLookup } from "../db/license-context";
+import { ApiError } from "../errors";
+import { readJsonBody } from "../http/read-json-body";
+import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license-feature";
+import { AddFeatureConsumptionBody, parseWith } from "../schemas";
+
+export async function addFeatureConsumption(request: LicenseApiRequest, env: Env): Promise<Response> {
+  const body = parseWith(AddFeatureConsumptionBody, await readJsonBody(request));
+  const lookup: LicenseLookup = {
+    product: body.product,
+    licenseKey: body.license_key,
+    username: body.username,
+    licenseId: body.license_id,
+    hardwareId: body.hardware_id,
+    featureCode: body.feature,
+  };
+  const target = resolveLicenseFeature(await findLicenseContext(env.DB, lookup), lookup, Date.now());
+
+  const outcome = await featureCounter(env, target.feature.id).consume({
+    counter: { licenseId: target.license.id, licenseFeatureId: target.feature.id, featureCode: target.feature.code },
+    rules: target.feature.rules,
+    consumptions: body.consumptions,
+    event: body.event,
+    hardwareId: body.hardware_id,
+    apiKeyId: request.apiKey.id,
+    initialTotal: target.feature.mirroredTotal,
+  });
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
+  return signedJson(env.LICENSE_SIGNING_KEY, featureConsumptionBody(target, outcome.total));
+}
+
+/** The success body, field for field as the official SDK's fixtures show it (PROTOCOL.md section 4). */
+export function featureConsumptionBody(target: ResolvedLicenseFeature, total: number) {
+  const { rules } = target.feature;
+  return {
+    id: target.feature.id,
+    license_id: target.license.id,
+    company: { id: target.product.companyId },
+    total_consumptions: total,
+    max_consumptions: rules.maxConsumption,
+    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
+    allow_negative_consumptions: rules.allowNegativeConsumptions,
+    allow_overages: rules.allowOverages,
+    max_overages: rules.maxOverages,
+    reset_consumption: rules.resetConsumption,
+    consumption_period: rules.consumptionPeriod,
+    is_floating: false,
+    is_floating_cloud: false,
+  };
+}

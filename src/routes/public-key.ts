@@ -1,0 +1,9 @@
+/** GET /api/v4/public_key: the PEM (SPKI) public key that verifies LicenseSignature. Unauthenticated. */
+import { signingKeys } from "../auth/response-signing";
+
+export async function publicKey(_request: Request, env: Env): Promise<Response> {
+  const { publicKeyPem } = await signingKeys(env.LICENSE_SIGNING_KEY);
+  return new Response(publicKeyPem, {
+    headers: { "Content-Type": "application/x-pem-file", "Cache-Control": "public, max-age=300" },
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * zod schemas for every License API request body. Types come from z.infer, so the handler can
+ * only see what was validated. Unknown fields (sdk_ver, bundle_code, hostname, ...) are accepted
+ * and dropped: real clients send more than any one endpoint reads.
+ */
+import { z } from "zod";
+import { ApiError } from "./errors";
+
+const requiredText = (name: string) =>
+  z.string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+    .min(1, `${name} must not be empty`)
+    .max(256, `${name} must be at most 256 characters`);
+
+export const CONSUMPTION_EVENTS = ["consumption_add", "offline_floating_consumptions_sync"] as const;
+export type ConsumptionEvent = (typeof CONSUMPTION_EVENTS)[number];
+
+/** Who is asking, as every license endpoint identifies it: a device, a product, a license. */
+const licenseIdentity = {
+  hardware_id: requiredText("hardware_id"),
+  product: requiredText("product"),
+  license_key: requiredText("license_key").optional(),
+  username: requiredText("username").optional(),
+  license_id: z.number({ invalid_type_error: "license_id must be a number" }).int().positive().safe().optional(),
+};
+
+function exactlyOneLicenseIdentifier(body: { license_key?: string | undefined; username?: string | undefined }, ctx: z.RefinementCtx): void {
+  if ((body.license_key === undefined) === (body.username === undefined)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "send exactly one of license_key (key-based products) or username (user-based products)" });
+  }
+}
+
+/**
+ * `consumptions` is an integer count: non-zero, and small enough that totals stay exact in a
+ * JavaScript number (|n| ≤ 2^53 − 1). Fractions, 0, strings and huge numbers are invalid_request.
+ */
+const consumptions = z
+  .number({ invalid_type_error: "consumptions must be a number" })
+  .int("consumptions must be an integer")
+  .safe("consumptions must be between -(2^53 - 1) and 2^53 - 1")
+  .refine((n) => n !== 0, "consumptions must not be 0")
+  .default(1);
+
+const event = z
+  .array(z.enum(CONSUMPTION_EVENTS), { invalid_type_error: "event must be an array" })
+  .length(1, "event must name exactly one of consumption_add or offline_floating_consumptions_sync")
+  .optional()
+  .transform((events): ConsumptionEvent => events?.[0] ?? "consumption_add");
+
+export const AddFeatureConsumptionBody = z
+  .object({ ...licenseIdentity, feature: requiredText("feature"), consumptions, event })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type AddFeatureConsumptionBody = z.infer<typeof AddFeatureConsumptionBody>;
+
+/** The identity fields alone, for use by other endpoints' schemas. */
+export const LicenseIdentity = z.object(licenseIdentity).superRefine(exactlyOneLicenseIdentifier);
+export type LicenseIdentity = z.infer<typeof LicenseIdentity>;
+
+/** Validates `input` or throws invalid_request naming every problem. */
+export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new ApiError("invalid_request", "The request body must be a JSON object");
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  throw new ApiError("invalid_request", problems.join("; "));
+}
