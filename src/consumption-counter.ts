@@ -141,7 +141,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
       await this.flush();
       this.failedFlushes = 0;
     } catch (error) {
-      console.warn("audit flush failed; retrying", error);
+      console.warn(`audit flush failed; retrying: ${String(error)}`);
     }
     if (this.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
   }
@@ -204,7 +204,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
     void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined));
     this.ctx.waitUntil(
       this.flush().catch(async (error) => {
-        console.warn("audit flush failed; the alarm will retry", error);
+        console.warn(`audit flush failed; the alarm will retry: ${String(error)}`);
         await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
       }),
     );
