@@ -126,6 +126,23 @@ export class ConsumptionCounter extends DurableObject<Env> {
     return state;
   }
 
+  /**
+   * Sets the total to 0 now (a vendor's manual reset), audited as "manual_reset". Serialised with
+   * consumptions like everything else here, so a reset racing a consumption is one or the other.
+   */
+  async resetTotal(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
+    const state = this.ctx.storage.transactionSync((): CounterState => {
+      const nowMs = Date.now();
+      const before = this.currentState(counter, rules, initialTotal, nowMs, null);
+      if (before.total === 0) return before;
+      this.sql.exec("UPDATE counter SET total = 0 WHERE id = 1");
+      this.appendAudit(counter, { hardwareId: null, consumptions: -before.total, totalAfter: 0, event: "manual_reset", apiKeyId: null, nowMs });
+      return { total: 0, periodStart: before.periodStart };
+    });
+    this.scheduleFlush();
+    return state;
+  }
+
   /** Audit rows not yet in D1 (for operators and tests). */
   async pendingAuditRows(): Promise<number> {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
@@ -171,7 +188,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
       const total = boundaryPassed ? 0 : row.total;
       this.sql.exec("UPDATE counter SET total = ?, period_start = ? WHERE id = 1", total, currentPeriod);
       if (boundaryPassed && row.total !== 0) {
-        this.appendAudit(counter, { hardwareId: null, consumptions: -row.total, totalAfter: 0, event: "consumption_reset", apiKeyId, nowMs });
+        this.appendAudit(counter, { hardwareId: null, consumptions: -row.total, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
       }
       return { total, periodStart: currentPeriod };
     }
