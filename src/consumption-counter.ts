@@ -281,11 +281,18 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /** Starts a flush off the response path, and makes sure an alarm will retry if it can't finish. */
   private scheduleFlush(): void {
     if (this.pendingCount() === 0) return;
-    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined));
+    // Failures below are logged, never thrown: the rows are safe in the outbox either way, and an
+    // object being torn down (deploy, eviction) must not surface as an unhandled rejection.
     this.ctx.waitUntil(
-      this.flush().catch(async (error) => {
+      this.ctx.storage
+        .getAlarm()
+        .then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined))
+        .catch((error: unknown) => console.warn(`could not set the audit safety-net alarm: ${String(error)}`)),
+    );
+    this.ctx.waitUntil(
+      this.flush().catch(async (error: unknown) => {
         console.warn(`audit flush failed; the alarm will retry: ${String(error)}`);
-        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
+        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay()).catch(() => undefined);
       }),
     );
   }

@@ -36,16 +36,19 @@ export async function requestKeyFor(request: Request, apiKeyId: number, endpoint
 }
 
 /**
- * Calls `consume` on the counter, retrying (with a fresh stub) when the runtime says the call may
- * be retried, e.g. the object was reset or moved. Safe because the request key makes it idempotent.
+ * Calls `consume` on the counter, retrying with a fresh stub when the call fails (the object was
+ * reset, evicted, moved, or the connection broke), up to 3 attempts. Safe whatever the failure:
+ * the request key makes consume idempotent, so an attempt that had committed is answered from
+ * its stored outcome instead of charging again. An overloaded object is not retried (that would
+ * add to its load); the error goes to the client, which may retry later with its own key.
  */
 export async function consumeOnce(stubFor: () => DurableObjectStub<ConsumptionCounter>, request: ConsumeRequest): Promise<ConsumeOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await stubFor().consume(request);
     } catch (error) {
-      const retryable = typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === true;
-      if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+      const overloaded = typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true;
+      if (overloaded || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
