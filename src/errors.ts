@@ -88,6 +88,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   internal_server_error: "Internal server error",
 };
 
+/** Every code this API can answer with (README lists them). */
+export const API_ERROR_CODES = Object.keys(DEFAULT_MESSAGES) as ApiErrorCode[];
+
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;

@@ -17,7 +17,8 @@ import { ApiError } from "./errors";
 export const CLIENT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const INTERNAL_KEY_TTL_MS = 10 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const MAX_ATTEMPTS = 3;
+/** Pauses before each retry: a reset object is usually back within milliseconds. */
+const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
 const encoder = new TextEncoder();
 
@@ -37,18 +38,20 @@ export async function requestKeyFor(request: Request, apiKeyId: number, endpoint
 
 /**
  * Calls `consume` on the counter, retrying with a fresh stub when the call fails (the object was
- * reset, evicted, moved, or the connection broke), up to 3 attempts. Safe whatever the failure:
+ * reset, evicted, moved, or the connection broke), up to 4 attempts over about 400 ms. Safe whatever the failure:
  * the request key makes consume idempotent, so an attempt that had committed is answered from
  * its stored outcome instead of charging again. An overloaded object is not retried (that would
  * add to its load); the error goes to the client, which may retry later with its own key.
  */
 export async function consumeOnce(stubFor: () => DurableObjectStub<ConsumptionCounter>, request: ConsumeRequest): Promise<ConsumeOutcome> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await stubFor().consume(request);
     } catch (error) {
       const overloaded = typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true;
-      if (overloaded || attempt >= MAX_ATTEMPTS) throw error;
+      const delay = RETRY_DELAYS_MS[attempt + 1];
+      if (overloaded || delay === undefined) throw error;
+      await scheduler.wait(delay);
     }
   }
 }

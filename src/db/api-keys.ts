@@ -1,4 +1,5 @@
 /** License API credentials (table api_keys). */
+import { readWithRetry } from "./read-retry";
 
 export interface ApiKey {
   id: number;
@@ -17,10 +18,9 @@ interface ApiKeyRow {
 }
 
 export async function findApiKey(db: D1Database, apiKey: string): Promise<ApiKey | null> {
-  const row = await db
-    .prepare("SELECT id, api_key, shared_key, revoked, read_only FROM api_keys WHERE api_key = ?")
-    .bind(apiKey)
-    .first<ApiKeyRow>();
+  const row = await readWithRetry(() =>
+    db.prepare("SELECT id, api_key, shared_key, revoked, read_only FROM api_keys WHERE api_key = ?").bind(apiKey).first<ApiKeyRow>(),
+  );
   if (!row) return null;
   return { id: row.id, apiKey: row.api_key, sharedKey: row.shared_key, revoked: row.revoked === 1, readOnly: row.read_only === 1 };
 }

@@ -4,6 +4,7 @@
  * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
  */
 import type { ConsumptionPeriod, ConsumptionRules } from "../consumption-rules";
+import { readWithRetry } from "./read-retry";
 
 export type AuthorizationMethod = "license-key" | "user";
 
@@ -140,10 +141,12 @@ ORDER BY l.id
 LIMIT 1`;
 
 export async function findLicenseContext(db: D1Database, lookup: LicenseLookup): Promise<LicenseContext> {
-  const row = await db
-    .prepare(CONTEXT_SQL)
-    .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null)
-    .first<ContextRow>();
+  const row = await readWithRetry(() =>
+    db
+      .prepare(CONTEXT_SQL)
+      .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null)
+      .first<ContextRow>(),
+  );
   if (!row) return { product: null, license: null, device: null, feature: null };
   return {
     product: { id: row.product_id, shortCode: row.short_code, authorizationMethod: row.authorization_method, companyId: row.company_id },
