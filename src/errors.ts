@@ -15,25 +15,38 @@ export type AuthErrorCode =
   | "revoked_api_key"
   | "read_only_api_key";
 
-/** add_feature_consumption's documented errors (PROTOCOL.md section 2) plus license expiry. */
+/**
+ * License errors: add_feature_consumption's documented nine (PROTOCOL.md section 2), activation's
+ * license_activated_max_times, and codes the SDK itself uses (license_expired, wrong_license_type,
+ * license_not_enough_consumptions). invalid_password and feature_expired are ours (README).
+ */
 export type LicenseErrorCode =
   | "unknown_product"
   | "license_not_found"
   | "license_not_active"
   | "license_not_enabled"
   | "license_expired"
+  | "license_activated_max_times"
+  | "invalid_password"
+  | "wrong_license_type"
+  | "license_not_enough_consumptions"
+  | "feature_expired"
   | "unsupported_product_feature"
   | "feature_not_enough_consumptions"
   | "negative_consumptions_not_allowed"
   | "device_not_found"
   | "blacklisted";
 
-/** Request-shape errors. The public docs are silent here; these codes are ours (README). */
+/**
+ * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
+ * LicenseSpring's list of License API errors; the others are ours (README).
+ */
 export type RequestErrorCode =
   | "invalid_content_type"
   | "body_too_large"
   | "invalid_json"
-  | "invalid_request"
+  | "validation_error"
+  | "missing_parameters"
   | "not_found"
   | "method_not_allowed";
 
@@ -56,6 +69,11 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   license_not_active: "The license is not active",
   license_not_enabled: "The license is not enabled",
   license_expired: "The license has expired",
+  license_activated_max_times: "The license is already activated the maximum number of times",
+  invalid_password: "Wrong password for this license user",
+  wrong_license_type: "The license is not a consumption license",
+  license_not_enough_consumptions: "Not enough consumptions left",
+  feature_expired: "The feature has expired",
   unsupported_product_feature: "One or more of requested product features do not exist or they are not enabled on the product",
   feature_not_enough_consumptions: "Not enough consumptions left",
   negative_consumptions_not_allowed: "Negative consumptions not allowed",
@@ -64,7 +82,8 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   invalid_content_type: "Content-Type must be application/json",
   body_too_large: "The request body is too large",
   invalid_json: "The request body is not valid JSON",
-  invalid_request: "The request is invalid",
+  validation_error: "The request is invalid",
+  missing_parameters: "A required parameter is missing",
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",

@@ -25,13 +25,14 @@ const licenseIdentity = {
 
 function exactlyOneLicenseIdentifier(body: { license_key?: string | undefined; username?: string | undefined }, ctx: z.RefinementCtx): void {
   if ((body.license_key === undefined) === (body.username === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "send exactly one of license_key (key-based products) or username (user-based products)" });
+    const missing = body.license_key === undefined;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "send exactly one of license_key (key-based products) or username (user-based products)", params: { missing } });
   }
 }
 
 /**
  * `consumptions` is an integer count: non-zero, and small enough that totals stay exact in a
- * JavaScript number (|n| ≤ 2^53 − 1). Fractions, 0, strings and huge numbers are invalid_request.
+ * JavaScript number (|n| ≤ 2^53 − 1). Fractions, 0, strings and huge numbers are validation_error.
  */
 const consumptions = z
   .number({ invalid_type_error: "consumptions must be a number" })
@@ -55,13 +56,18 @@ export type AddFeatureConsumptionBody = z.infer<typeof AddFeatureConsumptionBody
 export const LicenseIdentity = z.object(licenseIdentity).superRefine(exactlyOneLicenseIdentifier);
 export type LicenseIdentity = z.infer<typeof LicenseIdentity>;
 
-/** Validates `input` or throws invalid_request naming every problem. */
+/** Validates `input` or throws missing_parameters / validation_error naming every problem. */
 export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ApiError("invalid_request", "The request body must be a JSON object");
+    throw new ApiError("validation_error", "The request body must be a JSON object");
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
-  throw new ApiError("invalid_request", problems.join("; "));
+  const { issues } = result.error;
+  const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
+  const onlyMissing = issues.every(
+    (issue) => (issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined") || (issue.code === z.ZodIssueCode.custom && issue.params?.missing === true),
+  );
+  throw new ApiError(onlyMissing ? "missing_parameters" : "validation_error", problems.join("; "));
 }

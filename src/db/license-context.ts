@@ -14,12 +14,19 @@ export interface Product {
   companyId: number;
 }
 
+export type LicenseType = "perpetual" | "time-limited" | "consumption" | "subscription";
+
 export interface License {
   id: number;
   licenseKey: string | null;
   enabled: boolean;
   active: boolean;
   validityPeriod: string | null;
+  licenseType: LicenseType;
+  /** License-level consumption (license_type "consumption"). */
+  rules: ConsumptionRules;
+  /** The D1 mirror of the license-level total; the license's counter object owns the real one. */
+  mirroredTotal: number;
 }
 
 export interface Device {
@@ -67,6 +74,15 @@ interface ContextRow {
   enabled: number | null;
   active: number | null;
   validity_period: string | null;
+  license_type: LicenseType | null;
+  l_max_consumptions: number | null;
+  l_allow_unlimited_consumptions: number | null;
+  l_allow_overages: number | null;
+  l_max_overages: number | null;
+  l_allow_negative_consumptions: number | null;
+  l_reset_consumption: number | null;
+  l_consumption_period: ConsumptionPeriod | null;
+  l_total_consumptions: number | null;
   device_id: number | null;
   device_active: number | null;
   blacklisted: number | null;
@@ -86,15 +102,8 @@ interface ContextRow {
   total_consumptions: number | null;
 }
 
-// The license is matched by key or by license user, and narrowed by license_id when given;
-// a user with several licenses of one product gets the oldest unless license_id says otherwise.
-// A license feature's NULL columns inherit the product feature's defaults.
-const CONTEXT_SQL = `
-SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
-       l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period,
-       d.id AS device_id, d.active AS device_active, d.blacklisted,
-       pf.id AS product_feature_id, lf.id AS license_feature_id,
-       pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
+/** A license feature's values: NULL in license_features (lf) inherits the product feature (pf). */
+export const FEATURE_VALUES = `
        COALESCE(lf.max_consumption, pf.max_consumption) AS max_consumption,
        COALESCE(lf.allow_unlimited_consumptions, pf.allow_unlimited_consumptions) AS allow_unlimited_consumptions,
        COALESCE(lf.allow_overages, pf.allow_overages) AS allow_overages,
@@ -102,7 +111,22 @@ SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
        COALESCE(lf.allow_negative_consumptions, pf.allow_negative_consumptions) AS allow_negative_consumptions,
        COALESCE(lf.reset_consumption, pf.reset_consumption) AS reset_consumption,
        COALESCE(lf.consumption_period, pf.consumption_period) AS consumption_period,
-       lf.total_consumptions
+       lf.total_consumptions`;
+
+// The license is matched by key or by license user, and narrowed by license_id when given;
+// a user with several licenses of one product gets the oldest unless license_id says otherwise.
+// A license feature's NULL columns inherit the product feature's defaults.
+const CONTEXT_SQL = `
+SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
+       l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
+       l.max_consumptions AS l_max_consumptions, l.allow_unlimited_consumptions AS l_allow_unlimited_consumptions,
+       l.allow_overages AS l_allow_overages, l.max_overages AS l_max_overages,
+       l.allow_negative_consumptions AS l_allow_negative_consumptions, l.reset_consumption AS l_reset_consumption,
+       l.consumption_period AS l_consumption_period, l.total_consumptions AS l_total_consumptions,
+       d.id AS device_id, d.active AS device_active, d.blacklisted,
+       pf.id AS product_feature_id, lf.id AS license_feature_id,
+       pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
+       ${FEATURE_VALUES}
 FROM products p
 LEFT JOIN licenses l ON l.product_id = p.id
   AND ((?2 IS NOT NULL AND l.license_key = ?2)
@@ -126,20 +150,54 @@ export async function findLicenseContext(db: D1Database, lookup: LicenseLookup):
     license:
       row.license_id === null
         ? null
-        : { id: row.license_id, licenseKey: row.license_key, enabled: row.enabled === 1, active: row.active === 1, validityPeriod: row.validity_period },
+        : {
+            id: row.license_id,
+            licenseKey: row.license_key,
+            enabled: row.enabled === 1,
+            active: row.active === 1,
+            validityPeriod: row.validity_period,
+            licenseType: row.license_type ?? "perpetual",
+            mirroredTotal: row.l_total_consumptions ?? 0,
+            rules: {
+              maxConsumption: row.l_max_consumptions ?? 0,
+              allowUnlimitedConsumptions: row.l_allow_unlimited_consumptions === 1,
+              allowOverages: row.l_allow_overages === 1,
+              maxOverages: row.l_max_overages ?? 0,
+              allowNegativeConsumptions: row.l_allow_negative_consumptions === 1,
+              resetConsumption: row.l_reset_consumption === 1,
+              consumptionPeriod: row.l_consumption_period,
+            },
+          },
     device:
       row.device_id === null
         ? null
         : { id: row.device_id, hardwareId: lookup.hardwareId, active: row.device_active === 1, blacklisted: row.blacklisted === 1 },
-    feature: row.product_feature_id === null ? null : toLicenseFeature(row),
+    feature: row.product_feature_id === null ? null : toLicenseFeature({ ...row, id: row.license_feature_id, code: row.feature_code, name: row.feature_name }),
   };
 }
 
-function toLicenseFeature(row: ContextRow): LicenseFeature {
+/** The columns a license feature is made of, as both queries here and in ./licenses.ts select them. */
+export interface LicenseFeatureColumns {
+  id: number | null;
+  code: string | null;
+  name: string | null;
+  feature_type: "activation" | "consumption" | null;
+  expiry_date: string | null;
+  max_consumption: number | null;
+  allow_unlimited_consumptions: number | null;
+  allow_overages: number | null;
+  max_overages: number | null;
+  allow_negative_consumptions: number | null;
+  reset_consumption: number | null;
+  consumption_period: ConsumptionPeriod | null;
+  total_consumptions: number | null;
+}
+
+export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
   return {
-    id: row.license_feature_id,
-    code: row.feature_code ?? "",
-    name: row.feature_name ?? "",
+    id: row.id,
+    code: row.code ?? "",
+    name: row.name ?? "",
     featureType: row.feature_type ?? "consumption",
     expiryDate: row.expiry_date,
     mirroredTotal: row.total_consumptions ?? 0,

@@ -195,9 +195,9 @@ describe("request-shape errors: always a 400 with a stable code, never a 500", (
   it.each([
     ["malformed JSON", "{\"product\":", "invalid_json"],
     ["truncated UTF-8", new Uint8Array([0x7b, 0x22, 0xc3]), "invalid_json"],
-    ["a JSON array", "[]", "invalid_request"],
-    ["a JSON string", "\"hello\"", "invalid_request"],
-    ["null", "null", "invalid_request"],
+    ["a JSON array", "[]", "validation_error"],
+    ["a JSON string", "\"hello\"", "validation_error"],
+    ["null", "null", "validation_error"],
   ] as const)("%s", async (_name, body, code) => {
     const response = await rawPost(body as BodyInit);
     expect(response.status).toBe(400);
@@ -217,26 +217,27 @@ describe("request-shape errors: always a 400 with a stable code, never a 500", (
   });
 
   it.each([
-    ["missing hardware_id", { hardware_id: undefined }],
-    ["missing product", { product: undefined }],
-    ["missing feature", { feature: undefined }],
-    ["both license_key and username", { username: "a@example.com" }],
-    ["neither license_key nor username", { license_key: undefined }],
-    ["consumptions as a string", { consumptions: "5" }],
-    ["fractional consumptions", { consumptions: 1.5 }],
-    ["zero consumptions", { consumptions: 0 }],
-    ["consumptions beyond 2^53", { consumptions: 2 ** 53 + 2 }],
-    ["event not an array", { event: "consumption_add" }],
-    ["unknown event", { event: ["consumption_remove"] }],
-    ["two events", { event: ["consumption_add", "offline_floating_consumptions_sync"] }],
-    ["license_id as a string", { license_id: "1" }],
-    ["hardware_id as a number", { hardware_id: 42 }],
-    ["empty product", { product: "" }],
-  ])("invalid_request: %s", async (_name, change) => {
+    ["missing hardware_id", { hardware_id: undefined }, "missing_parameters"],
+    ["missing product", { product: undefined }, "missing_parameters"],
+    ["missing feature", { feature: undefined }, "missing_parameters"],
+    ["neither license_key nor username", { license_key: undefined }, "missing_parameters"],
+    ["both license_key and username", { username: "a@example.com" }, "validation_error"],
+    ["consumptions as a string", { consumptions: "5" }, "validation_error"],
+    ["fractional consumptions", { consumptions: 1.5 }, "validation_error"],
+    ["zero consumptions", { consumptions: 0 }, "validation_error"],
+    ["consumptions beyond 2^53", { consumptions: 2 ** 53 + 2 }, "validation_error"],
+    ["event not an array", { event: "consumption_add" }, "validation_error"],
+    ["unknown event", { event: ["consumption_remove"] }, "validation_error"],
+    ["two events", { event: ["consumption_add", "offline_floating_consumptions_sync"] }, "validation_error"],
+    ["license_id as a string", { license_id: "1" }, "validation_error"],
+    ["hardware_id as a number", { hardware_id: 42 }, "validation_error"],
+    ["empty product", { product: "" }, "validation_error"],
+    ["missing feature and a wrong type", { feature: undefined, consumptions: "x" }, "validation_error"],
+  ] as const)("%s → %s", async (_name, change, code) => {
     const fixture = await createFixture();
     const response = await consume(fixture, credentials, change);
     expect(response.status).toBe(400);
-    expect(await errorCode(response)).toBe("invalid_request");
+    expect(await errorCode(response)).toBe(code);
     await flushAudit(fixture.licenseFeatureId);
     expect(await auditRows(fixture.licenseFeatureId)).toEqual([]);
   });
