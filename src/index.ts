@@ -5,28 +5,39 @@
 import { Router, type IRequest } from "itty-router";
 import { withLicenseAuth, type LicenseApiRequest } from "./auth/with-license-auth";
 import { ApiError, errorResponse } from "./errors";
+import { activateLicense, deactivateLicense } from "./routes/activation";
+import { addConsumption } from "./routes/add-consumption";
 import { addFeatureConsumption } from "./routes/add-feature-consumption";
+import { checkLicense, checkLicenseFeature } from "./routes/check-license";
 import { publicKey } from "./routes/public-key";
 
 export { ConsumptionCounter } from "./consumption-counter";
 
 type Args = [Env, ExecutionContext];
+type LicenseHandler = (request: LicenseApiRequest, env: Env) => Promise<Response>;
 
-const methodNotAllowed = (): never => {
-  throw new ApiError("method_not_allowed");
-};
+/** License API endpoints: method, path and handler. Every one is authenticated by withLicenseAuth. */
+export const LICENSE_API_ROUTES: ReadonlyArray<{ method: "GET" | "POST"; path: string; handler: LicenseHandler }> = [
+  { method: "POST", path: "/api/v4/activate_license", handler: activateLicense },
+  { method: "POST", path: "/api/v4/deactivate_license", handler: deactivateLicense },
+  { method: "GET", path: "/api/v4/check_license", handler: checkLicense },
+  { method: "GET", path: "/api/v4/check_license_feature", handler: checkLicenseFeature },
+  { method: "POST", path: "/api/v4/add_consumption", handler: addConsumption },
+  { method: "POST", path: "/api/v4/add_feature_consumption", handler: addFeatureConsumption },
+];
 
-const router = Router<IRequest, Args, Response>({
-  catch: errorResponse,
-});
+const router = Router<IRequest, Args, Response>({ catch: errorResponse });
 
-router
-  .get("/api/v4/public_key", publicKey)
-  .post("/api/v4/add_feature_consumption", withLicenseAuth, (request, env) => addFeatureConsumption(request as LicenseApiRequest, env))
-  .all("/api/v4/add_feature_consumption", methodNotAllowed)
-  .all("*", () => {
-    throw new ApiError("not_found");
+router.get("/api/v4/public_key", publicKey);
+for (const route of LICENSE_API_ROUTES) {
+  router[route.method === "GET" ? "get" : "post"](route.path, withLicenseAuth, (request, env) => route.handler(request as LicenseApiRequest, env));
+  router.all(route.path, () => {
+    throw new ApiError("method_not_allowed");
   });
+}
+router.all("*", () => {
+  throw new ApiError("not_found");
+});
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),

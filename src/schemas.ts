@@ -71,3 +71,59 @@ export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.
   );
   throw new ApiError(onlyMissing ? "missing_parameters" : "validation_error", problems.join("; "));
 }
+
+/** activate_license: the identity, plus the license user's password on user-based products. */
+export const ActivateLicenseBody = z
+  .object({ ...licenseIdentity, password: z.string({ invalid_type_error: "password must be a string" }).max(1024).optional() })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;
+
+/** deactivate_license: the identity alone. */
+export const DeactivateLicenseBody = LicenseIdentity;
+
+/**
+ * add_consumption (license-level). The request-level allow_overages / max_overages can only
+ * narrow what the vendor configured on the license, never widen it (README).
+ */
+export const AddConsumptionBody = z
+  .object({
+    ...licenseIdentity,
+    consumptions,
+    event,
+    allow_overages: z.boolean({ invalid_type_error: "allow_overages must be a boolean" }).optional(),
+    max_overages: z.number({ invalid_type_error: "max_overages must be a number" }).int().nonnegative().safe().optional(),
+  })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type AddConsumptionBody = z.infer<typeof AddConsumptionBody>;
+
+// Query parameters arrive as strings: numbers and booleans are parsed strictly.
+const queryLicenseId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, "license_id must be a positive integer")
+  .transform(Number)
+  .pipe(z.number().int().positive().safe())
+  .optional();
+const queryBoolean = (name: string) =>
+  z
+    .enum(["true", "false", "1", "0"], { errorMap: () => ({ message: `${name} must be true or false` }) })
+    .optional()
+    .transform((value) => value === "true" || value === "1");
+
+/** check_license query parameters. */
+export const CheckLicenseQuery = z
+  .object({ ...licenseIdentity, license_id: queryLicenseId, include_expired_features: queryBoolean("include_expired_features") })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type CheckLicenseQuery = z.infer<typeof CheckLicenseQuery>;
+
+/** check_license_feature query parameters. */
+export const CheckLicenseFeatureQuery = z
+  .object({ ...licenseIdentity, license_id: queryLicenseId, feature: requiredText("feature") })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type CheckLicenseFeatureQuery = z.infer<typeof CheckLicenseFeatureQuery>;
+
+/** A URL's query as a plain object (a repeated parameter keeps its first value). */
+export function queryObject(url: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URL(url).searchParams) if (!(key in query)) query[key] = value;
+  return query;
+}

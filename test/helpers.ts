@@ -1,5 +1,6 @@
 // Test helpers: real rows in the real (local) D1, real signed requests through the Worker.
 import { env, exports } from "cloudflare:workers";
+import { hashPassword } from "../src/auth/password";
 import { computeSignature, decodeBase64 } from "../src/auth/request-signature";
 import { featureCounter } from "../src/counters";
 import type { ConsumptionPeriod } from "../src/consumption-rules";
@@ -34,8 +35,26 @@ export interface FeatureOptions {
   expiryDate?: string | null;
 }
 
+export interface LicenseOptions {
+  licenseType?: "perpetual" | "time-limited" | "consumption" | "subscription";
+  maxConsumptions?: number;
+  allowUnlimitedConsumptions?: boolean;
+  allowOverages?: boolean;
+  maxOverages?: number;
+  allowNegativeConsumptions?: boolean;
+  resetConsumption?: boolean;
+  consumptionPeriod?: ConsumptionPeriod | null;
+  maxActivations?: number;
+  allowUnlimitedActivations?: boolean;
+}
+
 export interface FixtureOptions {
   authorizationMethod?: "license-key" | "user";
+  /** The license user's password (user-based products). */
+  password?: string;
+  /** No device at all: clients must activate one. */
+  noDevice?: boolean;
+  license?: LicenseOptions;
   licenseEnabled?: boolean;
   licenseActive?: boolean;
   validityPeriod?: string | null;
@@ -89,11 +108,35 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
     )
     .first<{ id: number }>();
   const licenseKey = method === "license-key" ? unique("KEY") : null;
-  const license = await env.DB.prepare("INSERT INTO licenses (product_id, license_key, enabled, active, validity_period) VALUES (?, ?, ?, ?, ?) RETURNING id")
-    .bind(product!.id, licenseKey, flag(options.licenseEnabled ?? true), flag(options.licenseActive ?? true), options.validityPeriod ?? null)
+  const l = options.license ?? {};
+  const license = await env.DB.prepare(
+    `INSERT INTO licenses (product_id, license_key, enabled, active, validity_period, license_type, max_consumptions, allow_unlimited_consumptions,
+       allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period, max_activations, allow_unlimited_activations)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  )
+    .bind(
+      product!.id,
+      licenseKey,
+      flag(options.licenseEnabled ?? true),
+      flag(options.licenseActive ?? true),
+      options.validityPeriod ?? null,
+      l.licenseType ?? "perpetual",
+      l.maxConsumptions ?? 0,
+      flag(l.allowUnlimitedConsumptions),
+      flag(l.allowOverages),
+      l.maxOverages ?? 0,
+      flag(l.allowNegativeConsumptions),
+      flag(l.resetConsumption),
+      l.consumptionPeriod ?? null,
+      l.maxActivations ?? 1,
+      flag(l.allowUnlimitedActivations),
+    )
     .first<{ id: number }>();
   const username = method === "user" ? `${unique("user")}@example.com` : null;
-  if (username) await env.DB.prepare("INSERT INTO license_users (license_id, username) VALUES (?, ?)").bind(license!.id, username).run();
+  if (username) {
+    const passwordHash = options.password === undefined ? null : await hashPassword(options.password, 1000);
+    await env.DB.prepare("INSERT INTO license_users (license_id, username, password_hash) VALUES (?, ?, ?)").bind(license!.id, username, passwordHash).run();
+  }
   let licenseFeatureId = -1;
   if (!options.featureNotOnLicense) {
     const row = await env.DB.prepare("INSERT INTO license_features (license_id, product_feature_id, expiry_date) VALUES (?, ?, ?) RETURNING id")
@@ -101,9 +144,11 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
       .first<{ id: number }>();
     licenseFeatureId = row!.id;
   }
-  await env.DB.prepare("INSERT INTO devices (license_id, hardware_id, active, blacklisted) VALUES (?, ?, ?, ?)")
-    .bind(license!.id, hardwareId, flag(options.deviceActive ?? true), flag(options.deviceBlacklisted))
-    .run();
+  if (!options.noDevice) {
+    await env.DB.prepare("INSERT INTO devices (license_id, hardware_id, active, blacklisted) VALUES (?, ?, ?, ?)")
+      .bind(license!.id, hardwareId, flag(options.deviceActive ?? true), flag(options.deviceBlacklisted))
+      .run();
+  }
   const identity: Record<string, string> = { product: productCode, hardware_id: hardwareId };
   if (licenseKey) identity.license_key = licenseKey;
   if (username) identity.username = username;
@@ -130,6 +175,11 @@ export async function postSigned(path: string, body: unknown, credentials: Crede
     headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json", ...extraHeaders },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+export async function getSigned(path: string, query: Record<string, string | number | boolean>, credentials: Credentials): Promise<Response> {
+  const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
+  return callWorker(`${path}?${search}`, { method: "GET", headers: await authHeaders(credentials) });
 }
 
 export async function consume(fixture: Fixture, credentials: Credentials, extra: Record<string, unknown> = {}): Promise<Response> {
@@ -171,6 +221,25 @@ export async function signedBody<T = Record<string, unknown>>(response: Response
 
 export async function flushAudit(licenseFeatureId: number): Promise<void> {
   await featureCounter(env, licenseFeatureId).flushAudit();
+}
+
+export interface AuditRow {
+  event_id: string;
+  license_id: number;
+  license_feature_id: number | null;
+  feature_code: string | null;
+  hardware_id: string | null;
+  consumptions: number;
+  total_after: number;
+  event: string;
+  api_key_id: number | null;
+  created_at: string;
+}
+
+/** License-level audit rows (license_feature_id NULL) of one license, in order. */
+export async function licenseAuditRows(licenseId: number): Promise<AuditRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM consumption_audit WHERE license_id = ? AND license_feature_id IS NULL ORDER BY id").bind(licenseId).all<AuditRow>();
+  return results;
 }
 
 export async function auditRows(licenseFeatureId: number) {

@@ -56,8 +56,18 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
   };
 }
 
-export async function findPasswordHash(db: D1Database, licenseId: number, username: string): Promise<string | null> {
-  return db.prepare("SELECT password_hash FROM license_users WHERE license_id = ? AND username = ?").bind(licenseId, username).first<string>("password_hash");
+export interface LicenseUser {
+  id: number;
+  username: string;
+  passwordHash: string | null;
+}
+
+export async function findLicenseUser(db: D1Database, licenseId: number, username: string): Promise<LicenseUser | null> {
+  const row = await db
+    .prepare("SELECT id, username, password_hash FROM license_users WHERE license_id = ? AND username = ?")
+    .bind(licenseId, username)
+    .first<{ id: number; username: string; password_hash: string | null }>();
+  return row ? { id: row.id, username: row.username, passwordHash: row.password_hash } : null;
 }
 
 /**

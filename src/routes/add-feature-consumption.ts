@@ -3,10 +3,11 @@
  */
 import type { LicenseApiRequest } from "../auth/with-license-auth";
 import { signedJson } from "../auth/response-signing";
-import { featureCounter } from "../counters";
+import { featureCounter, featureCounterIdentity } from "../counters";
 import { findLicenseContext, type LicenseLookup } from "../db/license-context";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/read-json-body";
+import { periodFields } from "../license-body";
 import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license-feature";
 import { AddFeatureConsumptionBody, parseWith } from "../schemas";
 
@@ -23,7 +24,7 @@ export async function addFeatureConsumption(request: LicenseApiRequest, env: Env
   const target = resolveLicenseFeature(await findLicenseContext(env.DB, lookup), lookup, Date.now());
 
   const outcome = await featureCounter(env, target.feature.id).consume({
-    counter: { licenseId: target.license.id, licenseFeatureId: target.feature.id, featureCode: target.feature.code },
+    counter: featureCounterIdentity(target.license.id, target.feature),
     rules: target.feature.rules,
     consumptions: body.consumptions,
     event: body.event,
@@ -32,11 +33,11 @@ export async function addFeatureConsumption(request: LicenseApiRequest, env: Env
     initialTotal: target.feature.mirroredTotal,
   });
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
-  return signedJson(env.LICENSE_SIGNING_KEY, featureConsumptionBody(target, outcome.total));
+  return signedJson(env.LICENSE_SIGNING_KEY, featureConsumptionBody(target, outcome.total, outcome.periodStart));
 }
 
-/** The success body, field for field as the official SDK's fixtures show it (PROTOCOL.md section 4). */
-export function featureConsumptionBody(target: ResolvedLicenseFeature, total: number) {
+/** The success body: the fields of the official SDK's fixtures (PROTOCOL.md section 4), plus our period fields. */
+export function featureConsumptionBody(target: ResolvedLicenseFeature, total: number, periodStart: string | null) {
   const { rules } = target.feature;
   return {
     id: target.feature.id,
@@ -52,5 +53,6 @@ export function featureConsumptionBody(target: ResolvedLicenseFeature, total: nu
     consumption_period: rules.consumptionPeriod,
     is_floating: false,
     is_floating_cloud: false,
+    ...periodFields(periodStart, rules),
   };
 }

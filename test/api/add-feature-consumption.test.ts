@@ -126,6 +126,8 @@ describe("success", () => {
       consumption_period: null,
       is_floating: false,
       is_floating_cloud: false,
+      consumption_period_start: null,
+      consumption_period_end: null,
     });
     await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);

@@ -1,0 +1,57 @@
+/**
+ * POST /api/v4/add_consumption: license-level consumption for consumption-type licenses, counted
+ * by the license's own counter object with the same exactness and audit trail as features.
+ */
+import type { LicenseApiRequest } from "../auth/with-license-auth";
+import { signedJson } from "../auth/response-signing";
+import { licenseCounter, licenseCounterIdentity } from "../counters";
+import type { ConsumptionRules } from "../consumption-rules";
+import { findLicenseContext } from "../db/license-context";
+import { ApiError } from "../errors";
+import { readJsonBody } from "../http/read-json-body";
+import { periodFields } from "../license-body";
+import { resolveLicense } from "../resolve-license-feature";
+import { AddConsumptionBody, parseWith } from "../schemas";
+
+/** A request may ask for stricter overage handling than the license's, never a looser one. */
+export function narrowOverages(rules: ConsumptionRules, allowOverages: boolean | undefined, maxOverages: number | undefined): ConsumptionRules {
+  return {
+    ...rules,
+    allowOverages: rules.allowOverages && allowOverages !== false,
+    maxOverages: maxOverages === undefined ? rules.maxOverages : Math.min(rules.maxOverages, maxOverages),
+  };
+}
+
+export async function addConsumption(request: LicenseApiRequest, env: Env): Promise<Response> {
+  const body = parseWith(AddConsumptionBody, await readJsonBody(request));
+  const lookup = { product: body.product, licenseKey: body.license_key, username: body.username, licenseId: body.license_id, hardwareId: body.hardware_id };
+  const { license, product } = resolveLicense(await findLicenseContext(env.DB, lookup), lookup, Date.now());
+  if (license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
+
+  const outcome = await licenseCounter(env, license.id).consume({
+    counter: licenseCounterIdentity(license.id),
+    rules: narrowOverages(license.rules, body.allow_overages, body.max_overages),
+    consumptions: body.consumptions,
+    event: body.event,
+    hardwareId: body.hardware_id,
+    apiKeyId: request.apiKey.id,
+    initialTotal: license.mirroredTotal,
+  });
+  if (!outcome.ok) {
+    throw new ApiError(outcome.code === "feature_not_enough_consumptions" ? "license_not_enough_consumptions" : outcome.code, outcome.message);
+  }
+  const { rules } = license;
+  return signedJson(env.LICENSE_SIGNING_KEY, {
+    id: license.id,
+    max_consumptions: rules.maxConsumption,
+    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
+    allow_negative_consumptions: rules.allowNegativeConsumptions,
+    allow_overages: rules.allowOverages,
+    max_overages: rules.maxOverages,
+    reset_consumption: rules.resetConsumption,
+    consumption_period: rules.consumptionPeriod,
+    total_consumptions: outcome.total,
+    company: { id: product.companyId },
+    ...periodFields(outcome.periodStart, rules),
+  });
+}
