@@ -34,6 +34,10 @@ const instant = (name: string) =>
 const id = (name: string) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
 
+/** A numeric id in a JSON body: a number, not a numeric string. */
+const bodyId = (name: string) =>
+  z.number({ required_error: `${name} is required`, invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
+
 const consumptionPeriod = z.enum(CONSUMPTION_PERIODS);
 
 /** The consumption rules a product feature defines and a license feature may override. */
@@ -81,7 +85,7 @@ export const CreateProductBody = z
     short_code: code("short_code"),
     name: text("name"),
     authorization_method: AuthorizationMethod.default("license-key"),
-    company_id: id("company_id").default(1),
+    company_id: bodyId("company_id").default(1),
   })
   .strict();
 
@@ -170,7 +174,7 @@ const LicenseUserInput = z
 
 export const IssueLicenseBody = z
   .object({
-    product_id: id("product_id"),
+    product_id: bodyId("product_id"),
     /** Key-based products: the key to issue; generated (XXXX-XXXX-XXXX-XXXX) when absent. */
     license_key: text("license_key", 128).regex(/^[A-Za-z0-9-]+$/, "license_key may contain letters, digits and \"-\"").optional(),
     /** User-based products: at least one user. */
