@@ -13,6 +13,7 @@ export function auditCsvResponse(db: D1Database, filters: AuditFilters): Respons
   const encoder = new TextEncoder();
   let cursor: number | null = 0;
   let headerSent = false;
+  // Each pull enqueues something or closes: a pull that did neither would leave the reader waiting forever.
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
@@ -27,6 +28,7 @@ export function auditCsvResponse(db: D1Database, filters: AuditFilters): Respons
       const page = await queryAudit(db, filters, cursor, BATCH);
       cursor = page.nextCursor;
       if (page.items.length > 0) controller.enqueue(encoder.encode(page.items.map(csvLine).join("")));
+      if (cursor === null) controller.close();
     },
   });
   return new Response(body, {

@@ -95,6 +95,11 @@ describe("audit log", () => {
     expect((await managementError(await manage("GET", "/api/v1/audit/csv?limit=5"))).code).toBe("validation_error");
   });
 
+  it("exports just the header when nothing matches", async () => {
+    const response = await manage("GET", "/api/v1/audit/csv?license_id=987654321");
+    expect(await response.text()).toBe("id,event_id,created_at,event,license_id,license_feature_id,feature_code,hardware_id,consumptions,total_after,api_key_id\r\n");
+  });
+
   it("exports more rows than one internal batch", async () => {
     // 1,234 rows written straight into D1's audit table (as the counter objects' flush writes them).
     const licenseId = 900_000 + Math.floor(Math.random() * 1000);
