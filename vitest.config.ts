@@ -26,7 +26,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/sdk/**"],
+      exclude: ["test/sdk/**", "test/browser/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
     },
