@@ -60,7 +60,10 @@ export function hashPassword(password, iterations = 100_000) {
 
 const q = (text) => `'${String(text).replace(/'/g, "''")}'`;
 
-/** Idempotent demo data: a key-based and a user-based product, each with a licensed, activated device. */
+/**
+ * Idempotent demo data: a key-based and a user-based product, each with a consumption license
+ * (license-level allowance too) carrying a consumption feature, and an activated device.
+ */
 export function seedSql({ apiKey, sharedKey }) {
   return `
 INSERT INTO api_keys (id, api_key, shared_key) VALUES (1, ${q(apiKey)}, ${q(sharedKey)})
@@ -68,13 +71,13 @@ INSERT INTO api_keys (id, api_key, shared_key) VALUES (1, ${q(apiKey)}, ${q(shar
 INSERT OR IGNORE INTO products (id, short_code, name, authorization_method) VALUES
   (1, ${q(DEMO.keyProduct)}, 'Demo (key-based)', 'license-key'),
   (2, ${q(DEMO.userProduct)}, 'Demo (user-based)', 'user');
-INSERT OR IGNORE INTO product_features (id, product_id, code, name, feature_type, max_consumption, allow_negative_consumptions) VALUES
-  (1, 1, ${q(DEMO.feature)}, 'Report exports', 'consumption', 1000, 1),
-  (2, 1, 'pro', 'Pro mode', 'activation', 0, 0),
-  (3, 2, ${q(DEMO.userFeature)}, 'GPU hours', 'consumption', 50, 0);
-INSERT OR IGNORE INTO licenses (id, product_id, license_key, enabled, active, max_activations) VALUES
-  (1, 1, ${q(DEMO.licenseKey)}, 1, 1, 5),
-  (2, 2, NULL, 1, 1, 5);
+INSERT OR IGNORE INTO product_features (id, product_id, code, name, feature_type, max_consumption, allow_negative_consumptions, reset_consumption, consumption_period) VALUES
+  (1, 1, ${q(DEMO.feature)}, 'Report exports', 'consumption', 1000, 1, 0, NULL),
+  (2, 1, 'pro', 'Pro mode', 'activation', 0, 0, 0, NULL),
+  (3, 2, ${q(DEMO.userFeature)}, 'GPU hours', 'consumption', 50, 0, 1, 'monthly');
+INSERT OR IGNORE INTO licenses (id, product_id, license_key, enabled, active, max_activations, license_type, max_consumptions) VALUES
+  (1, 1, ${q(DEMO.licenseKey)}, 1, 1, 5, 'consumption', 500),
+  (2, 2, NULL, 1, 1, 5, 'consumption', 100);
 INSERT OR IGNORE INTO license_users (id, license_id, username, password_hash) VALUES
   (1, 2, ${q(DEMO.username)}, ${q(hashPassword(DEMO.password))});
 INSERT OR IGNORE INTO license_features (id, license_id, product_feature_id, allow_overages, max_overages) VALUES

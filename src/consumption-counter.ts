@@ -26,9 +26,25 @@ export interface CounterIdentity {
   featureCode: string | null;
 }
 
+/**
+ * Identifies one consumption request so that it is applied at most once: the client's
+ * Idempotency-Key (scoped to its API key) or, without one, a key the Worker made up for its own
+ * retries. `fingerprint` is a hash of the endpoint and the validated body.
+ */
+export interface RequestKey {
+  key: string;
+  fingerprint: string;
+  /** When this object may forget the key (ms since epoch). */
+  expiresAt: number;
+}
+
 export interface ConsumeRequest {
+  requestKey: RequestKey;
   counter: CounterIdentity;
+  /** The rules this request is decided with. */
   rules: ConsumptionRules;
+  /** The rules the answer reports, when they differ (add_consumption's request-narrowed overages). */
+  reportedRules?: ConsumptionRules;
   consumptions: number;
   event: ConsumptionEvent;
   hardwareId: string;
@@ -37,9 +53,15 @@ export interface ConsumeRequest {
   initialTotal: number;
 }
 
-export type ConsumeOutcome =
+export type ConsumeOutcome = (
   | { ok: true; total: number; periodStart: string | null }
-  | { ok: false; code: "feature_not_enough_consumptions" | "negative_consumptions_not_allowed"; message: string; total: number };
+  | { ok: false; code: "feature_not_enough_consumptions" | "negative_consumptions_not_allowed" | "idempotency_key_reused"; message: string; total: number }
+) & {
+  /** The rules the answer reports, remembered so a replay can rebuild the original body byte for byte. */
+  rules: ConsumptionRules;
+  /** True when this is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+};
 
 export interface CounterState {
   total: number;
@@ -94,29 +116,70 @@ export class ConsumptionCounter extends DurableObject<Env> {
         event TEXT NOT NULL,
         api_key_id INTEGER,
         created_at TEXT NOT NULL
-      );`);
+      );
+      CREATE TABLE IF NOT EXISTS requests (
+        request_key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (expires_at);`);
   }
 
-  /** Applies one consumption. Everything between reading and writing the total is synchronous. */
+  /**
+   * Applies one consumption, at most once per request key. Everything between reading and
+   * writing the total is synchronous: the key lookup, the periodic reset, the rule check, the new
+   * total, the audit row and the remembered answer commit together or not at all.
+   */
   async consume(request: ConsumeRequest): Promise<ConsumeOutcome> {
     const outcome = this.ctx.storage.transactionSync((): ConsumeOutcome => {
       const nowMs = Date.now();
-      const state = this.currentState(request.counter, request.rules, request.initialTotal, nowMs, request.apiKeyId);
-      const decision = decideConsumption(request.rules, state.total, request.consumptions);
-      if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total };
-      this.sql.exec("UPDATE counter SET total = ? WHERE id = 1", decision.totalAfter);
-      this.appendAudit(request.counter, {
-        hardwareId: request.hardwareId,
-        consumptions: request.consumptions,
-        totalAfter: decision.totalAfter,
-        event: request.event,
-        apiKeyId: request.apiKeyId,
-        nowMs,
-      });
-      return { ok: true, total: decision.totalAfter, periodStart: state.periodStart };
+      // Forget a few expired keys on every call: bounded work, and the table never grows unbounded.
+      this.sql.exec("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE expires_at < ? LIMIT 16)", nowMs);
+      const prior = this.sql
+        .exec<{ fingerprint: string; outcome: string }>("SELECT fingerprint, outcome FROM requests WHERE request_key = ?", request.requestKey.key)
+        .toArray()[0];
+      if (prior) {
+        if (prior.fingerprint === request.requestKey.fingerprint) return { ...(JSON.parse(prior.outcome) as ConsumeOutcome), replayed: true };
+        return {
+          ok: false,
+          code: "idempotency_key_reused",
+          message: "This Idempotency-Key was already used with a different request",
+          total: this.sql.exec<{ total: number }>("SELECT total FROM counter WHERE id = 1").one().total,
+          rules: request.reportedRules ?? request.rules,
+          replayed: false,
+        };
+      }
+      const decided = this.decide(request, nowMs);
+      this.sql.exec(
+        "INSERT INTO requests (request_key, fingerprint, outcome, expires_at) VALUES (?, ?, ?, ?)",
+        request.requestKey.key,
+        request.requestKey.fingerprint,
+        JSON.stringify(decided),
+        request.requestKey.expiresAt,
+      );
+      return decided;
     });
-    if (outcome.ok) this.scheduleFlush();
+    if (outcome.ok && !outcome.replayed) this.scheduleFlush();
     return outcome;
+  }
+
+  /** The rule check and, when accepted, the new total and its audit row. Inside consume's transaction. */
+  private decide(request: ConsumeRequest, nowMs: number): ConsumeOutcome {
+    const state = this.currentState(request.counter, request.rules, request.initialTotal, nowMs, request.apiKeyId);
+    const decision = decideConsumption(request.rules, state.total, request.consumptions);
+    const rules = request.reportedRules ?? request.rules;
+    if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total, rules, replayed: false };
+    this.sql.exec("UPDATE counter SET total = ? WHERE id = 1", decision.totalAfter);
+    this.appendAudit(request.counter, {
+      hardwareId: request.hardwareId,
+      consumptions: request.consumptions,
+      totalAfter: decision.totalAfter,
+      event: request.event,
+      apiKeyId: request.apiKeyId,
+      nowMs,
+    });
+    return { ok: true, total: decision.totalAfter, periodStart: state.periodStart, rules, replayed: false };
   }
 
   /** The live total (after any periodic reset that is due), for license and feature checks. */
@@ -218,11 +281,18 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /** Starts a flush off the response path, and makes sure an alarm will retry if it can't finish. */
   private scheduleFlush(): void {
     if (this.pendingCount() === 0) return;
-    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined));
+    // Failures below are logged, never thrown: the rows are safe in the outbox either way, and an
+    // object being torn down (deploy, eviction) must not surface as an unhandled rejection.
     this.ctx.waitUntil(
-      this.flush().catch(async (error) => {
+      this.ctx.storage
+        .getAlarm()
+        .then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined))
+        .catch((error: unknown) => console.warn(`could not set the audit safety-net alarm: ${String(error)}`)),
+    );
+    this.ctx.waitUntil(
+      this.flush().catch(async (error: unknown) => {
         console.warn(`audit flush failed; the alarm will retry: ${String(error)}`);
-        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
+        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay()).catch(() => undefined);
       }),
     );
   }

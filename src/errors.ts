@@ -47,6 +47,7 @@ export type RequestErrorCode =
   | "invalid_json"
   | "validation_error"
   | "missing_parameters"
+  | "idempotency_key_reused"
   | "not_found"
   | "method_not_allowed";
 
@@ -84,6 +85,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   invalid_json: "The request body is not valid JSON",
   validation_error: "The request is invalid",
   missing_parameters: "A required parameter is missing",
+  idempotency_key_reused: "This Idempotency-Key was already used with a different request",
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",

@@ -72,12 +72,13 @@ export async function signText(privateKey: CryptoKey, text: string): Promise<str
 }
 
 /** A 200 JSON response whose exact bytes carry a `LicenseSignature` (signature v2). */
-export async function signedJson(secret: string | undefined, body: unknown): Promise<Response> {
+export async function signedJson(secret: string | undefined, body: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
   const { privateKey } = await signingKeys(secret);
   const text = JSON.stringify(body);
   return new Response(text, {
     status: 200,
     headers: {
+      ...extraHeaders,
       "Content-Type": "application/json",
       LicenseSignature: await signText(privateKey, text),
     },

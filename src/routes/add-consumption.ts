@@ -8,6 +8,7 @@ import { licenseCounter, licenseCounterIdentity } from "../counters";
 import type { ConsumptionRules } from "../consumption-rules";
 import { findLicenseContext } from "../db/license-context";
 import { ApiError } from "../errors";
+import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
 import { periodFields } from "../license-body";
 import { resolveLicense } from "../resolve-license-feature";
@@ -28,9 +29,11 @@ export async function addConsumption(request: LicenseApiRequest, env: Env): Prom
   const { license, product } = resolveLicense(await findLicenseContext(env.DB, lookup), lookup, Date.now());
   if (license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
 
-  const outcome = await licenseCounter(env, license.id).consume({
+  const outcome = await consumeOnce(() => licenseCounter(env, license.id), {
+    requestKey: await requestKeyFor(request, request.apiKey.id, "add_consumption", body),
     counter: licenseCounterIdentity(license.id),
     rules: narrowOverages(license.rules, body.allow_overages, body.max_overages),
+    reportedRules: license.rules,
     consumptions: body.consumptions,
     event: body.event,
     hardwareId: body.hardware_id,
@@ -40,7 +43,9 @@ export async function addConsumption(request: LicenseApiRequest, env: Env): Prom
   if (!outcome.ok) {
     throw new ApiError(outcome.code === "feature_not_enough_consumptions" ? "license_not_enough_consumptions" : outcome.code, outcome.message);
   }
-  const { rules } = license;
+  // The license's own settings (not the request-narrowed ones) are what the SDK stores; taken from
+  // the outcome so that a replay is byte for byte the original answer.
+  const { rules } = outcome;
   return signedJson(env.LICENSE_SIGNING_KEY, {
     id: license.id,
     max_consumptions: rules.maxConsumption,
@@ -53,5 +58,5 @@ export async function addConsumption(request: LicenseApiRequest, env: Env): Prom
     total_consumptions: outcome.total,
     company: { id: product.companyId },
     ...periodFields(outcome.periodStart, rules),
-  });
+  }, replayHeaders(outcome));
 }

@@ -6,6 +6,7 @@ import { signedJson } from "../auth/response-signing";
 import { featureCounter, featureCounterIdentity } from "../counters";
 import { findLicenseContext, type LicenseLookup } from "../db/license-context";
 import { ApiError } from "../errors";
+import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
 import { periodFields } from "../license-body";
 import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license-feature";
@@ -23,7 +24,8 @@ export async function addFeatureConsumption(request: LicenseApiRequest, env: Env
   };
   const target = resolveLicenseFeature(await findLicenseContext(env.DB, lookup), lookup, Date.now());
 
-  const outcome = await featureCounter(env, target.feature.id).consume({
+  const outcome = await consumeOnce(() => featureCounter(env, target.feature.id), {
+    requestKey: await requestKeyFor(request, request.apiKey.id, "add_feature_consumption", body),
     counter: featureCounterIdentity(target.license.id, target.feature),
     rules: target.feature.rules,
     consumptions: body.consumptions,
@@ -33,7 +35,9 @@ export async function addFeatureConsumption(request: LicenseApiRequest, env: Env
     initialTotal: target.feature.mirroredTotal,
   });
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
-  return signedJson(env.LICENSE_SIGNING_KEY, featureConsumptionBody(target, outcome.total, outcome.periodStart));
+  // Built from the rules the answer was decided with, so a replay is byte for byte the original.
+  const answered = { ...target, feature: { ...target.feature, rules: outcome.rules } };
+  return signedJson(env.LICENSE_SIGNING_KEY, featureConsumptionBody(answered, outcome.total, outcome.periodStart), replayHeaders(outcome));
 }
 
 /** The success body: the fields of the official SDK's fixtures (PROTOCOL.md section 4), plus our period fields. */
