@@ -4,25 +4,21 @@
  * feature's consumption also goes through the object (`resetTotal`), serialised with the
  * consumptions it races, and audited as manual_reset.
  */
-import type { CounterIdentity, CounterState } from "../consumption-counter";
-import { featureCounter } from "../counters";
+import type { CounterState } from "../consumption-counter";
+import { featureCounter, featureCounterIdentity } from "../counters";
 import type { StoredLicenseFeature } from "../db/management/licenses";
 import type { LicenseFeature } from "./schemas";
 
 export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
   const { feature } = stored;
   if (feature.featureType !== "consumption") return toView(stored, null);
-  return toView(stored, await featureCounter(env, feature.id).state(counterIdentity(stored), feature.rules, feature.mirroredTotal));
+  return toView(stored, await featureCounter(env, feature.id).state(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
 }
 
 /** Sets the feature's total to 0 in its counter object (audited there as manual_reset). */
 export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
   const { feature } = stored;
-  return toView(stored, await featureCounter(env, feature.id).resetTotal(counterIdentity(stored), feature.rules, feature.mirroredTotal));
-}
-
-function counterIdentity(stored: StoredLicenseFeature): CounterIdentity {
-  return { licenseId: stored.licenseId, licenseFeatureId: stored.feature.id, featureCode: stored.feature.code };
+  return toView(stored, await featureCounter(env, feature.id).resetTotal(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
 }
 
 function toView(stored: StoredLicenseFeature, state: CounterState | null): LicenseFeature {
