@@ -38,6 +38,13 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     await service?.stop();
   });
 
+  it("serves the console with a strict Content-Security-Policy", async () => {
+    const response = await page.goto(`${service.baseUrl}/console/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    expect((await fetch(`${service.baseUrl}/_headers`)).status).toBe(404);
+  });
+
   it("refuses a wrong management key on the console's sign-in", async () => {
     await page.goto(`${service.baseUrl}/console/`);
     await page.fill("#management-key", "not-the-management-key");
