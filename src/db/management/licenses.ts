@@ -5,7 +5,7 @@
  */
 import type { ConsumptionPeriod } from "../../consumption-rules";
 import type { License, LicenseFeatureOverrides, ListLicensesQuery } from "../../management/schemas";
-import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature } from "../license-context";
+import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
 import { keysetPage, type KeysetPage } from "./keyset-page";
 import { bit, setClause } from "./sql-values";
 
@@ -131,22 +131,10 @@ export interface StoredLicenseFeature {
   };
 }
 
-interface StoredFeatureRow {
+interface StoredFeatureRow extends LicenseFeatureColumns {
   id: number;
   license_id: number;
   product_feature_id: number;
-  code: string;
-  name: string;
-  feature_type: "activation" | "consumption";
-  expiry_date: string | null;
-  max_consumption: number;
-  allow_unlimited_consumptions: number;
-  allow_overages: number;
-  max_overages: number;
-  allow_negative_consumptions: number;
-  reset_consumption: number;
-  consumption_period: ConsumptionPeriod | null;
-  total_consumptions: number;
   o_max_consumption: number | null;
   o_allow_unlimited_consumptions: number | null;
   o_allow_overages: number | null;

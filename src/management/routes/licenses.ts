@@ -60,10 +60,11 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   }
 }
 
+/** The disable/enable handler: the License API reads `enabled` per request, so this is all it takes. */
 const setEnabled = (enabled: boolean) =>
   async function ({ params, env }: { params: { license_id: number }; env: Env }) {
-    if (!(await setLicenseEnabled(env.DB, params.license_id, enabled))) orNotFound(null, "License", params.license_id);
-    return orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
+    const changed = await setLicenseEnabled(env.DB, params.license_id, enabled);
+    return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
   };
 
 export const licenseRoutes = [
