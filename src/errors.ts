@@ -51,7 +51,7 @@ export type RequestErrorCode =
   | "not_found"
   | "method_not_allowed";
 
-/** Management API errors (ours, README "Management API and console"); not_found and invalid_request are shared. */
+/** Management API errors (ours, README "Management API and console"); not_found, validation_error and the other request codes are shared. */
 export type ManagementErrorCode = "unauthorized" | "forbidden" | "conflict";
 
 export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | ManagementErrorCode | "internal_server_error";
