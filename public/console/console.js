@@ -146,7 +146,7 @@ async function showLicense(licenseId) {
     license.validity_period ? `valid until ${new Date(license.validity_period).toLocaleString()}` : "no expiry",
     `max activations ${license.allow_unlimited_activations ? "unlimited" : license.max_activations}`,
   ].join(" · ");
-  renderFeatures(license.features);
+  renderFeatures(license.consumption ? [licenseCounterRow(license), ...license.features] : license.features);
   renderDevices(devices);
   await renderPlots(license);
 }
@@ -154,6 +154,12 @@ async function showLicense(licenseId) {
 $("#refresh").addEventListener("click", () => currentLicenseId !== null && void showLicense(currentLicenseId));
 
 // ------------------------------------------------------------------ features and devices
+
+/** A consumption license's own counter, shown (and plotted) like a feature named "(license)". */
+function licenseCounterRow(license) {
+  const { max_consumptions, ...rest } = license.consumption;
+  return { ...rest, id: null, code: "(license)", name: "License-level consumption", feature_type: "consumption", max_consumption: max_consumptions };
+}
 
 /** What a feature may reach: max_consumption plus overages, or null when unlimited. */
 function allowance(feature) {
@@ -219,6 +225,11 @@ async function allPages(path, extra = "") {
 async function renderPlots(license) {
   const container = $("#plots");
   container.replaceChildren();
+  if (license.consumption) {
+    // License-level rows are the license's rows without a feature.
+    const entries = (await allPages("/api/v1/audit", `&license_id=${license.id}`)).filter((entry) => entry.license_feature_id === null);
+    container.append(plot(licenseCounterRow(license), entries));
+  }
   for (const feature of license.features.filter((f) => f.feature_type === "consumption")) {
     const entries = await allPages("/api/v1/audit", `&license_feature_id=${feature.id}`);
     container.append(plot(feature, entries));

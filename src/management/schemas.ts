@@ -172,6 +172,52 @@ const LicenseUserInput = z
   })
   .strict();
 
+/** License-level consumption (license_type "consumption"): the license's own counter. */
+const licenseConsumptionFields = {
+  max_consumptions: count("max_consumptions"),
+  allow_unlimited_consumptions: ruleFields.allow_unlimited_consumptions,
+  allow_overages: ruleFields.allow_overages,
+  max_overages: ruleFields.max_overages,
+  allow_negative_consumptions: ruleFields.allow_negative_consumptions,
+  reset_consumption: ruleFields.reset_consumption,
+  consumption_period: ruleFields.consumption_period,
+};
+
+export const LicenseConsumptionInput = z
+  .object({
+    max_consumptions: licenseConsumptionFields.max_consumptions.default(0),
+    allow_unlimited_consumptions: licenseConsumptionFields.allow_unlimited_consumptions.default(false),
+    allow_overages: licenseConsumptionFields.allow_overages.default(false),
+    max_overages: licenseConsumptionFields.max_overages.default(0),
+    allow_negative_consumptions: licenseConsumptionFields.allow_negative_consumptions.default(false),
+    reset_consumption: licenseConsumptionFields.reset_consumption.default(false),
+    consumption_period: licenseConsumptionFields.consumption_period.default(null),
+  })
+  .strict();
+export type LicenseConsumptionInput = z.infer<typeof LicenseConsumptionInput>;
+
+export const UpdateLicenseConsumptionBody = z
+  .object({
+    max_consumptions: licenseConsumptionFields.max_consumptions.optional(),
+    allow_unlimited_consumptions: licenseConsumptionFields.allow_unlimited_consumptions.optional(),
+    allow_overages: licenseConsumptionFields.allow_overages.optional(),
+    max_overages: licenseConsumptionFields.max_overages.optional(),
+    allow_negative_consumptions: licenseConsumptionFields.allow_negative_consumptions.optional(),
+    reset_consumption: licenseConsumptionFields.reset_consumption.optional(),
+    consumption_period: licenseConsumptionFields.consumption_period.optional(),
+  })
+  .strict()
+  .refine(atLeastOneField, NOTHING_TO_UPDATE);
+export type UpdateLicenseConsumptionBody = z.infer<typeof UpdateLicenseConsumptionBody>;
+
+/** A consumption license's own counter: its rules and the live total. */
+export const LicenseConsumption = z.object({
+  ...licenseConsumptionFields,
+  total_consumptions: z.number().int(),
+  period_start: z.string().nullable(),
+});
+export type LicenseConsumption = z.infer<typeof LicenseConsumption>;
+
 export const IssueLicenseBody = z
   .object({
     product_id: bodyId("product_id"),
@@ -186,8 +232,14 @@ export const IssueLicenseBody = z
     allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
     /** Per-feature values by feature code; every product feature is on the license either way. */
     features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
+    /** License-level consumption; only for license_type "consumption". */
+    consumption: LicenseConsumptionInput.optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
+    message: "consumption is only for license_type \"consumption\"",
+    path: ["consumption"],
+  });
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 export const ListLicensesQuery = z
@@ -243,7 +295,11 @@ export const LicenseFeature = z.object({
 });
 export type LicenseFeature = z.infer<typeof LicenseFeature>;
 
-export const LicenseDetail = License.extend({ features: z.array(LicenseFeature) });
+export const LicenseDetail = License.extend({
+  features: z.array(LicenseFeature),
+  /** License-level consumption with its live total; null unless license_type is "consumption". */
+  consumption: LicenseConsumption.nullable(),
+});
 export type LicenseDetail = z.infer<typeof LicenseDetail>;
 
 // ---------------------------------------------------------------- devices

@@ -175,3 +175,37 @@ describe("changing licenses", () => {
     expect((await managementError(activation)).code).toBe("not_found");
   });
 });
+
+describe("consumption licenses (license-level consumption)", () => {
+  const addConsumption = (setup: Awaited<ReturnType<typeof vendorSetup>>, consumptions: number) =>
+    postSigned("/api/v4/add_consumption", { ...setup.identity, consumptions }, setup.credentials);
+
+  it("issues one with its own allowance, shows its live total, changes the allowance and resets it", async () => {
+    const setup = await vendorSetup({ max_consumption: 100 }, { license_type: "consumption", consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2 } });
+    expect(setup.license).toMatchObject({ license_type: "consumption", consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2, total_consumptions: 0 } });
+    expect((await addConsumption(setup, 6)).status).toBe(200);
+    expect((await manageOk("GET", `/api/v1/licenses/${setup.license.id}`)).consumption).toMatchObject({ total_consumptions: 6 });
+
+    const lowered = await manageOk("PATCH", `/api/v1/licenses/${setup.license.id}/consumption`, { max_consumptions: 4 });
+    expect(lowered).toMatchObject({ max_consumptions: 4, total_consumptions: 6 });
+    expect(await errorCode(await addConsumption(setup, 1))).toBe("license_not_enough_consumptions");
+
+    expect(await manageOk("POST", `/api/v1/licenses/${setup.license.id}/consumption/reset`)).toMatchObject({ total_consumptions: 0 });
+    expect(await signedBody<{ total_consumptions: number }>(await addConsumption(setup, 5))).toMatchObject({ total_consumptions: 5 });
+  });
+
+  it("refuses license-level consumption on other license types, and bad input", async () => {
+    const setup = await vendorSetup();
+    expect(setup.license).toMatchObject({ license_type: "perpetual", consumption: null });
+    const patch = await manage("PATCH", `/api/v1/licenses/${setup.license.id}/consumption`, { max_consumptions: 4 });
+    expect((await managementError(patch)).message).toMatch(/perpetual license/);
+    expect((await managementError(await manage("POST", `/api/v1/licenses/${setup.license.id}/consumption/reset`))).code).toBe("validation_error");
+    expect((await managementError(await manage("POST", "/api/v1/licenses/999999/consumption/reset"))).code).toBe("not_found");
+    const issue = await manage("POST", "/api/v1/licenses", { product_id: setup.product.id, consumption: { max_consumptions: 1 } });
+    expect((await managementError(issue)).message).toMatch(/only for license_type "consumption"/);
+    const consumption = await vendorSetup({ max_consumption: 1 }, { license_type: "consumption" });
+    const path = `/api/v1/licenses/${consumption.license.id}/consumption`;
+    expect((await managementError(await manage("PATCH", path, {}))).code).toBe("validation_error");
+    expect((await managementError(await manage("PATCH", path, { max_consumption: 3 }))).message).toMatch(/Unrecognized key/);
+  });
+});

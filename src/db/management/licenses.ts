@@ -3,8 +3,8 @@
  * licenses, license_users, license_features). The License API reads these rows on every
  * request, so each write here is seen by the very next License API request.
  */
-import type { ConsumptionPeriod } from "../../consumption-rules";
-import type { License, LicenseFeatureOverrides, ListLicensesQuery } from "../../management/schemas";
+import type { ConsumptionPeriod, ConsumptionRules } from "../../consumption-rules";
+import type { License, LicenseConsumptionInput, LicenseFeatureOverrides, ListLicensesQuery, UpdateLicenseConsumptionBody } from "../../management/schemas";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
 import { keysetPage, type KeysetPage } from "./keyset-page";
 import { bit, setClause } from "./sql-values";
@@ -20,6 +20,8 @@ export interface NewLicense {
   allowUnlimitedActivations: boolean;
   /** One entry per product feature: every product feature is put on the license. */
   features: Array<{ productFeatureId: number; overrides: LicenseFeatureOverrides }>;
+  /** License-level consumption rules (consumption licenses); null leaves the columns' defaults. */
+  consumption: LicenseConsumptionInput | null;
 }
 
 interface LicenseRow {
@@ -51,13 +53,30 @@ FROM licenses l JOIN products p ON p.id = l.product_id`;
  */
 export async function insertLicense(db: D1Database, license: NewLicense): Promise<number> {
   const newLicenseId = "(SELECT MAX(id) FROM licenses)";
+  const consumption = license.consumption ?? NO_LICENSE_CONSUMPTION;
   const statements = [
     db
       .prepare(
-        `INSERT INTO licenses (product_id, license_key, enabled, active, license_type, validity_period, max_activations, allow_unlimited_activations)
-         VALUES (?, ?, ?, 0, ?, ?, ?, ?)`,
+        `INSERT INTO licenses (product_id, license_key, enabled, active, license_type, validity_period, max_activations, allow_unlimited_activations,
+           max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period)
+         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(license.productId, license.licenseKey, bit(license.enabled), license.licenseType, license.validityPeriod, license.maxActivations, bit(license.allowUnlimitedActivations)),
+      .bind(
+        license.productId,
+        license.licenseKey,
+        bit(license.enabled),
+        license.licenseType,
+        license.validityPeriod,
+        license.maxActivations,
+        bit(license.allowUnlimitedActivations),
+        consumption.max_consumptions,
+        bit(consumption.allow_unlimited_consumptions),
+        bit(consumption.allow_overages),
+        consumption.max_overages,
+        bit(consumption.allow_negative_consumptions),
+        bit(consumption.reset_consumption),
+        consumption.consumption_period,
+      ),
     ...license.users.map((user) =>
       db.prepare(`INSERT INTO license_users (license_id, username, password_hash) VALUES (${newLicenseId}, ?, ?)`).bind(user.username, user.passwordHash),
     ),
@@ -86,6 +105,16 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
   return results.at(-1)!.results[0]!.id;
 }
 
+const NO_LICENSE_CONSUMPTION: LicenseConsumptionInput = {
+  max_consumptions: 0,
+  allow_unlimited_consumptions: false,
+  allow_overages: false,
+  max_overages: 0,
+  allow_negative_consumptions: false,
+  reset_consumption: false,
+  consumption_period: null,
+};
+
 export async function findLicense(db: D1Database, licenseId: number): Promise<License | null> {
   const row = await db.prepare(`${LICENSE_SELECT} WHERE l.id = ?`).bind(licenseId).first<LicenseRow>();
   return row && toLicense(row);
@@ -112,6 +141,57 @@ export async function listLicenses(db: D1Database, query: ListLicensesQuery): Pr
 /** Enables or disables a license; false when there is no such license. */
 export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
   const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();
+  return result.meta.changes > 0;
+}
+
+/** A consumption license's own counter as stored: its rules and the D1 mirror of its total. */
+export interface StoredLicenseCounter {
+  licenseId: number;
+  rules: ConsumptionRules;
+  mirroredTotal: number;
+}
+
+interface LicenseCounterRow {
+  max_consumptions: number;
+  allow_unlimited_consumptions: number;
+  allow_overages: number;
+  max_overages: number;
+  allow_negative_consumptions: number;
+  reset_consumption: number;
+  consumption_period: ConsumptionPeriod | null;
+  total_consumptions: number;
+}
+
+/** The license-level counter of a consumption license; null for other licenses (and unknown ones). */
+export async function findLicenseCounter(db: D1Database, licenseId: number): Promise<StoredLicenseCounter | null> {
+  const row = await db
+    .prepare(
+      `SELECT max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption,
+              consumption_period, total_consumptions
+       FROM licenses WHERE id = ? AND license_type = 'consumption'`,
+    )
+    .bind(licenseId)
+    .first<LicenseCounterRow>();
+  if (!row) return null;
+  return {
+    licenseId,
+    mirroredTotal: row.total_consumptions,
+    rules: {
+      maxConsumption: row.max_consumptions,
+      allowUnlimitedConsumptions: row.allow_unlimited_consumptions === 1,
+      allowOverages: row.allow_overages === 1,
+      maxOverages: row.max_overages,
+      allowNegativeConsumptions: row.allow_negative_consumptions === 1,
+      resetConsumption: row.reset_consumption === 1,
+      consumptionPeriod: row.consumption_period,
+    },
+  };
+}
+
+/** Changes a consumption license's own rules; the next add_consumption reads them. False unless it is one. */
+export async function updateLicenseConsumption(db: D1Database, licenseId: number, changes: UpdateLicenseConsumptionBody): Promise<boolean> {
+  const set = setClause(changes);
+  const result = await db.prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption'`).bind(...set.values, licenseId).run();
   return result.meta.changes > 0;
 }
 

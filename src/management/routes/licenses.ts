@@ -5,21 +5,57 @@
  */
 import { hashPassword } from "../../auth/password";
 import { ApiError } from "../../errors";
-import { findLicense, findLicenseFeature, insertLicense, licenseFeatures, listLicenses, setLicenseEnabled, updateLicenseFeature } from "../../db/management/licenses";
+import {
+  findLicense,
+  findLicenseCounter,
+  findLicenseFeature,
+  insertLicense,
+  licenseFeatures,
+  listLicenses,
+  setLicenseEnabled,
+  updateLicenseConsumption,
+  updateLicenseFeature,
+} from "../../db/management/licenses";
 import { findProduct, productFeatures } from "../../db/management/products";
 import { isUniqueViolation } from "../../db/management/sql-errors";
 import { defineRoute } from "../define-route";
+import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../random-secrets";
-import { IssueLicenseBody, License, LicenseDetail, LicenseFeature, LicenseFeaturePath, LicensePath, ListLicensesQuery, UpdateLicenseFeatureBody, page, type LicenseDetail as LicenseDetailType } from "../schemas";
+import {
+  IssueLicenseBody,
+  License,
+  LicenseConsumption,
+  LicenseDetail,
+  LicenseFeature,
+  LicenseFeaturePath,
+  LicensePath,
+  ListLicensesQuery,
+  UpdateLicenseConsumptionBody,
+  UpdateLicenseFeatureBody,
+  page,
+  type LicenseDetail as LicenseDetailType,
+} from "../schemas";
 
-/** The license with every feature and its live total. */
+/** The license with every feature and its live total (and its own counter, for consumption licenses). */
 async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailType> {
   const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
-  const features = await Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored)));
-  return { ...license, features };
+  const counter = await findLicenseCounter(env.DB, licenseId);
+  const [features, consumption] = await Promise.all([
+    Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored))),
+    counter ? liveLicenseConsumption(env, counter) : null,
+  ]);
+  return { ...license, features, consumption };
+}
+
+/** The license's own counter; validation_error when the license is not a consumption license. */
+async function storedCounter(env: Env, licenseId: number) {
+  const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
+  const counter = await findLicenseCounter(env.DB, licenseId);
+  if (!counter) throw new ApiError("validation_error", `License ${licenseId} is a ${license.license_type} license: only consumption licenses have license-level consumption`);
+  return counter;
 }
 
 async function storedFeature(env: Env, licenseId: number, code: string) {
@@ -53,6 +89,7 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       maxActivations: body.max_activations,
       allowUnlimitedActivations: body.allow_unlimited_activations,
       features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
+      consumption: body.consumption ?? null,
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
@@ -149,6 +186,31 @@ export const licenseRoutes = [
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       if (stored.feature.featureType !== "consumption") throw new ApiError("validation_error", `Feature ${JSON.stringify(params.feature_code)} is an activation feature: it has no consumption`);
       return resetLicenseFeature(env, stored);
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/licenses/{license_id}/consumption",
+    tag: "Licenses",
+    summary: "Change a consumption license's own allowance and rules (license-level consumption)",
+    params: LicensePath,
+    body: UpdateLicenseConsumptionBody,
+    response: LicenseConsumption,
+    async handler({ params, body, env }) {
+      await storedCounter(env, params.license_id);
+      await updateLicenseConsumption(env.DB, params.license_id, body);
+      return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses/{license_id}/consumption/reset",
+    tag: "Licenses",
+    summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
+    params: LicensePath,
+    response: LicenseConsumption,
+    async handler({ params, env }) {
+      return resetLicenseConsumption(env, await storedCounter(env, params.license_id));
     },
   }),
 ];
