@@ -101,6 +101,13 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     expect(await page.textContent("#license-state")).toBe("enabled");
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
+    // A consumption license (the seeded demo license) shows its own counter too.
+    await page.click(`#licenses tr[data-license-id="1"]`);
+    await expect.poll(() => page.getAttribute('#features tr[data-feature="(license)"] td[data-consumption]', "data-consumption")).toMatch(/^0\//);
+    await page.screenshot({ path: SCREENSHOT.replace(".png", "-consumption-license.png"), fullPage: true });
+    await row.click();
+    await expect.poll(() => page.getAttribute('figure[data-plot="renders"]', "data-points")).toBe("3");
+
     // The vendor disables the license from the console; the SDK's next call fails.
     await page.click("#toggle-license");
     await expect.poll(() => page.getAttribute("#license-state", "data-state")).toBe("disabled");
