@@ -1,6 +1,7 @@
 // Management API authentication: `Authorization: Api-Key <management key>`, nothing else.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { verifyManagementKey } from "../../src/auth/management-key";
 import { managementRoutes } from "../../src/management/routes";
 import { authHeaders, createApiKey } from "../helpers";
 import { manage, managementError } from "./management-client";
@@ -55,5 +56,13 @@ describe("management authentication", () => {
     expect((await managementError(await manage("GET", "/api/v1/nothing-here"))).code).toBe("not_found");
     expect((await managementError(await manage("DELETE", "/api/v1/products"))).status).toBe(405);
     expect((await managementError(await manage("PUT", "/api/v1/licenses/1/features/x"))).code).toBe("method_not_allowed");
+  });
+
+  it("keeps the API closed (403) while the Worker has no usable MANAGEMENT_KEY", async () => {
+    for (const configured of [undefined, "", "too-short"]) {
+      const refusal = await verifyManagementKey(`Api-Key ${configured || "anything"}`, configured).then(() => null, (error: unknown) => error);
+      expect(refusal, String(configured)).toMatchObject({ code: "forbidden", status: 403, message: expect.stringMatching(/MANAGEMENT_KEY is not set/) });
+    }
+    await expect(verifyManagementKey(null, undefined)).rejects.toMatchObject({ code: "unauthorized", status: 401 });
   });
 });
