@@ -26,7 +26,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/sdk/**", "test/browser/**"],
+      exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
     },
