@@ -35,7 +35,6 @@ export interface RouteSpec<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B ext
 }
 
 // The erased form the router and the OpenAPI builder iterate over.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ManagementRoute = RouteSpec<any, any, any, any>;
 
 /** Keeps each route's handler typed against its own schemas, then erases them for the route table. */
