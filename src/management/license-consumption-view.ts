@@ -6,6 +6,7 @@
 import type { CounterState } from "../consumption-counter";
 import { licenseCounter, licenseCounterIdentity } from "../counters";
 import type { StoredLicenseCounter } from "../db/management/licenses";
+import { ruleFields } from "./rule-fields";
 import type { LicenseConsumption } from "./schemas";
 
 export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
@@ -19,12 +20,7 @@ export async function resetLicenseConsumption(env: Env, stored: StoredLicenseCou
 function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseConsumption {
   return {
     max_consumptions: rules.maxConsumption,
-    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
-    allow_overages: rules.allowOverages,
-    max_overages: rules.maxOverages,
-    allow_negative_consumptions: rules.allowNegativeConsumptions,
-    reset_consumption: rules.resetConsumption,
-    consumption_period: rules.consumptionPeriod,
+    ...ruleFields(rules),
     total_consumptions: state.total,
     period_start: state.periodStart,
   };

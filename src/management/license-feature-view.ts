@@ -7,6 +7,7 @@
 import type { CounterState } from "../consumption-counter";
 import { featureCounter, featureCounterIdentity } from "../counters";
 import type { StoredLicenseFeature } from "../db/management/licenses";
+import { ruleFields } from "./rule-fields";
 import type { LicenseFeature } from "./schemas";
 
 export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
@@ -32,12 +33,7 @@ function toView(stored: StoredLicenseFeature, state: CounterState | null): Licen
     name: feature.name,
     feature_type: feature.featureType,
     max_consumption: rules.maxConsumption,
-    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
-    allow_overages: rules.allowOverages,
-    max_overages: rules.maxOverages,
-    allow_negative_consumptions: rules.allowNegativeConsumptions,
-    reset_consumption: rules.resetConsumption,
-    consumption_period: rules.consumptionPeriod,
+    ...ruleFields(rules),
     expiry_date: feature.expiryDate,
     total_consumptions: state?.total ?? null,
     period_start: state?.periodStart ?? null,
