@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { featureCounter } from "../../src/counters";
-import { auditRows, errorCode, flushAudit } from "../helpers";
+import { auditRows, errorCode, flushAudit, postSigned } from "../helpers";
 import { consumeAs, manageOk, vendorSetup, type VendorSetup } from "./management-client";
 
 interface Outcome {
@@ -138,5 +138,22 @@ describe("management changes racing License API requests", () => {
       await env.DB.exec("ALTER TABLE consumption_audit_away RENAME TO consumption_audit");
     }
     await flushAudit(setup.licenseFeatureId);
+  });
+
+  it("the counter objects' stored answers (Idempotency-Key replays) never outlive a change", async () => {
+    const setup = await vendorSetup({ max_consumption: 1000 });
+    const send = (key: string) => postSigned("/api/v4/add_feature_consumption", { ...setup.identity, feature: setup.featureCode }, setup.credentials, { "Idempotency-Key": key });
+    for (const key of ["before-disable", "before-blacklist", "before-revoke"]) expect((await send(key)).status).toBe(200);
+    expect((await send("before-disable")).headers.get("Idempotent-Replayed")).toBe("true");
+
+    await manageOk("POST", `/api/v1/licenses/${setup.license.id}/disable`);
+    expect(await errorCode(await send("before-disable"))).toBe("license_not_enabled");
+    await manageOk("POST", `/api/v1/licenses/${setup.license.id}/enable`);
+    await manageOk("POST", `/api/v1/devices/${setup.deviceId}/blacklist`);
+    expect(await errorCode(await send("before-blacklist"))).toBe("blacklisted");
+    await manageOk("POST", `/api/v1/devices/${setup.deviceId}/unblacklist`);
+    await manageOk("POST", `/api/v1/api-keys/${setup.credentials.id}/revoke`);
+    expect(await errorCode(await send("before-revoke"))).toBe("revoked_api_key");
+    expect(await liveTotal(setup)).toBe(3);
   });
 });
