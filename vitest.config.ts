@@ -1,6 +1,6 @@
 // Tests inside the real Workers runtime (workerd via miniflare): real Durable Objects, real D1.
 // The response-signing key is generated per run; nothing secret is committed.
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
@@ -10,6 +10,9 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
+// The management key (Authorization: Api-Key <key> on /api/v1), also generated per run.
+const managementKey = randomBytes(32).toString("base64url");
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
@@ -17,13 +20,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { LICENSE_SIGNING_KEY: privateKey, TEST_MIGRATIONS: migrations },
+          bindings: { LICENSE_SIGNING_KEY: privateKey, TEST_MIGRATIONS: migrations, MANAGEMENT_KEY: managementKey },
         },
       }),
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/sdk/**"],
+      exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
     },

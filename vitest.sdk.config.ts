@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/sdk/**/*.test.ts"],
+    include: ["test/sdk/**/*.test.ts", "test/browser/**/*.test.ts", "test/node/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,

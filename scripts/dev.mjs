@@ -6,7 +6,7 @@ import { DEMO, ROOT, ensureDevState, migrateAndSeed } from "./local-setup.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
-const { credentials, publicKeyFile } = ensureDevState();
+const { credentials, publicKeyFile, managementKey } = ensureDevState();
 migrateAndSeed({ credentials, quiet: true });
 
 const example = `DATE="$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S GMT')"
@@ -25,6 +25,11 @@ Edge License API (local)
   demo data    key-based: product "${DEMO.keyProduct}", license_key "${DEMO.licenseKey}", feature "${DEMO.feature}"
                user-based: product "${DEMO.userProduct}", username "${DEMO.username}" / "${DEMO.password}", feature "${DEMO.userFeature}"
                device hardware_id "${DEMO.hardwareId}" is active on both licenses
+
+Vendor console and management API
+  console        ${base}/console/
+  management key ${managementKey}  (sign in with it; for /api/v1 send "Authorization: Api-Key <key>")
+  OpenAPI        ${base}/api/openapi.json
 
 Try it (bash, needs curl and openssl):
 ${example}

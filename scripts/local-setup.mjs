@@ -37,6 +37,16 @@ export function signingKeyVarLine(privateKeyPem) {
   return `LICENSE_SIGNING_KEY="${privateKeyPem.trim().replace(/\n/g, "\\n")}"\n`;
 }
 
+/** A management key (the Worker secret MANAGEMENT_KEY): 256 random bits, base64url. */
+export function randomManagementKey() {
+  return randomBytes(32).toString("base64url");
+}
+
+/** A .dev.vars / env-file line holding the management key. */
+export function managementKeyVarLine(managementKey) {
+  return `MANAGEMENT_KEY="${managementKey}"\n`;
+}
+
 export function randomCredentials() {
   return { apiKey: randomBytes(16).toString("hex"), sharedKey: randomBytes(24).toString("base64url") };
 }
@@ -113,8 +123,14 @@ export function ensureDevState() {
     writeFileSync(devVars, signingKeyVarLine(privateKey), { mode: 0o600 });
     writeFileSync(publicKeyFile, publicKey);
   }
+  // Added to an existing .dev.vars without touching the signing key already there.
+  let managementKey = /^MANAGEMENT_KEY="([^"]+)"$/m.exec(readFileSync(devVars, "utf8"))?.[1];
+  if (!managementKey) {
+    managementKey = randomManagementKey();
+    writeFileSync(devVars, managementKeyVarLine(managementKey), { flag: "a", mode: 0o600 });
+  }
   const credentialsFile = join(devDir, "credentials.json");
   if (!existsSync(credentialsFile)) writeFileSync(credentialsFile, JSON.stringify(randomCredentials(), null, 2) + "\n", { mode: 0o600 });
   const credentials = JSON.parse(readFileSync(credentialsFile, "utf8"));
-  return { credentials, publicKeyFile };
+  return { credentials, publicKeyFile, managementKey };
 }

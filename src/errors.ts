@@ -51,7 +51,10 @@ export type RequestErrorCode =
   | "not_found"
   | "method_not_allowed";
 
-export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | "internal_server_error";
+/** Management API errors (ours, README "Management API and console"); not_found, validation_error and the other request codes are shared. */
+export type ManagementErrorCode = "unauthorized" | "forbidden" | "conflict";
+
+export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | ManagementErrorCode | "internal_server_error";
 
 const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   date_header_diff: "The Date header is more than 15 minutes away from the server's time",
@@ -86,6 +89,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",
+  unauthorized: "Send the management key as \"Authorization: Api-Key <management key>\"",
+  forbidden: "The management key is not valid",
+  conflict: "The request conflicts with the current state",
 };
 
 /** Every code this API can answer with (README lists them). */
@@ -108,6 +114,9 @@ function statusFor(code: ApiErrorCode): number {
   if (code === "internal_server_error") return 500;
   if (code === "not_found") return 404;
   if (code === "method_not_allowed") return 405;
+  if (code === "unauthorized") return 401;
+  if (code === "forbidden") return 403;
+  if (code === "conflict") return 409;
   return 400;
 }
 

@@ -10,6 +10,8 @@ import { addConsumption } from "./routes/add-consumption";
 import { addFeatureConsumption } from "./routes/add-feature-consumption";
 import { checkLicense, checkLicenseFeature } from "./routes/check-license";
 import { publicKey } from "./routes/public-key";
+import { managementRouter } from "./management/management-router";
+import { openApiRoute } from "./openapi/openapi-route";
 
 export { ConsumptionCounter } from "./consumption-counter";
 
@@ -35,6 +37,9 @@ for (const route of LICENSE_API_ROUTES) {
     throw new ApiError("method_not_allowed");
   });
 }
+// The vendor's management API (src/management/) and the OpenAPI document of both APIs.
+router.all("/api/v1/*", (request, env, ctx) => managementRouter.fetch(request, env, ctx));
+router.get("/api/openapi.json", openApiRoute);
 router.all("*", () => {
   throw new ApiError("not_found");
 });

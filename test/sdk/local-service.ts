@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_startWorker } from "wrangler";
-import { DEMO, ROOT, generateSigningKeyPair, migrateAndSeed, randomCredentials, signingKeyVarLine } from "../../scripts/local-setup.mjs";
+import { DEMO, ROOT, generateSigningKeyPair, managementKeyVarLine, migrateAndSeed, randomCredentials, randomManagementKey, signingKeyVarLine } from "../../scripts/local-setup.mjs";
 
 export interface LocalService {
   /** e.g. http://127.0.0.1:54321/api/v4 */
@@ -12,6 +12,8 @@ export interface LocalService {
   baseUrl: string;
   publicKey: string;
   credentials: { apiKey: string; sharedKey: string };
+  /** The management key (Authorization: Api-Key <key> on /api/v1, and the console's sign-in). */
+  managementKey: string;
   demo: typeof DEMO;
   stateDir: string;
   stop(): Promise<void>;
@@ -21,7 +23,8 @@ export async function startLocalService(): Promise<LocalService> {
   const stateDir = mkdtempSync(join(tmpdir(), "edge-license-api-"));
   const { privateKey, publicKey } = generateSigningKeyPair() as { privateKey: string; publicKey: string };
   const envFile = join(stateDir, "secrets.env");
-  writeFileSync(envFile, signingKeyVarLine(privateKey));
+  const managementKey = randomManagementKey() as string;
+  writeFileSync(envFile, signingKeyVarLine(privateKey) + managementKeyVarLine(managementKey));
   const credentials = randomCredentials() as { apiKey: string; sharedKey: string };
   migrateAndSeed({ credentials, persistTo: stateDir, quiet: true });
 
@@ -43,6 +46,7 @@ export async function startLocalService(): Promise<LocalService> {
     baseUrl,
     publicKey,
     credentials,
+    managementKey,
     demo: DEMO,
     stateDir,
     async stop() {

@@ -1,0 +1,294 @@
+/**
+ * Issuing, finding and changing licenses and their features, for the management API (tables
+ * licenses, license_users, license_features). The License API reads these rows on every
+ * request, so each write here is seen by the very next License API request.
+ */
+import type { ConsumptionPeriod, ConsumptionRules } from "../../consumption-rules";
+import type { License, LicenseConsumptionInput, LicenseFeatureOverrides, ListLicensesQuery, UpdateLicenseConsumptionBody } from "../../management/schemas";
+import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
+import { keysetPage, type KeysetPage } from "./keyset-page";
+import { bit, setClause } from "./sql-values";
+
+export interface NewLicense {
+  productId: number;
+  licenseKey: string | null;
+  users: Array<{ username: string; passwordHash: string | null }>;
+  enabled: boolean;
+  licenseType: string;
+  validityPeriod: string | null;
+  maxActivations: number;
+  allowUnlimitedActivations: boolean;
+  /** One entry per product feature: every product feature is put on the license. */
+  features: Array<{ productFeatureId: number; overrides: LicenseFeatureOverrides }>;
+  /** License-level consumption rules (consumption licenses); null leaves the columns' defaults. */
+  consumption: LicenseConsumptionInput | null;
+}
+
+interface LicenseRow {
+  id: number;
+  product_id: number;
+  product_short_code: string;
+  license_key: string | null;
+  users: string;
+  enabled: number;
+  active: number;
+  license_type: string;
+  validity_period: string | null;
+  max_activations: number;
+  allow_unlimited_activations: number;
+  created_at: string;
+}
+
+const LICENSE_SELECT = `
+SELECT l.id, l.product_id, p.short_code AS product_short_code, l.license_key,
+       (SELECT json_group_array(username) FROM (SELECT username FROM license_users WHERE license_id = l.id ORDER BY id)) AS users,
+       l.enabled, l.active, l.license_type, l.validity_period, l.max_activations, l.allow_unlimited_activations, l.created_at
+FROM licenses l JOIN products p ON p.id = l.product_id`;
+
+/**
+ * Inserts the license, its users and its features in one D1 batch, which D1 runs as one
+ * transaction: a failure (a taken key, a duplicate user) leaves nothing behind. Later statements
+ * find the new license as MAX(licenses.id): SQLite gives a new row the largest rowid, and no
+ * other write can interleave inside the transaction. Throws D1's UNIQUE error on a conflict.
+ */
+export async function insertLicense(db: D1Database, license: NewLicense): Promise<number> {
+  const newLicenseId = "(SELECT MAX(id) FROM licenses)";
+  const consumption = license.consumption ?? NO_LICENSE_CONSUMPTION;
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO licenses (product_id, license_key, enabled, active, license_type, validity_period, max_activations, allow_unlimited_activations,
+           max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period)
+         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        license.productId,
+        license.licenseKey,
+        bit(license.enabled),
+        license.licenseType,
+        license.validityPeriod,
+        license.maxActivations,
+        bit(license.allowUnlimitedActivations),
+        consumption.max_consumptions,
+        bit(consumption.allow_unlimited_consumptions),
+        bit(consumption.allow_overages),
+        consumption.max_overages,
+        bit(consumption.allow_negative_consumptions),
+        bit(consumption.reset_consumption),
+        consumption.consumption_period,
+      ),
+    ...license.users.map((user) =>
+      db.prepare(`INSERT INTO license_users (license_id, username, password_hash) VALUES (${newLicenseId}, ?, ?)`).bind(user.username, user.passwordHash),
+    ),
+    ...license.features.map(({ productFeatureId, overrides }) =>
+      db
+        .prepare(
+          `INSERT INTO license_features (license_id, product_feature_id, max_consumption, allow_unlimited_consumptions, allow_overages, max_overages,
+             allow_negative_consumptions, reset_consumption, consumption_period, expiry_date)
+           VALUES (${newLicenseId}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(
+          productFeatureId,
+          overrides.max_consumption ?? null,
+          optionalBit(overrides.allow_unlimited_consumptions),
+          optionalBit(overrides.allow_overages),
+          overrides.max_overages ?? null,
+          optionalBit(overrides.allow_negative_consumptions),
+          optionalBit(overrides.reset_consumption),
+          overrides.consumption_period ?? null,
+          overrides.expiry_date ?? null,
+        ),
+    ),
+    db.prepare(`SELECT ${newLicenseId} AS id`),
+  ];
+  const results = await db.batch<{ id: number }>(statements);
+  return results.at(-1)!.results[0]!.id;
+}
+
+const NO_LICENSE_CONSUMPTION: LicenseConsumptionInput = {
+  max_consumptions: 0,
+  allow_unlimited_consumptions: false,
+  allow_overages: false,
+  max_overages: 0,
+  allow_negative_consumptions: false,
+  reset_consumption: false,
+  consumption_period: null,
+};
+
+export async function findLicense(db: D1Database, licenseId: number): Promise<License | null> {
+  const row = await db.prepare(`${LICENSE_SELECT} WHERE l.id = ?`).bind(licenseId).first<LicenseRow>();
+  return row && toLicense(row);
+}
+
+/** Licenses in id order, filtered by product, key, user (case-insensitive) and enabled state. */
+export async function listLicenses(db: D1Database, query: ListLicensesQuery): Promise<KeysetPage<License>> {
+  const { results } = await db
+    .prepare(
+      `${LICENSE_SELECT}
+       WHERE l.id > ?1
+         AND (?2 IS NULL OR l.product_id = ?2)
+         AND (?3 IS NULL OR l.license_key = ?3)
+         AND (?4 IS NULL OR l.id IN (SELECT license_id FROM license_users WHERE username = ?4))
+         AND (?5 IS NULL OR l.enabled = ?5)
+       ORDER BY l.id LIMIT ?6`,
+    )
+    .bind(query.cursor ?? 0, query.product_id ?? null, query.license_key ?? null, query.username ?? null, query.enabled === undefined ? null : bit(query.enabled), query.limit + 1)
+    .all<LicenseRow>();
+  const page = keysetPage(results, query.limit);
+  return { items: page.items.map(toLicense), nextCursor: page.nextCursor };
+}
+
+/** Enables or disables a license; false when there is no such license. */
+export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
+  const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();
+  return result.meta.changes > 0;
+}
+
+/** A consumption license's own counter as stored: its rules and the D1 mirror of its total. */
+export interface StoredLicenseCounter {
+  licenseId: number;
+  rules: ConsumptionRules;
+  mirroredTotal: number;
+}
+
+interface LicenseCounterRow {
+  max_consumptions: number;
+  allow_unlimited_consumptions: number;
+  allow_overages: number;
+  max_overages: number;
+  allow_negative_consumptions: number;
+  reset_consumption: number;
+  consumption_period: ConsumptionPeriod | null;
+  total_consumptions: number;
+}
+
+/** The license-level counter of a consumption license; null for other licenses (and unknown ones). */
+export async function findLicenseCounter(db: D1Database, licenseId: number): Promise<StoredLicenseCounter | null> {
+  const row = await db
+    .prepare(
+      `SELECT max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption,
+              consumption_period, total_consumptions
+       FROM licenses WHERE id = ? AND license_type = 'consumption'`,
+    )
+    .bind(licenseId)
+    .first<LicenseCounterRow>();
+  if (!row) return null;
+  return {
+    licenseId,
+    mirroredTotal: row.total_consumptions,
+    rules: {
+      maxConsumption: row.max_consumptions,
+      allowUnlimitedConsumptions: row.allow_unlimited_consumptions === 1,
+      allowOverages: row.allow_overages === 1,
+      maxOverages: row.max_overages,
+      allowNegativeConsumptions: row.allow_negative_consumptions === 1,
+      resetConsumption: row.reset_consumption === 1,
+      consumptionPeriod: row.consumption_period,
+    },
+  };
+}
+
+/** Changes a consumption license's own rules; the next add_consumption reads them. False unless it is one. */
+export async function updateLicenseConsumption(db: D1Database, licenseId: number, changes: UpdateLicenseConsumptionBody): Promise<boolean> {
+  const set = setClause(changes);
+  const result = await db.prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption'`).bind(...set.values, licenseId).run();
+  return result.meta.changes > 0;
+}
+
+/** A license feature as stored: effective values (LicenseFeature) plus what the license overrides. */
+export interface StoredLicenseFeature {
+  licenseId: number;
+  productFeatureId: number;
+  feature: LicenseFeature & { id: number };
+  overrides: {
+    max_consumption: number | null;
+    allow_unlimited_consumptions: boolean | null;
+    allow_overages: boolean | null;
+    max_overages: number | null;
+    allow_negative_consumptions: boolean | null;
+    reset_consumption: boolean | null;
+    consumption_period: ConsumptionPeriod | null;
+  };
+}
+
+interface StoredFeatureRow extends LicenseFeatureColumns {
+  id: number;
+  license_id: number;
+  product_feature_id: number;
+  o_max_consumption: number | null;
+  o_allow_unlimited_consumptions: number | null;
+  o_allow_overages: number | null;
+  o_max_overages: number | null;
+  o_allow_negative_consumptions: number | null;
+  o_reset_consumption: number | null;
+  o_consumption_period: ConsumptionPeriod | null;
+}
+
+const STORED_FEATURE_SELECT = `
+SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES},
+       lf.max_consumption AS o_max_consumption, lf.allow_unlimited_consumptions AS o_allow_unlimited_consumptions,
+       lf.allow_overages AS o_allow_overages, lf.max_overages AS o_max_overages,
+       lf.allow_negative_consumptions AS o_allow_negative_consumptions, lf.reset_consumption AS o_reset_consumption,
+       lf.consumption_period AS o_consumption_period
+FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`;
+
+export async function licenseFeatures(db: D1Database, licenseId: number): Promise<StoredLicenseFeature[]> {
+  const { results } = await db.prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? ORDER BY lf.id`).bind(licenseId).all<StoredFeatureRow>();
+  return results.map(toStoredFeature);
+}
+
+export async function findLicenseFeature(db: D1Database, licenseId: number, code: string): Promise<StoredLicenseFeature | null> {
+  const row = await db.prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND pf.code = ?`).bind(licenseId, code).first<StoredFeatureRow>();
+  return row && toStoredFeature(row);
+}
+
+/**
+ * Changes a license feature's own values (null: inherit the product default again). The next
+ * License API request reads them; the counter object is told nothing because it caches no rules.
+ * False when the license has no such feature.
+ */
+export async function updateLicenseFeature(db: D1Database, licenseId: number, code: string, changes: LicenseFeatureOverrides): Promise<boolean> {
+  const set = setClause(changes);
+  const result = await db
+    .prepare(`UPDATE license_features SET ${set.sql} WHERE license_id = ? AND product_feature_id = (SELECT pf.id FROM product_features pf JOIN licenses l ON l.product_id = pf.product_id WHERE l.id = ? AND pf.code = ?)`)
+    .bind(...set.values, licenseId, licenseId, code)
+    .run();
+  return result.meta.changes > 0;
+}
+
+function toLicense(row: LicenseRow): License {
+  return {
+    id: row.id,
+    product_id: row.product_id,
+    product_short_code: row.product_short_code,
+    license_key: row.license_key,
+    users: JSON.parse(row.users) as string[],
+    enabled: row.enabled === 1,
+    active: row.active === 1,
+    license_type: row.license_type,
+    validity_period: row.validity_period,
+    max_activations: row.max_activations,
+    allow_unlimited_activations: row.allow_unlimited_activations === 1,
+    created_at: row.created_at,
+  };
+}
+
+function toStoredFeature(row: StoredFeatureRow): StoredLicenseFeature {
+  return {
+    licenseId: row.license_id,
+    productFeatureId: row.product_feature_id,
+    feature: { ...toLicenseFeature(row), id: row.id },
+    overrides: {
+      max_consumption: row.o_max_consumption,
+      allow_unlimited_consumptions: nullableBool(row.o_allow_unlimited_consumptions),
+      allow_overages: nullableBool(row.o_allow_overages),
+      max_overages: row.o_max_overages,
+      allow_negative_consumptions: nullableBool(row.o_allow_negative_consumptions),
+      reset_consumption: nullableBool(row.o_reset_consumption),
+      consumption_period: row.o_consumption_period,
+    },
+  };
+}
+
+const optionalBit = (value: boolean | null | undefined) => (value === undefined || value === null ? null : bit(value));
+const nullableBool = (value: number | null) => (value === null ? null : value === 1);

@@ -1,0 +1,120 @@
+/** Products and their features (tables products, product_features), for the management API. */
+import type { CreateProductFeatureBody, Product, ProductFeature, UpdateProductFeatureBody } from "../../management/schemas";
+import { keysetPage, type KeysetPage } from "./keyset-page";
+import { bit, setClause } from "./sql-values";
+
+interface ProductFeatureRow {
+  id: number;
+  product_id: number;
+  code: string;
+  name: string;
+  feature_type: ProductFeature["feature_type"];
+  max_consumption: number;
+  allow_unlimited_consumptions: number;
+  allow_overages: number;
+  max_overages: number;
+  allow_negative_consumptions: number;
+  reset_consumption: number;
+  consumption_period: ProductFeature["consumption_period"];
+  metadata: string;
+}
+
+const PRODUCT_COLUMNS = "id, short_code, name, authorization_method, company_id, created_at";
+
+/** Inserts a product; null when the short code is taken. */
+export async function insertProduct(db: D1Database, product: Omit<Product, "id" | "created_at">): Promise<Product | null> {
+  return db
+    .prepare(
+      `INSERT INTO products (short_code, name, authorization_method, company_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT (short_code) DO NOTHING RETURNING ${PRODUCT_COLUMNS}`,
+    )
+    .bind(product.short_code, product.name, product.authorization_method, product.company_id)
+    .first<Product>();
+}
+
+export async function findProduct(db: D1Database, productId: number): Promise<Product | null> {
+  return db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<Product>();
+}
+
+export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<Product>> {
+  const { results } = await db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1).all<Product>();
+  return keysetPage(results, limit);
+}
+
+/** Inserts a product feature; null when the product already has a feature with that code. */
+export async function insertProductFeature(db: D1Database, productId: number, feature: CreateProductFeatureBody): Promise<ProductFeature | null> {
+  const row = await db
+    .prepare(
+      `INSERT INTO product_features (product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions, allow_overages,
+         max_overages, allow_negative_consumptions, reset_consumption, consumption_period, metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (product_id, code) DO NOTHING RETURNING *`,
+    )
+    .bind(
+      productId,
+      feature.code,
+      feature.name,
+      feature.feature_type,
+      feature.max_consumption,
+      bit(feature.allow_unlimited_consumptions),
+      bit(feature.allow_overages),
+      feature.max_overages,
+      bit(feature.allow_negative_consumptions),
+      bit(feature.reset_consumption),
+      feature.consumption_period,
+      JSON.stringify(feature.metadata),
+    )
+    .first<ProductFeatureRow>();
+  return row && toProductFeature(row);
+}
+
+export async function findProductFeature(db: D1Database, productId: number, code: string): Promise<ProductFeature | null> {
+  const row = await db.prepare("SELECT * FROM product_features WHERE product_id = ? AND code = ?").bind(productId, code).first<ProductFeatureRow>();
+  return row && toProductFeature(row);
+}
+
+/** All features of a product, in id order (a product has a handful; issuing a license needs them all). */
+export async function productFeatures(db: D1Database, productId: number): Promise<ProductFeature[]> {
+  const { results } = await db.prepare("SELECT * FROM product_features WHERE product_id = ? ORDER BY id").bind(productId).all<ProductFeatureRow>();
+  return results.map(toProductFeature);
+}
+
+export async function listProductFeatures(db: D1Database, productId: number, cursor: number, limit: number): Promise<KeysetPage<ProductFeature>> {
+  const { results } = await db
+    .prepare("SELECT * FROM product_features WHERE product_id = ? AND id > ? ORDER BY id LIMIT ?")
+    .bind(productId, cursor, limit + 1)
+    .all<ProductFeatureRow>();
+  const page = keysetPage(results, limit);
+  return { items: page.items.map(toProductFeature), nextCursor: page.nextCursor };
+}
+
+/**
+ * New defaults for a product feature. The License API reads rules from D1 on every request, so
+ * every license that does not override a value uses the new one from its very next request.
+ */
+export async function updateProductFeature(db: D1Database, productId: number, code: string, changes: UpdateProductFeatureBody): Promise<ProductFeature | null> {
+  const set = setClause(changes);
+  const row = await db
+    .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING *`)
+    .bind(...set.values, productId, code)
+    .first<ProductFeatureRow>();
+  return row && toProductFeature(row);
+}
+
+function toProductFeature(row: ProductFeatureRow): ProductFeature {
+  return {
+    id: row.id,
+    product_id: row.product_id,
+    code: row.code,
+    name: row.name,
+    feature_type: row.feature_type,
+    max_consumption: row.max_consumption,
+    allow_unlimited_consumptions: row.allow_unlimited_consumptions === 1,
+    allow_overages: row.allow_overages === 1,
+    max_overages: row.max_overages,
+    allow_negative_consumptions: row.allow_negative_consumptions === 1,
+    reset_consumption: row.reset_consumption === 1,
+    consumption_period: row.consumption_period,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * One management endpoint, described once: method, path, the zod schemas of its path parameters,
+ * query and body, the schema of its answer, and the handler. The router (./management-router.ts)
+ * registers and validates from this description and the OpenAPI document (src/openapi/) is built
+ * from it, so what is documented is what runs.
+ */
+import type { z } from "zod";
+
+export type HttpMethod = "get" | "post" | "patch";
+
+export interface RouteInput<Params, Query, Body> {
+  params: Params;
+  query: Query;
+  body: Body;
+  env: Env;
+}
+
+export interface RouteSpec<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B extends z.ZodTypeAny, R extends z.ZodTypeAny> {
+  method: HttpMethod;
+  /** OpenAPI form: "/api/v1/licenses/{license_id}". */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: "Products" | "Licenses" | "Devices" | "API keys" | "Audit log";
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The JSON answer's schema; for `csv` routes, documents nothing but the media type. */
+  response: R;
+  /** 201 for creations; 200 otherwise. */
+  status?: 200 | 201;
+  /** Answers text/csv (the handler returns the Response itself). */
+  csv?: boolean;
+  handler(input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<z.input<R> | Response>;
+}
+
+// The erased form the router and the OpenAPI builder iterate over.
+export type ManagementRoute = RouteSpec<any, any, any, any>;
+
+/** Keeps each route's handler typed against its own schemas, then erases them for the route table. */
+export function defineRoute<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B extends z.ZodTypeAny, R extends z.ZodTypeAny>(
+  spec: RouteSpec<P, Q, B, R>,
+): ManagementRoute {
+  return spec as ManagementRoute;
+}

@@ -1,0 +1,42 @@
+/**
+ * License features as the management API shows them, with the **live** total from each feature's
+ * counter object (its `state` RPC), not the D1 mirror, which lags by one outbox flush. Resetting a
+ * feature's consumption also goes through the object (`resetTotal`), serialised with the
+ * consumptions it races, and audited as manual_reset.
+ */
+import type { CounterState } from "../consumption-counter";
+import { featureCounter, featureCounterIdentity } from "../counters";
+import type { StoredLicenseFeature } from "../db/management/licenses";
+import { ruleFields } from "./rule-fields";
+import type { LicenseFeature } from "./schemas";
+
+export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
+  const { feature } = stored;
+  if (feature.featureType !== "consumption") return toView(stored, null);
+  return toView(stored, await featureCounter(env, feature.id).state(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
+}
+
+/** Sets the feature's total to 0 in its counter object (audited there as manual_reset). */
+export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
+  const { feature } = stored;
+  return toView(stored, await featureCounter(env, feature.id).resetTotal(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
+}
+
+function toView(stored: StoredLicenseFeature, state: CounterState | null): LicenseFeature {
+  const { feature } = stored;
+  const { rules } = feature;
+  return {
+    id: feature.id,
+    license_id: stored.licenseId,
+    product_feature_id: stored.productFeatureId,
+    code: feature.code,
+    name: feature.name,
+    feature_type: feature.featureType,
+    max_consumption: rules.maxConsumption,
+    ...ruleFields(rules),
+    expiry_date: feature.expiryDate,
+    total_consumptions: state?.total ?? null,
+    period_start: state?.periodStart ?? null,
+    overrides: stored.overrides,
+  };
+}

@@ -1,0 +1,9 @@
+/** Every management endpoint: the router registers these and the OpenAPI document describes these. */
+import type { ManagementRoute } from "./define-route";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { auditRoutes } from "./routes/audit";
+import { deviceRoutes } from "./routes/devices";
+import { licenseRoutes } from "./routes/licenses";
+import { productRoutes } from "./routes/products";
+
+export const managementRoutes: readonly ManagementRoute[] = [...productRoutes, ...licenseRoutes, ...deviceRoutes, ...apiKeyRoutes, ...auditRoutes];

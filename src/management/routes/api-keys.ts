@@ -1,0 +1,57 @@
+/** /api/v1/api-keys: the License API credentials clients sign requests with. */
+import { insertApiKey, listApiKeys, markApiKeyReadOnly, revokeApiKey } from "../../db/management/api-keys";
+import { defineRoute } from "../define-route";
+import { orNotFound } from "../or-not-found";
+import { pageBody } from "../page-body";
+import { generateApiCredentials } from "../random-secrets";
+import { ApiKey, ApiKeyPath, CreateApiKeyBody, CreatedApiKey, PageQuery, page } from "../schemas";
+
+export const apiKeyRoutes = [
+  defineRoute({
+    method: "post",
+    path: "/api/v1/api-keys",
+    tag: "API keys",
+    summary: "Create a License API key; the answer carries the shared key, which is never shown again",
+    body: CreateApiKeyBody,
+    response: CreatedApiKey,
+    status: 201,
+    async handler({ body, env }) {
+      const credentials = generateApiCredentials();
+      const created = await insertApiKey(env.DB, { ...credentials, readOnly: body.read_only });
+      return { ...created, shared_key: credentials.sharedKey };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/api-keys",
+    tag: "API keys",
+    summary: "List License API keys (without their shared keys)",
+    query: PageQuery,
+    response: page(ApiKey),
+    async handler({ query, env }) {
+      return pageBody(await listApiKeys(env.DB, query.cursor ?? 0, query.limit));
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/api-keys/{api_key_id}/read-only",
+    tag: "API keys",
+    summary: "Make a key read-only: writing License API requests fail with read_only_api_key",
+    params: ApiKeyPath,
+    response: ApiKey,
+    async handler({ params, env }) {
+      return orNotFound(await markApiKeyReadOnly(env.DB, params.api_key_id), "API key", params.api_key_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/api-keys/{api_key_id}/revoke",
+    tag: "API keys",
+    summary: "Revoke a key for good: its requests fail with revoked_api_key",
+    params: ApiKeyPath,
+    response: ApiKey,
+    async handler({ params, env }) {
+      return orNotFound(await revokeApiKey(env.DB, params.api_key_id), "API key", params.api_key_id);
+    },
+  }),
+];

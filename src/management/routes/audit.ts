@@ -1,0 +1,40 @@
+/** /api/v1/audit: the consumption audit log, as JSON pages or one CSV export. */
+import { queryAudit } from "../../db/management/audit";
+import { auditCsvResponse } from "../audit-csv";
+import { defineRoute } from "../define-route";
+import { pageBody } from "../page-body";
+import { AuditCsvQuery, AuditEntry, AuditQuery, page } from "../schemas";
+import { z } from "zod";
+
+const FILTERS_DESCRIPTION =
+  "Filters combine with AND: license_id, license_feature_id or feature (code), hardware_id (the device), event, and the time range " +
+  "from (inclusive) … to (exclusive), ISO-8601. Rows are in the order they were recorded. A row reaches the log shortly after the " +
+  "consumption it records (the counter object's outbox is flushed right after the response).";
+
+export const auditRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/api/v1/audit",
+    tag: "Audit log",
+    summary: "Query the consumption audit log",
+    description: FILTERS_DESCRIPTION,
+    query: AuditQuery,
+    response: page(AuditEntry),
+    async handler({ query, env }) {
+      return pageBody(await queryAudit(env.DB, query, query.cursor ?? 0, query.limit));
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/audit/csv",
+    tag: "Audit log",
+    summary: "Export the consumption audit log as CSV (every matching row, no pagination)",
+    description: FILTERS_DESCRIPTION,
+    query: AuditCsvQuery,
+    response: z.string(),
+    csv: true,
+    async handler({ query, env }) {
+      return auditCsvResponse(env.DB, query);
+    },
+  }),
+];

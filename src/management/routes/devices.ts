@@ -1,0 +1,56 @@
+/** /api/v1/licenses/{license_id}/devices and /api/v1/devices/{device_id}/…: see and control a license's devices. */
+import { findLicense } from "../../db/management/licenses";
+import { deactivateDeviceById, listDevices, setDeviceBlacklisted } from "../../db/management/devices";
+import { defineRoute } from "../define-route";
+import { orNotFound } from "../or-not-found";
+import { pageBody } from "../page-body";
+import { Device, DevicePath, LicensePath, PageQuery, page } from "../schemas";
+
+export const deviceRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/api/v1/licenses/{license_id}/devices",
+    tag: "Devices",
+    summary: "List a license's devices",
+    params: LicensePath,
+    query: PageQuery,
+    response: page(Device),
+    async handler({ params, query, env }) {
+      orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
+      return pageBody(await listDevices(env.DB, params.license_id, query.cursor ?? 0, query.limit));
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/devices/{device_id}/blacklist",
+    tag: "Devices",
+    summary: "Blacklist a device: its License API requests fail with blacklisted, and it cannot activate again",
+    params: DevicePath,
+    response: Device,
+    async handler({ params, env }) {
+      return orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, true), "Device", params.device_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/devices/{device_id}/unblacklist",
+    tag: "Devices",
+    summary: "Take a device off the blacklist",
+    params: DevicePath,
+    response: Device,
+    async handler({ params, env }) {
+      return orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, false), "Device", params.device_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/devices/{device_id}/deactivate",
+    tag: "Devices",
+    summary: "Deactivate a device: it frees its seat; its requests fail with device_not_found until it activates again",
+    params: DevicePath,
+    response: Device,
+    async handler({ params, env }) {
+      return orNotFound(await deactivateDeviceById(env.DB, params.device_id), "Device", params.device_id);
+    },
+  }),
+];

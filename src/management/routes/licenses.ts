@@ -1,0 +1,216 @@
+/**
+ * /api/v1/licenses: issue licenses, find them, enable and disable them, change their feature
+ * allowances and reset a feature's consumption. Each change is seen by the very next License API
+ * request: rules and states are read from D1 per request, totals live in the counter objects.
+ */
+import { hashPassword } from "../../auth/password";
+import { ApiError } from "../../errors";
+import {
+  findLicense,
+  findLicenseCounter,
+  findLicenseFeature,
+  insertLicense,
+  licenseFeatures,
+  listLicenses,
+  setLicenseEnabled,
+  updateLicenseConsumption,
+  updateLicenseFeature,
+} from "../../db/management/licenses";
+import { findProduct, productFeatures } from "../../db/management/products";
+import { isUniqueViolation } from "../../db/management/sql-errors";
+import { defineRoute } from "../define-route";
+import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
+import { liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
+import { orNotFound } from "../or-not-found";
+import { pageBody } from "../page-body";
+import { generateLicenseKey } from "../random-secrets";
+import {
+  IssueLicenseBody,
+  License,
+  LicenseConsumption,
+  LicenseDetail,
+  LicenseFeature,
+  LicenseFeaturePath,
+  LicensePath,
+  ListLicensesQuery,
+  UpdateLicenseConsumptionBody,
+  UpdateLicenseFeatureBody,
+  page,
+  type LicenseDetail as LicenseDetailType,
+} from "../schemas";
+
+/** The license with every feature and its live total (and its own counter, for consumption licenses). */
+async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailType> {
+  const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
+  const counter = await findLicenseCounter(env.DB, licenseId);
+  const [features, consumption] = await Promise.all([
+    Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored))),
+    counter ? liveLicenseConsumption(env, counter) : null,
+  ]);
+  return { ...license, features, consumption };
+}
+
+/** The license's own counter; validation_error when the license is not a consumption license. */
+async function storedCounter(env: Env, licenseId: number) {
+  const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
+  const counter = await findLicenseCounter(env.DB, licenseId);
+  if (!counter) throw new ApiError("validation_error", `License ${licenseId} is a ${license.license_type} license: only consumption licenses have license-level consumption`);
+  return counter;
+}
+
+async function storedFeature(env: Env, licenseId: number, code: string) {
+  orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
+  return orNotFound(await findLicenseFeature(env.DB, licenseId, code), "Feature", code);
+}
+
+/** Checks the body against the product (identifiers, users, feature codes) and issues the license. */
+async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
+  const product = orNotFound(await findProduct(env.DB, body.product_id), "Product", body.product_id);
+  const keyBased = product.authorization_method === "license-key";
+  if (keyBased && body.users) throw new ApiError("validation_error", "users: this product's licenses are key-based; send license_key (or nothing, to generate one)");
+  if (!keyBased && body.license_key !== undefined) throw new ApiError("validation_error", "license_key: this product's licenses are user-based; send users");
+  if (!keyBased && !body.users) throw new ApiError("missing_parameters", "users: this product's licenses are user-based; send at least one user");
+  const users = body.users ?? [];
+  if (new Set(users.map((user) => user.username.toLowerCase())).size !== users.length) throw new ApiError("validation_error", "users: each username may appear once");
+
+  const features = await productFeatures(env.DB, product.id);
+  const unknown = Object.keys(body.features).filter((code) => !features.some((feature) => feature.code === code));
+  if (unknown.length > 0) throw new ApiError("validation_error", `features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`);
+
+  const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
+  try {
+    return await insertLicense(env.DB, {
+      productId: product.id,
+      licenseKey,
+      users: await Promise.all(users.map(async (user) => ({ username: user.username, passwordHash: user.password === undefined ? null : await hashPassword(user.password) }))),
+      enabled: body.enabled,
+      licenseType: body.license_type,
+      validityPeriod: body.validity_period,
+      maxActivations: body.max_activations,
+      allowUnlimitedActivations: body.allow_unlimited_activations,
+      features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
+      consumption: body.consumption ?? null,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
+    throw error;
+  }
+}
+
+/** The disable/enable handler: the License API reads `enabled` per request, so this is all it takes. */
+const setEnabled = (enabled: boolean) =>
+  async function ({ params, env }: { params: { license_id: number }; env: Env }) {
+    const changed = await setLicenseEnabled(env.DB, params.license_id, enabled);
+    return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
+  };
+
+export const licenseRoutes = [
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses",
+    tag: "Licenses",
+    summary: "Issue a license",
+    description:
+      "Key-based products: send `license_key` or let the server generate one (XXXX-XXXX-XXXX-XXXX). User-based products: send `users` " +
+      "(passwords are stored as PBKDF2 hashes). Every product feature is put on the license; `features` overrides its values by feature code. " +
+      "The license becomes active at its first activation.",
+    body: IssueLicenseBody,
+    response: LicenseDetail,
+    status: 201,
+    async handler({ body, env }) {
+      return licenseDetail(env, await issueLicense(env, body));
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/licenses",
+    tag: "Licenses",
+    summary: "List licenses, filtered by product, key, user or enabled state",
+    query: ListLicensesQuery,
+    response: page(License),
+    async handler({ query, env }) {
+      return pageBody(await listLicenses(env.DB, query));
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/licenses/{license_id}",
+    tag: "Licenses",
+    summary: "Get a license with its features and their live consumption",
+    params: LicensePath,
+    response: LicenseDetail,
+    async handler({ params, env }) {
+      return licenseDetail(env, params.license_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses/{license_id}/disable",
+    tag: "Licenses",
+    summary: "Disable a license: every License API request for it fails with license_not_enabled",
+    params: LicensePath,
+    response: License,
+    handler: setEnabled(false),
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses/{license_id}/enable",
+    tag: "Licenses",
+    summary: "Enable a license again",
+    params: LicensePath,
+    response: License,
+    handler: setEnabled(true),
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/licenses/{license_id}/features/{feature_code}",
+    tag: "Licenses",
+    summary: "Change a license feature's allowance and rules (null inherits the product default)",
+    params: LicenseFeaturePath,
+    body: UpdateLicenseFeatureBody,
+    response: LicenseFeature,
+    async handler({ params, body, env }) {
+      await storedFeature(env, params.license_id, params.feature_code);
+      await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
+      return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
+    tag: "Licenses",
+    summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
+    params: LicenseFeaturePath,
+    response: LicenseFeature,
+    async handler({ params, env }) {
+      const stored = await storedFeature(env, params.license_id, params.feature_code);
+      if (stored.feature.featureType !== "consumption") throw new ApiError("validation_error", `Feature ${JSON.stringify(params.feature_code)} is an activation feature: it has no consumption`);
+      return resetLicenseFeature(env, stored);
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/licenses/{license_id}/consumption",
+    tag: "Licenses",
+    summary: "Change a consumption license's own allowance and rules (license-level consumption)",
+    params: LicensePath,
+    body: UpdateLicenseConsumptionBody,
+    response: LicenseConsumption,
+    async handler({ params, body, env }) {
+      await storedCounter(env, params.license_id);
+      await updateLicenseConsumption(env.DB, params.license_id, body);
+      return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/licenses/{license_id}/consumption/reset",
+    tag: "Licenses",
+    summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
+    params: LicensePath,
+    response: LicenseConsumption,
+    async handler({ params, env }) {
+      return resetLicenseConsumption(env, await storedCounter(env, params.license_id));
+    },
+  }),
+];

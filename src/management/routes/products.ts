@@ -1,0 +1,89 @@
+/** /api/v1/products: products and their features (the defaults every license inherits). */
+import { ApiError } from "../../errors";
+import { findProduct, insertProduct, insertProductFeature, listProductFeatures, listProducts, updateProductFeature } from "../../db/management/products";
+import { defineRoute } from "../define-route";
+import { orNotFound } from "../or-not-found";
+import { pageBody } from "../page-body";
+import { CreateProductBody, CreateProductFeatureBody, PageQuery, Product, ProductFeature, ProductFeaturePath, ProductPath, UpdateProductFeatureBody, page } from "../schemas";
+
+export const productRoutes = [
+  defineRoute({
+    method: "post",
+    path: "/api/v1/products",
+    tag: "Products",
+    summary: "Create a product",
+    body: CreateProductBody,
+    response: Product,
+    status: 201,
+    async handler({ body, env }) {
+      const product = await insertProduct(env.DB, body);
+      if (!product) throw new ApiError("conflict", `A product with short_code ${JSON.stringify(body.short_code)} already exists`);
+      return product;
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/products",
+    tag: "Products",
+    summary: "List products",
+    query: PageQuery,
+    response: page(Product),
+    async handler({ query, env }) {
+      return pageBody(await listProducts(env.DB, query.cursor ?? 0, query.limit));
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/products/{product_id}",
+    tag: "Products",
+    summary: "Get a product",
+    params: ProductPath,
+    response: Product,
+    async handler({ params, env }) {
+      return orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/products/{product_id}/features",
+    tag: "Products",
+    summary: "Add a feature to a product, with its default consumption rules",
+    description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
+    params: ProductPath,
+    body: CreateProductFeatureBody,
+    response: ProductFeature,
+    status: 201,
+    async handler({ params, body, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const feature = await insertProductFeature(env.DB, params.product_id, body);
+      if (!feature) throw new ApiError("conflict", `The product already has a feature with code ${JSON.stringify(body.code)}`);
+      return feature;
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/products/{product_id}/features",
+    tag: "Products",
+    summary: "List a product's features",
+    params: ProductPath,
+    query: PageQuery,
+    response: page(ProductFeature),
+    async handler({ params, query, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      return pageBody(await listProductFeatures(env.DB, params.product_id, query.cursor ?? 0, query.limit));
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/products/{product_id}/features/{feature_code}",
+    tag: "Products",
+    summary: "Update a product feature's defaults",
+    description: "Every license that does not override a value uses the new default from its next License API request on.",
+    params: ProductFeaturePath,
+    body: UpdateProductFeatureBody,
+    response: ProductFeature,
+    async handler({ params, body, env }) {
+      return orNotFound(await updateProductFeature(env.DB, params.product_id, params.feature_code, body), "Feature", params.feature_code);
+    },
+  }),
+];

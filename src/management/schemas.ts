@@ -1,0 +1,369 @@
+/**
+ * zod schemas of the management API (/api/v1): every path parameter, query string and body the
+ * handlers accept, and the shape of every answer. The router validates with them, the handlers'
+ * types come from them (z.infer), and src/openapi/ documents them: one source of truth.
+ *
+ * Bodies are `.strict()`: a vendor who misspells `max_consumption` gets invalid_request, not a
+ * silently ignored field.
+ */
+import { z } from "zod";
+import { CONSUMPTION_PERIODS, MANAGEMENT_AUDIT_EVENTS } from "./vocabulary";
+
+// ---------------------------------------------------------------- building blocks
+
+const text = (name: string, max = 256) =>
+  z.string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+    .min(1, `${name} must not be empty`)
+    .max(max, `${name} must be at most ${max} characters`);
+
+/** Codes and short codes appear in URLs and client configuration: keep them plain. */
+const code = (name: string) => text(name, 64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `${name} may contain letters, digits, ".", "_" and "-"`);
+
+const count = (name: string) =>
+  z.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).min(0, `${name} must not be negative`).safe();
+
+const flag = (name: string) => z.boolean({ invalid_type_error: `${name} must be true or false` });
+
+/** An ISO-8601 date-time with an offset, stored normalised to UTC ("2026-01-31T12:00:00.000Z"). */
+const instant = (name: string) =>
+  z.string({ invalid_type_error: `${name} must be an ISO-8601 date-time string` })
+    .datetime({ offset: true, message: `${name} must be an ISO-8601 date-time, e.g. 2026-12-31T23:59:59Z` })
+    .transform((value) => new Date(value).toISOString());
+
+/** A numeric id in a path or query string. */
+const id = (name: string) =>
+  z.coerce.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
+
+/** A numeric id in a JSON body: a number, not a numeric string. */
+const bodyId = (name: string) =>
+  z.number({ required_error: `${name} is required`, invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
+
+const consumptionPeriod = z.enum(CONSUMPTION_PERIODS);
+
+/** The consumption rules a product feature defines and a license feature may override. */
+const ruleFields = {
+  max_consumption: count("max_consumption"),
+  allow_unlimited_consumptions: flag("allow_unlimited_consumptions"),
+  allow_overages: flag("allow_overages"),
+  max_overages: count("max_overages"),
+  allow_negative_consumptions: flag("allow_negative_consumptions"),
+  reset_consumption: flag("reset_consumption"),
+  consumption_period: consumptionPeriod.nullable(),
+};
+
+const atLeastOneField = (body: Record<string, unknown>) => Object.values(body).some((value) => value !== undefined);
+const NOTHING_TO_UPDATE = "send at least one field to change";
+
+// ---------------------------------------------------------------- paths and pagination
+
+export const ProductPath = z.object({ product_id: id("product_id") });
+export const ProductFeaturePath = z.object({ product_id: id("product_id"), feature_code: code("feature_code") });
+export const LicensePath = z.object({ license_id: id("license_id") });
+export const LicenseFeaturePath = z.object({ license_id: id("license_id"), feature_code: code("feature_code") });
+export const DevicePath = z.object({ device_id: id("device_id") });
+export const ApiKeyPath = z.object({ api_key_id: id("api_key_id") });
+
+export const MAX_PAGE_SIZE = 200;
+
+/** Keyset pagination: `cursor` is the `next_cursor` of the previous page (opaque to clients). */
+const pagination = {
+  limit: z.coerce.number({ invalid_type_error: "limit must be a number" }).int("limit must be an integer").min(1).max(MAX_PAGE_SIZE).default(50),
+  cursor: z.string().regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page").transform(Number).optional(),
+};
+export const PageQuery = z.object(pagination).strict();
+export type PageQuery = z.infer<typeof PageQuery>;
+
+/** A page of `item`: `next_cursor` is null on the last page. */
+export const page = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+
+// ---------------------------------------------------------------- products and features
+
+export const AuthorizationMethod = z.enum(["license-key", "user"]);
+
+export const CreateProductBody = z
+  .object({
+    short_code: code("short_code"),
+    name: text("name"),
+    authorization_method: AuthorizationMethod.default("license-key"),
+    company_id: bodyId("company_id").default(1),
+  })
+  .strict();
+
+export const Product = z.object({
+  id: z.number().int(),
+  short_code: z.string(),
+  name: z.string(),
+  authorization_method: AuthorizationMethod,
+  company_id: z.number().int(),
+  created_at: z.string(),
+});
+export type Product = z.infer<typeof Product>;
+
+const metadata = z.record(z.unknown(), { invalid_type_error: "metadata must be a JSON object" });
+
+export const CreateProductFeatureBody = z
+  .object({
+    code: code("code"),
+    name: text("name"),
+    feature_type: z.enum(["consumption", "activation"]).default("consumption"),
+    max_consumption: ruleFields.max_consumption.default(0),
+    allow_unlimited_consumptions: ruleFields.allow_unlimited_consumptions.default(false),
+    allow_overages: ruleFields.allow_overages.default(false),
+    max_overages: ruleFields.max_overages.default(0),
+    allow_negative_consumptions: ruleFields.allow_negative_consumptions.default(false),
+    reset_consumption: ruleFields.reset_consumption.default(false),
+    consumption_period: ruleFields.consumption_period.default(null),
+    metadata: metadata.default({}),
+  })
+  .strict();
+export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
+
+/** New defaults for a product feature; licenses that do not override a value follow at once. */
+export const UpdateProductFeatureBody = z
+  .object({
+    name: text("name").optional(),
+    max_consumption: ruleFields.max_consumption.optional(),
+    allow_unlimited_consumptions: ruleFields.allow_unlimited_consumptions.optional(),
+    allow_overages: ruleFields.allow_overages.optional(),
+    max_overages: ruleFields.max_overages.optional(),
+    allow_negative_consumptions: ruleFields.allow_negative_consumptions.optional(),
+    reset_consumption: ruleFields.reset_consumption.optional(),
+    consumption_period: ruleFields.consumption_period.optional(),
+    metadata: metadata.optional(),
+  })
+  .strict()
+  .refine(atLeastOneField, NOTHING_TO_UPDATE);
+export type UpdateProductFeatureBody = z.infer<typeof UpdateProductFeatureBody>;
+
+export const ProductFeature = z.object({
+  id: z.number().int(),
+  product_id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  feature_type: z.enum(["consumption", "activation"]),
+  ...ruleFields,
+  metadata: z.record(z.unknown()),
+});
+export type ProductFeature = z.infer<typeof ProductFeature>;
+
+// ---------------------------------------------------------------- licenses
+
+/** Per-license values: each one overrides the product default; null (or absent) inherits it. */
+const overrideFields = {
+  max_consumption: ruleFields.max_consumption.nullable().optional(),
+  allow_unlimited_consumptions: ruleFields.allow_unlimited_consumptions.nullable().optional(),
+  allow_overages: ruleFields.allow_overages.nullable().optional(),
+  max_overages: ruleFields.max_overages.nullable().optional(),
+  allow_negative_consumptions: ruleFields.allow_negative_consumptions.nullable().optional(),
+  reset_consumption: ruleFields.reset_consumption.nullable().optional(),
+  consumption_period: ruleFields.consumption_period.optional(),
+  expiry_date: instant("expiry_date").nullable().optional(),
+};
+
+export const LicenseFeatureOverrides = z.object(overrideFields).strict();
+export type LicenseFeatureOverrides = z.infer<typeof LicenseFeatureOverrides>;
+
+export const UpdateLicenseFeatureBody = LicenseFeatureOverrides.refine(atLeastOneField, NOTHING_TO_UPDATE);
+
+const LicenseUserInput = z
+  .object({
+    username: text("username").email("username must be an e-mail address"),
+    password: z.string({ invalid_type_error: "password must be a string" }).min(8, "password must be at least 8 characters").max(256).optional(),
+  })
+  .strict();
+
+/** License-level consumption (license_type "consumption"): the license's own counter. */
+const licenseConsumptionFields = {
+  max_consumptions: count("max_consumptions"),
+  allow_unlimited_consumptions: ruleFields.allow_unlimited_consumptions,
+  allow_overages: ruleFields.allow_overages,
+  max_overages: ruleFields.max_overages,
+  allow_negative_consumptions: ruleFields.allow_negative_consumptions,
+  reset_consumption: ruleFields.reset_consumption,
+  consumption_period: ruleFields.consumption_period,
+};
+
+export const LicenseConsumptionInput = z
+  .object({
+    max_consumptions: licenseConsumptionFields.max_consumptions.default(0),
+    allow_unlimited_consumptions: licenseConsumptionFields.allow_unlimited_consumptions.default(false),
+    allow_overages: licenseConsumptionFields.allow_overages.default(false),
+    max_overages: licenseConsumptionFields.max_overages.default(0),
+    allow_negative_consumptions: licenseConsumptionFields.allow_negative_consumptions.default(false),
+    reset_consumption: licenseConsumptionFields.reset_consumption.default(false),
+    consumption_period: licenseConsumptionFields.consumption_period.default(null),
+  })
+  .strict();
+export type LicenseConsumptionInput = z.infer<typeof LicenseConsumptionInput>;
+
+export const UpdateLicenseConsumptionBody = z
+  .object({
+    max_consumptions: licenseConsumptionFields.max_consumptions.optional(),
+    allow_unlimited_consumptions: licenseConsumptionFields.allow_unlimited_consumptions.optional(),
+    allow_overages: licenseConsumptionFields.allow_overages.optional(),
+    max_overages: licenseConsumptionFields.max_overages.optional(),
+    allow_negative_consumptions: licenseConsumptionFields.allow_negative_consumptions.optional(),
+    reset_consumption: licenseConsumptionFields.reset_consumption.optional(),
+    consumption_period: licenseConsumptionFields.consumption_period.optional(),
+  })
+  .strict()
+  .refine(atLeastOneField, NOTHING_TO_UPDATE);
+export type UpdateLicenseConsumptionBody = z.infer<typeof UpdateLicenseConsumptionBody>;
+
+/** A consumption license's own counter: its rules and the live total. */
+export const LicenseConsumption = z.object({
+  ...licenseConsumptionFields,
+  total_consumptions: z.number().int(),
+  period_start: z.string().nullable(),
+});
+export type LicenseConsumption = z.infer<typeof LicenseConsumption>;
+
+export const IssueLicenseBody = z
+  .object({
+    product_id: bodyId("product_id"),
+    /** Key-based products: the key to issue; generated (XXXX-XXXX-XXXX-XXXX) when absent. */
+    license_key: text("license_key", 128).regex(/^[A-Za-z0-9-]+$/, "license_key may contain letters, digits and \"-\"").optional(),
+    /** User-based products: at least one user. */
+    users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
+    enabled: flag("enabled").default(true),
+    license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
+    validity_period: instant("validity_period").nullable().default(null),
+    max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
+    allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+    /** Per-feature values by feature code; every product feature is on the license either way. */
+    features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
+    /** License-level consumption; only for license_type "consumption". */
+    consumption: LicenseConsumptionInput.optional(),
+  })
+  .strict()
+  .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
+    message: "consumption is only for license_type \"consumption\"",
+    path: ["consumption"],
+  });
+export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
+
+export const ListLicensesQuery = z
+  .object({
+    ...pagination,
+    product_id: id("product_id").optional(),
+    license_key: text("license_key", 128).optional(),
+    username: text("username").optional(),
+    enabled: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
+  })
+  .strict();
+export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
+
+export const License = z.object({
+  id: z.number().int(),
+  product_id: z.number().int(),
+  product_short_code: z.string(),
+  license_key: z.string().nullable(),
+  users: z.array(z.string()),
+  enabled: z.boolean(),
+  active: z.boolean(),
+  license_type: z.string(),
+  validity_period: z.string().nullable(),
+  max_activations: z.number().int(),
+  allow_unlimited_activations: z.boolean(),
+  created_at: z.string(),
+});
+export type License = z.infer<typeof License>;
+
+/** A feature on one license: effective values, what the license overrides, and the live total. */
+export const LicenseFeature = z.object({
+  id: z.number().int(),
+  license_id: z.number().int(),
+  product_feature_id: z.number().int(),
+  code: z.string(),
+  name: z.string(),
+  feature_type: z.enum(["consumption", "activation"]),
+  ...ruleFields,
+  expiry_date: z.string().nullable(),
+  /** The counter object's live total (after any periodic reset that is due); null for activation features. */
+  total_consumptions: z.number().int().nullable(),
+  /** The start of the current consumption period, when the feature resets periodically. */
+  period_start: z.string().nullable(),
+  overrides: z.object({
+    max_consumption: z.number().int().nullable(),
+    allow_unlimited_consumptions: z.boolean().nullable(),
+    allow_overages: z.boolean().nullable(),
+    max_overages: z.number().int().nullable(),
+    allow_negative_consumptions: z.boolean().nullable(),
+    reset_consumption: z.boolean().nullable(),
+    consumption_period: consumptionPeriod.nullable(),
+  }),
+});
+export type LicenseFeature = z.infer<typeof LicenseFeature>;
+
+export const LicenseDetail = License.extend({
+  features: z.array(LicenseFeature),
+  /** License-level consumption with its live total; null unless license_type is "consumption". */
+  consumption: LicenseConsumption.nullable(),
+});
+export type LicenseDetail = z.infer<typeof LicenseDetail>;
+
+// ---------------------------------------------------------------- devices
+
+export const Device = z.object({
+  id: z.number().int(),
+  license_id: z.number().int(),
+  hardware_id: z.string(),
+  active: z.boolean(),
+  blacklisted: z.boolean(),
+  created_at: z.string(),
+});
+export type Device = z.infer<typeof Device>;
+
+// ---------------------------------------------------------------- License API keys
+
+export const CreateApiKeyBody = z.object({ read_only: flag("read_only").default(false) }).strict();
+
+export const ApiKey = z.object({
+  id: z.number().int(),
+  api_key: z.string(),
+  read_only: z.boolean(),
+  revoked: z.boolean(),
+  created_at: z.string(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+
+/** Only the creating response carries the shared key; it is never shown again. */
+export const CreatedApiKey = ApiKey.extend({ shared_key: z.string() });
+
+// ---------------------------------------------------------------- audit log
+
+const auditFilters = {
+  license_id: id("license_id").optional(),
+  license_feature_id: id("license_feature_id").optional(),
+  feature: code("feature").optional(),
+  hardware_id: text("hardware_id").optional(),
+  event: z.enum(MANAGEMENT_AUDIT_EVENTS).optional(),
+  from: instant("from").optional(),
+  to: instant("to").optional(),
+};
+
+/** Filters (all optional, combined with AND); `from` inclusive, `to` exclusive. */
+export const AuditQuery = z.object({ ...pagination, ...auditFilters }).strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+export const AuditCsvQuery = z.object(auditFilters).strict();
+export type AuditFilters = z.infer<typeof AuditCsvQuery>;
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  event_id: z.string(),
+  license_id: z.number().int(),
+  license_feature_id: z.number().int().nullable(),
+  feature_code: z.string().nullable(),
+  hardware_id: z.string().nullable(),
+  consumptions: z.number().int(),
+  total_after: z.number().int(),
+  event: z.string(),
+  api_key_id: z.number().int().nullable(),
+  created_at: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+// ---------------------------------------------------------------- errors
+
+/** Every error, management or License API: the documented body. */
+export const ErrorBody = z.object({ status: z.number().int(), code: z.string(), message: z.string() });

@@ -1,0 +1,8 @@
+/** Enumerations the management API shares with the License API, typed against the core's own types. */
+import type { ConsumptionPeriod } from "../consumption-rules";
+import { CONSUMPTION_EVENTS } from "../schemas";
+
+export const CONSUMPTION_PERIODS = ["daily", "weekly", "monthly", "annually"] as const satisfies readonly ConsumptionPeriod[];
+
+/** Every `event` a consumption_audit row can carry (schema.sql). */
+export const MANAGEMENT_AUDIT_EVENTS = [...CONSUMPTION_EVENTS, "period_reset", "manual_reset"] as const;

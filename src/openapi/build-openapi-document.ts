@@ -1,0 +1,126 @@
+/**
+ * The OpenAPI 3.1 document of both APIs, generated from the zod schemas the handlers validate
+ * with (zod-to-json-schema): the management route table (src/management/routes.ts) and the
+ * License API operations (./license-api-operations.ts). Served at GET /api/openapi.json.
+ */
+import { z } from "zod";
+import { zodToJsonSchema } from "zod-to-json-schema";
+import type { ManagementRoute } from "../management/define-route";
+import { managementRoutes } from "../management/routes";
+import { ErrorBody } from "../management/schemas";
+import { licenseApiOperations, type LicenseApiOperation } from "./license-api-operations";
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+/** JSON Schema (2019-09 vocabulary, valid in OpenAPI 3.1) of what a client sends: inputs before zod's transforms. */
+function jsonSchema(schema: z.ZodTypeAny): JsonSchema {
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "jsonSchema2019-09", $refStrategy: "none", effectStrategy: "input", pipeStrategy: "input" }) as JsonSchema;
+  return rest;
+}
+
+/** The object inside refinements and transforms, whose keys become path or query parameters. */
+function objectShape(schema: z.ZodTypeAny): z.ZodRawShape {
+  if (schema instanceof z.ZodObject) return schema.shape as z.ZodRawShape;
+  if (schema instanceof z.ZodEffects) return objectShape(schema.innerType());
+  if (schema instanceof z.ZodPipeline) return objectShape(schema._def.in);
+  throw new Error("parameters must be described by a zod object");
+}
+
+function parameters(schema: z.ZodTypeAny | undefined, location: "path" | "query"): Operation[] {
+  if (!schema) return [];
+  return Object.entries(objectShape(schema)).map(([name, field]) => ({
+    name,
+    in: location,
+    required: location === "path" || !field.isOptional(),
+    schema: jsonSchema(field),
+  }));
+}
+
+const json = (schema: z.ZodTypeAny) => ({ "application/json": { schema: jsonSchema(schema) } });
+const errorResponse = (description: string) => ({ description, content: json(ErrorBody) });
+
+function managementOperation(route: ManagementRoute): Operation {
+  return {
+    operationId: `${route.method}${route.path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
+    tags: [route.tag],
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    security: [{ managementKey: [] }],
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
+    ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+    responses: {
+      [String(route.status ?? 200)]: route.csv
+        ? { description: "CSV (RFC 4180), header row first", content: { "text/csv": { schema: { type: "string" } } } }
+        : { description: "Success", content: json(route.response) },
+      "400": errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type or body_too_large"),
+      "401": errorResponse("unauthorized: no management key"),
+      "403": errorResponse("forbidden: wrong management key"),
+      "404": errorResponse("not_found"),
+      "409": errorResponse("conflict"),
+    },
+  };
+}
+
+function licenseApiOperation(operation: LicenseApiOperation): Operation {
+  const success =
+    operation.response === "text"
+      ? { description: "Success", content: { "text/plain": { schema: { type: "string" } } } }
+      : {
+          description: "Success. The body is signed: LicenseSignature = base64 RSASSA-PKCS1-v1_5/SHA-256 over its exact bytes.",
+          headers: { LicenseSignature: { schema: { type: "string" }, required: true } },
+          content: json(operation.response),
+        };
+  return {
+    operationId: operation.path.split("/").at(-1),
+    tags: ["License API"],
+    summary: operation.summary,
+    security: operation.signed ? [{ licenseHmac: [] }] : [],
+    parameters: [
+      ...(operation.signed ? [{ name: "Date", in: "header", required: true, description: "RFC 7231 GMT date, at most 15 minutes old", schema: { type: "string" } }] : []),
+      ...parameters(operation.query, "query"),
+    ],
+    ...(operation.body ? { requestBody: { required: true, content: json(operation.body) } } : {}),
+    responses: { "200": success, ...(operation.signed ? { "400": errorResponse("Every documented License API error (README)") } : {}) },
+  };
+}
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, Operation>> = {};
+  const add = (path: string, method: string, operation: Operation) => {
+    paths[path] = { ...paths[path], [method]: operation };
+  };
+  for (const operation of licenseApiOperations) add(operation.path, operation.method, licenseApiOperation(operation));
+  for (const route of managementRoutes) add(route.path, route.method, managementOperation(route));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Edge License API",
+      version: "1",
+      description:
+        "A LicenseSpring-compatible License API (/api/v4, HMAC-signed by clients, responses signed by the server) and the vendor's " +
+        "management API (/api/v1, management key). Lists are paginated by `limit` (1-200, default 50) and `cursor` (the previous page's `next_cursor`).",
+    },
+    tags: [
+      { name: "License API", description: "What client applications call (the official SDKs)" },
+      { name: "Products" },
+      { name: "Licenses" },
+      { name: "Devices" },
+      { name: "API keys", description: "License API credentials" },
+      { name: "Audit log" },
+    ],
+    components: {
+      securitySchemes: {
+        managementKey: { type: "apiKey", in: "header", name: "Authorization", description: "`Api-Key <management key>` (the Worker secret MANAGEMENT_KEY)" },
+        licenseHmac: {
+          type: "apiKey",
+          in: "header",
+          name: "Authorization",
+          description:
+            'algorithm="hmac-sha256",headers="date",signature="<base64 HMAC-SHA256(shared key, "licenseSpring\\ndate: " + Date)>",apikey="<API key>"',
+        },
+      },
+    },
+    paths,
+  };
+}
