@@ -21,6 +21,21 @@ export function periodFields(periodStart: string | null | undefined, rules: Cons
   return { consumption_period_start: start, consumption_period_end: end };
 }
 
+/** A counter's consumption fields as the SDK names them on licenses and add_*_consumption answers. */
+export function consumptionFields(rules: ConsumptionRules, total: number, periodStart: string | null | undefined) {
+  return {
+    max_consumptions: rules.maxConsumption,
+    total_consumptions: total,
+    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
+    allow_negative_consumptions: rules.allowNegativeConsumptions,
+    allow_overages: rules.allowOverages,
+    max_overages: rules.maxOverages,
+    reset_consumption: rules.resetConsumption,
+    consumption_period: rules.consumptionPeriod,
+    ...periodFields(periodStart, rules),
+  };
+}
+
 export function featureBody(licenseId: number, companyId: number, feature: LicenseFeature & { id: number }, state: CounterState | undefined, nowMs: number) {
   const { rules } = feature;
   return {
@@ -134,15 +149,7 @@ export function licenseBody(input: LicenseBodyInput) {
     },
     product_features: features,
     // License-level consumption (meaningful when license_type is "consumption").
-    max_consumptions: rules.maxConsumption,
-    total_consumptions: input.licenseState?.total ?? license.mirroredTotal,
-    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
-    allow_negative_consumptions: rules.allowNegativeConsumptions,
-    allow_overages: rules.allowOverages,
-    max_overages: rules.maxOverages,
-    reset_consumption: rules.resetConsumption,
-    consumption_period: rules.consumptionPeriod,
-    ...periodFields(input.licenseState?.periodStart, rules),
+    ...consumptionFields(rules, input.licenseState?.total ?? license.mirroredTotal, input.licenseState?.periodStart),
     license_signature: input.licenseSignature,
     hardware_id: input.hardwareId,
     ...(input.request ? { request: input.request } : {}),

@@ -65,7 +65,7 @@ export interface LicenseLookup {
   featureCode?: string | undefined;
 }
 
-interface ContextRow {
+interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name"> {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -91,16 +91,6 @@ interface ContextRow {
   license_feature_id: number | null;
   feature_code: string | null;
   feature_name: string | null;
-  feature_type: "activation" | "consumption" | null;
-  expiry_date: string | null;
-  max_consumption: number | null;
-  allow_unlimited_consumptions: number | null;
-  allow_overages: number | null;
-  max_overages: number | null;
-  allow_negative_consumptions: number | null;
-  reset_consumption: number | null;
-  consumption_period: ConsumptionPeriod | null;
-  total_consumptions: number | null;
 }
 
 /** A license feature's values: NULL in license_features (lf) inherits the product feature (pf). */

@@ -10,7 +10,7 @@ import { findLicenseContext } from "../db/license-context";
 import { ApiError } from "../errors";
 import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
-import { periodFields } from "../license-body";
+import { consumptionFields } from "../license-body";
 import { resolveLicense } from "../resolve-license-feature";
 import { AddConsumptionBody, parseWith } from "../schemas";
 
@@ -45,18 +45,9 @@ export async function addConsumption(request: LicenseApiRequest, env: Env): Prom
   }
   // The license's own settings (not the request-narrowed ones) are what the SDK stores; taken from
   // the outcome so that a replay is byte for byte the original answer.
-  const { rules } = outcome;
-  return signedJson(env.LICENSE_SIGNING_KEY, {
-    id: license.id,
-    max_consumptions: rules.maxConsumption,
-    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
-    allow_negative_consumptions: rules.allowNegativeConsumptions,
-    allow_overages: rules.allowOverages,
-    max_overages: rules.maxOverages,
-    reset_consumption: rules.resetConsumption,
-    consumption_period: rules.consumptionPeriod,
-    total_consumptions: outcome.total,
-    company: { id: product.companyId },
-    ...periodFields(outcome.periodStart, rules),
-  }, replayHeaders(outcome));
+  return signedJson(
+    env.LICENSE_SIGNING_KEY,
+    { id: license.id, ...consumptionFields(outcome.rules, outcome.total, outcome.periodStart), company: { id: product.companyId } },
+    replayHeaders(outcome),
+  );
 }

@@ -8,7 +8,7 @@ import { findLicenseContext, type LicenseLookup } from "../db/license-context";
 import { ApiError } from "../errors";
 import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
-import { periodFields } from "../license-body";
+import { consumptionFields } from "../license-body";
 import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license-feature";
 import { AddFeatureConsumptionBody, parseWith } from "../schemas";
 
@@ -42,21 +42,12 @@ export async function addFeatureConsumption(request: LicenseApiRequest, env: Env
 
 /** The success body: the fields of the official SDK's fixtures (PROTOCOL.md section 4), plus our period fields. */
 export function featureConsumptionBody(target: ResolvedLicenseFeature, total: number, periodStart: string | null) {
-  const { rules } = target.feature;
   return {
     id: target.feature.id,
     license_id: target.license.id,
     company: { id: target.product.companyId },
-    total_consumptions: total,
-    max_consumptions: rules.maxConsumption,
-    allow_unlimited_consumptions: rules.allowUnlimitedConsumptions,
-    allow_negative_consumptions: rules.allowNegativeConsumptions,
-    allow_overages: rules.allowOverages,
-    max_overages: rules.maxOverages,
-    reset_consumption: rules.resetConsumption,
-    consumption_period: rules.consumptionPeriod,
+    ...consumptionFields(target.feature.rules, total, periodStart),
     is_floating: false,
     is_floating_cloud: false,
-    ...periodFields(periodStart, rules),
   };
 }
