@@ -68,8 +68,13 @@ export interface CounterState {
   periodStart: string | null;
 }
 
-/** How many audit rows go to D1 in one batch. */
-const FLUSH_BATCH = 50;
+/** How many audit rows go to D1 in one batch, and in one INSERT (10 columns each: D1 binds at most 100 values). */
+const FLUSH_BATCH = 100;
+const ROWS_PER_INSERT = 10;
+/** A flush waits this long first, so rows arriving together go to D1 together. */
+const FLUSH_DEBOUNCE_MS = 5;
+/** Expired request keys are forgotten a few at a time, every this many consumptions. */
+const PURGE_EVERY = 32;
 /** The alarm that guarantees a flush even if the object is evicted right after a consumption. */
 const SAFETY_NET_MS = 10_000;
 const MAX_RETRY_MS = 60_000;
@@ -92,6 +97,15 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private flushing: Promise<void> | null = null;
   private failedFlushes = 0;
+  /**
+   * In-memory copies of what only this object writes, so the hot path reads no storage for them:
+   * the counter row (undefined until loaded), whether the outbox has rows a flush has not taken
+   * yet, and when the alarm is set (undefined until loaded).
+   */
+  private counterRow: { total: number; period_start: string | null } | null | undefined;
+  private outboxDirty = false;
+  private alarmAt: number | null | undefined;
+  private consumesSincePurge = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -124,6 +138,9 @@ export class ConsumptionCounter extends DurableObject<Env> {
         expires_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (expires_at);`);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   /**
@@ -132,12 +149,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
    * total, the audit row and the remembered answer commit together or not at all.
    */
   async consume(request: ConsumeRequest): Promise<ConsumeOutcome> {
-    const outcome = this.ctx.storage.transactionSync((): ConsumeOutcome => {
+    const outcome = this.transaction((): ConsumeOutcome => {
       const nowMs = Date.now();
-      // Forget a few expired keys on every call: bounded work, and the table never grows unbounded.
-      this.sql.exec("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE expires_at < ? LIMIT 16)", nowMs);
+      // Forget expired keys a few at a time: bounded work, and the table never grows without bound
+      // (at most one key is added per call, up to PURGE_EVERY removed every PURGE_EVERY calls).
+      if (++this.consumesSincePurge >= PURGE_EVERY) {
+        this.consumesSincePurge = 0;
+        this.sql.exec("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE expires_at < ? LIMIT ?)", nowMs, PURGE_EVERY);
+      }
       const prior = this.sql
-        .exec<{ fingerprint: string; outcome: string }>("SELECT fingerprint, outcome FROM requests WHERE request_key = ?", request.requestKey.key)
+        .exec<{ fingerprint: string; outcome: string }>("SELECT fingerprint, outcome FROM requests WHERE request_key = ? AND expires_at >= ?", request.requestKey.key, nowMs)
         .toArray()[0];
       if (prior) {
         if (prior.fingerprint === request.requestKey.fingerprint) return { ...(JSON.parse(prior.outcome) as ConsumeOutcome), replayed: true };
@@ -145,14 +166,15 @@ export class ConsumptionCounter extends DurableObject<Env> {
           ok: false,
           code: "idempotency_key_reused",
           message: "This Idempotency-Key was already used with a different request",
-          total: this.sql.exec<{ total: number }>("SELECT total FROM counter WHERE id = 1").one().total,
+          total: this.readCounter()?.total ?? request.initialTotal,
           rules: request.reportedRules ?? request.rules,
           replayed: false,
         };
       }
       const decided = this.decide(request, nowMs);
       this.sql.exec(
-        "INSERT INTO requests (request_key, fingerprint, outcome, expires_at) VALUES (?, ?, ?, ?)",
+        // OR REPLACE: an expired key not purged yet is simply reused.
+        "INSERT OR REPLACE INTO requests (request_key, fingerprint, outcome, expires_at) VALUES (?, ?, ?, ?)",
         request.requestKey.key,
         request.requestKey.fingerprint,
         JSON.stringify(decided),
@@ -170,7 +192,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const decision = decideConsumption(request.rules, state.total, request.consumptions);
     const rules = request.reportedRules ?? request.rules;
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total, rules, replayed: false };
-    this.sql.exec("UPDATE counter SET total = ? WHERE id = 1", decision.totalAfter);
+    this.writeCounter(decision.totalAfter, state.periodStart);
     this.appendAudit(request.counter, {
       hardwareId: request.hardwareId,
       consumptions: request.consumptions,
@@ -184,7 +206,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
 
   /** The live total (after any periodic reset that is due), for license and feature checks. */
   async state(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
-    const state = this.ctx.storage.transactionSync(() => this.currentState(counter, rules, initialTotal, Date.now(), null));
+    const state = this.transaction(() => this.currentState(counter, rules, initialTotal, Date.now(), null));
     this.scheduleFlush();
     return state;
   }
@@ -194,11 +216,11 @@ export class ConsumptionCounter extends DurableObject<Env> {
    * consumptions like everything else here, so a reset racing a consumption is one or the other.
    */
   async resetTotal(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
-    const state = this.ctx.storage.transactionSync((): CounterState => {
+    const state = this.transaction((): CounterState => {
       const nowMs = Date.now();
       const before = this.currentState(counter, rules, initialTotal, nowMs, null);
       if (before.total === 0) return before;
-      this.sql.exec("UPDATE counter SET total = 0 WHERE id = 1");
+      this.writeCounter(0, before.periodStart);
       this.appendAudit(counter, { hardwareId: null, consumptions: -before.total, totalAfter: 0, event: "manual_reset", apiKeyId: null, nowMs });
       return { total: 0, periodStart: before.periodStart };
     });
@@ -217,13 +239,17 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // a running alarm is no longer scheduled
     try {
       await this.flush();
       this.failedFlushes = 0;
     } catch (error) {
       console.warn(`audit flush failed; retrying: ${String(error)}`);
     }
-    if (this.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now() + this.retryDelay());
+    if (this.pendingCount() > 0) {
+      this.alarmAt = Date.now() + this.retryDelay();
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
   }
 
   /**
@@ -231,31 +257,57 @@ export class ConsumptionCounter extends DurableObject<Env> {
    * boundary has passed since the last write. Must be called inside transactionSync.
    */
   private currentState(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number, nowMs: number, apiKeyId: number | null): CounterState {
-    let row = this.sql.exec<{ total: number; period_start: string | null }>("SELECT total, period_start FROM counter WHERE id = 1").toArray()[0];
+    const row = this.readCounter();
     const currentPeriod = rules.resetConsumption && rules.consumptionPeriod ? new Date(periodStart(rules.consumptionPeriod, nowMs)).toISOString() : null;
     if (!row) {
-      row = { total: initialTotal, period_start: currentPeriod };
       this.sql.exec(
         "INSERT INTO counter (id, license_id, license_feature_id, total, period_start) VALUES (1, ?, ?, ?, ?)",
         counter.licenseId,
         counter.licenseFeatureId,
-        row.total,
-        row.period_start,
+        initialTotal,
+        currentPeriod,
       );
-      return { total: row.total, periodStart: row.period_start };
+      this.counterRow = { total: initialTotal, period_start: currentPeriod };
+      return { total: initialTotal, periodStart: currentPeriod };
     }
     if (currentPeriod !== row.period_start) {
       // Either a boundary passed (reset to 0, audited) or the vendor switched resets on or off
       // (start tracking from now, keep the total).
       const boundaryPassed = currentPeriod !== null && row.period_start !== null && currentPeriod > row.period_start;
       const total = boundaryPassed ? 0 : row.total;
-      this.sql.exec("UPDATE counter SET total = ?, period_start = ? WHERE id = 1", total, currentPeriod);
+      this.writeCounter(total, currentPeriod);
       if (boundaryPassed && row.total !== 0) {
         this.appendAudit(counter, { hardwareId: null, consumptions: -row.total, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
       }
       return { total, periodStart: currentPeriod };
     }
     return { total: row.total, periodStart: row.period_start };
+  }
+
+  /** The counter row, from memory once loaded (this object is its only writer). */
+  private readCounter(): { total: number; period_start: string | null } | null {
+    if (this.counterRow === undefined) {
+      this.counterRow = this.sql.exec<{ total: number; period_start: string | null }>("SELECT total, period_start FROM counter WHERE id = 1").toArray()[0] ?? null;
+    }
+    return this.counterRow;
+  }
+
+  private writeCounter(total: number, periodStartIso: string | null): void {
+    this.sql.exec("UPDATE counter SET total = ?, period_start = ? WHERE id = 1", total, periodStartIso);
+    this.counterRow = { total, period_start: periodStartIso };
+  }
+
+  /**
+   * transactionSync, keeping the in-memory copies honest: if the transaction throws (and so rolls
+   * back), they are dropped and reloaded from storage on next use.
+   */
+  private transaction<T>(work: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(work);
+    } catch (error) {
+      this.counterRow = undefined;
+      throw error;
+    }
   }
 
   private appendAudit(
@@ -276,25 +328,33 @@ export class ConsumptionCounter extends DurableObject<Env> {
       entry.apiKeyId,
       new Date(entry.nowMs).toISOString(),
     );
+    this.outboxDirty = true;
   }
 
   /** Starts a flush off the response path, and makes sure an alarm will retry if it can't finish. */
   private scheduleFlush(): void {
-    if (this.pendingCount() === 0) return;
-    // Failures below are logged, never thrown: the rows are safe in the outbox either way, and an
-    // object being torn down (deploy, eviction) must not surface as an unhandled rejection.
+    if (!this.outboxDirty) return;
+    this.outboxDirty = false;
+    // The safety net: set once (the alarm time is kept in memory), so a flush that never
+    // completes (eviction, D1 down) is retried. Failures below are logged, never thrown: the rows
+    // are safe in the outbox either way, and an object being torn down must not surface as an
+    // unhandled rejection.
+    if (this.alarmAt === null) this.setAlarm(Date.now() + SAFETY_NET_MS);
+    if (this.flushing) return; // the running flush drains until the outbox is empty
     this.ctx.waitUntil(
-      this.ctx.storage
-        .getAlarm()
-        .then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS) : undefined))
-        .catch((error: unknown) => console.warn(`could not set the audit safety-net alarm: ${String(error)}`)),
-    );
-    this.ctx.waitUntil(
-      this.flush().catch(async (error: unknown) => {
+      this.flush().catch((error: unknown) => {
         console.warn(`audit flush failed; the alarm will retry: ${String(error)}`);
-        await this.ctx.storage.setAlarm(Date.now() + this.retryDelay()).catch(() => undefined);
+        this.setAlarm(Date.now() + this.retryDelay());
       }),
     );
+  }
+
+  private setAlarm(at: number): void {
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch((error: unknown) => {
+      this.alarmAt = undefined;
+      console.warn(`could not set the audit alarm: ${String(error)}`);
+    });
   }
 
   /** Copies the outbox to D1 until it is empty. One flush at a time; callers share it. */
@@ -308,16 +368,23 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   private async drainOutbox(): Promise<void> {
+    await scheduler.wait(FLUSH_DEBOUNCE_MS);
     for (;;) {
       const rows = this.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", FLUSH_BATCH).toArray();
       const last = rows.at(-1);
       if (!last) return;
-      const statements = rows.map((row) =>
-        this.env.DB.prepare(
-          `INSERT INTO consumption_audit (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-        ).bind(row.event_id, row.license_id, row.license_feature_id, row.feature_code, row.hardware_id, row.consumptions, row.total_after, row.event, row.api_key_id, row.created_at),
-      );
+      const statements: D1PreparedStatement[] = [];
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        statements.push(
+          this.env.DB.prepare(
+            `INSERT INTO consumption_audit (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
+             VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (event_id) DO NOTHING`,
+          ).bind(
+            ...chunk.flatMap((row) => [row.event_id, row.license_id, row.license_feature_id, row.feature_code, row.hardware_id, row.consumptions, row.total_after, row.event, row.api_key_id, row.created_at]),
+          ),
+        );
+      }
       // Mirror the newest total into D1 for reporting; the object stays the source of truth.
       statements.push(
         last.license_feature_id === null
