@@ -32,7 +32,13 @@ const router = Router<IRequest, Args, Response>({ catch: errorResponse });
 
 router.get("/api/v4/public_key", publicKey);
 for (const route of LICENSE_API_ROUTES) {
-  router[route.method === "GET" ? "get" : "post"](route.path, withLicenseAuth, (request, env) => route.handler(request as LicenseApiRequest, env));
+  router[route.method === "GET" ? "get" : "post"](route.path, withLicenseAuth, async (request, env) => {
+    const licenseRequest = request as LicenseApiRequest;
+    const response = await route.handler(licenseRequest, env);
+    // The trust boundary's backstop: no answer leaves unless the request was authenticated.
+    if (!licenseRequest.authenticatedKey) throw new Error(`${route.path} answered without authenticating`);
+    return response;
+  });
   router.all(route.path, () => {
     throw new ApiError("method_not_allowed");
   });

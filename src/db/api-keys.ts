@@ -17,10 +17,17 @@ interface ApiKeyRow {
   read_only: number;
 }
 
+export function apiKeyStatement(db: D1Database, apiKey: string): D1PreparedStatement {
+  return db.prepare("SELECT id, api_key, shared_key, revoked, read_only FROM api_keys WHERE api_key = ?").bind(apiKey);
+}
+
 export async function findApiKey(db: D1Database, apiKey: string): Promise<ApiKey | null> {
-  const row = await readWithRetry(() =>
-    db.prepare("SELECT id, api_key, shared_key, revoked, read_only FROM api_keys WHERE api_key = ?").bind(apiKey).first<ApiKeyRow>(),
-  );
+  return toApiKey(await readWithRetry(() => apiKeyStatement(db, apiKey).first<ApiKeyRow>()));
+}
+
+/** The API key from apiKeyStatement's row (null or undefined: unknown key). */
+export function toApiKey(result: unknown): ApiKey | null {
+  const row = result as ApiKeyRow | null | undefined;
   if (!row) return null;
   return { id: row.id, apiKey: row.api_key, sharedKey: row.shared_key, revoked: row.revoked === 1, readOnly: row.read_only === 1 };
 }

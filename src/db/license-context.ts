@@ -130,13 +130,20 @@ WHERE p.short_code = ?1
 ORDER BY l.id
 LIMIT 1`;
 
+/** The one query that resolves a lookup: run alone by findLicenseContext, or batched with the API key read. */
+export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
+  return db
+    .prepare(CONTEXT_SQL)
+    .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null);
+}
+
 export async function findLicenseContext(db: D1Database, lookup: LicenseLookup): Promise<LicenseContext> {
-  const row = await readWithRetry(() =>
-    db
-      .prepare(CONTEXT_SQL)
-      .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null)
-      .first<ContextRow>(),
-  );
+  return toLicenseContext(await readWithRetry(() => licenseContextStatement(db, lookup).first<ContextRow>()), lookup);
+}
+
+/** The context from licenseContextStatement's row (null or undefined: no such product). */
+export function toLicenseContext(result: unknown, lookup: LicenseLookup): LicenseContext {
+  const row = result as ContextRow | null | undefined;
   if (!row) return { product: null, license: null, device: null, feature: null };
   return {
     product: { id: row.product_id, shortCode: row.short_code, authorizationMethod: row.authorization_method, companyId: row.company_id },

@@ -6,17 +6,13 @@ import type { LicenseApiRequest } from "../auth/with-license-auth";
 import { verifyPassword } from "../auth/password";
 import { licenseSignature, signedJson } from "../auth/response-signing";
 import { liveFeatureStates, liveLicenseState } from "../counters";
-import { findLicenseContext, type LicenseLookup } from "../db/license-context";
 import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../db/licenses";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/read-json-body";
 import { licenseBody } from "../license-body";
 import { isExpired, resolveLicenseIdentity } from "../resolve-license-feature";
 import { ActivateLicenseBody, DeactivateLicenseBody, parseWith } from "../schemas";
-
-function lookupOf(body: { product: string; license_key?: string | undefined; username?: string | undefined; license_id?: number | undefined; hardware_id: string }): LicenseLookup {
-  return { product: body.product, licenseKey: body.license_key, username: body.username, licenseId: body.license_id, hardwareId: body.hardware_id };
-}
+import { identityLookup, startLicenseRequest } from "./license-request";
 
 /**
  * Precedence: identity (unknown_product, license_not_found) → password (user-based) →
@@ -24,9 +20,7 @@ function lookupOf(body: { product: string; license_key?: string | undefined; use
  * Activating an already active device again is allowed and takes no extra seat.
  */
 export async function activateLicense(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const body = parseWith(ActivateLicenseBody, await readJsonBody(request));
-  const lookup = lookupOf(body);
-  const context = await findLicenseContext(env.DB, lookup);
+  const { body, lookup, context } = await startLicenseRequest(request, env, async () => parseWith(ActivateLicenseBody, await readJsonBody(request)), identityLookup);
   const { license } = resolveLicenseIdentity(context, lookup);
   const user = body.username === undefined ? null : await findLicenseUser(env.DB, license.id, body.username);
   if (body.username !== undefined) {
@@ -71,9 +65,7 @@ export async function activateLicense(request: LicenseApiRequest, env: Env): Pro
  * a blacklisted device is told so, an unknown or already inactive one is device_not_found.
  */
 export async function deactivateLicense(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const body = parseWith(DeactivateLicenseBody, await readJsonBody(request));
-  const lookup = lookupOf(body);
-  const context = await findLicenseContext(env.DB, lookup);
+  const { body, lookup, context } = await startLicenseRequest(request, env, async () => parseWith(DeactivateLicenseBody, await readJsonBody(request)), identityLookup);
   const { license } = resolveLicenseIdentity(context, lookup);
   if (context.device?.blacklisted) throw new ApiError("blacklisted");
   if (!(await deactivateDevice(env.DB, license.id, body.hardware_id))) throw new ApiError("device_not_found");

@@ -6,13 +6,13 @@ import type { LicenseApiRequest } from "../auth/with-license-auth";
 import { signedJson } from "../auth/response-signing";
 import { licenseCounter, licenseCounterIdentity } from "../counters";
 import type { ConsumptionRules } from "../consumption-rules";
-import { findLicenseContext } from "../db/license-context";
 import { ApiError } from "../errors";
 import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
 import { consumptionFields } from "../license-body";
 import { resolveLicense } from "../resolve-license-feature";
 import { AddConsumptionBody, parseWith } from "../schemas";
+import { identityLookup, startLicenseRequest } from "./license-request";
 
 /** A request may ask for stricter overage handling than the license's, never a looser one. */
 export function narrowOverages(rules: ConsumptionRules, allowOverages: boolean | undefined, maxOverages: number | undefined): ConsumptionRules {
@@ -24,20 +24,19 @@ export function narrowOverages(rules: ConsumptionRules, allowOverages: boolean |
 }
 
 export async function addConsumption(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const body = parseWith(AddConsumptionBody, await readJsonBody(request));
-  const lookup = { product: body.product, licenseKey: body.license_key, username: body.username, licenseId: body.license_id, hardwareId: body.hardware_id };
-  const { license, product } = resolveLicense(await findLicenseContext(env.DB, lookup), lookup, Date.now());
+  const { apiKey, body, lookup, context } = await startLicenseRequest(request, env, async () => parseWith(AddConsumptionBody, await readJsonBody(request)), identityLookup);
+  const { license, product } = resolveLicense(context, lookup, Date.now());
   if (license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
 
   const outcome = await consumeOnce(() => licenseCounter(env, license.id), {
-    requestKey: await requestKeyFor(request, request.apiKey.id, "add_consumption", body),
+    requestKey: await requestKeyFor(request, apiKey.id, "add_consumption", body),
     counter: licenseCounterIdentity(license.id),
     rules: narrowOverages(license.rules, body.allow_overages, body.max_overages),
     reportedRules: license.rules,
     consumptions: body.consumptions,
     event: body.event,
     hardwareId: body.hardware_id,
-    apiKeyId: request.apiKey.id,
+    apiKeyId: apiKey.id,
     initialTotal: license.mirroredTotal,
   });
   if (!outcome.ok) {

@@ -4,34 +4,31 @@
 import type { LicenseApiRequest } from "../auth/with-license-auth";
 import { signedJson } from "../auth/response-signing";
 import { featureCounter, featureCounterIdentity } from "../counters";
-import { findLicenseContext, type LicenseLookup } from "../db/license-context";
 import { ApiError } from "../errors";
 import { consumeOnce, replayHeaders, requestKeyFor } from "../idempotency";
 import { readJsonBody } from "../http/read-json-body";
 import { consumptionFields } from "../license-body";
 import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license-feature";
 import { AddFeatureConsumptionBody, parseWith } from "../schemas";
+import { identityLookup, startLicenseRequest } from "./license-request";
 
 export async function addFeatureConsumption(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const body = parseWith(AddFeatureConsumptionBody, await readJsonBody(request));
-  const lookup: LicenseLookup = {
-    product: body.product,
-    licenseKey: body.license_key,
-    username: body.username,
-    licenseId: body.license_id,
-    hardwareId: body.hardware_id,
-    featureCode: body.feature,
-  };
-  const target = resolveLicenseFeature(await findLicenseContext(env.DB, lookup), lookup, Date.now());
+  const { apiKey, body, lookup, context } = await startLicenseRequest(
+    request,
+    env,
+    async () => parseWith(AddFeatureConsumptionBody, await readJsonBody(request)),
+    identityLookup,
+  );
+  const target = resolveLicenseFeature(context, lookup, Date.now());
 
   const outcome = await consumeOnce(() => featureCounter(env, target.feature.id), {
-    requestKey: await requestKeyFor(request, request.apiKey.id, "add_feature_consumption", body),
+    requestKey: await requestKeyFor(request, apiKey.id, "add_feature_consumption", body),
     counter: featureCounterIdentity(target.license.id, target.feature),
     rules: target.feature.rules,
     consumptions: body.consumptions,
     event: body.event,
     hardwareId: body.hardware_id,
-    apiKeyId: request.apiKey.id,
+    apiKeyId: apiKey.id,
     initialTotal: target.feature.mirroredTotal,
   });
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);

@@ -5,17 +5,16 @@
 import type { LicenseApiRequest } from "../auth/with-license-auth";
 import { licenseSignature, signedJson } from "../auth/response-signing";
 import { featureCounter, featureCounterIdentity, liveFeatureStates, liveLicenseState } from "../counters";
-import { findLicenseContext } from "../db/license-context";
 import { findLicenseUser, loadLicenseDetails } from "../db/licenses";
 import { featureBody, licenseBody } from "../license-body";
 import { resolveLicense, resolveLicenseFeature } from "../resolve-license-feature";
 import { CheckLicenseFeatureQuery, CheckLicenseQuery, parseWith, queryObject } from "../schemas";
+import { identityLookup, startLicenseRequest } from "./license-request";
 
 export async function checkLicense(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const query = parseWith(CheckLicenseQuery, queryObject(request.url));
-  const lookup = { product: query.product, licenseKey: query.license_key, username: query.username, licenseId: query.license_id, hardwareId: query.hardware_id };
+  const { body: query, lookup, context } = await startLicenseRequest(request, env, () => parseWith(CheckLicenseQuery, queryObject(request.url)), identityLookup);
   const nowMs = Date.now();
-  const { license, device } = resolveLicense(await findLicenseContext(env.DB, lookup), lookup, nowMs);
+  const { license, device } = resolveLicense(context, lookup, nowMs);
   const details = await loadLicenseDetails(env.DB, license.id);
   const [featureStates, licenseState, user, signature] = await Promise.all([
     liveFeatureStates(env, license.id, details.features),
@@ -41,10 +40,9 @@ export async function checkLicense(request: LicenseApiRequest, env: Env): Promis
 }
 
 export async function checkLicenseFeature(request: LicenseApiRequest, env: Env): Promise<Response> {
-  const query = parseWith(CheckLicenseFeatureQuery, queryObject(request.url));
-  const lookup = { product: query.product, licenseKey: query.license_key, username: query.username, licenseId: query.license_id, hardwareId: query.hardware_id, featureCode: query.feature };
+  const { lookup, context } = await startLicenseRequest(request, env, () => parseWith(CheckLicenseFeatureQuery, queryObject(request.url)), identityLookup);
   const nowMs = Date.now();
-  const { license, product, feature } = resolveLicenseFeature(await findLicenseContext(env.DB, lookup), lookup, nowMs, "read");
+  const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
   const state =
     feature.featureType === "consumption"
       ? await featureCounter(env, feature.id).state(featureCounterIdentity(license.id, feature), feature.rules, feature.mirroredTotal)

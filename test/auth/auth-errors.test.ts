@@ -81,6 +81,14 @@ describe("License API authorization errors (HTTP 400)", () => {
     expect(await errorCode(await consume(fixture, readOnly))).toBe("read_only_api_key");
   });
 
+  it("authentication errors come before request-shape errors", async () => {
+    const headers = { ...(await authHeaders({ apiKey: credentials.apiKey, sharedKey: "wrong" })), "Content-Type": "application/json" };
+    const malformed = await callWorker("/api/v4/add_feature_consumption", { method: "POST", headers, body: "{not json" });
+    expect(await errorCode(malformed)).toBe("signature_mismatch");
+    const unknownKey = await callWorker("/api/v4/check_license?product=x", { headers: await authHeaders({ apiKey: "nobody", sharedKey: "x" }) });
+    expect(await errorCode(unknownKey)).toBe("invalid_api_key");
+  });
+
   it("accepts the same request when correctly signed", async () => {
     const response = await consume(fixture, credentials);
     expect(response.status).toBe(200);
