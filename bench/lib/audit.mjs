@@ -8,35 +8,18 @@
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const NO_RESET_RULES = {
-  maxConsumption: 0,
-  allowUnlimitedConsumptions: true,
-  allowOverages: false,
-  maxOverages: 0,
-  allowNegativeConsumptions: false,
-  resetConsumption: false,
-  consumptionPeriod: null,
-};
-
-export function auditTracker({ mf, db, licenseIdOf }) {
+/** `probeUrl`: bench/workers/counter-probe.js in the service's workerd process. */
+export function auditTracker({ probeUrl, db }) {
   /** license_feature_id → the counter object's total as last read. */
   const totals = new Map();
-  let namespace = null;
 
   async function readCounters(featureIds) {
-    namespace ??= await mf.getDurableObjectNamespace("CONSUMPTION_COUNTER", "service");
-    const ids = [...featureIds];
+    const response = await fetch(probeUrl, { method: "POST", body: JSON.stringify([...featureIds]) });
+    if (!response.ok) throw new Error(`counter probe failed: ${response.status} ${await response.text()}`);
     let pending = 0;
-    for (let i = 0; i < ids.length; i += 32) {
-      await Promise.all(
-        ids.slice(i, i + 32).map(async (featureId) => {
-          const stub = namespace.get(namespace.idFromName(`feature:${featureId}`));
-          pending += await stub.pendingAuditRows();
-          // state() only reads here: no reset rules, and the row exists (the feature was consumed).
-          const state = await stub.state({ licenseId: licenseIdOf(featureId), licenseFeatureId: featureId, featureCode: null }, NO_RESET_RULES, 0);
-          totals.set(featureId, await state.total);
-        }),
-      );
+    for (const counter of await response.json()) {
+      totals.set(counter.id, counter.total);
+      pending += counter.pending;
     }
     return pending;
   }

@@ -17,6 +17,7 @@ export async function startSeededService({ workDir, build, keys = generateSignin
     durableObjects: true,
     persistDir: join(workDir, `state-${name}`),
     inspectorPort,
+    probe: true,
   });
   const db = await service.mf.getD1Database("DB", name);
   await migrateAndSeed(db, credentials);

@@ -35,7 +35,7 @@ export function buildService(outDir) {
  * Miniflare's usual URL (`mf.ready`), also served by workerd, but routed through Miniflare's entry
  * Worker (one extra in-process hop); the benchmark uses `direct` unless BENCH_VIA_ENTRY=1.
  */
-export async function startWorker({ name, scriptPath, modulesRoot, compatibilityDate = COMPATIBILITY_DATE, bindings = {}, d1 = false, durableObjects = false, persistDir, inspectorPort }) {
+export async function startWorker({ name, scriptPath, modulesRoot, compatibilityDate = COMPATIBILITY_DATE, bindings = {}, d1 = false, durableObjects = false, persistDir, inspectorPort, probe = false }) {
   const before = new Set(workerdPids());
   const worker = {
     name,
@@ -54,13 +54,32 @@ export async function startWorker({ name, scriptPath, modulesRoot, compatibility
     ...(inspectorPort !== undefined ? { inspectorPort } : {}),
     ...(persistDir ? { d1Persist: join(persistDir, "d1"), durableObjectsPersist: join(persistDir, "do") } : {}),
     log: undefined,
-    workers: [worker],
+    workers: probe ? [worker, probeWorker(name, compatibilityDate)] : [worker],
   });
   const entry = await mf.ready;
   const direct = await mf.unsafeGetDirectURL(name);
   const pids = workerdPids().filter((pid) => !before.has(pid));
   const url = process.env.BENCH_VIA_ENTRY === "1" ? entry : direct;
-  return { name, mf, url: new URL(url.origin), entry: new URL(entry.origin), direct: new URL(direct.origin), pid: pids[0] ?? null, dispose: () => mf.dispose() };
+  const probeUrl = probe ? new URL((await mf.unsafeGetDirectURL(PROBE)).origin) : null;
+  return { name, mf, url: new URL(url.origin), entry: new URL(entry.origin), direct: new URL(direct.origin), probeUrl, pid: pids[0] ?? null, dispose: () => mf.dispose() };
+}
+
+const PROBE = "counter-probe";
+
+/**
+ * bench/workers/counter-probe.js, in the service's workerd process with a binding to the service's
+ * counter class: how the benchmark reads the counters' totals after a run (idle during load).
+ */
+function probeWorker(serviceName, compatibilityDate) {
+  return {
+    name: PROBE,
+    modules: true,
+    modulesRoot: join(ROOT, "bench", "workers"),
+    scriptPath: join(ROOT, "bench", "workers", "counter-probe.js"),
+    compatibilityDate,
+    durableObjects: { CONSUMPTION_COUNTER: { className: "ConsumptionCounter", scriptName: serviceName, useSQLite: true } },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
 }
 
 /** Every SQL file in migrations/, in order (the deploy order wrangler uses). */
