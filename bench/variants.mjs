@@ -29,6 +29,16 @@ const VARIANTS = [
     overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js", "src/db/license-context.ts": "bench/variants/license-context-cache.js" },
   },
   { name: "no-flush", what: "counter object never flushes its outbox to D1 (no audit in D1)", overrides: { "src/consumption-counter.ts": "bench/variants/counter-no-flush.js" } },
+  { name: "flush-debounce", what: "counter object flushes its outbox at most every 200 ms (one D1 batch for many rows)", overrides: { "src/consumption-counter.ts": "bench/variants/counter-flush-debounce.js" } },
+  {
+    name: "no-d1-reads+debounce",
+    what: "both caches and the 200 ms flush debounce",
+    overrides: {
+      "src/db/api-keys.ts": "bench/variants/api-key-cache.js",
+      "src/db/license-context.ts": "bench/variants/license-context-cache.js",
+      "src/consumption-counter.ts": "bench/variants/counter-flush-debounce.js",
+    },
+  },
   { name: "no-durable-object", what: "in-isolate counter instead of the Durable Object (no RPC, no storage, no audit)", overrides: { "src/counters.ts": "bench/variants/no-durable-object.js" } },
 ];
 
@@ -109,11 +119,12 @@ try {
     try {
       for (const which of cases) {
         const bodies = which === "spread" ? spreadTargets().map(consumptionBody) : [hotBody];
-        if (which === "spread") await runAutocannon({ url: service.url, connections, amount: SPREAD_COUNT, bodies, headers: sign });
         if (warmup) await runAutocannon({ url: cryptoFloor.url, connections, durationS: warmup, bodies: [hotBody], headers: sign });
         let meter = cpuMeter(cryptoFloor.pid);
         const floorRun = await runAutocannon({ url: cryptoFloor.url, connections, durationS: duration, bodies: [hotBody], headers: sign });
         const floor = summary(floorRun, meter());
+        // Spread: touch every feature once (creates or wakes its counter object) right before measuring.
+        if (which === "spread") await runAutocannon({ url: service.url, connections, amount: SPREAD_COUNT, bodies, headers: sign });
         if (warmup) await runAutocannon({ url: service.url, connections, durationS: warmup, bodies, headers: sign });
         meter = cpuMeter(service.pid);
         const run = runAutocannon({ url: service.url, connections, durationS: duration, bodies, headers: sign });

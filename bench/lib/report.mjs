@@ -14,7 +14,7 @@ export function markdown(results) {
     `Machine: ${machine.cpuModel}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB, Linux ${machine.kernel}; Node ${machine.node}, workerd ${machine.workerd}, miniflare ${machine.miniflare}; load average at start ${machine.loadAverageAtStart.join(" / ")}.`,
   );
   lines.push(
-    `Load: ${load.loadGenerator}, ${config.connections} connections, ${config.durationS} s per run after ${config.warmupS} s warm-up, ${config.rounds} round(s)${config.rounds > 1 ? " (medians)" : ""}; requests go straight to workerd (${config.socket}).`,
+    `Load: ${load.loadGenerator}, ${config.connections} connections, ${config.durationS} s per run after ${config.warmupS} s warm-up, ${config.rounds} round(s)${config.rounds > 1 ? " (medians)" : ""}; requests go straight to workerd (${config.socket}); D1 and Durable Object storage in ${config.stateDir}.`,
   );
   lines.push("");
   lines.push("| add_feature_consumption under load | req/s | p50 ms | p99 ms | errors | workerd CPU per request | other CPU on the machine | req/s vs crypto floor | p99 vs crypto floor |");
