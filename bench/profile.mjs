@@ -99,7 +99,9 @@ try {
     writeFileSync(file, JSON.stringify(profile));
     const { total, top } = selfTimes(profile);
     const busy = top.filter(([key]) => key !== "(idle)").reduce((a, [, v]) => a + v, 0);
-    console.log(`${id}: ${Math.round(busy)} ms busy of ${Math.round(total)} ms sampled = ${Math.round((busy / result.requests) * 1000)} µs per request (JS thread of this isolate)`);
+    // All isolates share workerd's one thread, and each isolate's sampler also counts time the
+    // thread spent elsewhere: read the shares within an isolate, not the sum across isolates.
+    console.log(`${id}: ${Math.round(busy)} ms sampled as busy of ${Math.round(total)} ms (shares within this isolate; isolates overlap)`);
     for (const [key, msSelf] of top.filter(([key]) => key !== "(idle)").slice(0, 18)) {
       console.log(`  ${((msSelf / busy) * 100).toFixed(1).padStart(5)}%  ${Math.round((msSelf / result.requests) * 1000).toString().padStart(5)} µs/req  ${key}`);
     }
