@@ -16,6 +16,7 @@ import { HOT, consumptionBody, spreadTargets } from "./lib/fixture.mjs";
 import { runAutocannon } from "./lib/load.mjs";
 import { cpuMeter } from "./lib/machine.mjs";
 import { startSeededService } from "./lib/service.mjs";
+import { guard } from "./lib/lifecycle.mjs";
 
 const durationS = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -67,6 +68,10 @@ function selfTimes(profile) {
 
 const workDir = mkdtempSync(join(tmpdir(), "edge-license-profile-"));
 let service;
+guard(async () => {
+  await service?.dispose();
+  rmSync(workDir, { recursive: true, force: true });
+});
 try {
   const started = await startSeededService({ workDir, inspectorPort: 0 });
   service = started.service;

@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 import { LicenseAPI } from "@licensespring/node-sdk";
 import { ROOT, generateSigningKeyPair, randomCredentials } from "../scripts/local-setup.mjs";
 import { auditTracker } from "./lib/audit.mjs";
+import { guard } from "./lib/lifecycle.mjs";
 import { HOT, PRODUCT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, signer, spreadTargets } from "./lib/fixture.mjs";
 import { startSeededService } from "./lib/service.mjs";
 import { PATH, runAutocannon, runSdk, runSequential, runWrk } from "./lib/load.mjs";
@@ -83,11 +84,7 @@ async function cleanup() {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   workDir = null;
 }
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+guard(cleanup);
 
 const median = (values) => {
   const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);

@@ -9,14 +9,15 @@
 // Settings: BENCH_DURATION (8), BENCH_WARMUP (2), BENCH_CONNECTIONS (32). Writes bench/results/variants.{json,md}.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
-import { build as esbuild } from "esbuild";
+import { join, relative } from "node:path";
 import { ROOT, generateSigningKeyPair, randomCredentials } from "../scripts/local-setup.mjs";
 import { HOT, SPREAD_COUNT, consumptionBody, signer, spreadTargets } from "./lib/fixture.mjs";
 import { runAutocannon } from "./lib/load.mjs";
 import { cpuMeter, machineInfo } from "./lib/machine.mjs";
 import { startSeededService } from "./lib/service.mjs";
-import { COMPATIBILITY_DATE, startWorker } from "./lib/targets.mjs";
+import { startWorker } from "./lib/targets.mjs";
+import { buildVariant } from "./lib/variant-build.mjs";
+import { guard } from "./lib/lifecycle.mjs";
 
 const VARIANTS = [
   { name: "baseline", what: "src/ as it is (bundled with esbuild like the variants)", overrides: {} },
@@ -50,40 +51,6 @@ const only = process.env.BENCH_VARIANTS?.split(",");
 const selected = VARIANTS.filter((v) => !only || only.includes(v.name));
 const OUT = join(ROOT, "bench", "results");
 
-/** esbuild plugin: imports that resolve to a listed src/ file get its replacement instead. */
-function overridePlugin(overrides) {
-  const map = new Map(Object.entries(overrides).map(([from, to]) => [resolve(ROOT, from), resolve(ROOT, to)]));
-  const replacements = new Set(map.values());
-  return {
-    name: "bench-overrides",
-    setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, (args) => {
-        if (replacements.has(args.importer)) return undefined;
-        const base = resolve(dirname(args.importer), args.path);
-        for (const candidate of [base, `${base}.ts`, `${base}.js`]) if (map.has(candidate)) return { path: map.get(candidate) };
-        return undefined;
-      });
-    },
-  };
-}
-
-async function buildVariant(variant, outDir) {
-  mkdirSync(outDir, { recursive: true });
-  await esbuild({
-    entryPoints: [join(ROOT, "src", "index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*", "node:*"],
-    outfile: join(outDir, "index.js"),
-    plugins: [overridePlugin(variant.overrides)],
-    logLevel: "error",
-  });
-  return { dir: outDir, script: join(outDir, "index.js"), compatibilityDate: COMPATIBILITY_DATE };
-}
-
 const summary = (r, cpu) => ({
   rps: Math.round(r.rps),
   p50: r.latency.p50,
@@ -94,7 +61,14 @@ const summary = (r, cpu) => ({
 });
 
 const workDir = mkdtempSync(join(tmpdir(), "edge-license-variants-"));
-const toDispose = [];
+const toDispose = new Set();
+const tempDirs = new Set([workDir]);
+const disposeAll = async () => {
+  for (const target of toDispose) await target.dispose().catch(() => {});
+  toDispose.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+};
+guard(disposeAll);
 try {
   const keys = generateSigningKeyPair();
   const credentials = randomCredentials();
@@ -106,7 +80,7 @@ try {
     modulesRoot: join(ROOT, "bench", "workers"),
     bindings: { SHARED_KEY: credentials.sharedKey, LICENSE_SIGNING_KEY: keys.privateKey },
   });
-  toDispose.push(cryptoFloor);
+  toDispose.add(cryptoFloor);
   const rows = [];
   for (const variant of selected) {
     if (variant.stateDir && !existsSync(variant.stateDir)) {
@@ -115,7 +89,9 @@ try {
     }
     const build = await buildVariant(variant, join(workDir, `build-${variant.name}`));
     const stateRoot = variant.stateDir ? mkdtempSync(join(variant.stateDir, "edge-license-variant-")) : join(workDir, `state-${variant.name}`);
+    tempDirs.add(stateRoot);
     const { service } = await startSeededService({ workDir: stateRoot, build, keys, credentials });
+    toDispose.add(service);
     try {
       for (const which of cases) {
         const bodies = which === "spread" ? spreadTargets().map(consumptionBody) : [hotBody];
@@ -137,7 +113,9 @@ try {
       }
     } finally {
       await service.dispose();
-      if (variant.stateDir) rmSync(stateRoot, { recursive: true, force: true });
+      toDispose.delete(service);
+      rmSync(stateRoot, { recursive: true, force: true });
+      tempDirs.delete(stateRoot);
     }
   }
   mkdirSync(OUT, { recursive: true });
@@ -154,6 +132,5 @@ try {
   console.log("\n" + lines.join("\n"));
   console.log(`wrote ${relative(process.cwd(), join(OUT, "variants.md"))}`);
 } finally {
-  for (const target of toDispose) await target.dispose().catch(() => {});
-  rmSync(workDir, { recursive: true, force: true });
+  await disposeAll();
 }
