@@ -40,6 +40,20 @@ const VARIANTS = [
       "src/consumption-counter.ts": "bench/variants/counter-flush-debounce.js",
     },
   },
+  {
+    name: "no-d1-reads+no-flush",
+    what: "both caches, and no audit flush: what the counter object's RPC and transaction cost on their own",
+    overrides: {
+      "src/db/api-keys.ts": "bench/variants/api-key-cache.js",
+      "src/db/license-context.ts": "bench/variants/license-context-cache.js",
+      "src/consumption-counter.ts": "bench/variants/counter-no-flush.js",
+    },
+  },
+  {
+    name: "no-d1-reads+no-durable-object",
+    what: "both caches and no counter object: what is left besides the crypto (routing, body, zod, JSON)",
+    overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js", "src/db/license-context.ts": "bench/variants/license-context-cache.js", "src/counters.ts": "bench/variants/no-durable-object.js" },
+  },
   { name: "no-durable-object", what: "in-isolate counter instead of the Durable Object (no RPC, no storage, no audit)", overrides: { "src/counters.ts": "bench/variants/no-durable-object.js" } },
 ];
 

@@ -41,6 +41,7 @@ export function runAutocannon({ url, connections, durationS, amount, bodies, hea
   let cursor = 0;
   const latencies = [];
   const statusCodes = {};
+  const errorCodes = {};
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -72,14 +73,20 @@ export function runAutocannon({ url, connections, durationS, amount, bodies, hea
           requests: ok + result.non2xx,
           ok,
           non2xx: result.non2xx,
-          errors: result.errors,
+          // autocannon counts a timeout as an error too; here errors are the other socket errors.
+          errors: result.errors - result.timeouts,
           timeouts: result.timeouts,
           rps: durationSeconds > 0 ? ok / durationSeconds : 0,
           latency: latencySummary(latencies),
           statusCodes,
+          errorCodes,
         });
       },
     );
+    instance.on("reqError", (error) => {
+      const code = error?.code ?? error?.message ?? String(error);
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+    });
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
