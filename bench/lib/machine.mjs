@@ -41,8 +41,14 @@ function parseStat(text) {
   const close = text.lastIndexOf(")");
   const comm = text.slice(text.indexOf("(") + 1, close);
   const fields = text.slice(close + 2).split(" ");
-  // fields[0] is field 3 (state): utime is field 14, stime 15, ppid 4.
-  return { comm, ppid: Number(fields[1]), utime: Number(fields[11]), stime: Number(fields[12]) };
+  // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17, ppid 4.
+  return { comm, ppid: Number(fields[1]), utime: Number(fields[11]), stime: Number(fields[12]), cutime: Number(fields[13]), cstime: Number(fields[14]) };
+}
+
+/** CPU seconds of this process's children that have exited and been waited for (wrk runs). */
+function exitedChildrenCpuSeconds() {
+  const stat = parseStat(readProc("/proc/self/stat"));
+  return stat ? (stat.cutime + stat.cstime) / clockTicks : 0;
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far; null if unknown. */
@@ -60,16 +66,17 @@ export function machineBusySeconds() {
 }
 
 /**
- * Starts a CPU meter over a phase: the target's workerd, this Node process (the load generator,
- * plus Miniflare's Node side, idle during load) and everything else on the machine.
+ * Starts a CPU meter over a phase: the target's workerd, the load generator (autocannon in this
+ * Node process, or wrk, its child; Miniflare's Node side is idle during load) and everything else.
  */
 export function cpuMeter(workerdPid) {
-  const start = { t: performance.now(), workerd: processCpuSeconds(workerdPid), self: process.cpuUsage(), machine: machineBusySeconds() };
+  const start = { t: performance.now(), workerd: processCpuSeconds(workerdPid), self: process.cpuUsage(), children: exitedChildrenCpuSeconds(), machine: machineBusySeconds() };
   return () => {
     const seconds = (performance.now() - start.t) / 1000;
     const workerd = processCpuSeconds(workerdPid);
     const selfUsage = process.cpuUsage(start.self);
-    const self = (selfUsage.user + selfUsage.system) / 1e6;
+    // This process (autocannon runs in it) plus wrk, a child that has exited by now.
+    const self = (selfUsage.user + selfUsage.system) / 1e6 + (exitedChildrenCpuSeconds() - start.children);
     const machine = machineBusySeconds();
     const workerdSeconds = workerd !== null && start.workerd !== null ? workerd - start.workerd : null;
     const machineSeconds = machine !== null && start.machine !== null ? machine - start.machine : null;
