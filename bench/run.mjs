@@ -187,7 +187,7 @@ async function main() {
       result.round = round;
       runs[step.key].push(result);
       log(
-        `  ${Math.round(result.rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errorsOf(result)}${Object.keys(result.errorCodes ?? {}).length ? ` ${JSON.stringify(result.errorCodes)}` : ""}; workerd CPU ${cpu.workerdCpuSeconds === null ? "?" : Math.round((cpu.workerdCpuSeconds / Math.max(1, result.requests)) * 1e6)} µs/req`,
+        `  ${Math.round(result.rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errorsOf(result)}${Object.keys(result.errorCodes ?? {}).length ? ` ${JSON.stringify(result.errorCodes)} at ${result.errorTimes.join(", ")} s` : ""}; workerd CPU ${cpu.workerdCpuSeconds === null ? "?" : Math.round((cpu.workerdCpuSeconds / Math.max(1, result.requests)) * 1e6)} µs/req`,
       );
       if (isService) {
         serviceOk += result.ok;

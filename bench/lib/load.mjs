@@ -42,6 +42,7 @@ export function runAutocannon({ url, connections, durationS, amount, bodies, hea
   const latencies = [];
   const statusCodes = {};
   const errorCodes = {};
+  const errorTimes = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -80,12 +81,16 @@ export function runAutocannon({ url, connections, durationS, amount, bodies, hea
           latency: latencySummary(latencies),
           statusCodes,
           errorCodes,
+          errorTimes,
         });
       },
     );
+    const startedAt = performance.now();
     instance.on("reqError", (error) => {
       const code = error?.code ?? error?.message ?? String(error);
       errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+      // When in the run (seconds), for the first few: tells a burst at start from one at the end.
+      errorTimes.length < 5 && errorTimes.push(Math.round((performance.now() - startedAt) / 10) / 100);
     });
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;

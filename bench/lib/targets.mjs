@@ -53,7 +53,8 @@ export async function startWorker({ name, scriptPath, modulesRoot, compatibility
     port: 0,
     ...(inspectorPort !== undefined ? { inspectorPort } : {}),
     ...(persistDir ? { d1Persist: join(persistDir, "d1"), durableObjectsPersist: join(persistDir, "do") } : {}),
-    log: undefined,
+    // BENCH_VERBOSE=1: workerd's own diagnostics (--verbose) on stderr, for investigating errors.
+    ...(process.env.BENCH_VERBOSE === "1" ? { verbose: true } : {}),
     workers: probe ? [worker, probeWorker(name, compatibilityDate)] : [worker],
   });
   const entry = await mf.ready;
