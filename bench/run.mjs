@@ -175,7 +175,7 @@ async function main() {
         if (isService) serviceOk += warm.ok;
         if (isService) {
           // Let the warm-up's in-flight requests and audit flushes finish before measuring.
-          const settled = await audit.settle({ phase: `${step.key} warm-up`, clientOkTotal: serviceOk, stoppedAt: performance.now(), settleMs: 300, maxInFlight: config.connections });
+          const settled = await audit.settle({ phase: `${step.key} warm-up`, clientOkTotal: serviceOk, stoppedAt: performance.now(), settleMs: 300, maxInFlight: Infinity });
           serviceOk = settled.rowsInD1;
           await audit.beforeNextRequests();
         }
@@ -193,7 +193,8 @@ async function main() {
       );
       if (isService) {
         serviceOk += result.ok;
-        const settled = await audit.settle({ phase: step.key, clientOkTotal: serviceOk, stoppedAt, maxInFlight: config.connections });
+        // Requests the client gave up on (at the stop, on a timeout or a reset) may still have been served.
+        const settled = await audit.settle({ phase: step.key, clientOkTotal: serviceOk, stoppedAt, maxInFlight: config.connections + result.errors + (result.timeouts ?? 0) });
         settled.round = round;
         audits.push(settled);
         log(`  audit: ${settled.rowsInD1} rows in D1 (clients saw ${settled.clientOkTotal} 2xx); all there ${settled.allInD1AfterMs ?? "never"} ms after the load stopped; consistent: ${settled.consistent}`);
