@@ -22,10 +22,17 @@ export default {
         ...(await Promise.all(
           ids.slice(i, i + 50).map(async (id) => {
             const stub = env.CONSUMPTION_COUNTER.get(env.CONSUMPTION_COUNTER.idFromName(`feature:${id}`));
-            const pending = await stub.pendingAuditRows();
-            // With no reset rules, state() only reads (the benchmark's licenses never reset).
-            const state = await stub.state({ licenseId: id, licenseFeatureId: id, featureCode: null }, NO_RESET, 0);
-            return { id, total: state.total, pending };
+            try {
+              const pending = await stub.pendingAuditRows();
+              // With no reset rules, state() only reads (the benchmark's licenses never reset).
+              const state = await stub.state({ licenseId: id, licenseFeatureId: id, featureCode: null }, NO_RESET, 0);
+              const total = state.total;
+              // Release the RPC results and the stub now rather than at some later garbage collection.
+              state[Symbol.dispose]?.();
+              return { id, total, pending };
+            } finally {
+              stub[Symbol.dispose]?.();
+            }
           }),
         )),
       );
