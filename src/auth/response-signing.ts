@@ -2,7 +2,7 @@
  * Response signing ("signature v2" and "signature v1"), WebCrypto only.
  *
  * The private key is the Worker secret LICENSE_SIGNING_KEY: an RSA private key in PKCS#8 PEM
- * (`-----BEGIN PRIVATE KEY-----`). It is imported once per isolate and per key value.
+ * (the PEM label is "PRIVATE KEY"). It is imported once per isolate and per key value.
  *
  * v2: every successful License API response carries `LicenseSignature`, base64 of
  *     RSASSA-PKCS1-v1_5/SHA-256 over the exact body bytes. The SDK verifies it against
