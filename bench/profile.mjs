@@ -108,7 +108,7 @@ try {
     // thread spent elsewhere: read the shares within an isolate, not the sum across isolates.
     console.log(`${id}: ${Math.round(busy)} ms sampled as busy of ${Math.round(total)} ms (shares within this isolate; isolates overlap)`);
     for (const [key, msSelf] of top.filter(([key]) => key !== "(idle)").slice(0, 18)) {
-      console.log(`  ${((msSelf / busy) * 100).toFixed(1).padStart(5)}%  ${Math.round((msSelf / result.requests) * 1000).toString().padStart(5)} µs/req  ${key}`);
+      console.log(`  ${((msSelf / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
     }
     console.log(`  → ${file}\n`);
   }

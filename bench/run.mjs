@@ -98,7 +98,7 @@ async function main() {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   machine.loadGenerator = loadGenerator;
-  log(`${machine.cpuModel}, ${machine.logicalCpus} CPUs, Node ${machine.node}, workerd ${machine.workerd}; load generator ${loadGenerator}`);
+  log(`${machine.cpuModel}, ${machine.logicalCpus} CPUs, Node ${machine.node}, ${machine.workerd}; load generator ${loadGenerator}`);
 
   workDir = mkdtempSync(join(config.stateDir, "edge-license-bench-"));
   const build = buildService(join(workDir, "build"));

@@ -11,7 +11,7 @@ export function markdown(results) {
   const lines = [];
   lines.push(`Run ${results.startedAt} (${results.label}), commit ${results.commit ?? "?"}.`);
   lines.push(
-    `Machine: ${machine.cpuModel}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB, Linux ${machine.kernel}; Node ${machine.node}, workerd ${machine.workerd}, miniflare ${machine.miniflare}; load average at start ${machine.loadAverageAtStart.join(" / ")}.`,
+    `Machine: ${machine.cpuModel}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB, Linux ${machine.kernel}; Node ${machine.node}, ${machine.workerd ?? "workerd ?"}, miniflare ${machine.miniflare}; load average at start ${machine.loadAverageAtStart.join(" / ")}.`,
   );
   lines.push(
     `Load: ${load.loadGenerator}, ${config.connections} connections, ${config.durationS} s per run after ${config.warmupS} s warm-up, ${config.rounds} round(s)${config.rounds > 1 ? " (medians)" : ""}; requests go straight to workerd (${config.socket}); D1 and Durable Object storage in ${config.stateDir}.`,

@@ -4,8 +4,9 @@
 //   2. one RSASSA-PKCS1-v1_5 / SHA-256 signature with a 2048-bit key (imported once per isolate,
 //      as src/auth/response-signing.ts) over a JSON body shaped like the real response, returned
 //      with a LicenseSignature header.
-// No D1, no Durable Object, no body parsing, no validation. A request whose HMAC does not verify
-// gets a 400, so the benchmark would count it as an error: the floor checks for real.
+// No D1, no Durable Object, no body parsing, no validation: the body is read (received) and
+// ignored, as the runtime floor does. A request whose HMAC does not verify gets a 400, so the
+// benchmark would count it as an error: the floor checks for real.
 // Bindings: SHARED_KEY (the API key's shared key), LICENSE_SIGNING_KEY (RSA private key, PKCS#8 PEM).
 
 const encoder = new TextEncoder();
@@ -39,6 +40,7 @@ export default {
     hmacKey ??= crypto.subtle.importKey("raw", encoder.encode(env.SHARED_KEY), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     rsaKey ??= crypto.subtle.importKey("pkcs8", pemToDer(env.LICENSE_SIGNING_KEY), RSA_SIGN, false, ["sign"]);
 
+    await request.arrayBuffer();
     const match = SIGNATURE_PARAM.exec(request.headers.get("Authorization") ?? "");
     const date = request.headers.get("Date") ?? "";
     const valid = match !== null && (await crypto.subtle.verify("HMAC", await hmacKey, base64ToBytes(match[1]), encoder.encode(`licenseSpring\ndate: ${date}`)));
