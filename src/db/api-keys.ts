@@ -1,5 +1,4 @@
 /** License API credentials (table api_keys). */
-import { readWithRetry } from "./read-retry";
 
 export interface ApiKey {
   id: number;
@@ -19,10 +18,6 @@ interface ApiKeyRow {
 
 export function apiKeyStatement(db: D1Database, apiKey: string): D1PreparedStatement {
   return db.prepare("SELECT id, api_key, shared_key, revoked, read_only FROM api_keys WHERE api_key = ?").bind(apiKey);
-}
-
-export async function findApiKey(db: D1Database, apiKey: string): Promise<ApiKey | null> {
-  return toApiKey(await readWithRetry(() => apiKeyStatement(db, apiKey).first<ApiKeyRow>()));
 }
 
 /** The API key from apiKeyStatement's row (null or undefined: unknown key). */

@@ -4,7 +4,6 @@
  * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
  */
 import type { ConsumptionPeriod, ConsumptionRules } from "../consumption-rules";
-import { readWithRetry } from "./read-retry";
 
 export type AuthorizationMethod = "license-key" | "user";
 
@@ -130,15 +129,11 @@ WHERE p.short_code = ?1
 ORDER BY l.id
 LIMIT 1`;
 
-/** The one query that resolves a lookup: run alone by findLicenseContext, or batched with the API key read. */
+/** The one query that resolves a lookup, batched with the API key read (src/routes/license-request.ts). */
 export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
   return db
     .prepare(CONTEXT_SQL)
     .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null);
-}
-
-export async function findLicenseContext(db: D1Database, lookup: LicenseLookup): Promise<LicenseContext> {
-  return toLicenseContext(await readWithRetry(() => licenseContextStatement(db, lookup).first<ContextRow>()), lookup);
 }
 
 /** The context from licenseContextStatement's row (null or undefined: no such product). */
