@@ -1,7 +1,7 @@
 // Tests inside the real Workers runtime (workerd via miniflare): real Durable Objects, real D1.
 // The response-signing key is generated per run; nothing secret is committed.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const { privateKey } = generateKeyPairSync("rsa", {

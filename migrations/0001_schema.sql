@@ -1,1 +1,124 @@
-../schema.sql
+-- The first migration: the schema as it was first deployed. Never edit an applied migration;
+-- add the next file (0002_...) instead. schema.sql is the current schema (test/schema checks they agree).
+-- Booleans are INTEGER 0/1; times are ISO-8601 UTC text ('2026-01-31T12:00:00.000Z').
+
+-- Products a vendor sells; short_code is what clients send as `product`.
+CREATE TABLE products (
+  id INTEGER PRIMARY KEY,
+  short_code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  -- 'license-key' (clients send license_key) or 'user' (clients send username), as the SDK names them.
+  authorization_method TEXT NOT NULL CHECK (authorization_method IN ('license-key', 'user')),
+  company_id INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- Features a product offers, with the defaults a license inherits unless it overrides them.
+CREATE TABLE product_features (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  feature_type TEXT NOT NULL CHECK (feature_type IN ('activation', 'consumption')),
+  max_consumption INTEGER NOT NULL DEFAULT 0,
+  allow_unlimited_consumptions INTEGER NOT NULL DEFAULT 0,
+  allow_overages INTEGER NOT NULL DEFAULT 0,
+  max_overages INTEGER NOT NULL DEFAULT 0,
+  allow_negative_consumptions INTEGER NOT NULL DEFAULT 0,
+  reset_consumption INTEGER NOT NULL DEFAULT 0,
+  consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
+  metadata TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (product_id, code)
+);
+
+-- Licenses issued for a product: a key (key-based products) or license users (user-based).
+CREATE TABLE licenses (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  license_key TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  active INTEGER NOT NULL DEFAULT 0,
+  validity_period TEXT,
+  license_type TEXT NOT NULL DEFAULT 'perpetual'
+    CHECK (license_type IN ('perpetual', 'time-limited', 'consumption', 'subscription')),
+  max_activations INTEGER NOT NULL DEFAULT 1,
+  allow_unlimited_activations INTEGER NOT NULL DEFAULT 0,
+  -- License-level consumption (license_type 'consumption'); total mirrored from its counter object.
+  max_consumptions INTEGER NOT NULL DEFAULT 0,
+  allow_unlimited_consumptions INTEGER NOT NULL DEFAULT 0,
+  allow_overages INTEGER NOT NULL DEFAULT 0,
+  max_overages INTEGER NOT NULL DEFAULT 0,
+  allow_negative_consumptions INTEGER NOT NULL DEFAULT 0,
+  reset_consumption INTEGER NOT NULL DEFAULT 0,
+  consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
+  total_consumptions INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (product_id, license_key)
+);
+
+-- The users of user-based licenses; password_hash is PBKDF2 ('pbkdf2-sha256$iterations$salt$hash').
+CREATE TABLE license_users (
+  id INTEGER PRIMARY KEY,
+  license_id INTEGER NOT NULL REFERENCES licenses(id),
+  username TEXT NOT NULL COLLATE NOCASE,
+  password_hash TEXT,
+  UNIQUE (license_id, username)
+);
+CREATE INDEX license_users_by_username ON license_users (username);
+
+-- A feature on one license: NULL values inherit the product feature's defaults.
+-- total_consumptions is a read-only mirror: the feature's counter object owns the real total.
+CREATE TABLE license_features (
+  id INTEGER PRIMARY KEY,
+  license_id INTEGER NOT NULL REFERENCES licenses(id),
+  product_feature_id INTEGER NOT NULL REFERENCES product_features(id),
+  max_consumption INTEGER,
+  allow_unlimited_consumptions INTEGER,
+  allow_overages INTEGER,
+  max_overages INTEGER,
+  allow_negative_consumptions INTEGER,
+  reset_consumption INTEGER,
+  consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
+  expiry_date TEXT,
+  total_consumptions INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (license_id, product_feature_id)
+);
+
+-- Devices (hardware ids) activated on a license.
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  license_id INTEGER NOT NULL REFERENCES licenses(id),
+  hardware_id TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  blacklisted INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (license_id, hardware_id)
+);
+
+-- License API credentials: the api key clients name and the shared key they sign requests with.
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  api_key TEXT NOT NULL UNIQUE,
+  shared_key TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  read_only INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- One row per accepted consumption (and per periodic reset), written by the counter objects.
+-- event_id is unique, so a retried flush can never insert a row twice.
+CREATE TABLE consumption_audit (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  license_id INTEGER NOT NULL,
+  license_feature_id INTEGER,
+  feature_code TEXT,
+  hardware_id TEXT,
+  consumptions INTEGER NOT NULL,
+  total_after INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  api_key_id INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX consumption_audit_by_license ON consumption_audit (license_id, created_at);
+CREATE INDEX consumption_audit_by_feature ON consumption_audit (license_feature_id, created_at);

@@ -28,7 +28,7 @@ export const LICENSE_API_ROUTES: ReadonlyArray<{ method: "GET" | "POST"; path: s
   { method: "POST", path: "/api/v4/add_feature_consumption", handler: addFeatureConsumption },
 ];
 
-const router = Router<IRequest, Args, Response>({ catch: errorResponse });
+const router = Router<IRequest, Args>({ catch: errorResponse });
 
 router.get("/api/v4/public_key", publicKey);
 for (const route of LICENSE_API_ROUTES) {

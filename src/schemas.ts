@@ -6,8 +6,16 @@
 import { z } from "zod";
 import { ApiError } from "./errors";
 
+/**
+ * zod's type-error message, in our words: "<name> is required" when the field is absent, else
+ * "<name> must be <kind>". Shared by the management schemas.
+ */
+export const typeMessage = (name: string, kind: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${name} is required` : `${name} must be ${kind}`),
+});
+
 const requiredText = (name: string) =>
-  z.string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+  z.string(typeMessage(name, "a string"))
     .min(1, `${name} must not be empty`)
     .max(256, `${name} must be at most 256 characters`);
 
@@ -20,13 +28,13 @@ const licenseIdentity = {
   product: requiredText("product"),
   license_key: requiredText("license_key").optional(),
   username: requiredText("username").optional(),
-  license_id: z.number({ invalid_type_error: "license_id must be a number" }).int().positive().safe().optional(),
+  license_id: z.number(typeMessage("license_id", "a number")).int("license_id must be an integer").positive().optional(),
 };
 
 function exactlyOneLicenseIdentifier(body: { license_key?: string | undefined; username?: string | undefined }, ctx: z.RefinementCtx): void {
   if ((body.license_key === undefined) === (body.username === undefined)) {
     const missing = body.license_key === undefined;
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "send exactly one of license_key (key-based products) or username (user-based products)", params: { missing } });
+    ctx.addIssue({ code: "custom", message: "send exactly one of license_key (key-based products) or username (user-based products)", params: { missing } });
   }
 }
 
@@ -35,14 +43,13 @@ function exactlyOneLicenseIdentifier(body: { license_key?: string | undefined; u
  * JavaScript number (|n| ≤ 2^53 − 1). Fractions, 0, strings and huge numbers are validation_error.
  */
 const consumptions = z
-  .number({ invalid_type_error: "consumptions must be a number" })
-  .int("consumptions must be an integer")
-  .safe("consumptions must be between -(2^53 - 1) and 2^53 - 1")
+  .number(typeMessage("consumptions", "a number"))
+  .int("consumptions must be an integer between -(2^53 - 1) and 2^53 - 1")
   .refine((n) => n !== 0, "consumptions must not be 0")
   .default(1);
 
 const event = z
-  .array(z.enum(CONSUMPTION_EVENTS), { invalid_type_error: "event must be an array" })
+  .array(z.enum(CONSUMPTION_EVENTS), typeMessage("event", "an array"))
   .length(1, "event must name exactly one of consumption_add or offline_floating_consumptions_sync")
   .optional()
   .transform((events): ConsumptionEvent => events?.[0] ?? "consumption_add");
@@ -57,24 +64,25 @@ export const LicenseIdentity = z.object(licenseIdentity).superRefine(exactlyOneL
 export type LicenseIdentity = z.infer<typeof LicenseIdentity>;
 
 /** Validates `input` or throws missing_parameters / validation_error naming every problem. */
-export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ApiError("validation_error", "The request body must be a JSON object");
   }
-  const result = schema.safeParse(input);
+  // reportInput: an issue whose input is undefined is an absent field.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const { issues } = result.error;
   const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
-    (issue) => (issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined") || (issue.code === z.ZodIssueCode.custom && issue.params?.missing === true),
+    (issue) => (issue.code === "invalid_type" && issue.input === undefined) || (issue.code === "custom" && issue.params?.missing === true),
   );
   throw new ApiError(onlyMissing ? "missing_parameters" : "validation_error", problems.join("; "));
 }
 
 /** activate_license: the identity, plus the license user's password on user-based products. */
 export const ActivateLicenseBody = z
-  .object({ ...licenseIdentity, password: z.string({ invalid_type_error: "password must be a string" }).max(1024).optional() })
+  .object({ ...licenseIdentity, password: z.string(typeMessage("password", "a string")).max(1024).optional() })
   .superRefine(exactlyOneLicenseIdentifier);
 export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;
 
@@ -90,8 +98,8 @@ export const AddConsumptionBody = z
     ...licenseIdentity,
     consumptions,
     event,
-    allow_overages: z.boolean({ invalid_type_error: "allow_overages must be a boolean" }).optional(),
-    max_overages: z.number({ invalid_type_error: "max_overages must be a number" }).int().nonnegative().safe().optional(),
+    allow_overages: z.boolean(typeMessage("allow_overages", "a boolean")).optional(),
+    max_overages: z.number(typeMessage("max_overages", "a number")).int("max_overages must be an integer").nonnegative().optional(),
   })
   .superRefine(exactlyOneLicenseIdentifier);
 export type AddConsumptionBody = z.infer<typeof AddConsumptionBody>;
@@ -105,7 +113,7 @@ const queryLicenseId = z
   .optional();
 const queryBoolean = (name: string) =>
   z
-    .enum(["true", "false", "1", "0"], { errorMap: () => ({ message: `${name} must be true or false` }) })
+    .enum(["true", "false", "1", "0"], { error: `${name} must be true or false` })
     .optional()
     .transform((value) => value === "true" || value === "1");
 

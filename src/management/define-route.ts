@@ -15,7 +15,7 @@ export interface RouteInput<Params, Query, Body> {
   env: Env;
 }
 
-export interface RouteSpec<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B extends z.ZodTypeAny, R extends z.ZodTypeAny> {
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
   method: HttpMethod;
   /** OpenAPI form: "/api/v1/licenses/{license_id}". */
   path: string;
@@ -38,7 +38,7 @@ export interface RouteSpec<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B ext
 export type ManagementRoute = RouteSpec<any, any, any, any>;
 
 /** Keeps each route's handler typed against its own schemas, then erases them for the route table. */
-export function defineRoute<P extends z.ZodTypeAny, Q extends z.ZodTypeAny, B extends z.ZodTypeAny, R extends z.ZodTypeAny>(
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   spec: RouteSpec<P, Q, B, R>,
 ): ManagementRoute {
   return spec as ManagementRoute;

@@ -12,7 +12,7 @@ import type { ManagementRoute } from "./define-route";
 import { managementRoutes } from "./routes";
 import { withManagementAuth } from "./with-management-auth";
 
-export const managementRouter = Router<IRequest, [Env, ExecutionContext], Response>({ catch: errorResponse });
+export const managementRouter = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse });
 
 /** "/api/v1/licenses/{license_id}" (OpenAPI) → "/api/v1/licenses/:license_id" (itty-router). */
 export const ittyPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");

@@ -7,12 +7,13 @@
  * silently ignored field.
  */
 import { z } from "zod";
+import { typeMessage } from "../schemas";
 import { CONSUMPTION_PERIODS, MANAGEMENT_AUDIT_EVENTS } from "./vocabulary";
 
 // ---------------------------------------------------------------- building blocks
 
 const text = (name: string, max = 256) =>
-  z.string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+  z.string(typeMessage(name, "a string"))
     .min(1, `${name} must not be empty`)
     .max(max, `${name} must be at most ${max} characters`);
 
@@ -20,23 +21,23 @@ const text = (name: string, max = 256) =>
 const code = (name: string) => text(name, 64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `${name} may contain letters, digits, ".", "_" and "-"`);
 
 const count = (name: string) =>
-  z.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).min(0, `${name} must not be negative`).safe();
+  z.number(typeMessage(name, "a number")).int(`${name} must be an integer`).min(0, `${name} must not be negative`);
 
-const flag = (name: string) => z.boolean({ invalid_type_error: `${name} must be true or false` });
+const flag = (name: string) => z.boolean(typeMessage(name, "true or false"));
 
 /** An ISO-8601 date-time with an offset, stored normalised to UTC ("2026-01-31T12:00:00.000Z"). */
 const instant = (name: string) =>
-  z.string({ invalid_type_error: `${name} must be an ISO-8601 date-time string` })
-    .datetime({ offset: true, message: `${name} must be an ISO-8601 date-time, e.g. 2026-12-31T23:59:59Z` })
+  z.iso
+    .datetime({ offset: true, ...typeMessage(name, "an ISO-8601 date-time, e.g. 2026-12-31T23:59:59Z") })
     .transform((value) => new Date(value).toISOString());
 
 /** A numeric id in a path or query string. */
 const id = (name: string) =>
-  z.coerce.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
+  z.coerce.number(typeMessage(name, "a number")).int(`${name} must be an integer`).positive(`${name} must be positive`);
 
 /** A numeric id in a JSON body: a number, not a numeric string. */
 const bodyId = (name: string) =>
-  z.number({ required_error: `${name} is required`, invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be positive`).safe();
+  z.number(typeMessage(name, "a number")).int(`${name} must be an integer`).positive(`${name} must be positive`);
 
 const consumptionPeriod = z.enum(CONSUMPTION_PERIODS);
 
@@ -67,7 +68,7 @@ export const MAX_PAGE_SIZE = 200;
 
 /** Keyset pagination: `cursor` is the `next_cursor` of the previous page (opaque to clients). */
 const pagination = {
-  limit: z.coerce.number({ invalid_type_error: "limit must be a number" }).int("limit must be an integer").min(1).max(MAX_PAGE_SIZE).default(50),
+  limit: z.coerce.number(typeMessage("limit", "a number")).int("limit must be an integer").min(1).max(MAX_PAGE_SIZE).default(50),
   cursor: z.string().regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page").transform(Number).optional(),
 };
 export const PageQuery = z.object(pagination).strict();
@@ -99,7 +100,7 @@ export const Product = z.object({
 });
 export type Product = z.infer<typeof Product>;
 
-const metadata = z.record(z.unknown(), { invalid_type_error: "metadata must be a JSON object" });
+const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata", "a JSON object"));
 
 export const CreateProductFeatureBody = z
   .object({
@@ -142,7 +143,7 @@ export const ProductFeature = z.object({
   name: z.string(),
   feature_type: z.enum(["consumption", "activation"]),
   ...ruleFields,
-  metadata: z.record(z.unknown()),
+  metadata: z.record(z.string(), z.unknown()),
 });
 export type ProductFeature = z.infer<typeof ProductFeature>;
 
@@ -167,8 +168,8 @@ export const UpdateLicenseFeatureBody = LicenseFeatureOverrides.refine(atLeastOn
 
 const LicenseUserInput = z
   .object({
-    username: text("username").email("username must be an e-mail address"),
-    password: z.string({ invalid_type_error: "password must be a string" }).min(8, "password must be at least 8 characters").max(256).optional(),
+    username: z.email(typeMessage("username", "an e-mail address")).max(256, "username must be at most 256 characters"),
+    password: z.string(typeMessage("password", "a string")).min(8, "password must be at least 8 characters").max(256).optional(),
   })
   .strict();
 

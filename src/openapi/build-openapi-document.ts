@@ -1,10 +1,9 @@
 /**
  * The OpenAPI 3.1 document of both APIs, generated from the zod schemas the handlers validate
- * with (zod-to-json-schema): the management route table (src/management/routes.ts) and the
+ * with (zod's own z.toJSONSchema): the management route table (src/management/routes.ts) and the
  * License API operations (./license-api-operations.ts). Served at GET /api/openapi.json.
  */
 import { z } from "zod";
-import { zodToJsonSchema } from "zod-to-json-schema";
 import type { ManagementRoute } from "../management/define-route";
 import { managementRoutes } from "../management/routes";
 import { ErrorBody } from "../management/schemas";
@@ -13,31 +12,31 @@ import { licenseApiOperations, type LicenseApiOperation } from "./license-api-op
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
-/** JSON Schema (2019-09 vocabulary, valid in OpenAPI 3.1) of what a client sends: inputs before zod's transforms. */
-function jsonSchema(schema: z.ZodTypeAny): JsonSchema {
-  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "jsonSchema2019-09", $refStrategy: "none", effectStrategy: "input", pipeStrategy: "input" }) as JsonSchema;
+/** JSON Schema (2020-12, the dialect of OpenAPI 3.1) of what a client sends: inputs before zod's transforms. */
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", reused: "inline", unrepresentable: "any" }) as JsonSchema;
   return rest;
 }
 
 /** The object inside refinements and transforms, whose keys become path or query parameters. */
-function objectShape(schema: z.ZodTypeAny): z.ZodRawShape {
-  if (schema instanceof z.ZodObject) return schema.shape as z.ZodRawShape;
-  if (schema instanceof z.ZodEffects) return objectShape(schema.innerType());
-  if (schema instanceof z.ZodPipeline) return objectShape(schema._def.in);
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodPipe) return objectShape(schema.in as z.ZodType);
   throw new Error("parameters must be described by a zod object");
 }
 
-function parameters(schema: z.ZodTypeAny | undefined, location: "path" | "query"): Operation[] {
+function parameters(schema: z.ZodType | undefined, location: "path" | "query"): Operation[] {
   if (!schema) return [];
   return Object.entries(objectShape(schema)).map(([name, field]) => ({
     name,
     in: location,
-    required: location === "path" || !field.isOptional(),
+    // Optional when absent is valid input (optional, or with a default).
+    required: location === "path" || !field.safeParse(undefined).success,
     schema: jsonSchema(field),
   }));
 }
 
-const json = (schema: z.ZodTypeAny) => ({ "application/json": { schema: jsonSchema(schema) } });
+const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
 const errorResponse = (description: string) => ({ description, content: json(ErrorBody) });
 
 function managementOperation(route: ManagementRoute): Operation {

@@ -14,10 +14,10 @@ export interface LicenseApiOperation {
   summary: string;
   /** HMAC-signed with an API key (every endpoint but public_key). */
   signed: boolean;
-  body?: z.ZodTypeAny;
-  query?: z.ZodTypeAny;
+  body?: z.ZodType;
+  query?: z.ZodType;
   /** The JSON answer, or `text` for a plain-text answer. */
-  response: z.ZodTypeAny | "text";
+  response: z.ZodType | "text";
 }
 
 const period = z.enum(["daily", "weekly", "monthly", "annually"]).nullable();
