@@ -95,8 +95,12 @@ try {
   const result = await runAutocannon({ url: service.url, connections, durationS, bodies, headers: started.sign });
   const cpu = meter();
   mkdirSync(OUT, { recursive: true });
-  console.log(`${which}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (inspector attached: slower than npm run bench)`);
-  console.log(`workerd process CPU: ${Math.round((cpu.workerdCpuSeconds / result.requests) * 1e6)} µs per request (${cpu.workerdCpuSeconds.toFixed(2)} s over ${result.requests} requests)\n`);
+  console.log(
+    `${which}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (inspector attached: slower than npm run bench)`,
+  );
+  console.log(
+    `workerd process CPU: ${Math.round((cpu.workerdCpuSeconds / result.requests) * 1e6)} µs per request (${cpu.workerdCpuSeconds.toFixed(2)} s over ${result.requests} requests)\n`,
+  );
   for (const { id, session } of sessions) {
     const { profile } = await session.send("Profiler.stop");
     session.close();

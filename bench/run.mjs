@@ -57,7 +57,10 @@ const config = {
   wrkThreads: int("BENCH_WRK_THREADS", 1, 1, 64),
   // Where D1 and the Durable Objects keep their SQLite files (BENCH_STATE_DIR=/dev/shm: tmpfs, no disk flushes).
   stateDir: resolve(process.env.BENCH_STATE_DIR || tmpdir()),
-  socket: process.env.BENCH_VIA_ENTRY === "1" ? "Miniflare's entry socket, through its entry Worker" : "a socket bound directly to the Worker (Miniflare unsafeDirectSockets)",
+  socket:
+    process.env.BENCH_VIA_ENTRY === "1"
+      ? "Miniflare's entry socket, through its entry Worker"
+      : "a socket bound directly to the Worker (Miniflare unsafeDirectSockets)",
 };
 const loadgenChoice = process.env.BENCH_LOADGEN ?? "auto";
 if (!["auto", "autocannon", "wrk"].includes(loadgenChoice)) throw new Error("BENCH_LOADGEN must be auto, autocannon or wrk");
@@ -67,8 +70,7 @@ const loadGenerator = wrk ? "wrk" : "autocannon";
 
 // Everything is bounded: measured runs, warm-ups, sequential runs, audit waits (30 s at most each).
 // A generous overall deadline ends the process even if something hangs.
-const deadlineMs =
-  (config.rounds * 4 * (config.durationS + config.warmupS + 35) + 4 * config.sequentialRequests * 0.1 + 300) * 1000;
+const deadlineMs = (config.rounds * 4 * (config.durationS + config.warmupS + 35) + 4 * config.sequentialRequests * 0.1 + 300) * 1000;
 const deadline = setTimeout(() => {
   console.error(`bench: overall deadline (${Math.round(deadlineMs / 1000)} s) passed; giving up`);
   void cleanup().finally(() => process.exit(2));
@@ -109,7 +111,12 @@ async function main() {
   const sign = signer(credentials);
 
   // The three Workers, each in its own workerd process. Same runtime, same compatibility date.
-  const floor = await startWorker({ name: "runtime-floor", scriptPath: join(ROOT, "bench", "workers", "constant.js"), modulesRoot: join(ROOT, "bench", "workers"), compatibilityDate: build.compatibilityDate });
+  const floor = await startWorker({
+    name: "runtime-floor",
+    scriptPath: join(ROOT, "bench", "workers", "constant.js"),
+    modulesRoot: join(ROOT, "bench", "workers"),
+    compatibilityDate: build.compatibilityDate,
+  });
   started.push(floor);
   const cryptoFloor = await startWorker({
     name: "crypto-floor",
@@ -121,8 +128,12 @@ async function main() {
   started.push(cryptoFloor);
   const { service, db } = await startSeededService({ workDir, build, keys, credentials });
   started.push(service);
-  log(`runtime floor ${floor.url.origin} · crypto floor ${cryptoFloor.url.origin} · service ${service.url.origin} (workerd pids ${floor.pid}, ${cryptoFloor.pid}, ${service.pid})`);
-  log(`D1 migrated and seeded: 1 hot feature (unlimited), ${SPREAD_COUNT} licenses × 1 metered feature + device, 1 license for the one-at-a-time runs`);
+  log(
+    `runtime floor ${floor.url.origin} · crypto floor ${cryptoFloor.url.origin} · service ${service.url.origin} (workerd pids ${floor.pid}, ${cryptoFloor.pid}, ${service.pid})`,
+  );
+  log(
+    `D1 migrated and seeded: 1 hot feature (unlimited), ${SPREAD_COUNT} licenses × 1 metered feature + device, 1 license for the one-at-a-time runs`,
+  );
 
   const hotBody = consumptionBody(HOT);
   const spreadBodies = spreadTargets().map(consumptionBody);
@@ -131,11 +142,16 @@ async function main() {
   // Smoke check: every Worker answers a signed request with 200 and a LicenseSignature that
   // verifies with the public key; the service's body is the real thing.
   for (const target of [cryptoFloor, service]) {
-    const response = await fetch(target.url.origin + PATH, { method: "POST", headers: { "Content-Type": "application/json", ...sign() }, body: hotBody });
+    const response = await fetch(target.url.origin + PATH, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...sign() },
+      body: hotBody,
+    });
     const text = await response.text();
     const signature = response.headers.get("LicenseSignature") ?? "";
     const verifies = createVerify("sha256").update(text).verify(keys.publicKey, signature, "base64");
-    if (response.status !== 200 || !verifies) throw new Error(`${target.name} smoke check failed: ${response.status} ${text} (signature verifies: ${verifies})`);
+    if (response.status !== 200 || !verifies)
+      throw new Error(`${target.name} smoke check failed: ${response.status} ${text} (signature verifies: ${verifies})`);
   }
   const floorCheck = await fetch(floor.url.origin + PATH, { method: "POST", body: hotBody });
   if (floorCheck.status !== 200) throw new Error(`runtime floor smoke check failed: ${floorCheck.status}`);
@@ -146,14 +162,35 @@ async function main() {
 
   const load = (target, bodies, options) =>
     wrk && !options.amount
-      ? runWrk({ wrk, url: target.url, connections: config.connections, durationS: options.durationS, bodies, headers: sign, threads: config.wrkThreads })
-      : runAutocannon({ url: target.url, connections: config.connections, durationS: options.durationS, amount: options.amount, bodies, headers: sign });
+      ? runWrk({
+          wrk,
+          url: target.url,
+          connections: config.connections,
+          durationS: options.durationS,
+          bodies,
+          headers: sign,
+          threads: config.wrkThreads,
+        })
+      : runAutocannon({
+          url: target.url,
+          connections: config.connections,
+          durationS: options.durationS,
+          amount: options.amount,
+          bodies,
+          headers: sign,
+        });
 
   const plan = [
     { key: "floor", label: "runtime floor (constant response)", short: "runtime floor", target: floor, bodies: [hotBody] },
     { key: "crypto", label: "crypto floor (HMAC verify + RSA-2048 sign)", short: "crypto floor", target: cryptoFloor, bodies: [hotBody] },
     { key: "hot", label: "(a) service, one hot license feature", short: "(a) hot", target: service, bodies: [hotBody] },
-    { key: "spread", label: `(b) service, spread over ${SPREAD_COUNT.toLocaleString("en-US")} license features`, short: "(b) spread", target: service, bodies: spreadBodies },
+    {
+      key: "spread",
+      label: `(b) service, spread over ${SPREAD_COUNT.toLocaleString("en-US")} license features`,
+      short: "(b) spread",
+      target: service,
+      bodies: spreadBodies,
+    },
   ];
   const runs = Object.fromEntries(plan.map((p) => [p.key, []]));
   let warmupErrors = 0;
@@ -165,7 +202,13 @@ async function main() {
       if (step.key === "spread") {
         // Touch every spread feature once (creates its counter object, or wakes it after idling
         // through the other runs), outside the measurement.
-        const first = await runAutocannon({ url: step.target.url, connections: config.connections, amount: SPREAD_COUNT, bodies: step.bodies, headers: sign });
+        const first = await runAutocannon({
+          url: step.target.url,
+          connections: config.connections,
+          amount: SPREAD_COUNT,
+          bodies: step.bodies,
+          headers: sign,
+        });
         warmupErrors += errorsOf(first);
         serviceOk += first.ok;
       }
@@ -175,7 +218,13 @@ async function main() {
         if (isService) serviceOk += warm.ok;
         if (isService) {
           // Let the warm-up's in-flight requests and audit flushes finish before measuring.
-          const settled = await audit.settle({ phase: `${step.key} warm-up`, clientOkTotal: serviceOk, stoppedAt: performance.now(), settleMs: 300, maxInFlight: Infinity });
+          const settled = await audit.settle({
+            phase: `${step.key} warm-up`,
+            clientOkTotal: serviceOk,
+            stoppedAt: performance.now(),
+            settleMs: 300,
+            maxInFlight: Infinity,
+          });
           serviceOk = settled.rowsInD1;
           await audit.beforeNextRequests();
         }
@@ -194,10 +243,17 @@ async function main() {
       if (isService) {
         serviceOk += result.ok;
         // Requests the client gave up on (at the stop, on a timeout or a reset) may still have been served.
-        const settled = await audit.settle({ phase: step.key, clientOkTotal: serviceOk, stoppedAt, maxInFlight: config.connections + result.errors + (result.timeouts ?? 0) });
+        const settled = await audit.settle({
+          phase: step.key,
+          clientOkTotal: serviceOk,
+          stoppedAt,
+          maxInFlight: config.connections + result.errors + (result.timeouts ?? 0),
+        });
         settled.round = round;
         audits.push(settled);
-        log(`  audit: ${settled.rowsInD1} rows in D1 (clients saw ${settled.clientOkTotal} 2xx); all there ${settled.allInD1AfterMs ?? "never"} ms after the load stopped; consistent: ${settled.consistent}`);
+        log(
+          `  audit: ${settled.rowsInD1} rows in D1 (clients saw ${settled.clientOkTotal} 2xx); all there ${settled.allInD1AfterMs ?? "never"} ms after the load stopped; consistent: ${settled.consistent}`,
+        );
         serviceOk = settled.rowsInD1;
       }
     }
@@ -222,19 +278,43 @@ async function main() {
     log(`  ${step.label}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errorsOf(result)}`);
   }
   const publicKey = await (await fetch(`${service.url.origin}/api/v4/public_key`)).text();
-  const api = new LicenseAPI({ apiKey: credentials.apiKey, sharedKey: credentials.sharedKey, apiPath: `${service.url.origin}/api/v4`, publicKey, appName: "edge-license-api bench", appVersion: "1.0.0" });
-  const sdkArgs = { product: PRODUCT, license_key: SEQUENTIAL.licenseKey, hardware_id: SEQUENTIAL.hardwareId, feature: SEQUENTIAL.feature, consumptions: 1 };
+  const api = new LicenseAPI({
+    apiKey: credentials.apiKey,
+    sharedKey: credentials.sharedKey,
+    apiPath: `${service.url.origin}/api/v4`,
+    publicKey,
+    appName: "edge-license-api bench",
+    appVersion: "1.0.0",
+  });
+  const sdkArgs = {
+    product: PRODUCT,
+    license_key: SEQUENTIAL.licenseKey,
+    hardware_id: SEQUENTIAL.hardwareId,
+    feature: SEQUENTIAL.feature,
+    consumptions: 1,
+  };
   const sdkWarm = await runSdk({ api, count: sequentialWarm, args: sdkArgs });
   warmupErrors += sdkWarm.non2xx;
   const sdk = await runSdk({ api, count: config.sequentialRequests, args: sdkArgs });
   serviceOk += sdkWarm.ok + sdk.ok;
   sequential.sdk = sdk;
   log(`  service, official SDK: p50 ${sdk.latency.p50} ms, p99 ${sdk.latency.p99} ms, errors ${sdk.non2xx}`);
-  const sequentialAudit = await audit.settle({ phase: "sequential", clientOkTotal: serviceOk, stoppedAt: performance.now(), maxInFlight: 0 });
+  const sequentialAudit = await audit.settle({
+    phase: "sequential",
+    clientOkTotal: serviceOk,
+    stoppedAt: performance.now(),
+    maxInFlight: 0,
+  });
   audits.push(sequentialAudit);
   // Only now, with all load over, ask the counter objects themselves (total and outbox of each).
-  const verification = await audit.verifyAgainstCounters([HOT.licenseFeatureId, SEQUENTIAL.licenseFeatureId, ...spreadTargets().map((t) => t.licenseFeatureId)]);
-  log(`audit: ${verification.rowsInD1} rows in D1, the counter objects accepted ${verification.acceptedByCounters}, ${verification.pendingInObjects} left in outboxes; exact: ${verification.exact}`);
+  const verification = await audit.verifyAgainstCounters([
+    HOT.licenseFeatureId,
+    SEQUENTIAL.licenseFeatureId,
+    ...spreadTargets().map((t) => t.licenseFeatureId),
+  ]);
+  log(
+    `audit: ${verification.rowsInD1} rows in D1, the counter objects accepted ${verification.acceptedByCounters}, ${verification.pendingInObjects} left in outboxes; exact: ${verification.exact}`,
+  );
 
   // Summaries. With several rounds: the median of each figure, and the median of per-round ratios.
   const summarise = (key) => {
@@ -247,7 +327,9 @@ async function main() {
       p99: perRound((r) => r.latency.p99),
       errors: sum(list.map(errorsOf)),
       requests: sum(list.map((r) => r.requests)),
-      cpuUsPerRequest: perRound((r) => (r.cpu.workerdCpuSeconds === null ? null : (r.cpu.workerdCpuSeconds / Math.max(1, r.requests)) * 1e6)),
+      cpuUsPerRequest: perRound((r) =>
+        r.cpu.workerdCpuSeconds === null ? null : (r.cpu.workerdCpuSeconds / Math.max(1, r.requests)) * 1e6,
+      ),
       loadGeneratorUsPerRequest: perRound((r) => (r.cpu.loadGeneratorCpuSeconds / Math.max(1, r.requests)) * 1e6),
       otherCores: perRound((r) => (r.cpu.otherCpuSeconds === null ? null : r.cpu.otherCpuSeconds / r.cpu.seconds)),
       rpsRatio: perRound((r) => r.rps / cryptoOf(r).rps),
@@ -262,7 +344,12 @@ async function main() {
     { key: "floor", label: "runtime floor", client: "node:http", r: sequential.floor },
     { key: "crypto", label: "crypto floor", client: "node:http", r: sequential.crypto },
     { key: "service", label: "service (plain signed requests)", client: "node:http", r: sequential.service },
-    { key: "sdk", label: "(c) service, official SDK call path", client: "@licensespring/node-sdk (axios + response signature check)", r: sequential.sdk },
+    {
+      key: "sdk",
+      label: "(c) service, official SDK call path",
+      client: "@licensespring/node-sdk (axios + response signature check)",
+      r: sequential.sdk,
+    },
   ].map(({ key, label, client, r }) => ({
     key,
     label,
@@ -281,8 +368,18 @@ async function main() {
   for (const key of ["hot", "spread"]) {
     const row = byKey[key];
     const name = key === "hot" ? "(a) one hot feature" : `(b) spread over ${SPREAD_COUNT.toLocaleString("en-US")} features`;
-    targets.push({ name: `${name}: throughput`, required: "≥ 0.75 × crypto floor req/s", measured: `${f2(row.rpsRatio)}× (${Math.round(row.rps)} vs ${Math.round(byKey.crypto.rps)} req/s)`, pass: row.rpsRatio >= 0.75 });
-    targets.push({ name: `${name}: p99 latency`, required: "≤ 2 × crypto floor p99", measured: `${f2(row.p99Ratio)}× (${f2(row.p99)} vs ${f2(byKey.crypto.p99)} ms)`, pass: row.p99Ratio <= 2 });
+    targets.push({
+      name: `${name}: throughput`,
+      required: "≥ 0.75 × crypto floor req/s",
+      measured: `${f2(row.rpsRatio)}× (${Math.round(row.rps)} vs ${Math.round(byKey.crypto.rps)} req/s)`,
+      pass: row.rpsRatio >= 0.75,
+    });
+    targets.push({
+      name: `${name}: p99 latency`,
+      required: "≤ 2 × crypto floor p99",
+      measured: `${f2(row.p99Ratio)}× (${f2(row.p99)} vs ${f2(byKey.crypto.p99)} ms)`,
+      pass: row.p99Ratio <= 2,
+    });
   }
   const worstAudit = Math.max(...loadAudits.map((a) => (a.allInD1AfterMs === null ? Infinity : a.allInD1AfterMs)));
   targets.push({
@@ -291,8 +388,18 @@ async function main() {
     measured: `${loadAudits.map((a) => `${a.phase}${config.rounds > 1 ? ` ${a.round}` : ""}: ${a.allInD1AfterMs === null ? "not all" : `${a.allInD1AfterMs} ms`}${a.exact ? "" : " (NOT exact)"}`).join(", ")}`,
     pass: worstAudit <= 2000 && loadAudits.every((a) => a.exact),
   });
-  targets.push({ name: "zero errors", required: "0 non-2xx / socket errors / timeouts, warm-ups included", measured: String(allErrors), pass: allErrors === 0 });
-  targets.push({ name: "(c) SDK call path, one at a time", required: "(reported, no target)", measured: `p50 ${f2(sequentialRows[3].p50Ratio)}×, p99 ${f2(sequentialRows[3].p99Ratio)}× the crypto floor's`, pass: null });
+  targets.push({
+    name: "zero errors",
+    required: "0 non-2xx / socket errors / timeouts, warm-ups included",
+    measured: String(allErrors),
+    pass: allErrors === 0,
+  });
+  targets.push({
+    name: "(c) SDK call path, one at a time",
+    required: "(reported, no target)",
+    measured: `p50 ${f2(sequentialRows[3].p50Ratio)}×, p99 ${f2(sequentialRows[3].p99Ratio)}× the crypto floor's`,
+    pass: null,
+  });
 
   const results = {
     startedAt,

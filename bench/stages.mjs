@@ -113,10 +113,14 @@ try {
       const cpu = meter();
       const stages = await (await fetch(new URL("/__bench/timing?reset=1", service.url))).json();
       const mode = keepAlive ? "keep-alive connections" : "a new connection per request";
-      lines.push(`### ${which}, ${mode}: ${Math.round(result.rps)} req/s, errors ${result.errors}, workerd ${Math.round((cpu.workerdCpuSeconds / Math.max(1, result.ok)) * 1e6)} µs CPU/req`);
+      lines.push(
+        `### ${which}, ${mode}: ${Math.round(result.rps)} req/s, errors ${result.errors}, workerd ${Math.round((cpu.workerdCpuSeconds / Math.max(1, result.ok)) * 1e6)} µs CPU/req`,
+      );
       lines.push("", "| part of the latency | n | mean | p50 | p90 | p99 | max |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-      for (const [part, s] of Object.entries(result.parts)) lines.push(`| client: ${part} | ${s.samples} | ${s.mean} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`);
-      for (const [stage, s] of Object.entries(stages)) lines.push(`| Worker: ${stage} | ${s.n} | ${s.mean.toFixed(1)} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`);
+      for (const [part, s] of Object.entries(result.parts))
+        lines.push(`| client: ${part} | ${s.samples} | ${s.mean} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`);
+      for (const [stage, s] of Object.entries(stages))
+        lines.push(`| Worker: ${stage} | ${s.n} | ${s.mean.toFixed(1)} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`);
       lines.push("");
       console.log(lines.slice(-(Object.keys(stages).length + Object.keys(result.parts).length + 4)).join("\n"));
     }

@@ -21,16 +21,40 @@ import { guard } from "./lib/lifecycle.mjs";
 
 const VARIANTS = [
   { name: "baseline", what: "src/ as it is (bundled with esbuild like the variants)", overrides: {} },
-  { name: "tmpfs", what: "src/ as it is, D1 and Durable Object storage on tmpfs (/dev/shm): no disk flushes", overrides: {}, stateDir: "/dev/shm" },
-  { name: "api-key-cache", what: "API key row cached per isolate (60 s)", overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js" } },
-  { name: "context-cache", what: "license context cached per isolate (60 s)", overrides: { "src/db/license-context.ts": "bench/variants/license-context-cache.js" } },
+  {
+    name: "tmpfs",
+    what: "src/ as it is, D1 and Durable Object storage on tmpfs (/dev/shm): no disk flushes",
+    overrides: {},
+    stateDir: "/dev/shm",
+  },
+  {
+    name: "api-key-cache",
+    what: "API key row cached per isolate (60 s)",
+    overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js" },
+  },
+  {
+    name: "context-cache",
+    what: "license context cached per isolate (60 s)",
+    overrides: { "src/db/license-context.ts": "bench/variants/license-context-cache.js" },
+  },
   {
     name: "no-d1-reads",
     what: "both caches: no D1 query on the request path",
-    overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js", "src/db/license-context.ts": "bench/variants/license-context-cache.js" },
+    overrides: {
+      "src/db/api-keys.ts": "bench/variants/api-key-cache.js",
+      "src/db/license-context.ts": "bench/variants/license-context-cache.js",
+    },
   },
-  { name: "no-flush", what: "counter object never flushes its outbox to D1 (no audit in D1)", overrides: { "src/consumption-counter.ts": "bench/variants/counter-no-flush.js" } },
-  { name: "flush-debounce", what: "counter object flushes its outbox at most every 200 ms (one D1 batch for many rows)", overrides: { "src/consumption-counter.ts": "bench/variants/counter-flush-debounce.js" } },
+  {
+    name: "no-flush",
+    what: "counter object never flushes its outbox to D1 (no audit in D1)",
+    overrides: { "src/consumption-counter.ts": "bench/variants/counter-no-flush.js" },
+  },
+  {
+    name: "flush-debounce",
+    what: "counter object flushes its outbox at most every 200 ms (one D1 batch for many rows)",
+    overrides: { "src/consumption-counter.ts": "bench/variants/counter-flush-debounce.js" },
+  },
   {
     name: "no-d1-reads+debounce",
     what: "both caches and the 200 ms flush debounce",
@@ -52,9 +76,17 @@ const VARIANTS = [
   {
     name: "no-d1-reads+no-durable-object",
     what: "both caches and no counter object: what is left besides the crypto (routing, body, zod, JSON)",
-    overrides: { "src/db/api-keys.ts": "bench/variants/api-key-cache.js", "src/db/license-context.ts": "bench/variants/license-context-cache.js", "src/counters.ts": "bench/variants/no-durable-object.js" },
+    overrides: {
+      "src/db/api-keys.ts": "bench/variants/api-key-cache.js",
+      "src/db/license-context.ts": "bench/variants/license-context-cache.js",
+      "src/counters.ts": "bench/variants/no-durable-object.js",
+    },
   },
-  { name: "no-durable-object", what: "in-isolate counter instead of the Durable Object (no RPC, no storage, no audit)", overrides: { "src/counters.ts": "bench/variants/no-durable-object.js" } },
+  {
+    name: "no-durable-object",
+    what: "in-isolate counter instead of the Durable Object (no RPC, no storage, no audit)",
+    overrides: { "src/counters.ts": "bench/variants/no-durable-object.js" },
+  },
 ];
 
 const duration = Number(process.env.BENCH_DURATION ?? 8);
@@ -102,7 +134,9 @@ try {
       continue;
     }
     const build = await buildVariant(variant, join(workDir, `build-${variant.name}`));
-    const stateRoot = variant.stateDir ? mkdtempSync(join(variant.stateDir, "edge-license-variant-")) : join(workDir, `state-${variant.name}`);
+    const stateRoot = variant.stateDir
+      ? mkdtempSync(join(variant.stateDir, "edge-license-variant-"))
+      : join(workDir, `state-${variant.name}`);
     tempDirs.add(stateRoot);
     const { service } = await startSeededService({ workDir: stateRoot, build, keys, credentials });
     toDispose.add(service);
@@ -119,7 +153,15 @@ try {
         meter = cpuMeter(service.pid);
         const run = runAutocannon({ url: service.url, connections, durationS: duration, bodies, headers: sign });
         const measured = summary(await run, meter());
-        const row = { variant: variant.name, what: variant.what, case: which, ...measured, cryptoFloor: floor, rpsRatio: Math.round((measured.rps / floor.rps) * 100) / 100, p99Ratio: Math.round((measured.p99 / floor.p99) * 100) / 100 };
+        const row = {
+          variant: variant.name,
+          what: variant.what,
+          case: which,
+          ...measured,
+          cryptoFloor: floor,
+          rpsRatio: Math.round((measured.rps / floor.rps) * 100) / 100,
+          p99Ratio: Math.round((measured.p99 / floor.p99) * 100) / 100,
+        };
         rows.push(row);
         console.log(
           `${variant.name.padEnd(18)} ${which.padEnd(6)} ${String(row.rps).padStart(5)} req/s (${row.rpsRatio}× crypto floor ${floor.rps}), p50 ${row.p50} ms, p99 ${row.p99} ms (${row.p99Ratio}×), workerd ${row.cpuUsPerRequest} µs/req (floor ${floor.cpuUsPerRequest}), errors ${row.errors}, other CPU ${row.otherCores} cores`,
@@ -138,7 +180,10 @@ try {
     "",
     "| variant | what changes | case | req/s | × crypto floor | p50 ms | p99 ms | p99 × crypto floor | workerd CPU µs/req | errors | other CPU (cores) |",
     "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map((r) => `| ${r.variant} | ${r.what} | ${r.case} | ${r.rps} | ${r.rpsRatio}× | ${r.p50} | ${r.p99} | ${r.p99Ratio}× | ${r.cpuUsPerRequest} | ${r.errors} | ${r.otherCores} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.what} | ${r.case} | ${r.rps} | ${r.rpsRatio}× | ${r.p50} | ${r.p99} | ${r.p99Ratio}× | ${r.cpuUsPerRequest} | ${r.errors} | ${r.otherCores} |`,
+    ),
     "",
   ];
   writeFileSync(join(OUT, "variants.md"), lines.join("\n"));

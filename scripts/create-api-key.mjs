@@ -20,8 +20,14 @@ execFileSync(
   process.execPath,
   [
     join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
-    "d1", "execute", "DB", target, ...persist, "--yes",
-    "--command", `INSERT INTO api_keys (api_key, shared_key, read_only) VALUES ('${apiKey}', '${sharedKey}', ${readOnly})`,
+    "d1",
+    "execute",
+    "DB",
+    target,
+    ...persist,
+    "--yes",
+    "--command",
+    `INSERT INTO api_keys (api_key, shared_key, read_only) VALUES ('${apiKey}', '${sharedKey}', ${readOnly})`,
   ],
   { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
 );

@@ -35,9 +35,21 @@ Try it (bash, needs curl and openssl):
 ${example}
 `);
 
-const child = spawn(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--port", String(port), "--ip", "127.0.0.1", ...process.argv.slice(2)], {
-  cwd: ROOT,
-  stdio: "inherit",
-});
+const child = spawn(
+  process.execPath,
+  [
+    join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    ...process.argv.slice(2),
+  ],
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+  },
+);
 child.on("exit", (code) => process.exit(code ?? 0));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

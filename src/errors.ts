@@ -58,8 +58,8 @@ export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode |
 
 const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   date_header_diff: "The Date header is more than 15 minutes away from the server's time",
-  authorization_invalid_headers: "The signed headers must be exactly \"date\" and the Date header must be an RFC 7231 GMT date",
-  hmac_required: "Requests must be signed with algorithm=\"hmac-sha256\"",
+  authorization_invalid_headers: 'The signed headers must be exactly "date" and the Date header must be an RFC 7231 GMT date',
+  hmac_required: 'Requests must be signed with algorithm="hmac-sha256"',
   signature_mismatch: "The request signature does not match",
   authorization_missing_params: "The Authorization header must carry algorithm, headers, signature and apikey",
   invalid_api_key: "Unknown API key",
@@ -89,7 +89,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",
-  unauthorized: "Send the management key as \"Authorization: Api-Key <management key>\"",
+  unauthorized: 'Send the management key as "Authorization: Api-Key <management key>"',
   forbidden: "The management key is not valid",
   conflict: "The request conflicts with the current state",
 };

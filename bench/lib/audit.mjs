@@ -112,7 +112,12 @@ export function auditTracker({ probeUrl, db }) {
     }
     if (totals) for (const [id, total] of totals) if (total > 0 && !seen.has(id)) problems.push({ id, n: 0, counterTotal: total });
     const duplicates = (await db.prepare("SELECT COUNT(*) - COUNT(DISTINCT event_id) AS d FROM consumption_audit").first()).d;
-    return { ok: problems.length === 0 && duplicates === 0, features: results.length, duplicateEventIds: duplicates, problems: problems.slice(0, 10) };
+    return {
+      ok: problems.length === 0 && duplicates === 0,
+      features: results.length,
+      duplicateEventIds: duplicates,
+      problems: problems.slice(0, 10),
+    };
   }
 
   return { settle, beforeNextRequests, verifyAgainstCounters };

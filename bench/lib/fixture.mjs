@@ -15,12 +15,23 @@ const METERED_MAX = 1_000_000_000;
 
 const pad = (i) => String(i).padStart(4, "0");
 /** Spread license i (1..1000): its key, device and license feature id. */
-export const spreadTarget = (i) => ({ licenseKey: `BENCH-SPREAD-${pad(i)}`, hardwareId: `bench-device-${pad(i)}`, feature: "metered", licenseFeatureId: 1000 + i });
+export const spreadTarget = (i) => ({
+  licenseKey: `BENCH-SPREAD-${pad(i)}`,
+  hardwareId: `bench-device-${pad(i)}`,
+  feature: "metered",
+  licenseFeatureId: 1000 + i,
+});
 export const spreadTargets = () => Array.from({ length: SPREAD_COUNT }, (_, k) => spreadTarget(k + 1));
 
 /** The add_feature_consumption body a client sends for one license feature. */
 export function consumptionBody(target) {
-  return JSON.stringify({ product: PRODUCT, license_key: target.licenseKey, hardware_id: target.hardwareId, feature: target.feature, consumptions: 1 });
+  return JSON.stringify({
+    product: PRODUCT,
+    license_key: target.licenseKey,
+    hardware_id: target.hardwareId,
+    feature: target.feature,
+    consumptions: 1,
+  });
 }
 
 /** Applies migrations/ (split as wrangler splits them) and seeds, through Miniflare's D1 binding. */
@@ -38,16 +49,22 @@ export async function migrateAndSeed(db, { apiKey, sharedKey }) {
          (1, 1, 'hot', 'Hot (unlimited)', 'consumption', 0, 1),
          (2, 1, 'metered', 'Metered', 'consumption', ${METERED_MAX}, 0)`,
     ),
-    db.prepare(
-      `INSERT INTO licenses (id, product_id, license_key, enabled, active, max_activations) VALUES
+    db
+      .prepare(
+        `INSERT INTO licenses (id, product_id, license_key, enabled, active, max_activations) VALUES
          (1, 1, ?, 1, 1, 1), (2, 1, ?, 1, 1, 1)`,
-    ).bind(HOT.licenseKey, SEQUENTIAL.licenseKey),
+      )
+      .bind(HOT.licenseKey, SEQUENTIAL.licenseKey),
     db.prepare(`INSERT INTO license_features (id, license_id, product_feature_id) VALUES (1, 1, 1), (2, 2, 2)`),
     db.prepare(`INSERT INTO devices (license_id, hardware_id) VALUES (1, ?), (2, ?)`).bind(HOT.hardwareId, SEQUENTIAL.hardwareId),
     db.prepare(`${series(SPREAD_COUNT)} INSERT INTO licenses (id, product_id, license_key, enabled, active, max_activations)
       SELECT 1000 + i, 1, printf('BENCH-SPREAD-%04d', i), 1, 1, 1 FROM n`),
-    db.prepare(`${series(SPREAD_COUNT)} INSERT INTO license_features (id, license_id, product_feature_id) SELECT 1000 + i, 1000 + i, 2 FROM n`),
-    db.prepare(`${series(SPREAD_COUNT)} INSERT INTO devices (license_id, hardware_id) SELECT 1000 + i, printf('bench-device-%04d', i) FROM n`),
+    db.prepare(
+      `${series(SPREAD_COUNT)} INSERT INTO license_features (id, license_id, product_feature_id) SELECT 1000 + i, 1000 + i, 2 FROM n`,
+    ),
+    db.prepare(
+      `${series(SPREAD_COUNT)} INSERT INTO devices (license_id, hardware_id) SELECT 1000 + i, printf('bench-device-%04d', i) FROM n`,
+    ),
   ]);
   const counts = await db
     .prepare(

@@ -141,8 +141,11 @@ end
     const scriptFile = join(dir, "bench.lua");
     writeFileSync(scriptFile, script);
     await new Promise((resolve, reject) => {
-      execFile(wrk, ["-t", String(threads), "-c", String(connections), "-d", `${durationS}s`, "--timeout", "10s", "-s", scriptFile, url.origin + PATH], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`wrk failed: ${error.message}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        wrk,
+        ["-t", String(threads), "-c", String(connections), "-d", `${durationS}s`, "--timeout", "10s", "-s", scriptFile, url.origin + PATH],
+        { maxBuffer: 1 << 20 },
+        (error, stdout, stderr) => (error ? reject(new Error(`wrk failed: ${error.message}\n${stderr}`)) : resolve(stdout)),
       );
     });
     const r = JSON.parse(readFileSync(out, "utf8"));
@@ -184,7 +187,11 @@ export async function runSequential({ url, count, bodies, headers }) {
         const status = await new Promise((resolve, reject) => {
           const req = httpRequest(
             url.origin + PATH,
-            { method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers() } },
+            {
+              method: "POST",
+              agent,
+              headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers() },
+            },
             (res) => {
               res.on("data", () => {});
               res.on("end", () => resolve(res.statusCode));
@@ -207,7 +214,17 @@ export async function runSequential({ url, count, bodies, headers }) {
     agent.destroy();
   }
   const durationS = (performance.now() - started) / 1000;
-  return { client: "node:http", requests: count, ok, non2xx: count - ok - errors, errors, durationS, rps: ok / durationS, latency: latencySummary(latencies), statusCodes };
+  return {
+    client: "node:http",
+    requests: count,
+    ok,
+    non2xx: count - ok - errors,
+    errors,
+    durationS,
+    rps: ok / durationS,
+    latency: latencySummary(latencies),
+    statusCodes,
+  };
 }
 
 /** The official SDK's call path: LicenseAPI.addFeatureConsumption, one call at a time, N times. */
@@ -229,5 +246,15 @@ export async function runSdk({ api, count, args }) {
   }
   const durationS = (performance.now() - started) / 1000;
   const errors = count - ok;
-  return { client: "@licensespring/node-sdk", requests: count, ok, non2xx: errors, errors: 0, durationS, rps: ok / durationS, latency: latencySummary(latencies), failures };
+  return {
+    client: "@licensespring/node-sdk",
+    requests: count,
+    ok,
+    non2xx: errors,
+    errors: 0,
+    durationS,
+    rps: ok / durationS,
+    latency: latencySummary(latencies),
+    failures,
+  };
 }

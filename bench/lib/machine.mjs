@@ -42,7 +42,14 @@ function parseStat(text) {
   const comm = text.slice(text.indexOf("(") + 1, close);
   const fields = text.slice(close + 2).split(" ");
   // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17, ppid 4.
-  return { comm, ppid: Number(fields[1]), utime: Number(fields[11]), stime: Number(fields[12]), cutime: Number(fields[13]), cstime: Number(fields[14]) };
+  return {
+    comm,
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    cutime: Number(fields[13]),
+    cstime: Number(fields[14]),
+  };
 }
 
 /** CPU seconds of this process's children that have exited and been waited for (wrk runs). */
@@ -70,7 +77,13 @@ export function machineBusySeconds() {
  * Node process, or wrk, its child; Miniflare's Node side is idle during load) and everything else.
  */
 export function cpuMeter(workerdPid) {
-  const start = { t: performance.now(), workerd: processCpuSeconds(workerdPid), self: process.cpuUsage(), children: exitedChildrenCpuSeconds(), machine: machineBusySeconds() };
+  const start = {
+    t: performance.now(),
+    workerd: processCpuSeconds(workerdPid),
+    self: process.cpuUsage(),
+    children: exitedChildrenCpuSeconds(),
+    machine: machineBusySeconds(),
+  };
   return () => {
     const seconds = (performance.now() - start.t) / 1000;
     const workerd = processCpuSeconds(workerdPid);
@@ -124,7 +137,11 @@ export function machineInfo() {
 export function gitCommit() {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "migrations", "schema.sql", "wrangler.toml"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--", "src", "migrations", "schema.sql", "wrangler.toml"], {
+        cwd: ROOT,
+        encoding: "utf8",
+      }).trim() !== "";
     return dirty ? `${commit}+changes` : commit;
   } catch {
     return null;

@@ -5,7 +5,14 @@ import { migrateAndSeed, signer } from "./fixture.mjs";
 import { buildService, startWorker } from "./targets.mjs";
 
 /** Builds (or takes `build`), starts and seeds the service in `workDir`. */
-export async function startSeededService({ workDir, build, keys = generateSigningKeyPair(), credentials = randomCredentials(), inspectorPort, name = "service" }) {
+export async function startSeededService({
+  workDir,
+  build,
+  keys = generateSigningKeyPair(),
+  credentials = randomCredentials(),
+  inspectorPort,
+  name = "service",
+}) {
   build ??= buildService(join(workDir, "build"));
   const service = await startWorker({
     name,

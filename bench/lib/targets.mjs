@@ -23,7 +23,9 @@ export function buildService(outDir) {
   });
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1];
   if (compatibilityDate && compatibilityDate > COMPATIBILITY_DATE) {
-    throw new Error(`wrangler.toml compatibility_date ${compatibilityDate} is newer than the pinned workerd supports (${COMPATIBILITY_DATE})`);
+    throw new Error(
+      `wrangler.toml compatibility_date ${compatibilityDate} is newer than the pinned workerd supports (${COMPATIBILITY_DATE})`,
+    );
   }
   return { dir: outDir, script: join(outDir, "index.js"), compatibilityDate: compatibilityDate ?? COMPATIBILITY_DATE };
 }
@@ -35,7 +37,18 @@ export function buildService(outDir) {
  * Miniflare's usual URL (`mf.ready`), also served by workerd, but routed through Miniflare's entry
  * Worker (one extra in-process hop); the benchmark uses `direct` unless BENCH_VIA_ENTRY=1.
  */
-export async function startWorker({ name, scriptPath, modulesRoot, compatibilityDate = COMPATIBILITY_DATE, bindings = {}, d1 = false, durableObjects = false, persistDir, inspectorPort, probe = false }) {
+export async function startWorker({
+  name,
+  scriptPath,
+  modulesRoot,
+  compatibilityDate = COMPATIBILITY_DATE,
+  bindings = {},
+  d1 = false,
+  durableObjects = false,
+  persistDir,
+  inspectorPort,
+  probe = false,
+}) {
   const before = new Set(workerdPids());
   const worker = {
     name,
@@ -62,7 +75,16 @@ export async function startWorker({ name, scriptPath, modulesRoot, compatibility
   const pids = workerdPids().filter((pid) => !before.has(pid));
   const url = process.env.BENCH_VIA_ENTRY === "1" ? entry : direct;
   const probeUrl = probe ? new URL((await mf.unsafeGetDirectURL(PROBE)).origin) : null;
-  return { name, mf, url: new URL(url.origin), entry: new URL(entry.origin), direct: new URL(direct.origin), probeUrl, pid: pids[0] ?? null, dispose: () => mf.dispose() };
+  return {
+    name,
+    mf,
+    url: new URL(url.origin),
+    entry: new URL(entry.origin),
+    direct: new URL(direct.origin),
+    probeUrl,
+    pid: pids[0] ?? null,
+    dispose: () => mf.dispose(),
+  };
 }
 
 const PROBE = "counter-probe";

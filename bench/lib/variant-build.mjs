@@ -39,4 +39,3 @@ export async function buildVariant(variant, outDir) {
   });
   return { dir: outDir, script: join(outDir, "index.js"), compatibilityDate: COMPATIBILITY_DATE };
 }
-

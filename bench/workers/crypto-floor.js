@@ -30,7 +30,12 @@ function bytesToBase64(bytes) {
 }
 
 function pemToDer(pem) {
-  return base64ToBytes(pem.replace(/\\n/g, "\n").replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "")).buffer;
+  return base64ToBytes(
+    pem
+      .replace(/\\n/g, "\n")
+      .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
+      .replace(/\s+/g, ""),
+  ).buffer;
 }
 
 const SIGNATURE_PARAM = /signature="([^"]*)"/;
@@ -43,9 +48,14 @@ export default {
     await request.arrayBuffer();
     const match = SIGNATURE_PARAM.exec(request.headers.get("Authorization") ?? "");
     const date = request.headers.get("Date") ?? "";
-    const valid = match !== null && (await crypto.subtle.verify("HMAC", await hmacKey, base64ToBytes(match[1]), encoder.encode(`licenseSpring\ndate: ${date}`)));
+    const valid =
+      match !== null &&
+      (await crypto.subtle.verify("HMAC", await hmacKey, base64ToBytes(match[1]), encoder.encode(`licenseSpring\ndate: ${date}`)));
     if (!valid) {
-      return new Response('{"status":400,"code":"signature_mismatch","message":"bad signature"}', { status: 400, headers: { "Content-Type": "application/json" } });
+      return new Response('{"status":400,"code":"signature_mismatch","message":"bad signature"}', {
+        status: 400,
+        headers: { "Content-Type": "application/json" },
+      });
     }
 
     const body = JSON.stringify({
@@ -64,6 +74,8 @@ export default {
       is_floating_cloud: false,
     });
     const signature = await crypto.subtle.sign(RSA_SIGN, await rsaKey, encoder.encode(body));
-    return new Response(body, { headers: { "Content-Type": "application/json", LicenseSignature: bytesToBase64(new Uint8Array(signature)) } });
+    return new Response(body, {
+      headers: { "Content-Type": "application/json", LicenseSignature: bytesToBase64(new Uint8Array(signature)) },
+    });
   },
 };

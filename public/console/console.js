@@ -123,13 +123,21 @@ async function loadLicenses(filter, cursor = null) {
 
 function stateBadge(license) {
   const enabled = license.enabled;
-  return el("span", { className: `badge ${enabled ? "ok" : "bad"}`, "data-state": enabled ? "enabled" : "disabled" }, enabled ? (license.active ? "enabled" : "enabled, not activated") : "disabled");
+  return el(
+    "span",
+    { className: `badge ${enabled ? "ok" : "bad"}`, "data-state": enabled ? "enabled" : "disabled" },
+    enabled ? (license.active ? "enabled" : "enabled, not activated") : "disabled",
+  );
 }
 
 async function showLicense(licenseId) {
   currentLicenseId = licenseId;
-  for (const row of document.querySelectorAll("#licenses tbody tr")) row.classList.toggle("selected", row.dataset.licenseId === String(licenseId));
-  const [license, devices] = await Promise.all([api("GET", `/api/v1/licenses/${licenseId}`), allPages(`/api/v1/licenses/${licenseId}/devices`)]);
+  for (const row of document.querySelectorAll("#licenses tbody tr"))
+    row.classList.toggle("selected", row.dataset.licenseId === String(licenseId));
+  const [license, devices] = await Promise.all([
+    api("GET", `/api/v1/licenses/${licenseId}`),
+    allPages(`/api/v1/licenses/${licenseId}/devices`),
+  ]);
   $("#license-detail").hidden = false;
   $("#license-title").textContent = `License #${license.id} · ${license.product_short_code}`;
   $("#license-state").replaceWith(Object.assign(stateBadge(license), { id: "license-state" }));
@@ -158,7 +166,14 @@ $("#refresh").addEventListener("click", () => currentLicenseId !== null && void 
 /** A consumption license's own counter, shown (and plotted) like a feature named "(license)". */
 function licenseCounterRow(license) {
   const { max_consumptions, ...rest } = license.consumption;
-  return { ...rest, id: null, code: "(license)", name: "License-level consumption", feature_type: "consumption", max_consumption: max_consumptions };
+  return {
+    ...rest,
+    id: null,
+    code: "(license)",
+    name: "License-level consumption",
+    feature_type: "consumption",
+    max_consumption: max_consumptions,
+  };
 }
 
 /** What a feature may reach: max_consumption plus overages, or null when unlimited. */
@@ -185,7 +200,9 @@ function renderFeatures(features) {
         el(
           "td",
           { "data-consumption": activation ? "" : `${used}/${limit ?? "unlimited"}` },
-          activation ? "activation feature" : `${used} / ${limit === null ? "∞" : limit}${feature.allow_overages && limit !== null ? ` (incl. ${feature.max_overages} overage)` : ""}`,
+          activation
+            ? "activation feature"
+            : `${used} / ${limit === null ? "∞" : limit}${feature.allow_overages && limit !== null ? ` (incl. ${feature.max_overages} overage)` : ""}`,
         ),
         el("td", {}, activation ? null : meter),
         el("td", {}, feature.reset_consumption && feature.consumption_period ? feature.consumption_period : "never"),
@@ -197,15 +214,28 @@ function renderFeatures(features) {
 function renderDevices(devices) {
   const body = $("#devices tbody");
   body.replaceChildren();
-  if (devices.length === 0) body.append(el("tr", {}, el("td", { colSpan: 3, className: "hint" }, "No device has activated this license yet.")));
+  if (devices.length === 0)
+    body.append(el("tr", {}, el("td", { colSpan: 3, className: "hint" }, "No device has activated this license yet.")));
   for (const device of devices) {
     const state = device.blacklisted ? "blacklisted" : device.active ? "active" : "deactivated";
-    const action = el("button", { type: "button", className: device.blacklisted ? "" : "danger", "data-action": device.blacklisted ? "unblacklist" : "blacklist" }, device.blacklisted ? "Un-blacklist" : "Blacklist");
+    const action = el(
+      "button",
+      { type: "button", className: device.blacklisted ? "" : "danger", "data-action": device.blacklisted ? "unblacklist" : "blacklist" },
+      device.blacklisted ? "Un-blacklist" : "Blacklist",
+    );
     action.addEventListener("click", async () => {
       await api("POST", `/api/v1/devices/${device.id}/${device.blacklisted ? "unblacklist" : "blacklist"}`);
       await showLicense(device.license_id);
     });
-    body.append(el("tr", { "data-hardware-id": device.hardware_id, "data-device-state": state }, el("td", { className: "mono" }, device.hardware_id), el("td", {}, state), el("td", {}, action)));
+    body.append(
+      el(
+        "tr",
+        { "data-hardware-id": device.hardware_id, "data-device-state": state },
+        el("td", { className: "mono" }, device.hardware_id),
+        el("td", {}, state),
+        el("td", {}, action),
+      ),
+    );
   }
 }
 
@@ -241,7 +271,11 @@ function plot(feature, entries) {
   const width = 640;
   const height = 200;
   const pad = { left: 48, right: 16, top: 12, bottom: 28 };
-  const figure = el("figure", { className: "plot", "data-plot": feature.code, "data-points": String(entries.length) }, el("h4", {}, `${feature.code} (${entries.length} audit entries)`));
+  const figure = el(
+    "figure",
+    { className: "plot", "data-plot": feature.code, "data-points": String(entries.length) },
+    el("h4", {}, `${feature.code} (${entries.length} audit entries)`),
+  );
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Consumption of ${feature.code} over time` });
   figure.append(chart);
   if (entries.length === 0) {

@@ -25,7 +25,10 @@ export async function verifyManagementKey(authorization: string | null, manageme
   if (authorization === null || authorization.trim() === "") throw new ApiError("unauthorized");
   const presented = SCHEME.exec(authorization)?.[1];
   if (presented === undefined) {
-    throw new ApiError("unauthorized", "The Authorization header must be \"Api-Key <management key>\" (License API HMAC credentials are not accepted here)");
+    throw new ApiError(
+      "unauthorized",
+      'The Authorization header must be "Api-Key <management key>" (License API HMAC credentials are not accepted here)',
+    );
   }
   if (!managementKey || managementKey.length < MIN_MANAGEMENT_KEY_LENGTH) {
     throw new ApiError("forbidden", "The management API is disabled: the Worker secret MANAGEMENT_KEY is not set");

@@ -4,7 +4,7 @@
  * writes the same form for the demo user). 100,000 iterations is the most Workers' WebCrypto
  * allows for PBKDF2.
  */
-import { decodeBase64, encodeBase64 } from "./request-signature";
+import { decodeBase64, encodeBase64 } from "../base64";
 
 export const PBKDF2_ITERATIONS = 100_000;
 const HASH_BYTES = 32;
@@ -31,7 +31,15 @@ export async function verifyPassword(stored: string | null, password: string): P
   const iterations = Number(parts[1]);
   const salt = decodeBase64(parts[2]!);
   const expected = decodeBase64(parts[3]!);
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS || !salt || !expected || expected.byteLength !== HASH_BYTES) return false;
+  if (
+    !Number.isInteger(iterations) ||
+    iterations < 1 ||
+    iterations > PBKDF2_ITERATIONS ||
+    !salt ||
+    !expected ||
+    expected.byteLength !== HASH_BYTES
+  )
+    return false;
   const actual = new Uint8Array(await derive(password, salt, iterations));
   return crypto.subtle.timingSafeEqual(actual, expected);
 }

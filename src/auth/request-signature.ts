@@ -11,6 +11,7 @@
  *
  * Everything in this file is deliberately strict and boring: it is the trust boundary.
  */
+import { decodeBase64 } from "../base64";
 import { ApiError } from "../errors";
 
 /** How old a Date header may be (LicenseSpring's documented window). */
@@ -36,12 +37,19 @@ const REQUIRED_PARAMS = ["algorithm", "headers", "signature", "apikey"] as const
 export function parseAuthorization(header: string | null): AuthorizationParams {
   if (header === null || header.trim() === "") throw new ApiError("authorization_missing_params");
   if (/^\s*bearer\s/i.test(header)) {
-    throw new ApiError("hmac_required", "OAuth bearer tokens are not supported by this server: sign requests with an API key and shared key (hmac-sha256)");
+    throw new ApiError(
+      "hmac_required",
+      "OAuth bearer tokens are not supported by this server: sign requests with an API key and shared key (hmac-sha256)",
+    );
   }
   const params = new Map<string, string>();
   for (const part of header.split(",")) {
     const match = PARAM.exec(part);
-    if (!match) throw new ApiError("authorization_missing_params", "The Authorization header must be a comma-separated list of key=\"value\" parameters");
+    if (!match)
+      throw new ApiError(
+        "authorization_missing_params",
+        'The Authorization header must be a comma-separated list of key="value" parameters',
+      );
     const [, key, value] = match as unknown as [string, string, string];
     params.set(key.toLowerCase(), value);
   }
@@ -68,7 +76,10 @@ const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|
  */
 export function checkDate(dateHeader: string | null, nowMs: number): void {
   if (dateHeader === null || !IMF_FIXDATE.test(dateHeader)) {
-    throw new ApiError("authorization_invalid_headers", "The Date header is missing or not an RFC 7231 GMT date (e.g. \"Tue, 07 Jun 2011 20:51:35 GMT\")");
+    throw new ApiError(
+      "authorization_invalid_headers",
+      'The Date header is missing or not an RFC 7231 GMT date (e.g. "Tue, 07 Jun 2011 20:51:35 GMT")',
+    );
   }
   const dateMs = Date.parse(dateHeader);
   if (Number.isNaN(dateMs)) throw new ApiError("authorization_invalid_headers");
@@ -90,7 +101,7 @@ function hmacKey(sharedKey: string): Promise<CryptoKey> {
   let key = hmacKeys.get(sharedKey);
   if (!key) {
     if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();
-    key = crypto.subtle.importKey("raw", encoder.encode(sharedKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    key = crypto.subtle.importKey("raw", encoder.encode(sharedKey), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     hmacKeys.set(sharedKey, key);
   }
   return key;
@@ -104,24 +115,4 @@ export async function verifySignature(sharedKey: string, dateHeader: string, sig
   const signature = decodeBase64(signatureBase64);
   if (signature === null || signature.byteLength !== 32) return false;
   return crypto.subtle.verify("HMAC", await hmacKey(sharedKey), signature, encoder.encode(signingString(dateHeader)));
-}
-
-/** What a client sends: base64(HMAC-SHA256(sharedKey, signingString(date))). Used by tests and tools. */
-export async function computeSignature(sharedKey: string, dateHeader: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(sharedKey), encoder.encode(signingString(dateHeader)));
-  return encodeBase64(new Uint8Array(mac));
-}
-
-export function decodeBase64(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
-  return btoa(binary);
 }

@@ -11,7 +11,7 @@
  * v1: activation and check responses carry `license_signature` over
  *     lower("<hardware_id>#<license_key or username>#<validity_period ISO-8601 or empty>").
  */
-import { encodeBase64 } from "./request-signature";
+import { decodeBase64, encodeBase64 } from "../base64";
 
 const RSA_SIGN = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
 
@@ -53,10 +53,9 @@ function pemToDer(pem: string): ArrayBuffer {
     .replace(/\\n/g, "\n")
     .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
     .replace(/\s+/g, "");
-  const binary = atob(body);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes.buffer;
+  const bytes = decodeBase64(body);
+  if (!bytes) throw new Error("LICENSE_SIGNING_KEY is not a PEM: its body is not base64");
+  return bytes.buffer as ArrayBuffer;
 }
 
 function derToPem(der: Uint8Array, label: string): string {

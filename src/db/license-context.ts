@@ -3,7 +3,8 @@
  * one D1 round trip, returning plain domain objects. Deciding which error applies is not done
  * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
  */
-import type { ConsumptionPeriod, ConsumptionRules } from "../consumption-rules";
+import type { ConsumptionRules } from "../counter/consumption-rules";
+import { FEATURE_RULE_COLUMNS, licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
 export type AuthorizationMethod = "license-key" | "user";
 
@@ -64,7 +65,7 @@ export interface LicenseLookup {
   featureCode?: string | undefined;
 }
 
-interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name"> {
+interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">, RuleColumns<"l_"> {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -75,13 +76,6 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
   active: number | null;
   validity_period: string | null;
   license_type: LicenseType | null;
-  l_max_consumptions: number | null;
-  l_allow_unlimited_consumptions: number | null;
-  l_allow_overages: number | null;
-  l_max_overages: number | null;
-  l_allow_negative_consumptions: number | null;
-  l_reset_consumption: number | null;
-  l_consumption_period: ConsumptionPeriod | null;
   l_total_consumptions: number | null;
   device_id: number | null;
   device_active: number | null;
@@ -93,15 +87,7 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
 }
 
 /** A license feature's values: NULL in license_features (lf) inherits the product feature (pf). */
-export const FEATURE_VALUES = `
-       COALESCE(lf.max_consumption, pf.max_consumption) AS max_consumption,
-       COALESCE(lf.allow_unlimited_consumptions, pf.allow_unlimited_consumptions) AS allow_unlimited_consumptions,
-       COALESCE(lf.allow_overages, pf.allow_overages) AS allow_overages,
-       COALESCE(lf.max_overages, pf.max_overages) AS max_overages,
-       COALESCE(lf.allow_negative_consumptions, pf.allow_negative_consumptions) AS allow_negative_consumptions,
-       COALESCE(lf.reset_consumption, pf.reset_consumption) AS reset_consumption,
-       COALESCE(lf.consumption_period, pf.consumption_period) AS consumption_period,
-       lf.total_consumptions`;
+export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions`;
 
 // The license is matched by key or by license user, and narrowed by license_id when given;
 // a user with several licenses of one product gets the oldest unless license_id says otherwise.
@@ -109,10 +95,7 @@ export const FEATURE_VALUES = `
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
        l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       l.max_consumptions AS l_max_consumptions, l.allow_unlimited_consumptions AS l_allow_unlimited_consumptions,
-       l.allow_overages AS l_allow_overages, l.max_overages AS l_max_overages,
-       l.allow_negative_consumptions AS l_allow_negative_consumptions, l.reset_consumption AS l_reset_consumption,
-       l.consumption_period AS l_consumption_period, l.total_consumptions AS l_total_consumptions,
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions,
        d.id AS device_id, d.active AS device_active, d.blacklisted,
        pf.id AS product_feature_id, lf.id AS license_feature_id,
        pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
@@ -133,7 +116,14 @@ LIMIT 1`;
 export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
   return db
     .prepare(CONTEXT_SQL)
-    .bind(lookup.product, lookup.licenseKey ?? null, lookup.username ?? null, lookup.licenseId ?? null, lookup.hardwareId, lookup.featureCode ?? null);
+    .bind(
+      lookup.product,
+      lookup.licenseKey ?? null,
+      lookup.username ?? null,
+      lookup.licenseId ?? null,
+      lookup.hardwareId,
+      lookup.featureCode ?? null,
+    );
 }
 
 /** The context from licenseContextStatement's row (null or undefined: no such product). */
@@ -153,38 +143,26 @@ export function toLicenseContext(result: unknown, lookup: LicenseLookup): Licens
             validityPeriod: row.validity_period,
             licenseType: row.license_type ?? "perpetual",
             mirroredTotal: row.l_total_consumptions ?? 0,
-            rules: {
-              maxConsumption: row.l_max_consumptions ?? 0,
-              allowUnlimitedConsumptions: row.l_allow_unlimited_consumptions === 1,
-              allowOverages: row.l_allow_overages === 1,
-              maxOverages: row.l_max_overages ?? 0,
-              allowNegativeConsumptions: row.l_allow_negative_consumptions === 1,
-              resetConsumption: row.l_reset_consumption === 1,
-              consumptionPeriod: row.l_consumption_period,
-            },
+            rules: rulesFromColumns(row, "l_"),
           },
     device:
       row.device_id === null
         ? null
         : { id: row.device_id, hardwareId: lookup.hardwareId, active: row.device_active === 1, blacklisted: row.blacklisted === 1 },
-    feature: row.product_feature_id === null ? null : toLicenseFeature({ ...row, id: row.license_feature_id, code: row.feature_code, name: row.feature_name }),
+    feature:
+      row.product_feature_id === null
+        ? null
+        : toLicenseFeature({ ...row, id: row.license_feature_id, code: row.feature_code, name: row.feature_name }),
   };
 }
 
 /** The columns a license feature is made of, as both queries here and in ./licenses.ts select them. */
-export interface LicenseFeatureColumns {
+export interface LicenseFeatureColumns extends RuleColumns {
   id: number | null;
   code: string | null;
   name: string | null;
   feature_type: "activation" | "consumption" | null;
   expiry_date: string | null;
-  max_consumption: number | null;
-  allow_unlimited_consumptions: number | null;
-  allow_overages: number | null;
-  max_overages: number | null;
-  allow_negative_consumptions: number | null;
-  reset_consumption: number | null;
-  consumption_period: ConsumptionPeriod | null;
   total_consumptions: number | null;
 }
 
@@ -196,14 +174,6 @@ export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
     featureType: row.feature_type ?? "consumption",
     expiryDate: row.expiry_date,
     mirroredTotal: row.total_consumptions ?? 0,
-    rules: {
-      maxConsumption: row.max_consumption ?? 0,
-      allowUnlimitedConsumptions: row.allow_unlimited_consumptions === 1,
-      allowOverages: row.allow_overages === 1,
-      maxOverages: row.max_overages ?? 0,
-      allowNegativeConsumptions: row.allow_negative_consumptions === 1,
-      resetConsumption: row.reset_consumption === 1,
-      consumptionPeriod: row.consumption_period,
-    },
+    rules: rulesFromColumns(row),
   };
 }

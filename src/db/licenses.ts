@@ -2,7 +2,13 @@
  * Licenses in full (for activation and check responses) and device activation (tables licenses,
  * products, license_features, license_users, devices).
  */
-import { FEATURE_VALUES, toLicenseFeature, type AuthorizationMethod, type LicenseFeature, type LicenseFeatureColumns } from "./license-context";
+import {
+  FEATURE_VALUES,
+  toLicenseFeature,
+  type AuthorizationMethod,
+  type LicenseFeature,
+  type LicenseFeatureColumns,
+} from "./license-context";
 
 export interface LicenseDetails {
   product: { id: number; shortCode: string; name: string; authorizationMethod: AuthorizationMethod; companyId: number };
@@ -47,12 +53,21 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
   const row = (details!.results as DetailsRow[])[0];
   if (!row) throw new Error(`license ${licenseId} vanished`);
   return {
-    product: { id: row.product_id, shortCode: row.short_code, name: row.product_name, authorizationMethod: row.authorization_method, companyId: row.company_id },
+    product: {
+      id: row.product_id,
+      shortCode: row.short_code,
+      name: row.product_name,
+      authorizationMethod: row.authorization_method,
+      companyId: row.company_id,
+    },
     maxActivations: row.max_activations,
     allowUnlimitedActivations: row.allow_unlimited_activations === 1,
     timesActivated: row.times_activated,
     createdAt: row.created_at,
-    features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({ ...toLicenseFeature(feature), id: feature.id })),
+    features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
+      ...toLicenseFeature(feature),
+      id: feature.id,
+    })),
   };
 }
 
@@ -76,7 +91,13 @@ export async function findLicenseUser(db: D1Database, licenseId: number, usernam
  * the last seat. Returns the device id, or null when the license is activated max times.
  * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
  */
-export async function activateDevice(db: D1Database, licenseId: number, hardwareId: string, maxActivations: number, unlimited: boolean): Promise<number | null> {
+export async function activateDevice(
+  db: D1Database,
+  licenseId: number,
+  hardwareId: string,
+  maxActivations: number,
+  unlimited: boolean,
+): Promise<number | null> {
   const [activated] = await db.batch([
     db
       .prepare(
@@ -90,7 +111,11 @@ export async function activateDevice(db: D1Database, licenseId: number, hardware
       )
       .bind(licenseId, hardwareId, unlimited ? 1 : 0, maxActivations),
     // "Active" means "activated at least once": set on the first activation, kept afterwards.
-    db.prepare("UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)").bind(licenseId),
+    db
+      .prepare(
+        "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
+      )
+      .bind(licenseId),
   ]);
   const row = (activated!.results as Array<{ id: number }>)[0];
   return row ? row.id : null;
@@ -98,6 +123,9 @@ export async function activateDevice(db: D1Database, licenseId: number, hardware
 
 /** Deactivates the device; false when there was no active device with that hardware id. */
 export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
-  const result = await db.prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1").bind(licenseId, hardwareId).run();
+  const result = await db
+    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
+    .bind(licenseId, hardwareId)
+    .run();
   return result.meta.changes > 0;
 }

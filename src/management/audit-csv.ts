@@ -6,7 +6,19 @@
 import { queryAudit } from "../db/management/audit";
 import type { AuditEntry, AuditFilters } from "./schemas";
 
-const COLUMNS = ["id", "event_id", "created_at", "event", "license_id", "license_feature_id", "feature_code", "hardware_id", "consumptions", "total_after", "api_key_id"] as const satisfies ReadonlyArray<keyof AuditEntry>;
+const COLUMNS = [
+  "id",
+  "event_id",
+  "created_at",
+  "event",
+  "license_id",
+  "license_feature_id",
+  "feature_code",
+  "hardware_id",
+  "consumptions",
+  "total_after",
+  "api_key_id",
+] as const satisfies ReadonlyArray<keyof AuditEntry>;
 const BATCH = 500;
 
 export function auditCsvResponse(db: D1Database, filters: AuditFilters): Response {

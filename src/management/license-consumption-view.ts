@@ -3,18 +3,24 @@
  * its counter object (`state`), and its manual reset (`resetTotal`, audited as manual_reset).
  * The license-level twin of ./license-feature-view.ts.
  */
-import type { CounterState } from "../consumption-counter";
-import { licenseCounter, licenseCounterIdentity } from "../counters";
+import type { CounterState } from "../counter/types";
+import { licenseCounter, licenseCounterIdentity } from "../counter/counter-stubs";
 import type { StoredLicenseCounter } from "../db/management/licenses";
 import { ruleFields } from "./rule-fields";
 import type { LicenseConsumption } from "./schemas";
 
 export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
-  return toView(stored, await licenseCounter(env, stored.licenseId).state(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal));
+  return toView(
+    stored,
+    await licenseCounter(env, stored.licenseId).state(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal),
+  );
 }
 
 export async function resetLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
-  return toView(stored, await licenseCounter(env, stored.licenseId).resetTotal(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal));
+  return toView(
+    stored,
+    await licenseCounter(env, stored.licenseId).resetTotal(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal),
+  );
 }
 
 function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseConsumption {

@@ -4,8 +4,8 @@
  * feature's consumption also goes through the object (`resetTotal`), serialised with the
  * consumptions it races, and audited as manual_reset.
  */
-import type { CounterState } from "../consumption-counter";
-import { featureCounter, featureCounterIdentity } from "../counters";
+import type { CounterState } from "../counter/types";
+import { featureCounter, featureCounterIdentity } from "../counter/counter-stubs";
 import type { StoredLicenseFeature } from "../db/management/licenses";
 import { ruleFields } from "./rule-fields";
 import type { LicenseFeature } from "./schemas";
@@ -13,13 +13,23 @@ import type { LicenseFeature } from "./schemas";
 export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
   const { feature } = stored;
   if (feature.featureType !== "consumption") return toView(stored, null);
-  return toView(stored, await featureCounter(env, feature.id).state(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
+  return toView(
+    stored,
+    await featureCounter(env, feature.id).state(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal),
+  );
 }
 
 /** Sets the feature's total to 0 in its counter object (audited there as manual_reset). */
 export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
   const { feature } = stored;
-  return toView(stored, await featureCounter(env, feature.id).resetTotal(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal));
+  return toView(
+    stored,
+    await featureCounter(env, feature.id).resetTotal(
+      featureCounterIdentity(stored.licenseId, feature),
+      feature.rules,
+      feature.mirroredTotal,
+    ),
+  );
 }
 
 function toView(stored: StoredLicenseFeature, state: CounterState | null): LicenseFeature {

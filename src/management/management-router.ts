@@ -7,7 +7,7 @@
 import { Router, type IRequest } from "itty-router";
 import { ApiError, errorResponse } from "../errors";
 import { readJsonBody } from "../http/read-json-body";
-import { parseWith } from "../schemas";
+import { parseWith } from "../license-api/schemas";
 import type { ManagementRoute } from "./define-route";
 import { managementRoutes } from "./routes";
 import { withManagementAuth } from "./with-management-auth";

@@ -1,5 +1,5 @@
 /** Random identifiers the vendor hands out: license keys and License API credentials (WebCrypto randomness only). */
-import { encodeBase64 } from "../auth/request-signature";
+import { encodeBase64Url } from "../base64";
 
 // 32 symbols without look-alikes (no I, O, 0, 1): 256 is a multiple of 32, so `byte % 32` is uniform.
 const KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -14,6 +14,6 @@ export function generateLicenseKey(): string {
 /** An API key (128 bits, hex) and its shared key (192 bits, base64url), as scripts/local-setup.mjs makes them. */
 export function generateApiCredentials(): { apiKey: string; sharedKey: string } {
   const apiKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  const sharedKey = encodeBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const sharedKey = encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)));
   return { apiKey, sharedKey };
 }

@@ -6,4 +6,10 @@ import { deviceRoutes } from "./routes/devices";
 import { licenseRoutes } from "./routes/licenses";
 import { productRoutes } from "./routes/products";
 
-export const managementRoutes: readonly ManagementRoute[] = [...productRoutes, ...licenseRoutes, ...deviceRoutes, ...apiKeyRoutes, ...auditRoutes];
+export const managementRoutes: readonly ManagementRoute[] = [
+  ...productRoutes,
+  ...licenseRoutes,
+  ...deviceRoutes,
+  ...apiKeyRoutes,
+  ...auditRoutes,
+];

@@ -1,5 +1,5 @@
 /** Consumption rules in the management API's snake_case, shared by feature and license counters (the allowance field's name differs). */
-import type { ConsumptionRules } from "../consumption-rules";
+import type { ConsumptionRules } from "../counter/consumption-rules";
 
 export function ruleFields(rules: ConsumptionRules) {
   return {

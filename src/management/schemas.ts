@@ -7,18 +7,17 @@
  * silently ignored field.
  */
 import { z } from "zod";
-import { typeMessage } from "../schemas";
+import { typeMessage } from "../license-api/schemas";
 import { CONSUMPTION_PERIODS, MANAGEMENT_AUDIT_EVENTS } from "./vocabulary";
 
 // ---------------------------------------------------------------- building blocks
 
 const text = (name: string, max = 256) =>
-  z.string(typeMessage(name, "a string"))
-    .min(1, `${name} must not be empty`)
-    .max(max, `${name} must be at most ${max} characters`);
+  z.string(typeMessage(name, "a string")).min(1, `${name} must not be empty`).max(max, `${name} must be at most ${max} characters`);
 
 /** Codes and short codes appear in URLs and client configuration: keep them plain. */
-const code = (name: string) => text(name, 64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `${name} may contain letters, digits, ".", "_" and "-"`);
+const code = (name: string) =>
+  text(name, 64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `${name} may contain letters, digits, ".", "_" and "-"`);
 
 const count = (name: string) =>
   z.number(typeMessage(name, "a number")).int(`${name} must be an integer`).min(0, `${name} must not be negative`);
@@ -69,7 +68,11 @@ export const MAX_PAGE_SIZE = 200;
 /** Keyset pagination: `cursor` is the `next_cursor` of the previous page (opaque to clients). */
 const pagination = {
   limit: z.coerce.number(typeMessage("limit", "a number")).int("limit must be an integer").min(1).max(MAX_PAGE_SIZE).default(50),
-  cursor: z.string().regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page").transform(Number).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page")
+    .transform(Number)
+    .optional(),
 };
 export const PageQuery = z.object(pagination).strict();
 export type PageQuery = z.infer<typeof PageQuery>;
@@ -223,7 +226,9 @@ export const IssueLicenseBody = z
   .object({
     product_id: bodyId("product_id"),
     /** Key-based products: the key to issue; generated (XXXX-XXXX-XXXX-XXXX) when absent. */
-    license_key: text("license_key", 128).regex(/^[A-Za-z0-9-]+$/, "license_key may contain letters, digits and \"-\"").optional(),
+    license_key: text("license_key", 128)
+      .regex(/^[A-Za-z0-9-]+$/, 'license_key may contain letters, digits and "-"')
+      .optional(),
     /** User-based products: at least one user. */
     users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
     enabled: flag("enabled").default(true),
@@ -238,7 +243,7 @@ export const IssueLicenseBody = z
   })
   .strict()
   .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
-    message: "consumption is only for license_type \"consumption\"",
+    message: 'consumption is only for license_type "consumption"',
     path: ["consumption"],
   });
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
@@ -249,7 +254,10 @@ export const ListLicensesQuery = z
     product_id: id("product_id").optional(),
     license_key: text("license_key", 128).optional(),
     username: text("username").optional(),
-    enabled: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
+    enabled: z
+      .enum(["true", "false"])
+      .transform((value) => value === "true")
+      .optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;

@@ -1,6 +1,6 @@
 /** Enumerations the management API shares with the License API, typed against the core's own types. */
-import type { ConsumptionPeriod } from "../consumption-rules";
-import { CONSUMPTION_EVENTS } from "../schemas";
+import type { ConsumptionPeriod } from "../counter/consumption-rules";
+import { CONSUMPTION_EVENTS } from "../license-api/schemas";
 
 export const CONSUMPTION_PERIODS = ["daily", "weekly", "monthly", "annually"] as const satisfies readonly ConsumptionPeriod[];
 

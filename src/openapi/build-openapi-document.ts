@@ -1,20 +1,26 @@
 /**
  * The OpenAPI 3.1 document of both APIs, generated from the zod schemas the handlers validate
  * with (zod's own z.toJSONSchema): the management route table (src/management/routes.ts) and the
- * License API operations (./license-api-operations.ts). Served at GET /api/openapi.json.
+ * License API route table (src/license-api/routes.ts). Served at GET /api/openapi.json.
  */
 import { z } from "zod";
 import type { ManagementRoute } from "../management/define-route";
 import { managementRoutes } from "../management/routes";
 import { ErrorBody } from "../management/schemas";
-import { licenseApiOperations, type LicenseApiOperation } from "./license-api-operations";
+import type { LicenseRoute } from "../license-api/license-route";
+import { licenseRoutes } from "../license-api/routes";
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
 /** JSON Schema (2020-12, the dialect of OpenAPI 3.1) of what a client sends: inputs before zod's transforms. */
 function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", reused: "inline", unrepresentable: "any" }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io: "input",
+    reused: "inline",
+    unrepresentable: "any",
+  }) as JsonSchema;
   return rest;
 }
 
@@ -61,26 +67,35 @@ function managementOperation(route: ManagementRoute): Operation {
   };
 }
 
-function licenseApiOperation(operation: LicenseApiOperation): Operation {
-  const success =
-    operation.response === "text"
-      ? { description: "Success", content: { "text/plain": { schema: { type: "string" } } } }
-      : {
-          description: "Success. The body is signed: LicenseSignature = base64 RSASSA-PKCS1-v1_5/SHA-256 over its exact bytes.",
-          headers: { LicenseSignature: { schema: { type: "string" }, required: true } },
-          content: json(operation.response),
-        };
+/** GET /api/v4/public_key, the one License API endpoint that is not a licenseRoute. */
+const publicKeyOperation: Operation = {
+  operationId: "public_key",
+  tags: ["License API"],
+  summary: "The PEM (SPKI) public key that verifies LicenseSignature",
+  security: [],
+  parameters: [],
+  responses: { "200": { description: "Success", content: { "text/plain": { schema: { type: "string" } } } } },
+};
+
+function licenseApiOperation(route: LicenseRoute): Operation {
   return {
-    operationId: operation.path.split("/").at(-1),
+    operationId: route.path.split("/").at(-1),
     tags: ["License API"],
-    summary: operation.summary,
-    security: operation.signed ? [{ licenseHmac: [] }] : [],
+    summary: route.summary,
+    security: [{ licenseHmac: [] }],
     parameters: [
-      ...(operation.signed ? [{ name: "Date", in: "header", required: true, description: "RFC 7231 GMT date, at most 15 minutes old", schema: { type: "string" } }] : []),
-      ...parameters(operation.query, "query"),
+      { name: "Date", in: "header", required: true, description: "RFC 7231 GMT date, at most 15 minutes old", schema: { type: "string" } },
+      ...(route.parse.location === "query" ? parameters(route.parse.schema, "query") : []),
     ],
-    ...(operation.body ? { requestBody: { required: true, content: json(operation.body) } } : {}),
-    responses: { "200": success, ...(operation.signed ? { "400": errorResponse("Every documented License API error (README)") } : {}) },
+    ...(route.parse.location === "body" ? { requestBody: { required: true, content: json(route.parse.schema) } } : {}),
+    responses: {
+      "200": {
+        description: "Success. The body is signed: LicenseSignature = base64 RSASSA-PKCS1-v1_5/SHA-256 over its exact bytes.",
+        headers: { LicenseSignature: { schema: { type: "string" }, required: true } },
+        content: json(route.response),
+      },
+      "400": errorResponse("Every documented License API error (docs/protocol.md)"),
+    },
   };
 }
 
@@ -89,7 +104,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const add = (path: string, method: string, operation: Operation) => {
     paths[path] = { ...paths[path], [method]: operation };
   };
-  for (const operation of licenseApiOperations) add(operation.path, operation.method, licenseApiOperation(operation));
+  add("/api/v4/public_key", "get", publicKeyOperation);
+  for (const route of licenseRoutes) add(route.path, route.method, licenseApiOperation(route));
   for (const route of managementRoutes) add(route.path, route.method, managementOperation(route));
   return {
     openapi: "3.1.0",
@@ -110,7 +126,12 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     ],
     components: {
       securitySchemes: {
-        managementKey: { type: "apiKey", in: "header", name: "Authorization", description: "`Api-Key <management key>` (the Worker secret MANAGEMENT_KEY)" },
+        managementKey: {
+          type: "apiKey",
+          in: "header",
+          name: "Authorization",
+          description: "`Api-Key <management key>` (the Worker secret MANAGEMENT_KEY)",
+        },
         licenseHmac: {
           type: "apiKey",
           in: "header",

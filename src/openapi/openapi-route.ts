@@ -6,5 +6,7 @@ let document: string | null = null;
 export function openApiRoute(): Response {
   // Built once per isolate: it depends on nothing but the code.
   document ??= JSON.stringify(buildOpenApiDocument());
-  return new Response(document, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" } });
+  return new Response(document, {
+    headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" },
+  });
 }

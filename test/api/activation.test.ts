@@ -1,7 +1,8 @@
 // activate_license / deactivate_license through HTTP: devices come into being by activating.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { consume, createApiKey, createFixture, errorCode, postSigned, signedBody, type Credentials, type Fixture } from "../helpers";
+import { consume, errorCode, postSigned, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -14,7 +15,9 @@ const deactivate = (fixture: Fixture, extra: Record<string, unknown> = {}) =>
   postSigned("/api/v4/deactivate_license", { ...fixture.identity, ...extra }, credentials);
 
 async function activeDevices(licenseId: number): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT hardware_id FROM devices WHERE license_id = ? AND active = 1 ORDER BY hardware_id").bind(licenseId).all<{ hardware_id: string }>();
+  const { results } = await env.DB.prepare("SELECT hardware_id FROM devices WHERE license_id = ? AND active = 1 ORDER BY hardware_id")
+    .bind(licenseId)
+    .all<{ hardware_id: string }>();
   return results.map((row) => row.hardware_id);
 }
 
@@ -36,7 +39,14 @@ describe("activate_license", () => {
     });
     expect(typeof body.license_signature).toBe("string");
     expect(body.product_features).toEqual([
-      expect.objectContaining({ id: fixture.licenseFeatureId, code: fixture.featureCode, feature_type: "consumption", max_consumption: 7, total_consumptions: 0, is_expired: false }),
+      expect.objectContaining({
+        id: fixture.licenseFeatureId,
+        code: fixture.featureCode,
+        feature_type: "consumption",
+        max_consumption: 7,
+        total_consumptions: 0,
+        is_expired: false,
+      }),
     ]);
     expect(await activeDevices(fixture.licenseId)).toEqual([fixture.hardwareId]);
     // The new device can consume at once.
@@ -78,7 +88,9 @@ describe("activate_license", () => {
   it("blacklisted devices, disabled and expired licenses, unknown product and license", async () => {
     expect(await errorCode(await activate(await createFixture({ deviceBlacklisted: true, deviceActive: false })))).toBe("blacklisted");
     expect(await errorCode(await activate(await createFixture({ noDevice: true, licenseEnabled: false })))).toBe("license_not_enabled");
-    expect(await errorCode(await activate(await createFixture({ noDevice: true, validityPeriod: "2021-01-01T00:00:00.000Z" })))).toBe("license_expired");
+    expect(await errorCode(await activate(await createFixture({ noDevice: true, validityPeriod: "2021-01-01T00:00:00.000Z" })))).toBe(
+      "license_expired",
+    );
     const fixture = await createFixture({ noDevice: true });
     expect(await errorCode(await activate(fixture, { product: "nope" }))).toBe("unknown_product");
     expect(await errorCode(await activate(fixture, { license_key: "nope" }))).toBe("license_not_found");
@@ -102,7 +114,7 @@ describe("activate_license", () => {
 });
 
 describe("deactivate_license", () => {
-  it("answers \"license_deactivated\"; the device can no longer consume", async () => {
+  it('answers "license_deactivated"; the device can no longer consume', async () => {
     const fixture = await createFixture();
     expect((await consume(fixture, credentials)).status).toBe(200);
     expect(await signedBody(await deactivate(fixture))).toBe("license_deactivated");

@@ -1,8 +1,10 @@
 // add_consumption: license-level consumption, with its own counter object per license.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { licenseCounter } from "../../src/counters";
-import { createApiKey, createFixture, errorCode, licenseAuditRows, postSigned, signedBody, type Credentials, type Fixture } from "../helpers";
+import { licenseCounter } from "../../src/counter/counter-stubs";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
+import { errorCode, postSigned, signedBody } from "../support/client";
+import { licenseAuditRows } from "../support/audit";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -17,7 +19,13 @@ describe("add_consumption", () => {
     const fixture = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 10 } });
     await signedBody(await addConsumption(fixture, { consumptions: 3 }));
     const body = await signedBody<Record<string, unknown>>(await addConsumption(fixture));
-    expect(body).toMatchObject({ id: fixture.licenseId, max_consumptions: 10, total_consumptions: 4, allow_overages: false, company: { id: 7 } });
+    expect(body).toMatchObject({
+      id: fixture.licenseId,
+      max_consumptions: 10,
+      total_consumptions: 4,
+      allow_overages: false,
+      company: { id: 7 },
+    });
     await licenseCounter(env, fixture.licenseId).flushAudit();
     expect((await licenseAuditRows(fixture.licenseId)).map((row) => [row.consumptions, row.total_after, row.event])).toEqual([
       [3, 3, "consumption_add"],
@@ -37,18 +45,24 @@ describe("add_consumption", () => {
   });
 
   it("request-level allow_overages / max_overages can narrow, never widen, the license's overages", async () => {
-    const fixture = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 5, allowOverages: true, maxOverages: 5 } });
+    const fixture = await createFixture({
+      license: { licenseType: "consumption", maxConsumptions: 5, allowOverages: true, maxOverages: 5 },
+    });
     await signedBody(await addConsumption(fixture, { consumptions: 5 }));
     expect(await errorCode(await addConsumption(fixture, { allow_overages: false }))).toBe("license_not_enough_consumptions");
     expect(await errorCode(await addConsumption(fixture, { consumptions: 3, max_overages: 2 }))).toBe("license_not_enough_consumptions");
     await signedBody(await addConsumption(fixture, { consumptions: 2, max_overages: 2 }));
     expect(await errorCode(await addConsumption(fixture, { consumptions: 4, max_overages: 100 }))).toBe("license_not_enough_consumptions");
-    const last = await signedBody<{ total_consumptions: number }>(await addConsumption(fixture, { consumptions: 3, allow_overages: true, max_overages: 100 }));
+    const last = await signedBody<{ total_consumptions: number }>(
+      await addConsumption(fixture, { consumptions: 3, allow_overages: true, max_overages: 100 }),
+    );
     expect(last.total_consumptions).toBe(10);
 
     const noOverages = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 1 } });
     await signedBody(await addConsumption(noOverages));
-    expect(await errorCode(await addConsumption(noOverages, { allow_overages: true, max_overages: 10 }))).toBe("license_not_enough_consumptions");
+    expect(await errorCode(await addConsumption(noOverages, { allow_overages: true, max_overages: 10 }))).toBe(
+      "license_not_enough_consumptions",
+    );
   });
 
   it("is exact under concurrency: 250 requests against 100 → exactly 100, 100 audit rows", async () => {
@@ -56,8 +70,12 @@ describe("add_consumption", () => {
     const responses = await Promise.all(Array.from({ length: 250 }, () => addConsumption(fixture)));
     const accepted = responses.filter((response) => response.status === 200);
     expect(accepted).toHaveLength(100);
-    expect(new Set(await Promise.all(responses.filter((r) => r.status !== 200).map(errorCode)))).toEqual(new Set(["license_not_enough_consumptions"]));
-    const totals = await Promise.all(accepted.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions));
+    expect(new Set(await Promise.all(responses.filter((r) => r.status !== 200).map(errorCode)))).toEqual(
+      new Set(["license_not_enough_consumptions"]),
+    );
+    const totals = await Promise.all(
+      accepted.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions),
+    );
     expect(totals.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     await licenseCounter(env, fixture.licenseId).flushAudit();
     expect(await licenseAuditRows(fixture.licenseId)).toHaveLength(100);

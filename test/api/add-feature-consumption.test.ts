@@ -2,19 +2,10 @@
 // and the request-shape errors that are ours. Each test builds its own product and license.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  auditRows,
-  callWorker,
-  authHeaders,
-  consume,
-  createApiKey,
-  createFixture,
-  errorCode,
-  flushAudit,
-  postSigned,
-  signedBody,
-  type Credentials,
-} from "../helpers";
+import { auditRows, flushAudit } from "../support/audit";
+import { callWorker, consume, errorCode, postSigned, signedBody } from "../support/client";
+import { authHeaders } from "../support/signing";
+import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -36,7 +27,12 @@ describe("documented errors", () => {
     expect(await errorCode(await consume(keyBased, credentials, { license_key: "NOPE" }))).toBe("license_not_found");
     const userBased = await createFixture({ authorizationMethod: "user" });
     expect(await errorCode(await consume(userBased, credentials, { username: "nobody@example.com" }))).toBe("license_not_found");
-    const swapped = { product: keyBased.productCode, hardware_id: keyBased.hardwareId, username: "someone@example.com", feature: keyBased.featureCode };
+    const swapped = {
+      product: keyBased.productCode,
+      hardware_id: keyBased.hardwareId,
+      username: "someone@example.com",
+      feature: keyBased.featureCode,
+    };
     expect(await errorCode(await postSigned(PATH, swapped, credentials))).toBe("license_not_found");
   });
 
@@ -131,13 +127,17 @@ describe("success", () => {
     });
     await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);
-    expect(rows.map((row) => [row.consumptions, row.total_after, row.event, row.hardware_id, row.api_key_id, row.license_id, row.feature_code])).toEqual([
+    expect(
+      rows.map((row) => [row.consumptions, row.total_after, row.event, row.hardware_id, row.api_key_id, row.license_id, row.feature_code]),
+    ).toEqual([
       [3, 3, "consumption_add", fixture.hardwareId, credentials.id, fixture.licenseId, fixture.featureCode],
       [1, 4, "consumption_add", fixture.hardwareId, credentials.id, fixture.licenseId, fixture.featureCode],
     ]);
     expect(new Set(rows.map((row) => row.event_id)).size).toBe(2);
     // The D1 mirror follows the object's total once flushed.
-    const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?").bind(fixture.licenseFeatureId).first<number>("total_consumptions");
+    const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?")
+      .bind(fixture.licenseFeatureId)
+      .first<number>("total_consumptions");
     expect(mirror).toBe(4);
   });
 
@@ -145,7 +145,9 @@ describe("success", () => {
     const fixture = await createFixture({ authorizationMethod: "user" });
     const body = await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 2 }));
     expect(body.total_consumptions).toBe(2);
-    const upper = await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { username: fixture.username!.toUpperCase() }));
+    const upper = await signedBody<{ total_consumptions: number }>(
+      await consume(fixture, credentials, { username: fixture.username!.toUpperCase() }),
+    );
     expect(upper.total_consumptions).toBe(3);
   });
 
@@ -158,7 +160,9 @@ describe("success", () => {
 
   it("overages: up to max_consumption + max_overages, no further", async () => {
     const fixture = await createFixture({ feature: { maxConsumption: 10, allowOverages: true, maxOverages: 5 } });
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 15 }))).total_consumptions).toBe(15);
+    expect(
+      (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 15 }))).total_consumptions,
+    ).toBe(15);
     expect(await errorCode(await consume(fixture, credentials))).toBe("feature_not_enough_consumptions");
   });
 
@@ -170,7 +174,9 @@ describe("success", () => {
 
   it("unlimited: no limit applies", async () => {
     const fixture = await createFixture({ feature: { maxConsumption: 1, allowUnlimitedConsumptions: true } });
-    const body = await signedBody<{ total_consumptions: number; allow_unlimited_consumptions: boolean }>(await consume(fixture, credentials, { consumptions: 1_000_000 }));
+    const body = await signedBody<{ total_consumptions: number; allow_unlimited_consumptions: boolean }>(
+      await consume(fixture, credentials, { consumptions: 1_000_000 }),
+    );
     expect(body).toMatchObject({ total_consumptions: 1_000_000, allow_unlimited_consumptions: true });
   });
 
@@ -195,10 +201,10 @@ describe("request-shape errors: always a 400 with a stable code, never a 500", (
   }
 
   it.each([
-    ["malformed JSON", "{\"product\":", "invalid_json"],
+    ["malformed JSON", '{"product":', "invalid_json"],
     ["truncated UTF-8", new Uint8Array([0x7b, 0x22, 0xc3]), "invalid_json"],
     ["a JSON array", "[]", "validation_error"],
-    ["a JSON string", "\"hello\"", "validation_error"],
+    ["a JSON string", '"hello"', "validation_error"],
     ["null", "null", "validation_error"],
   ] as const)("%s", async (_name, body, code) => {
     const response = await rawPost(body as BodyInit);

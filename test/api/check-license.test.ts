@@ -1,7 +1,8 @@
 // check_license / check_license_feature: query-parameter requests answering live totals.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { consume, createApiKey, createFixture, errorCode, getSigned, signedBody, type Credentials, type Fixture } from "../helpers";
+import { consume, errorCode, getSigned, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -18,7 +19,13 @@ describe("check_license", () => {
     const fixture = await createFixture({ feature: { maxConsumption: 9 } });
     await signedBody(await consume(fixture, credentials, { consumptions: 4 }));
     const body = await signedBody<Record<string, any>>(await check(fixture));
-    expect(body).toMatchObject({ id: fixture.licenseId, license_active: true, license_enabled: true, is_expired: false, license_key: fixture.licenseKey });
+    expect(body).toMatchObject({
+      id: fixture.licenseId,
+      license_active: true,
+      license_enabled: true,
+      is_expired: false,
+      license_key: fixture.licenseKey,
+    });
     expect(body.product_features[0]).toMatchObject({ code: fixture.featureCode, total_consumptions: 4, max_consumption: 9 });
     await signedBody(await consume(fixture, credentials, { consumptions: 1 }));
     expect((await signedBody<Record<string, any>>(await check(fixture))).product_features[0].total_consumptions).toBe(5);
@@ -33,7 +40,9 @@ describe("check_license", () => {
     const fixture = await createFixture({ feature: { expiryDate: "2022-02-02T00:00:00.000Z" } });
     expect((await signedBody<Record<string, any>>(await check(fixture))).product_features).toEqual([]);
     const withExpired = await signedBody<Record<string, any>>(await check(fixture, { include_expired_features: true }));
-    expect(withExpired.product_features).toEqual([expect.objectContaining({ code: fixture.featureCode, is_expired: true, expiry_date: "2022-02-02T00:00:00.000Z" })]);
+    expect(withExpired.product_features).toEqual([
+      expect.objectContaining({ code: fixture.featureCode, is_expired: true, expiry_date: "2022-02-02T00:00:00.000Z" }),
+    ]);
   });
 
   it("the documented errors and bad query parameters", async () => {
@@ -43,13 +52,17 @@ describe("check_license", () => {
     expect(await errorCode(await check(await createFixture({ licenseEnabled: false })))).toBe("license_not_enabled");
     expect(await errorCode(await check(fixture, { license_id: "abc" }))).toBe("validation_error");
     expect(await errorCode(await check(fixture, { include_expired_features: "maybe" }))).toBe("validation_error");
-    expect(await errorCode(await getSigned("/api/v4/check_license", { product: fixture.productCode }, credentials))).toBe("missing_parameters");
+    expect(await errorCode(await getSigned("/api/v4/check_license", { product: fixture.productCode }, credentials))).toBe(
+      "missing_parameters",
+    );
   });
 });
 
 describe("check_license_feature", () => {
   it("answers one feature with its live total", async () => {
-    const fixture = await createFixture({ feature: { maxConsumption: 20, allowOverages: true, maxOverages: 2, resetConsumption: true, consumptionPeriod: "monthly" } });
+    const fixture = await createFixture({
+      feature: { maxConsumption: 20, allowOverages: true, maxOverages: 2, resetConsumption: true, consumptionPeriod: "monthly" },
+    });
     await signedBody(await consume(fixture, credentials, { consumptions: 6 }));
     const body = await signedBody<Record<string, any>>(await checkFeature(fixture));
     expect(body).toMatchObject({
@@ -86,7 +99,9 @@ describe("feature expiry", () => {
   it("an expired feature cannot be consumed: feature_expired", async () => {
     const fixture = await createFixture({ feature: { expiryDate: new Date(Date.now() - 1000).toISOString() } });
     expect(await errorCode(await consume(fixture, credentials))).toBe("feature_expired");
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM consumption_audit WHERE license_feature_id = ?").bind(fixture.licenseFeatureId).first<number>("n");
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM consumption_audit WHERE license_feature_id = ?")
+      .bind(fixture.licenseFeatureId)
+      .first<number>("n");
     expect(count).toBe(0);
   });
 

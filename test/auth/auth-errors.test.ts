@@ -1,7 +1,9 @@
 // Every documented authorization error, provoked through HTTP against the real Worker.
 import { beforeAll, describe, expect, it } from "vitest";
-import { computeSignature } from "../../src/auth/request-signature";
-import { authHeaders, callWorker, consume, createApiKey, createFixture, errorCode, type Credentials, type Fixture } from "../helpers";
+import { computeSignature } from "../support/signing";
+import { authHeaders } from "../support/signing";
+import { callWorker, consume, errorCode } from "../support/client";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 
 let fixture: Fixture;
 let credentials: Credentials;
@@ -14,11 +16,20 @@ beforeAll(async () => {
 });
 
 async function send(headers: Record<string, string>): Promise<Response> {
-  return callWorker("/api/v4/add_feature_consumption", { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+  return callWorker("/api/v4/add_feature_consumption", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body,
+  });
 }
 
 async function authorization(params: Record<string, string>, date: string): Promise<Record<string, string>> {
-  return { Date: date, Authorization: Object.entries(params).map(([k, v]) => `${k}="${v}"`).join(",") };
+  return {
+    Date: date,
+    Authorization: Object.entries(params)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(","),
+  };
 }
 
 describe("License API authorization errors (HTTP 400)", () => {
@@ -37,14 +48,18 @@ describe("License API authorization errors (HTTP 400)", () => {
   it("hmac_required: another algorithm", async () => {
     const date = new Date().toUTCString();
     const signature = await computeSignature(credentials.sharedKey, date);
-    const response = await send(await authorization({ algorithm: "hmac-sha1", headers: "date", signature, apikey: credentials.apiKey }, date));
+    const response = await send(
+      await authorization({ algorithm: "hmac-sha1", headers: "date", signature, apikey: credentials.apiKey }, date),
+    );
     expect(await errorCode(response)).toBe("hmac_required");
   });
 
   it("authorization_invalid_headers: signed headers other than date, or no Date header", async () => {
     const date = new Date().toUTCString();
     const signature = await computeSignature(credentials.sharedKey, date);
-    const wrongHeaders = await send(await authorization({ algorithm: "hmac-sha256", headers: "date host", signature, apikey: credentials.apiKey }, date));
+    const wrongHeaders = await send(
+      await authorization({ algorithm: "hmac-sha256", headers: "date host", signature, apikey: credentials.apiKey }, date),
+    );
     expect(await errorCode(wrongHeaders)).toBe("authorization_invalid_headers");
     const { Authorization } = await authHeaders(credentials);
     const noDate = await send({ Authorization: Authorization! });
@@ -85,7 +100,9 @@ describe("License API authorization errors (HTTP 400)", () => {
     const headers = { ...(await authHeaders({ apiKey: credentials.apiKey, sharedKey: "wrong" })), "Content-Type": "application/json" };
     const malformed = await callWorker("/api/v4/add_feature_consumption", { method: "POST", headers, body: "{not json" });
     expect(await errorCode(malformed)).toBe("signature_mismatch");
-    const unknownKey = await callWorker("/api/v4/check_license?product=x", { headers: await authHeaders({ apiKey: "nobody", sharedKey: "x" }) });
+    const unknownKey = await callWorker("/api/v4/check_license?product=x", {
+      headers: await authHeaders({ apiKey: "nobody", sharedKey: "x" }),
+    });
     expect(await errorCode(unknownKey)).toBe("invalid_api_key");
   });
 

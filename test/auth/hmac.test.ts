@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkDate, computeSignature, parseAuthorization, signingString, verifySignature } from "../../src/auth/request-signature";
+import { checkDate, parseAuthorization, signingString, verifySignature } from "../../src/auth/request-signature";
+import { computeSignature } from "../support/signing";
 import { ApiError } from "../../src/errors";
 
 // The public test vector from LicenseSpring's documentation (PROTOCOL.md section 1).
@@ -49,7 +50,9 @@ describe("request signature (pure)", () => {
     expect(codeOf(() => parseAuthorization("garbage"))).toBe("authorization_missing_params");
     expect(codeOf(() => parseAuthorization('algorithm="hmac-sha1",headers="date",signature="x",apikey="k"'))).toBe("hmac_required");
     expect(codeOf(() => parseAuthorization("Bearer abc"))).toBe("hmac_required");
-    expect(codeOf(() => parseAuthorization('algorithm="hmac-sha256",headers="date host",signature="x",apikey="k"'))).toBe("authorization_invalid_headers");
+    expect(codeOf(() => parseAuthorization('algorithm="hmac-sha256",headers="date host",signature="x",apikey="k"'))).toBe(
+      "authorization_invalid_headers",
+    );
   });
 
   it("accepts dates up to 15 minutes old and 60 s ahead, no more", () => {

@@ -25,7 +25,11 @@ async function manage<T = any>(method: string, path: string, body?: unknown): Pr
   return JSON.parse(text) as T;
 }
 
-const sdkError = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
+const sdkError = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
 
 describe.skipIf(!chromiumAvailable())("vendor story (management API, official SDK, console in Chromium)", () => {
   beforeAll(async () => {
@@ -56,7 +60,13 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
   it("runs from product creation to a disabled license", async () => {
     // The vendor sets up a product, its metered feature, a license and an API key.
     const product = await manage("POST", "/api/v1/products", { short_code: "story-app", name: "Story app" });
-    await manage("POST", `/api/v1/products/${product.id}/features`, { code: "renders", name: "Renders", max_consumption: 20, allow_overages: true, max_overages: 5 });
+    await manage("POST", `/api/v1/products/${product.id}/features`, {
+      code: "renders",
+      name: "Renders",
+      max_consumption: 20,
+      allow_overages: true,
+      max_overages: 5,
+    });
     const license = await manage("POST", "/api/v1/licenses", { product_id: product.id, max_activations: 2 });
     const apiKey = await manage("POST", "/api/v1/api-keys", {});
 
@@ -77,7 +87,13 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     await vi.waitFor(
       async () => {
         const audit = await manage("GET", `/api/v1/audit?license_id=${license.id}&feature=renders`);
-        expect(audit.data.map((row: { consumptions: number; total_after: number; hardware_id: string }) => [row.consumptions, row.total_after, row.hardware_id])).toEqual([
+        expect(
+          audit.data.map((row: { consumptions: number; total_after: number; hardware_id: string }) => [
+            row.consumptions,
+            row.total_after,
+            row.hardware_id,
+          ]),
+        ).toEqual([
           [3, 3, "story-laptop"],
           [4, 7, "story-laptop"],
           [5, 12, "story-laptop"],
@@ -85,7 +101,9 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
       },
       { timeout: 30_000, interval: 100 },
     );
-    const csv = await fetch(`${service.baseUrl}/api/v1/audit/csv?license_id=${license.id}`, { headers: { Authorization: `Api-Key ${service.managementKey}` } });
+    const csv = await fetch(`${service.baseUrl}/api/v1/audit/csv?license_id=${license.id}`, {
+      headers: { Authorization: `Api-Key ${service.managementKey}` },
+    });
     expect((await csv.text()).trim().split("\r\n")).toHaveLength(4);
 
     // ... and on the console page.
@@ -94,7 +112,9 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     await page.click("#sign-in button[type=submit]");
     const row = page.locator(`#licenses tr[data-license-id="${license.id}"]`);
     await row.click();
-    await expect.poll(() => page.getAttribute('#features tr[data-feature="renders"] td[data-consumption]', "data-consumption")).toBe("12/25");
+    await expect
+      .poll(() => page.getAttribute('#features tr[data-feature="renders"] td[data-consumption]', "data-consumption"))
+      .toBe("12/25");
     await expect.poll(() => page.getAttribute('figure[data-plot="renders"]', "data-points")).toBe("3");
     expect(await page.getAttribute('figure[data-plot="renders"] path.line', "data-last-total")).toBe("12");
     expect(await page.getAttribute('#devices tr[data-hardware-id="story-laptop"]', "data-device-state")).toBe("active");
@@ -103,7 +123,9 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
 
     // A consumption license (the seeded demo license) shows its own counter too.
     await page.click(`#licenses tr[data-license-id="1"]`);
-    await expect.poll(() => page.getAttribute('#features tr[data-feature="(license)"] td[data-consumption]', "data-consumption")).toMatch(/^0\//);
+    await expect
+      .poll(() => page.getAttribute('#features tr[data-feature="(license)"] td[data-consumption]', "data-consumption"))
+      .toMatch(/^0\//);
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-consumption-license.png"), fullPage: true });
     await row.click();
     await expect.poll(() => page.getAttribute('figure[data-plot="renders"]', "data-points")).toBe("3");
@@ -112,7 +134,10 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     await page.click("#toggle-license");
     await expect.poll(() => page.getAttribute("#license-state", "data-state")).toBe("disabled");
     expect(await manage("GET", `/api/v1/licenses/${license.id}`)).toMatchObject({ enabled: false });
-    expect(await sdkError(sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 }))).toMatchObject({ status: 400, code: "license_not_enabled" });
+    expect(await sdkError(sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 }))).toMatchObject({
+      status: 400,
+      code: "license_not_enabled",
+    });
     expect(await sdkError(sdk.checkLicense(identity))).toMatchObject({ code: "license_not_enabled" });
 
     // Enabled again, then the device blacklisted from the console.
@@ -121,9 +146,13 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     await sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 });
     await page.click('#devices tr[data-hardware-id="story-laptop"] button[data-action="blacklist"]');
     await expect.poll(() => page.getAttribute('#devices tr[data-hardware-id="story-laptop"]', "data-device-state")).toBe("blacklisted");
-    expect(await sdkError(sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 }))).toMatchObject({ code: "blacklisted" });
+    expect(await sdkError(sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 }))).toMatchObject({
+      code: "blacklisted",
+    });
     // The live total on the page follows (13 after the one accepted consumption).
     await page.click("#refresh");
-    await expect.poll(() => page.getAttribute('#features tr[data-feature="renders"] td[data-consumption]', "data-consumption")).toBe("13/25");
+    await expect
+      .poll(() => page.getAttribute('#features tr[data-feature="renders"] td[data-consumption]', "data-consumption"))
+      .toBe("13/25");
   });
 });

@@ -3,9 +3,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ConsumptionCounter } from "../../src/consumption-counter";
-import { featureCounter } from "../../src/counters";
-import { auditRows, consume, createApiKey, createFixture, signedBody } from "../helpers";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { auditRows } from "../support/audit";
+import { consume, signedBody } from "../support/client";
+import { createApiKey, createFixture } from "../support/fixtures";
 
 async function breakD1Audit() {
   await env.DB.exec("ALTER TABLE consumption_audit RENAME TO consumption_audit_offline");
@@ -22,10 +24,17 @@ describe("audit outbox", () => {
 
     await breakD1Audit();
     try {
-      const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => consume(fixture, credentials, { consumptions: (i % 3) + 1 })));
-      const totals = await Promise.all(responses.map(async (r) => (await signedBody<{ total_consumptions: number }>(r)).total_consumptions));
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => consume(fixture, credentials, { consumptions: (i % 3) + 1 })),
+      );
+      const totals = await Promise.all(
+        responses.map(async (r) => (await signedBody<{ total_consumptions: number }>(r)).total_consumptions),
+      );
       expect(Math.max(...totals)).toBe(60);
-      const flushError = await counter.flushAudit().then(() => null, (error: unknown) => error);
+      const flushError = await counter.flushAudit().then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(String(flushError)).toMatch(/no such table: consumption_audit/);
       expect(await counter.pendingAuditRows()).toBe(30);
       // A retry is scheduled: the alarm runs, fails again, and keeps the rows.
@@ -59,7 +68,16 @@ describe("audit outbox", () => {
       state.storage.sql.exec(
         `INSERT INTO outbox (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        row!.event_id, row!.license_id, row!.license_feature_id, row!.feature_code, row!.hardware_id, row!.consumptions, row!.total_after, row!.event, row!.api_key_id, row!.created_at,
+        row!.event_id,
+        row!.license_id,
+        row!.license_feature_id,
+        row!.feature_code,
+        row!.hardware_id,
+        row!.consumptions,
+        row!.total_after,
+        row!.event,
+        row!.api_key_id,
+        row!.created_at,
       );
     });
     expect(await counter.pendingAuditRows()).toBe(1);

@@ -1,8 +1,10 @@
 // Exactness under concurrency: many devices report at once; the counter object serialises them.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { auditRows, consume, createApiKey, createFixture, errorCode, flushAudit, signedBody } from "../helpers";
-import { featureCounter } from "../../src/counters";
+import { auditRows, flushAudit } from "../support/audit";
+import { consume, errorCode, signedBody } from "../support/client";
+import { createApiKey, createFixture } from "../support/fixtures";
+import { featureCounter } from "../../src/counter/counter-stubs";
 
 describe("one counter object per license feature", () => {
   it("accepts exactly max_consumption of 250 concurrent requests, audits exactly those", async () => {
@@ -18,7 +20,9 @@ describe("one counter object per license feature", () => {
     expect([...refusedCodes]).toEqual(["feature_not_enough_consumptions"]);
 
     // Every accepted response carries a distinct total from 1..100: no two saw the same "left".
-    const totals = await Promise.all(accepted.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions));
+    const totals = await Promise.all(
+      accepted.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions),
+    );
     expect(totals.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
 
     await flushAudit(fixture.licenseFeatureId);

@@ -3,10 +3,12 @@
 // scheduled job runs: the first request after a boundary sees the fresh allowance.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { periodEnd, periodStart } from "../../src/consumption-period";
-import type { ConsumptionPeriod } from "../../src/consumption-rules";
-import { featureCounter, licenseCounter } from "../../src/counters";
-import { auditRows, consume, createApiKey, createFixture, errorCode, getSigned, licenseAuditRows, postSigned, signedBody, type Credentials } from "../helpers";
+import { periodEnd, periodStart } from "../../src/counter/consumption-period";
+import type { ConsumptionPeriod } from "../../src/counter/consumption-rules";
+import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
+import { auditRows, licenseAuditRows } from "../support/audit";
+import { consume, errorCode, getSigned, postSigned, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -45,17 +47,23 @@ describe("feature consumption resets", () => {
   it.each(BOUNDARIES)("%s: exhausted before the boundary, full allowance right after it, reset audited", async (period, before, after) => {
     vi.setSystemTime(new Date(before));
     const fixture = await createFixture({ feature: { maxConsumption: 5, resetConsumption: true, consumptionPeriod: period } });
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 5 }))).total_consumptions).toBe(5);
+    expect(
+      (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 5 }))).total_consumptions,
+    ).toBe(5);
     expect(await errorCode(await consume(fixture, credentials))).toBe("feature_not_enough_consumptions");
 
     vi.setSystemTime(new Date(after));
-    const first = await signedBody<{ total_consumptions: number; consumption_period_start: string; consumption_period_end: string }>(await consume(fixture, credentials, { consumptions: 2 }));
+    const first = await signedBody<{ total_consumptions: number; consumption_period_start: string; consumption_period_end: string }>(
+      await consume(fixture, credentials, { consumptions: 2 }),
+    );
     expect(first.total_consumptions).toBe(2);
     expect(first.consumption_period_start).toBe(new Date(after).toISOString());
     expect(first.consumption_period_end).toBe(new Date(periodEnd(period, Date.parse(after))).toISOString());
 
     await featureCounter(env, fixture.licenseFeatureId).flushAudit();
-    expect((await auditRows(fixture.licenseFeatureId)).map((row) => [row.event, row.consumptions, row.total_after, row.created_at])).toEqual([
+    expect(
+      (await auditRows(fixture.licenseFeatureId)).map((row) => [row.event, row.consumptions, row.total_after, row.created_at]),
+    ).toEqual([
       ["consumption_add", 5, 5, new Date(before).toISOString()],
       ["period_reset", -5, 0, new Date(after).toISOString()],
       ["consumption_add", 2, 2, new Date(after).toISOString()],
@@ -125,13 +133,19 @@ describe("feature consumption resets", () => {
 describe("license consumption resets", () => {
   it.each(BOUNDARIES)("%s", async (period, before, after) => {
     vi.setSystemTime(new Date(before));
-    const fixture = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 3, resetConsumption: true, consumptionPeriod: period } });
+    const fixture = await createFixture({
+      license: { licenseType: "consumption", maxConsumptions: 3, resetConsumption: true, consumptionPeriod: period },
+    });
     const add = (consumptions = 1) => postSigned("/api/v4/add_consumption", { ...fixture.identity, consumptions }, credentials);
     await signedBody(await add(3));
     expect(await errorCode(await add())).toBe("license_not_enough_consumptions");
     vi.setSystemTime(new Date(after));
     expect((await signedBody<{ total_consumptions: number }>(await add(3))).total_consumptions).toBe(3);
     await licenseCounter(env, fixture.licenseId).flushAudit();
-    expect((await licenseAuditRows(fixture.licenseId)).map((row) => row.event)).toEqual(["consumption_add", "period_reset", "consumption_add"]);
+    expect((await licenseAuditRows(fixture.licenseId)).map((row) => row.event)).toEqual([
+      "consumption_add",
+      "period_reset",
+      "consumption_add",
+    ]);
   });
 });

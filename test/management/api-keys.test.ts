@@ -1,14 +1,19 @@
 // License API keys through the management API: create (shared key once), list, read-only, revoke.
 import { describe, expect, it } from "vitest";
-import { errorCode, getSigned, signedBody } from "../helpers";
-import { consumeAs, manage, manageOk, managementError, vendorSetup } from "./management-client";
+import { errorCode, getSigned, signedBody } from "../support/client";
+import { consumeAs, manage, manageOk, managementError, vendorSetup } from "../support/management-client";
 
 describe("License API keys", () => {
   it("creates a key whose shared key is shown once and signs License API requests", async () => {
     const response = await manage("POST", "/api/v1/api-keys", {});
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: number; api_key: string; shared_key: string };
-    expect(created).toMatchObject({ api_key: expect.stringMatching(/^[0-9a-f]{32}$/), shared_key: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/), read_only: false, revoked: false });
+    expect(created).toMatchObject({
+      api_key: expect.stringMatching(/^[0-9a-f]{32}$/),
+      shared_key: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      read_only: false,
+      revoked: false,
+    });
     const list = await manageOk("GET", "/api/v1/api-keys?limit=200");
     const listed = list.data.find((key: { id: number }) => key.id === created.id);
     expect(listed).toEqual({ id: created.id, api_key: created.api_key, read_only: false, revoked: false, created_at: expect.any(String) });
@@ -27,9 +32,14 @@ describe("License API keys", () => {
 
   it("marks a key read-only: writes refused at once, reads still allowed", async () => {
     const setup = await vendorSetup();
-    expect(await manageOk("POST", `/api/v1/api-keys/${setup.credentials.id}/read-only`)).toMatchObject({ id: setup.credentials.id, read_only: true });
+    expect(await manageOk("POST", `/api/v1/api-keys/${setup.credentials.id}/read-only`)).toMatchObject({
+      id: setup.credentials.id,
+      read_only: true,
+    });
     expect(await errorCode(await consumeAs(setup))).toBe("read_only_api_key");
-    expect(await signedBody(await getSigned("/api/v4/check_license", setup.identity, setup.credentials))).toMatchObject({ id: setup.license.id });
+    expect(await signedBody(await getSigned("/api/v4/check_license", setup.identity, setup.credentials))).toMatchObject({
+      id: setup.license.id,
+    });
   });
 
   it("revokes a key: its very next request is refused", async () => {

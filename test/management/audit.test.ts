@@ -1,10 +1,20 @@
 // The audit log through the management API: filters, pagination, CSV export.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { flushAudit, postSigned } from "../helpers";
-import { consumeAs, manage, manageOk, managementError, vendorSetup, type VendorSetup } from "./management-client";
+import { flushAudit } from "../support/audit";
+import { postSigned } from "../support/client";
+import { consumeAs, manage, manageOk, managementError, vendorSetup, type VendorSetup } from "../support/management-client";
 
-type Entry = { id: number; event: string; consumptions: number; total_after: number; hardware_id: string | null; feature_code: string; license_id: number; created_at: string };
+type Entry = {
+  id: number;
+  event: string;
+  consumptions: number;
+  total_after: number;
+  hardware_id: string | null;
+  feature_code: string;
+  license_id: number;
+  created_at: string;
+};
 
 async function entries(query: string): Promise<Entry[]> {
   return (await manageOk("GET", `/api/v1/audit?limit=200&${query}`)).data;
@@ -18,7 +28,11 @@ async function history(): Promise<[VendorSetup, VendorSetup, string]> {
   expect((await postSigned("/api/v4/activate_license", { ...a.identity, hardware_id: otherDevice }, a.credentials)).status).toBe(200);
   expect((await consumeAs(a, 1)).status).toBe(200);
   expect((await consumeAs(a, 2)).status).toBe(200);
-  const other = await postSigned("/api/v4/add_feature_consumption", { ...a.identity, hardware_id: otherDevice, feature: a.featureCode, consumptions: 4, event: ["offline_floating_consumptions_sync"] }, a.credentials);
+  const other = await postSigned(
+    "/api/v4/add_feature_consumption",
+    { ...a.identity, hardware_id: otherDevice, feature: a.featureCode, consumptions: 4, event: ["offline_floating_consumptions_sync"] },
+    a.credentials,
+  );
   expect(other.status).toBe(200);
   await manageOk("POST", `/api/v1/licenses/${a.license.id}/features/${a.featureCode}/reset`);
   expect((await consumeAs(b, 5)).status).toBe(200);
@@ -40,7 +54,7 @@ describe("audit log", () => {
     expect((await entries(`feature=${b.featureCode}`)).map((e) => e.license_id)).toEqual([b.license.id]);
     expect((await entries(`license_feature_id=${a.licenseFeatureId}&hardware_id=${otherDevice}`)).map((e) => e.consumptions)).toEqual([4]);
     expect((await entries(`license_id=${a.license.id}&event=manual_reset`)).map((e) => e.hardware_id)).toEqual([null]);
-    expect((await entries(`license_id=${a.license.id}&license_feature_id=${b.licenseFeatureId}`))).toEqual([]);
+    expect(await entries(`license_id=${a.license.id}&license_feature_id=${b.licenseFeatureId}`)).toEqual([]);
   });
 
   it("filters by time range: from inclusive, to exclusive", async () => {
@@ -73,9 +87,17 @@ describe("audit log", () => {
 
   it("exports CSV with the same filters: a header, one line per row, formula-looking text neutralised", async () => {
     const [a] = await history();
-    const evilDevice = "=HYPERLINK(\"http://x\",\"a,b\")";
+    const evilDevice = '=HYPERLINK("http://x","a,b")';
     expect((await postSigned("/api/v4/activate_license", { ...a.identity, hardware_id: evilDevice }, a.credentials)).status).toBe(200);
-    expect((await postSigned("/api/v4/add_feature_consumption", { ...a.identity, hardware_id: evilDevice, feature: a.featureCode }, a.credentials)).status).toBe(200);
+    expect(
+      (
+        await postSigned(
+          "/api/v4/add_feature_consumption",
+          { ...a.identity, hardware_id: evilDevice, feature: a.featureCode },
+          a.credentials,
+        )
+      ).status,
+    ).toBe(200);
     await flushAudit(a.licenseFeatureId);
 
     const response = await manage("GET", `/api/v1/audit/csv?license_id=${a.license.id}`);
@@ -84,11 +106,15 @@ describe("audit log", () => {
     expect(response.headers.get("Content-Disposition")).toMatch(/attachment/);
     const lines = (await response.text()).split("\r\n");
     expect(lines.at(-1)).toBe("");
-    expect(lines[0]).toBe("id,event_id,created_at,event,license_id,license_feature_id,feature_code,hardware_id,consumptions,total_after,api_key_id");
+    expect(lines[0]).toBe(
+      "id,event_id,created_at,event,license_id,license_feature_id,feature_code,hardware_id,consumptions,total_after,api_key_id",
+    );
     const rows = lines.slice(1, -1);
     const json = await entries(`license_id=${a.license.id}`);
     expect(rows).toHaveLength(json.length);
-    expect(rows[3]).toMatch(new RegExp(`^${json[3]!.id},[0-9a-f-]{36},[^,]+,manual_reset,${a.license.id},${a.licenseFeatureId},${a.featureCode},,-7,0,$`));
+    expect(rows[3]).toMatch(
+      new RegExp(`^${json[3]!.id},[0-9a-f-]{36},[^,]+,manual_reset,${a.license.id},${a.licenseFeatureId},${a.featureCode},,-7,0,$`),
+    );
     expect(rows[4]).toContain(`"'=HYPERLINK(""http://x"",""a,b"")"`);
     const filtered = await manage("GET", `/api/v1/audit/csv?license_id=${a.license.id}&event=manual_reset`);
     expect((await filtered.text()).split("\r\n")).toHaveLength(3);
@@ -97,7 +123,9 @@ describe("audit log", () => {
 
   it("exports just the header when nothing matches", async () => {
     const response = await manage("GET", "/api/v1/audit/csv?license_id=987654321");
-    expect(await response.text()).toBe("id,event_id,created_at,event,license_id,license_feature_id,feature_code,hardware_id,consumptions,total_after,api_key_id\r\n");
+    expect(await response.text()).toBe(
+      "id,event_id,created_at,event,license_id,license_feature_id,feature_code,hardware_id,consumptions,total_after,api_key_id\r\n",
+    );
   });
 
   it("exports more rows than one internal batch", async () => {
@@ -111,7 +139,10 @@ describe("audit log", () => {
       .bind(licenseId)
       .run();
     const text = await (await manage("GET", `/api/v1/audit/csv?license_id=${licenseId}`)).text();
-    const totals = text.split("\r\n").slice(1, -1).map((line) => Number(line.split(",")[9]));
+    const totals = text
+      .split("\r\n")
+      .slice(1, -1)
+      .map((line) => Number(line.split(",")[9]));
     expect(totals).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
   });
 });

@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyManagementKey } from "../../src/auth/management-key";
 import { managementRoutes } from "../../src/management/routes";
-import { authHeaders, createApiKey } from "../helpers";
-import { manage, managementError } from "./management-client";
+import { authHeaders } from "../support/signing";
+import { createApiKey } from "../support/fixtures";
+import { manage, managementError } from "../support/management-client";
 
 /** A concrete URL for a route table path: every {param} becomes 1. */
 const concrete = (path: string) => path.replace(/\{\w+\}/g, "1");
@@ -28,7 +29,12 @@ describe("management authentication", () => {
 
   it("refuses keys that differ only in length or in the last character", async () => {
     const key = env.MANAGEMENT_KEY;
-    for (const wrong of [key.slice(0, -1), `${key}x`, `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`, key.toUpperCase() === key ? key.toLowerCase() : key.toUpperCase()]) {
+    for (const wrong of [
+      key.slice(0, -1),
+      `${key}x`,
+      `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`,
+      key.toUpperCase() === key ? key.toLowerCase() : key.toUpperCase(),
+    ]) {
       const response = await manage("GET", "/api/v1/products", undefined, { key: wrong });
       expect((await managementError(response)).code).toBe("forbidden");
     }
@@ -36,7 +42,13 @@ describe("management authentication", () => {
 
   it("answers 401 to other schemes: Bearer, Basic, License API HMAC credentials", async () => {
     const licenseApiHeaders = await authHeaders(await createApiKey());
-    for (const authorization of [`Bearer ${env.MANAGEMENT_KEY}`, `Basic ${btoa(`vendor:${env.MANAGEMENT_KEY}`)}`, licenseApiHeaders.Authorization!, "Api-Key", "Api-Key a b"]) {
+    for (const authorization of [
+      `Bearer ${env.MANAGEMENT_KEY}`,
+      `Basic ${btoa(`vendor:${env.MANAGEMENT_KEY}`)}`,
+      licenseApiHeaders.Authorization!,
+      "Api-Key",
+      "Api-Key a b",
+    ]) {
       const response = await manage("GET", "/api/v1/products", undefined, { key: null, headers: { Authorization: authorization } });
       expect(response.status, authorization).toBe(401);
       const body = await managementError(response);
@@ -47,7 +59,10 @@ describe("management authentication", () => {
 
   it("accepts the management key (scheme name case-insensitive)", async () => {
     expect((await manage("GET", "/api/v1/products")).status).toBe(200);
-    const lowerScheme = await manage("GET", "/api/v1/products", undefined, { key: null, headers: { Authorization: `api-key ${env.MANAGEMENT_KEY}` } });
+    const lowerScheme = await manage("GET", "/api/v1/products", undefined, {
+      key: null,
+      headers: { Authorization: `api-key ${env.MANAGEMENT_KEY}` },
+    });
     expect(lowerScheme.status).toBe(200);
   });
 
@@ -60,8 +75,15 @@ describe("management authentication", () => {
 
   it("keeps the API closed (403) while the Worker has no usable MANAGEMENT_KEY", async () => {
     for (const configured of [undefined, "", "too-short"]) {
-      const refusal = await verifyManagementKey(`Api-Key ${configured || "anything"}`, configured).then(() => null, (error: unknown) => error);
-      expect(refusal, String(configured)).toMatchObject({ code: "forbidden", status: 403, message: expect.stringMatching(/MANAGEMENT_KEY is not set/) });
+      const refusal = await verifyManagementKey(`Api-Key ${configured || "anything"}`, configured).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal, String(configured)).toMatchObject({
+        code: "forbidden",
+        status: 403,
+        message: expect.stringMatching(/MANAGEMENT_KEY is not set/),
+      });
     }
     await expect(verifyManagementKey(null, undefined)).rejects.toMatchObject({ code: "unauthorized", status: 401 });
   });

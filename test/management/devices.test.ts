@@ -1,7 +1,7 @@
 // Devices through the management API: list, blacklist, un-blacklist, deactivate; the License API follows at once.
 import { describe, expect, it } from "vitest";
-import { errorCode, postSigned } from "../helpers";
-import { consumeAs, manage, manageOk, managementError, vendorSetup } from "./management-client";
+import { errorCode, postSigned } from "../support/client";
+import { consumeAs, manage, manageOk, managementError, vendorSetup } from "../support/management-client";
 
 describe("devices", () => {
   it("lists a license's devices in pages", async () => {
@@ -9,7 +9,9 @@ describe("devices", () => {
     const second = { ...setup.identity, hardware_id: `${setup.hardwareId}-b` };
     expect((await postSigned("/api/v4/activate_license", second, setup.credentials)).status).toBe(200);
     const all = await manageOk("GET", `/api/v1/licenses/${setup.license.id}/devices`);
-    expect(all.data.map((d: { hardware_id: string; active: boolean; blacklisted: boolean }) => [d.hardware_id, d.active, d.blacklisted])).toEqual([
+    expect(
+      all.data.map((d: { hardware_id: string; active: boolean; blacklisted: boolean }) => [d.hardware_id, d.active, d.blacklisted]),
+    ).toEqual([
       [setup.hardwareId, true, false],
       [second.hardware_id, true, false],
     ]);

@@ -1,12 +1,23 @@
 // Licenses through the management API: issue (key- and user-based), get, list and filter,
 // enable/disable, feature allowances, consumption reset. Each change is checked through the License API.
 import { describe, expect, it } from "vitest";
-import { errorCode, flushAudit, getSigned, postSigned, signedBody } from "../helpers";
-import { consumeAs, manage, manageOk, managementError, uniqueCode, vendorSetup } from "./management-client";
+import { errorCode, getSigned, postSigned, signedBody } from "../support/client";
+import { flushAudit } from "../support/audit";
+import { consumeAs, manage, manageOk, managementError, uniqueCode, vendorSetup } from "../support/management-client";
 
 async function product(authorizationMethod: "license-key" | "user" = "license-key") {
-  const created = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("app"), name: "App", authorization_method: authorizationMethod });
-  await manageOk("POST", `/api/v1/products/${created.id}/features`, { code: "exports", name: "Exports", max_consumption: 100, allow_overages: true, max_overages: 10 });
+  const created = await manageOk("POST", "/api/v1/products", {
+    short_code: uniqueCode("app"),
+    name: "App",
+    authorization_method: authorizationMethod,
+  });
+  await manageOk("POST", `/api/v1/products/${created.id}/features`, {
+    code: "exports",
+    name: "Exports",
+    max_consumption: 100,
+    allow_overages: true,
+    max_overages: 10,
+  });
   await manageOk("POST", `/api/v1/products/${created.id}/features`, { code: "pro", name: "Pro", feature_type: "activation" });
   return created as { id: number; short_code: string };
 }
@@ -18,9 +29,24 @@ describe("issuing licenses", () => {
     expect(response.status).toBe(201);
     const license = (await response.json()) as any;
     expect(license.license_key).toMatch(/^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/);
-    expect(license).toMatchObject({ product_id: id, users: [], enabled: true, active: false, license_type: "perpetual", max_activations: 1, validity_period: null });
+    expect(license).toMatchObject({
+      product_id: id,
+      users: [],
+      enabled: true,
+      active: false,
+      license_type: "perpetual",
+      max_activations: 1,
+      validity_period: null,
+    });
     expect(license.features).toHaveLength(2);
-    expect(license.features[0]).toMatchObject({ code: "exports", max_consumption: 100, allow_overages: true, max_overages: 10, total_consumptions: 0, overrides: { max_consumption: null } });
+    expect(license.features[0]).toMatchObject({
+      code: "exports",
+      max_consumption: 100,
+      allow_overages: true,
+      max_overages: 10,
+      total_consumptions: 0,
+      overrides: { max_consumption: null },
+    });
     expect(license.features[1]).toMatchObject({ code: "pro", feature_type: "activation", total_consumptions: null });
     const activationReset = await manage("POST", `/api/v1/licenses/${license.id}/features/pro/reset`);
     expect((await managementError(activationReset)).message).toMatch(/activation feature/);
@@ -56,13 +82,20 @@ describe("issuing licenses", () => {
   it("issues a user-based license whose users activate with their password", async () => {
     const created = await product("user");
     const username = `${uniqueCode("user")}@example.com`;
-    const license = await manageOk("POST", "/api/v1/licenses", { product_id: created.id, users: [{ username, password: "correct horse" }, { username: `b.${username}` }] });
+    const license = await manageOk("POST", "/api/v1/licenses", {
+      product_id: created.id,
+      users: [{ username, password: "correct horse" }, { username: `b.${username}` }],
+    });
     expect(license).toMatchObject({ license_key: null, users: [username, `b.${username}`] });
     const apiKey = await manageOk("POST", "/api/v1/api-keys", {});
     const credentials = { id: apiKey.id, apiKey: apiKey.api_key, sharedKey: apiKey.shared_key };
     const identity = { product: created.short_code, username, hardware_id: uniqueCode("hw") };
-    expect(await errorCode(await postSigned("/api/v4/activate_license", { ...identity, password: "wrong password" }, credentials))).toBe("invalid_password");
-    const activated = await signedBody<{ id: number }>(await postSigned("/api/v4/activate_license", { ...identity, password: "correct horse" }, credentials));
+    expect(await errorCode(await postSigned("/api/v4/activate_license", { ...identity, password: "wrong password" }, credentials))).toBe(
+      "invalid_password",
+    );
+    const activated = await signedBody<{ id: number }>(
+      await postSigned("/api/v4/activate_license", { ...identity, password: "correct horse" }, credentials),
+    );
     expect(activated.id).toBe(license.id);
   });
 
@@ -110,7 +143,8 @@ describe("finding licenses", () => {
     const b = await manageOk("POST", "/api/v1/licenses", { product_id: keyProduct.id, enabled: false });
     const username = `${uniqueCode("user")}@example.com`;
     const c = await manageOk("POST", "/api/v1/licenses", { product_id: userProduct.id, users: [{ username }] });
-    const ids = async (query: string) => (await manageOk("GET", `/api/v1/licenses?${query}`)).data.map((license: { id: number }) => license.id);
+    const ids = async (query: string) =>
+      (await manageOk("GET", `/api/v1/licenses?${query}`)).data.map((license: { id: number }) => license.id);
     expect(await ids(`product_id=${keyProduct.id}`)).toEqual([a.id, b.id]);
     expect(await ids(`license_key=${a.license_key}`)).toEqual([a.id]);
     expect(await ids(`username=${encodeURIComponent(username.toUpperCase())}`)).toEqual([c.id]);
@@ -147,14 +181,23 @@ describe("changing licenses", () => {
     expect((await consumeAs(setup)).status).toBe(200);
     expect(await errorCode(await consumeAs(setup))).toBe("feature_not_enough_consumptions");
     const inherited = await manageOk("PATCH", path, { max_consumption: null, allow_overages: null, max_overages: null });
-    expect(inherited).toMatchObject({ max_consumption: 10, allow_overages: false, total_consumptions: 9, overrides: { max_consumption: null, allow_overages: null } });
+    expect(inherited).toMatchObject({
+      max_consumption: 10,
+      allow_overages: false,
+      total_consumptions: 9,
+      overrides: { max_consumption: null, allow_overages: null },
+    });
     expect((await consumeAs(setup)).status).toBe(200);
     await manageOk("PATCH", path, { allow_unlimited_consumptions: true });
     expect((await consumeAs(setup, 1000)).status).toBe(200);
     expect((await managementError(await manage("PATCH", path, {}))).code).toBe("validation_error");
     expect((await managementError(await manage("PATCH", path, { max_consumption: "10" }))).code).toBe("validation_error");
-    expect((await managementError(await manage("PATCH", `/api/v1/licenses/${setup.license.id}/features/nope`, { max_consumption: 1 }))).code).toBe("not_found");
-    expect((await managementError(await manage("PATCH", `/api/v1/licenses/999999/features/${setup.featureCode}`, { max_consumption: 1 }))).code).toBe("not_found");
+    expect(
+      (await managementError(await manage("PATCH", `/api/v1/licenses/${setup.license.id}/features/nope`, { max_consumption: 1 }))).code,
+    ).toBe("not_found");
+    expect(
+      (await managementError(await manage("PATCH", `/api/v1/licenses/999999/features/${setup.featureCode}`, { max_consumption: 1 }))).code,
+    ).toBe("not_found");
   });
 
   it("resets a feature's consumption in its counter object, audited as manual_reset", async () => {
@@ -166,7 +209,9 @@ describe("changing licenses", () => {
     expect(await signedBody<{ total_consumptions: number }>(await consumeAs(setup, 2))).toMatchObject({ total_consumptions: 2 });
     await flushAudit(setup.licenseFeatureId);
     const audit = await manageOk("GET", `/api/v1/audit?license_feature_id=${setup.licenseFeatureId}`);
-    expect(audit.data.map((row: { event: string; consumptions: number; total_after: number }) => [row.event, row.consumptions, row.total_after])).toEqual([
+    expect(
+      audit.data.map((row: { event: string; consumptions: number; total_after: number }) => [row.event, row.consumptions, row.total_after]),
+    ).toEqual([
       ["consumption_add", 10, 10],
       ["manual_reset", -10, 0],
       ["consumption_add", 2, 2],
@@ -181,8 +226,14 @@ describe("consumption licenses (license-level consumption)", () => {
     postSigned("/api/v4/add_consumption", { ...setup.identity, consumptions }, setup.credentials);
 
   it("issues one with its own allowance, shows its live total, changes the allowance and resets it", async () => {
-    const setup = await vendorSetup({ max_consumption: 100 }, { license_type: "consumption", consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2 } });
-    expect(setup.license).toMatchObject({ license_type: "consumption", consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2, total_consumptions: 0 } });
+    const setup = await vendorSetup(
+      { max_consumption: 100 },
+      { license_type: "consumption", consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2 } },
+    );
+    expect(setup.license).toMatchObject({
+      license_type: "consumption",
+      consumption: { max_consumptions: 10, allow_overages: true, max_overages: 2, total_consumptions: 0 },
+    });
     expect((await addConsumption(setup, 6)).status).toBe(200);
     expect((await manageOk("GET", `/api/v1/licenses/${setup.license.id}`)).consumption).toMatchObject({ total_consumptions: 6 });
 
@@ -199,7 +250,9 @@ describe("consumption licenses (license-level consumption)", () => {
     expect(setup.license).toMatchObject({ license_type: "perpetual", consumption: null });
     const patch = await manage("PATCH", `/api/v1/licenses/${setup.license.id}/consumption`, { max_consumptions: 4 });
     expect((await managementError(patch)).message).toMatch(/perpetual license/);
-    expect((await managementError(await manage("POST", `/api/v1/licenses/${setup.license.id}/consumption/reset`))).code).toBe("validation_error");
+    expect((await managementError(await manage("POST", `/api/v1/licenses/${setup.license.id}/consumption/reset`))).code).toBe(
+      "validation_error",
+    );
     expect((await managementError(await manage("POST", "/api/v1/licenses/999999/consumption/reset"))).code).toBe("not_found");
     const issue = await manage("POST", "/api/v1/licenses", { product_id: setup.product.id, consumption: { max_consumptions: 1 } });
     expect((await managementError(issue)).message).toMatch(/only for license_type "consumption"/);

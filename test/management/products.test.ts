@@ -1,7 +1,7 @@
 // Products and product features through the management API: create, list (paginated), get, update defaults.
 import { describe, expect, it } from "vitest";
-import { errorCode, signedBody } from "../helpers";
-import { consumeAs, manage, manageOk, managementError, uniqueCode, vendorSetup } from "./management-client";
+import { errorCode, signedBody } from "../support/client";
+import { consumeAs, manage, manageOk, managementError, uniqueCode, vendorSetup } from "../support/management-client";
 
 describe("products", () => {
   it("creates a product (201) and gets it back", async () => {
@@ -36,7 +36,9 @@ describe("products", () => {
       expect(error.code, JSON.stringify(body)).toBe("validation_error");
       expect(error.message).toMatch(message);
     }
-    expect((await managementError(await manage("POST", "/api/v1/products", undefined, { rawBody: "{not json" }))).code).toBe("invalid_json");
+    expect((await managementError(await manage("POST", "/api/v1/products", undefined, { rawBody: "{not json" }))).code).toBe(
+      "invalid_json",
+    );
     expect((await managementError(await manage("POST", "/api/v1/products", undefined, { rawBody: "[]" }))).code).toBe("validation_error");
     const textBody = await manage("POST", "/api/v1/products", undefined, { rawBody: "{}", headers: { "Content-Type": "text/plain" } });
     expect((await managementError(textBody)).code).toBe("invalid_content_type");
@@ -53,7 +55,10 @@ describe("products", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { data: Array<{ id: number }>; next_cursor: string | null } = await manageOk("GET", `/api/v1/products?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: { data: Array<{ id: number }>; next_cursor: string | null } = await manageOk(
+        "GET",
+        `/api/v1/products?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((product) => product.id));
       cursor = page.next_cursor;
@@ -72,7 +77,13 @@ describe("products", () => {
 describe("product features", () => {
   it("adds features with defaults, lists them, refuses a duplicate code", async () => {
     const product = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("app"), name: "App" });
-    const created = await manage("POST", `/api/v1/products/${product.id}/features`, { code: "exports", name: "Exports", max_consumption: 10, allow_overages: true, max_overages: 2 });
+    const created = await manage("POST", `/api/v1/products/${product.id}/features`, {
+      code: "exports",
+      name: "Exports",
+      max_consumption: 10,
+      allow_overages: true,
+      max_overages: 2,
+    });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({
       product_id: product.id,
@@ -91,9 +102,15 @@ describe("product features", () => {
     expect(list.next_cursor).toBeNull();
     const duplicate = await manage("POST", `/api/v1/products/${product.id}/features`, { code: "exports", name: "Again" });
     expect((await managementError(duplicate)).code).toBe("conflict");
-    expect((await managementError(await manage("POST", "/api/v1/products/999999/features", { code: "x", name: "x" }))).code).toBe("not_found");
+    expect((await managementError(await manage("POST", "/api/v1/products/999999/features", { code: "x", name: "x" }))).code).toBe(
+      "not_found",
+    );
     expect((await managementError(await manage("GET", "/api/v1/products/999999/features"))).code).toBe("not_found");
-    const badPeriod = await manage("POST", `/api/v1/products/${product.id}/features`, { code: "y", name: "y", consumption_period: "hourly" });
+    const badPeriod = await manage("POST", `/api/v1/products/${product.id}/features`, {
+      code: "y",
+      name: "y",
+      consumption_period: "hourly",
+    });
     expect((await managementError(badPeriod)).code).toBe("validation_error");
     const negative = await manage("POST", `/api/v1/products/${product.id}/features`, { code: "z", name: "z", max_consumption: -1 });
     expect((await managementError(negative)).message).toMatch(/max_consumption must not be negative/);
@@ -102,11 +119,17 @@ describe("product features", () => {
   it("updates a feature's defaults; a license that inherits them is limited by the new value on its next request", async () => {
     const setup = await vendorSetup({ max_consumption: 100 });
     expect((await consumeAs(setup, 5)).status).toBe(200);
-    const updated = await manageOk("PATCH", `/api/v1/products/${setup.product.id}/features/${setup.featureCode}`, { max_consumption: 5, name: "Renamed" });
+    const updated = await manageOk("PATCH", `/api/v1/products/${setup.product.id}/features/${setup.featureCode}`, {
+      max_consumption: 5,
+      name: "Renamed",
+    });
     expect(updated).toMatchObject({ max_consumption: 5, name: "Renamed" });
     expect(await errorCode(await consumeAs(setup, 1))).toBe("feature_not_enough_consumptions");
     await manageOk("PATCH", `/api/v1/products/${setup.product.id}/features/${setup.featureCode}`, { max_consumption: 6 });
-    expect((await signedBody<{ total_consumptions: number; max_consumptions: number }>(await consumeAs(setup, 1)))).toMatchObject({ total_consumptions: 6, max_consumptions: 6 });
+    expect(await signedBody<{ total_consumptions: number; max_consumptions: number }>(await consumeAs(setup, 1))).toMatchObject({
+      total_consumptions: 6,
+      max_consumptions: 6,
+    });
   });
 
   it("validates updates: empty body, unknown fields, unknown feature", async () => {
@@ -114,6 +137,8 @@ describe("product features", () => {
     const path = `/api/v1/products/${setup.product.id}/features/${setup.featureCode}`;
     expect((await managementError(await manage("PATCH", path, {}))).message).toMatch(/at least one field/);
     expect((await managementError(await manage("PATCH", path, { feature_type: "activation" }))).code).toBe("validation_error");
-    expect((await managementError(await manage("PATCH", `/api/v1/products/${setup.product.id}/features/nope`, { max_consumption: 1 }))).code).toBe("not_found");
+    expect(
+      (await managementError(await manage("PATCH", `/api/v1/products/${setup.product.id}/features/nope`, { max_consumption: 1 }))).code,
+    ).toBe("not_found");
   });
 });

@@ -4,9 +4,10 @@
 // acknowledged sees it.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { featureCounter } from "../../src/counters";
-import { auditRows, errorCode, flushAudit, postSigned } from "../helpers";
-import { consumeAs, manageOk, vendorSetup, type VendorSetup } from "./management-client";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { auditRows, flushAudit } from "../support/audit";
+import { errorCode, postSigned } from "../support/client";
+import { consumeAs, manageOk, vendorSetup, type VendorSetup } from "../support/management-client";
 
 interface Outcome {
   status: number;
@@ -44,7 +45,12 @@ describe("management changes racing License API requests", () => {
   it("lowering an allowance: no request accepted under the new limit exceeds it; every later request obeys it", async () => {
     const setup = await vendorSetup({ max_consumption: 1000 });
     const path = `/api/v1/licenses/${setup.license.id}/features/${setup.featureCode}`;
-    const { overlapping, following } = await race(() => consumeAs(setup), () => manageOk("PATCH", path, { max_consumption: 40 }), 80, 40);
+    const { overlapping, following } = await race(
+      () => consumeAs(setup),
+      () => manageOk("PATCH", path, { max_consumption: 40 }),
+      80,
+      40,
+    );
 
     for (const o of [...overlapping, ...following]) {
       if (o.status === 200) expect(o.total!).toBeLessThanOrEqual(o.max!);
@@ -63,7 +69,12 @@ describe("management changes racing License API requests", () => {
     const setup = await vendorSetup({ max_consumption: 10 });
     expect((await consumeAs(setup, 10)).status).toBe(200);
     const path = `/api/v1/licenses/${setup.license.id}/features/${setup.featureCode}`;
-    const { overlapping, following } = await race(() => consumeAs(setup), () => manageOk("PATCH", path, { max_consumption: 30 }), 30, 20);
+    const { overlapping, following } = await race(
+      () => consumeAs(setup),
+      () => manageOk("PATCH", path, { max_consumption: 30 }),
+      30,
+      20,
+    );
     for (const o of overlapping) expect(o.status === 200 ? o.max : o.code).toBe(o.status === 200 ? 30 : "feature_not_enough_consumptions");
     expect(accepted(overlapping).length + accepted(following).length).toBe(20);
     expect(await liveTotal(setup)).toBe(30);
@@ -76,7 +87,8 @@ describe("management changes racing License API requests", () => {
     const { overlapping, following } = await race(
       () => consumeAs(setup),
       async () => {
-        resetTotal = (await manageOk("POST", `/api/v1/licenses/${setup.license.id}/features/${setup.featureCode}/reset`)).total_consumptions;
+        resetTotal = (await manageOk("POST", `/api/v1/licenses/${setup.license.id}/features/${setup.featureCode}/reset`))
+          .total_consumptions;
       },
       60,
       20,
@@ -102,7 +114,12 @@ describe("management changes racing License API requests", () => {
 
   it("revoking an API key: overlapping requests succeed or are refused, every later one is refused", async () => {
     const setup = await vendorSetup({ max_consumption: 1000 });
-    const { overlapping, following } = await race(() => consumeAs(setup), () => manageOk("POST", `/api/v1/api-keys/${setup.credentials.id}/revoke`), 60, 20);
+    const { overlapping, following } = await race(
+      () => consumeAs(setup),
+      () => manageOk("POST", `/api/v1/api-keys/${setup.credentials.id}/revoke`),
+      60,
+      20,
+    );
     for (const o of overlapping) expect(o.code ?? "ok").toMatch(/^(ok|revoked_api_key)$/);
     expect(following.map((o) => o.code)).toEqual(Array(20).fill("revoked_api_key"));
     expect(await liveTotal(setup)).toBe(accepted(overlapping).length);
@@ -110,7 +127,12 @@ describe("management changes racing License API requests", () => {
 
   it("disabling a license: every later request fails with license_not_enabled", async () => {
     const setup = await vendorSetup({ max_consumption: 1000 });
-    const { overlapping, following } = await race(() => consumeAs(setup), () => manageOk("POST", `/api/v1/licenses/${setup.license.id}/disable`), 60, 20);
+    const { overlapping, following } = await race(
+      () => consumeAs(setup),
+      () => manageOk("POST", `/api/v1/licenses/${setup.license.id}/disable`),
+      60,
+      20,
+    );
     for (const o of overlapping) expect(o.code ?? "ok").toMatch(/^(ok|license_not_enabled)$/);
     expect(following.map((o) => o.code)).toEqual(Array(20).fill("license_not_enabled"));
     expect(await liveTotal(setup)).toBe(accepted(overlapping).length);
@@ -118,7 +140,12 @@ describe("management changes racing License API requests", () => {
 
   it("blacklisting a device: every later request fails with blacklisted", async () => {
     const setup = await vendorSetup({ max_consumption: 1000 });
-    const { overlapping, following } = await race(() => consumeAs(setup), () => manageOk("POST", `/api/v1/devices/${setup.deviceId}/blacklist`), 60, 20);
+    const { overlapping, following } = await race(
+      () => consumeAs(setup),
+      () => manageOk("POST", `/api/v1/devices/${setup.deviceId}/blacklist`),
+      60,
+      20,
+    );
     for (const o of overlapping) expect(o.code ?? "ok").toMatch(/^(ok|blacklisted)$/);
     expect(following.map((o) => o.code)).toEqual(Array(20).fill("blacklisted"));
     expect(await liveTotal(setup)).toBe(accepted(overlapping).length);
@@ -131,7 +158,9 @@ describe("management changes racing License API requests", () => {
     try {
       expect((await consumeAs(setup, 7)).status).toBe(200);
       expect(await featureCounter(env, setup.licenseFeatureId).pendingAuditRows()).toBe(1);
-      const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?").bind(setup.licenseFeatureId).first<number>("total_consumptions");
+      const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?")
+        .bind(setup.licenseFeatureId)
+        .first<number>("total_consumptions");
       expect(mirror).toBe(0);
       expect(await liveTotal(setup)).toBe(7);
     } finally {
@@ -142,7 +171,10 @@ describe("management changes racing License API requests", () => {
 
   it("the counter objects' stored answers (Idempotency-Key replays) never outlive a change", async () => {
     const setup = await vendorSetup({ max_consumption: 1000 });
-    const send = (key: string) => postSigned("/api/v4/add_feature_consumption", { ...setup.identity, feature: setup.featureCode }, setup.credentials, { "Idempotency-Key": key });
+    const send = (key: string) =>
+      postSigned("/api/v4/add_feature_consumption", { ...setup.identity, feature: setup.featureCode }, setup.credentials, {
+        "Idempotency-Key": key,
+      });
     for (const key of ["before-disable", "before-blacklist", "before-revoke"]) expect((await send(key)).status).toBe(200);
     expect((await send("before-disable")).headers.get("Idempotent-Replayed")).toBe("true");
 

@@ -1,13 +1,23 @@
 // The OpenAPI document: served by the Worker, generated from the handlers' zod schemas, and in
 // step with the routes that really exist (both directions).
 import { describe, expect, it } from "vitest";
-import { LICENSE_API_ROUTES } from "../../src/index";
+import { licenseRoutes } from "../../src/license-api/routes";
 import { managementRoutes } from "../../src/management/routes";
-import { callWorker } from "../helpers";
-import { manage } from "../management/management-client";
+import { callWorker } from "../support/client";
+import { manage } from "../support/management-client";
 
-type Operation = { operationId: string; parameters: Array<{ name: string; in: string; required: boolean }>; requestBody?: { content: Record<string, { schema: any }> }; responses: Record<string, unknown>; security: unknown[] };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+type Operation = {
+  operationId: string;
+  parameters: Array<{ name: string; in: string; required: boolean }>;
+  requestBody?: { content: Record<string, { schema: any }> };
+  responses: Record<string, unknown>;
+  security: unknown[];
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
 
 async function document(): Promise<Document> {
   const response = await callWorker("/api/openapi.json", {});
@@ -16,13 +26,16 @@ async function document(): Promise<Document> {
   return (await response.json()) as Document;
 }
 
-const operations = (doc: Document) => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, operation })));
+const operations = (doc: Document) =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, operation })),
+  );
 
 /** Routes the Worker registers: the License API table, its two public GETs, and the management route table. */
 const registered = [
   "GET /api/v4/public_key",
   "GET /api/openapi.json",
-  ...LICENSE_API_ROUTES.map((route) => `${route.method} ${route.path}`),
+  ...licenseRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`),
   ...managementRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`),
 ];
 
@@ -43,7 +56,9 @@ describe("GET /api/openapi.json", () => {
   it("every documented operation is served: none falls through to the router's 404 or 405", async () => {
     for (const { key, path, method } of operations(await document())) {
       const url = path.replace(/\{\w+\}/g, "1");
-      const response = path.startsWith("/api/v1/") ? await manage(method.toUpperCase(), url, method === "get" ? undefined : {}) : await callWorker(url, { method: method.toUpperCase() });
+      const response = path.startsWith("/api/v1/")
+        ? await manage(method.toUpperCase(), url, method === "get" ? undefined : {})
+        : await callWorker(url, { method: method.toUpperCase() });
       const text = await response.text();
       expect(response.status, key).not.toBe(405);
       // 404 is fine when it names a missing resource (e.g. "License 1 not found"), not when no route matched.
@@ -55,7 +70,10 @@ describe("GET /api/openapi.json", () => {
     const doc = await document();
     for (const { key, path, operation } of operations(doc)) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-      expect(operation.parameters.filter((p) => p.in === "path").map((p) => p.name), key).toEqual(inPath);
+      expect(
+        operation.parameters.filter((p) => p.in === "path").map((p) => p.name),
+        key,
+      ).toEqual(inPath);
     }
     const issue = doc.paths["/api/v1/licenses"]!.post!;
     const issueSchema = issue.requestBody!.content["application/json"]!.schema;
@@ -66,7 +84,17 @@ describe("GET /api/openapi.json", () => {
     expect(consume.requestBody!.content["application/json"]!.schema.required).toEqual(["hardware_id", "product", "feature"]);
     expect(consume.security).toEqual([{ licenseHmac: [] }]);
     const audit = doc.paths["/api/v1/audit"]!.get!;
-    expect(audit.parameters.map((p) => p.name)).toEqual(["limit", "cursor", "license_id", "license_feature_id", "feature", "hardware_id", "event", "from", "to"]);
+    expect(audit.parameters.map((p) => p.name)).toEqual([
+      "limit",
+      "cursor",
+      "license_id",
+      "license_feature_id",
+      "feature",
+      "hardware_id",
+      "event",
+      "from",
+      "to",
+    ]);
     expect(audit.parameters.every((p) => !p.required)).toBe(true);
     const check = doc.paths["/api/v4/check_license"]!.get!;
     expect(check.parameters.filter((p) => p.in === "query" && p.required).map((p) => p.name)).toEqual(["hardware_id", "product"]);

@@ -3,15 +3,18 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { featureCounter } from "../../src/counters";
-import { auditRows, consume, createApiKey, createFixture, signedBody, type Fixture } from "../helpers";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { auditRows } from "../support/audit";
+import { consume, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Fixture } from "../support/fixtures";
 
 describe("D1 outage under load", () => {
   it("accepts and counts everything during the outage; afterwards every row arrives exactly once", async () => {
     const credentials = await createApiKey();
     const fixtures: Fixture[] = [];
     for (let i = 0; i < 4; i++) fixtures.push(await createFixture({ feature: { maxConsumption: 100_000 } }));
-    const wave = (n: number) => Array.from({ length: n }, (_, i) => consume(fixtures[i % fixtures.length]!, credentials, { consumptions: (i % 3) + 1 }));
+    const wave = (n: number) =>
+      Array.from({ length: n }, (_, i) => consume(fixtures[i % fixtures.length]!, credentials, { consumptions: (i % 3) + 1 }));
 
     const before = await Promise.all(wave(80));
     await env.DB.exec("ALTER TABLE consumption_audit RENAME TO consumption_audit_offline");
@@ -40,7 +43,9 @@ describe("D1 outage under load", () => {
         total += row.consumptions;
         expect(row.total_after).toBe(total);
       }
-      const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?").bind(fixture.licenseFeatureId).first<number>("total_consumptions");
+      const mirror = await env.DB.prepare("SELECT total_consumptions FROM license_features WHERE id = ?")
+        .bind(fixture.licenseFeatureId)
+        .first<number>("total_consumptions");
       expect(mirror).toBe(total);
     }
   });

@@ -4,10 +4,12 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { computeSignature } from "../../src/auth/request-signature";
-import { featureCounter } from "../../src/counters";
+import { computeSignature } from "../support/signing";
+import { featureCounter } from "../../src/counter/counter-stubs";
 import { API_ERROR_CODES } from "../../src/errors";
-import { auditRows, callWorkerDirect, createApiKey, createFixture, type Credentials, type Fixture } from "../helpers";
+import { auditRows } from "../support/audit";
+import { callWorkerDirect } from "../support/client";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 
 const RUNS = 3000;
 const documented = new Set<string>(API_ERROR_CODES.filter((code) => code !== "internal_server_error"));
@@ -19,7 +21,12 @@ beforeAll(async () => {
   fixture = await createFixture({ feature: { maxConsumption: 1_000_000, allowOverages: true, maxOverages: 10 } });
 });
 
-const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary", maxLength: 40 }), fc.constantFrom("", " ", "\u0000", "null", "😀", "ﬀ", "a".repeat(300)));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.constantFrom("", " ", "\u0000", "null", "😀", "ﬀ", "a".repeat(300)),
+);
 const anyValue = fc.oneof(
   text,
   fc.integer(),
@@ -45,7 +52,9 @@ const bodyObject = fc
     remove: fc.oneof({ weight: 3, arbitrary: fc.constant<Field[]>([]) }, fc.subarray(FIELDS, { maxLength: 3 })),
     replace: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(fc.constantFrom(...FIELDS), anyValue, { maxKeys: 2 })),
     extra: fc.dictionary(text, anyValue, { maxKeys: 2 }),
-    event: fc.option(fc.constantFrom<unknown>(["consumption_add"], ["offline_floating_consumptions_sync"], [], ["x"], "consumption_add"), { nil: undefined }),
+    event: fc.option(fc.constantFrom<unknown>(["consumption_add"], ["offline_floating_consumptions_sync"], [], ["x"], "consumption_add"), {
+      nil: undefined,
+    }),
   })
   .map(({ consumptions, remove, replace, extra, event }) => {
     const body: Record<string, unknown> = { ...extra, ...validBody(consumptions) };
@@ -58,33 +67,61 @@ const bodyObject = fc
 /** Raw body text: JSON of a body, truncated JSON, duplicated keys, or noise. */
 const bodyText = fc.oneof(
   { weight: 6, arbitrary: bodyObject.map((body) => JSON.stringify(body)) },
-  { weight: 2, arbitrary: fc.tuple(bodyObject, fc.nat()).map(([body, cut]) => { const json = JSON.stringify(body); return json.slice(0, cut % json.length); }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }).map((n) => { const json = JSON.stringify(validBody(n)); return `${json.slice(0, -1)},"consumptions":"${n}"}`; }) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(bodyObject, fc.nat()).map(([body, cut]) => {
+      const json = JSON.stringify(body);
+      return json.slice(0, cut % json.length);
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1, max: 5 }).map((n) => {
+      const json = JSON.stringify(validBody(n));
+      return `${json.slice(0, -1)},"consumptions":"${n}"}`;
+    }),
+  },
   { weight: 1, arbitrary: fc.oneof(text, fc.json()) },
 );
 
 type DateKind = "now" | "stale" | "future" | "garbage" | "missing" | "iso";
 type AuthKind = "valid" | "wrong-key" | "unknown-api-key" | "garbage" | "missing" | "missing-param" | "algorithm" | "bearer" | "bad-base64";
 
-async function headersFor(dateKind: DateKind, authKind: AuthKind, garbage: string, contentType: string | null): Promise<Record<string, string>> {
+async function headersFor(
+  dateKind: DateKind,
+  authKind: AuthKind,
+  garbage: string,
+  contentType: string | null,
+): Promise<Record<string, string>> {
   const now = Date.now();
   const date =
-    dateKind === "now" ? new Date(now).toUTCString()
-    : dateKind === "stale" ? new Date(now - 20 * 60_000).toUTCString()
-    : dateKind === "future" ? new Date(now + 10 * 60_000).toUTCString()
-    : dateKind === "iso" ? new Date(now).toISOString()
-    : dateKind === "garbage" ? garbage
-    : null;
+    dateKind === "now"
+      ? new Date(now).toUTCString()
+      : dateKind === "stale"
+        ? new Date(now - 20 * 60_000).toUTCString()
+        : dateKind === "future"
+          ? new Date(now + 10 * 60_000).toUTCString()
+          : dateKind === "iso"
+            ? new Date(now).toISOString()
+            : dateKind === "garbage"
+              ? garbage
+              : null;
   const signature = await computeSignature(authKind === "wrong-key" ? "not the key" : credentials.sharedKey, date ?? "");
   const apikey = authKind === "unknown-api-key" ? "unknown" : credentials.apiKey;
   const authorization =
-    authKind === "garbage" ? garbage
-    : authKind === "missing" ? null
-    : authKind === "missing-param" ? `algorithm="hmac-sha256",headers="date",apikey="${apikey}"`
-    : authKind === "algorithm" ? `algorithm="hmac-md5",headers="date",signature="${signature}",apikey="${apikey}"`
-    : authKind === "bearer" ? `Bearer ${garbage}`
-    : authKind === "bad-base64" ? `algorithm="hmac-sha256",headers="date",signature="${garbage.replace(/"/g, "")}",apikey="${apikey}"`
-    : `algorithm="hmac-sha256",headers="date",signature="${signature}",apikey="${apikey}"`;
+    authKind === "garbage"
+      ? garbage
+      : authKind === "missing"
+        ? null
+        : authKind === "missing-param"
+          ? `algorithm="hmac-sha256",headers="date",apikey="${apikey}"`
+          : authKind === "algorithm"
+            ? `algorithm="hmac-md5",headers="date",signature="${signature}",apikey="${apikey}"`
+            : authKind === "bearer"
+              ? `Bearer ${garbage}`
+              : authKind === "bad-base64"
+                ? `algorithm="hmac-sha256",headers="date",signature="${garbage.replace(/"/g, "")}",apikey="${apikey}"`
+                : `algorithm="hmac-sha256",headers="date",signature="${signature}",apikey="${apikey}"`;
   const headers: Record<string, string> = {};
   // Header values must be ByteStrings; anything else is dropped as a client library would refuse to send it.
   const put = (name: string, value: string | null) => {
@@ -103,10 +140,28 @@ describe("hostile input", () => {
     await fc.assert(
       fc.asyncProperty(
         bodyText,
-        fc.oneof({ weight: 6, arbitrary: fc.constant<DateKind>("now") }, fc.constantFrom<DateKind>("stale", "future", "garbage", "missing", "iso")),
-        fc.oneof({ weight: 8, arbitrary: fc.constant<AuthKind>("valid") }, fc.constantFrom<AuthKind>("wrong-key", "unknown-api-key", "garbage", "missing", "missing-param", "algorithm", "bearer", "bad-base64")),
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant<DateKind>("now") },
+          fc.constantFrom<DateKind>("stale", "future", "garbage", "missing", "iso"),
+        ),
+        fc.oneof(
+          { weight: 8, arbitrary: fc.constant<AuthKind>("valid") },
+          fc.constantFrom<AuthKind>(
+            "wrong-key",
+            "unknown-api-key",
+            "garbage",
+            "missing",
+            "missing-param",
+            "algorithm",
+            "bearer",
+            "bad-base64",
+          ),
+        ),
         fc.string({ maxLength: 60 }),
-        fc.oneof({ weight: 6, arbitrary: fc.constant<string | null>("application/json") }, fc.constantFrom<string | null>("application/json; charset=utf-8", "text/plain", null, "application/x-www-form-urlencoded")),
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant<string | null>("application/json") },
+          fc.constantFrom<string | null>("application/json; charset=utf-8", "text/plain", null, "application/x-www-form-urlencoded"),
+        ),
         async (body, dateKind, authKind, garbage, contentType) => {
           const headers = await headersFor(dateKind, authKind, garbage, contentType);
           const response = await callWorkerDirect("/api/v4/add_feature_consumption", { method: "POST", headers, body });

@@ -1,8 +1,10 @@
 // Retries: a client that sends the same request twice (a response was lost) is charged once.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { featureCounter, licenseCounter } from "../../src/counters";
-import { auditRows, createApiKey, createFixture, errorCode, licenseAuditRows, postSigned, signedBody, type Credentials, type Fixture } from "../helpers";
+import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
+import { auditRows, licenseAuditRows } from "../support/audit";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
+import { errorCode, postSigned, signedBody } from "../support/client";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -13,7 +15,9 @@ afterEach(() => {
 });
 
 const consumeWithKey = (fixture: Fixture, key: string, extra: Record<string, unknown> = {}, as = credentials) =>
-  postSigned("/api/v4/add_feature_consumption", { ...fixture.identity, feature: fixture.featureCode, ...extra }, as, { "Idempotency-Key": key });
+  postSigned("/api/v4/add_feature_consumption", { ...fixture.identity, feature: fixture.featureCode, ...extra }, as, {
+    "Idempotency-Key": key,
+  });
 
 async function total(fixture: Fixture): Promise<number> {
   await featureCounter(env, fixture.licenseFeatureId).flushAudit();
@@ -29,7 +33,11 @@ describe("Idempotency-Key on add_feature_consumption", () => {
     expect(first.headers.get("Idempotent-Replayed")).toBeNull();
 
     // Meanwhile someone else consumes and the vendor raises the allowance: the replay is still the original.
-    await postSigned("/api/v4/add_feature_consumption", { ...fixture.identity, feature: fixture.featureCode, consumptions: 2 }, credentials);
+    await postSigned(
+      "/api/v4/add_feature_consumption",
+      { ...fixture.identity, feature: fixture.featureCode, consumptions: 2 },
+      credentials,
+    );
     await env.DB.prepare("UPDATE license_features SET max_consumption = 500 WHERE id = ?").bind(fixture.licenseFeatureId).run();
 
     const replay = await consumeWithKey(fixture, "order-1", { consumptions: 5 });
@@ -97,8 +105,11 @@ describe("Idempotency-Key on add_feature_consumption", () => {
 
 describe("Idempotency-Key on add_consumption", () => {
   it("replays without a second charge, refuses a different body", async () => {
-    const fixture = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 50, allowOverages: true, maxOverages: 5 } });
-    const send = (body: Record<string, unknown>) => postSigned("/api/v4/add_consumption", { ...fixture.identity, ...body }, credentials, { "Idempotency-Key": "lic-1" });
+    const fixture = await createFixture({
+      license: { licenseType: "consumption", maxConsumptions: 50, allowOverages: true, maxOverages: 5 },
+    });
+    const send = (body: Record<string, unknown>) =>
+      postSigned("/api/v4/add_consumption", { ...fixture.identity, ...body }, credentials, { "Idempotency-Key": "lic-1" });
     const first = await send({ consumptions: 4, max_overages: 1 });
     const firstText = await first.clone().text();
     await signedBody(first);

@@ -1,8 +1,11 @@
 // Number edges: consumptions of 0, fractions, beyond 2^53, and totals near the limits.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featureCounter } from "../../src/counters";
-import { auditRows, callWorker, authHeaders, consume, createApiKey, createFixture, errorCode, signedBody, type Credentials } from "../helpers";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { auditRows } from "../support/audit";
+import { callWorker, consume, errorCode, signedBody } from "../support/client";
+import { authHeaders } from "../support/signing";
+import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -22,9 +25,15 @@ describe("consumptions values", () => {
     ["1e21", "1e21"],
     ["1e400 (Infinity when parsed)", "1e400"],
   ])("%s is a validation_error and changes nothing", async (_name, literal) => {
-    const fixture = await createFixture({ feature: { maxConsumption: 10, allowUnlimitedConsumptions: true, allowNegativeConsumptions: true } });
+    const fixture = await createFixture({
+      feature: { maxConsumption: 10, allowUnlimitedConsumptions: true, allowNegativeConsumptions: true },
+    });
     const body = `{"product":"${fixture.productCode}","license_key":"${fixture.licenseKey}","hardware_id":"${fixture.hardwareId}","feature":"${fixture.featureCode}","consumptions":${literal}}`;
-    const response = await callWorker("/api/v4/add_feature_consumption", { method: "POST", headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json" }, body });
+    const response = await callWorker("/api/v4/add_feature_consumption", {
+      method: "POST",
+      headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json" },
+      body,
+    });
     expect(response.status).toBe(400);
     expect(await errorCode(response)).toBe("validation_error");
     await featureCounter(env, fixture.licenseFeatureId).flushAudit();
@@ -34,7 +43,11 @@ describe("consumptions values", () => {
   it("1.0 is the integer 1 in JSON and is accepted as 1", async () => {
     const fixture = await createFixture();
     const body = `{"product":"${fixture.productCode}","license_key":"${fixture.licenseKey}","hardware_id":"${fixture.hardwareId}","feature":"${fixture.featureCode}","consumptions":1.0}`;
-    const response = await callWorker("/api/v4/add_feature_consumption", { method: "POST", headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json" }, body });
+    const response = await callWorker("/api/v4/add_feature_consumption", {
+      method: "POST",
+      headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json" },
+      body,
+    });
     expect((await signedBody<{ total_consumptions: number }>(response)).total_consumptions).toBe(1);
   });
 });
@@ -42,7 +55,10 @@ describe("consumptions values", () => {
 describe("totals near the limits", () => {
   it("an allowance of 2^53 - 1 can be used to the last unit, not one more", async () => {
     const fixture = await createFixture({ feature: { maxConsumption: MAX_SAFE } });
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: MAX_SAFE - 1 }))).total_consumptions).toBe(MAX_SAFE - 1);
+    expect(
+      (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: MAX_SAFE - 1 })))
+        .total_consumptions,
+    ).toBe(MAX_SAFE - 1);
     expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions).toBe(MAX_SAFE);
     expect(await errorCode(await consume(fixture, credentials))).toBe("feature_not_enough_consumptions");
   });
@@ -64,7 +80,9 @@ describe("totals near the limits", () => {
     const fixture = await createFixture({ feature: { maxConsumption: 10, allowNegativeConsumptions: true } });
     await signedBody(await consume(fixture, credentials, { consumptions: 4 }));
     expect(await errorCode(await consume(fixture, credentials, { consumptions: -5 }))).toBe("negative_consumptions_not_allowed");
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: -4 }))).total_consumptions).toBe(0);
+    expect(
+      (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: -4 }))).total_consumptions,
+    ).toBe(0);
   });
 
   it("max_consumption 0 allows nothing (without overages)", async () => {

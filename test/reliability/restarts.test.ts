@@ -3,8 +3,10 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { featureCounter } from "../../src/counters";
-import { auditRows, consume, createApiKey, createFixture, errorCode, signedBody } from "../helpers";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { auditRows } from "../support/audit";
+import { consume, errorCode, signedBody } from "../support/client";
+import { createApiKey, createFixture } from "../support/fixtures";
 
 describe("counter object restarts", () => {
   it("restarting the object mid-load loses no accepted consumption and charges none twice", async () => {
@@ -19,7 +21,9 @@ describe("counter object restarts", () => {
     // Calls that died with the object were retried by the Worker under the same request key:
     // every client got an answer, and none was charged twice.
     expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
-    const totals = await Promise.all(responses.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions));
+    const totals = await Promise.all(
+      responses.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions),
+    );
     const requested = [...Array.from({ length: 150 }, (_, i) => (i % 4) + 1), ...late.map(() => 1)];
     const expectedTotal = requested.reduce((sum, n) => sum + n, 0);
     expect(Math.max(...totals)).toBe(expectedTotal);
@@ -31,7 +35,9 @@ describe("counter object restarts", () => {
     expect(rows).toHaveLength(200);
     expect(new Set(rows.map((row) => row.event_id)).size).toBe(200);
     expect(rows.reduce((sum, row) => sum + row.consumptions, 0)).toBe(expectedTotal);
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions).toBe(expectedTotal + 1);
+    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions).toBe(
+      expectedTotal + 1,
+    );
   });
 
   it("an evicted object keeps its total and its undelivered audit rows, and drains them after restart", async () => {
@@ -52,6 +58,8 @@ describe("counter object restarts", () => {
     expect((await auditRows(fixture.licenseFeatureId)).map((row) => row.total_after)).toEqual([3, 6, 9, 12, 15]);
     // The total survived too: 15 of 20 used.
     expect(await errorCode(await consume(fixture, credentials, { consumptions: 6 }))).toBe("feature_not_enough_consumptions");
-    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 5 }))).total_consumptions).toBe(20);
+    expect(
+      (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials, { consumptions: 5 }))).total_consumptions,
+    ).toBe(20);
   });
 });

@@ -4,7 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_startWorker } from "wrangler";
-import { DEMO, ROOT, generateSigningKeyPair, managementKeyVarLine, migrateAndSeed, randomCredentials, randomManagementKey, signingKeyVarLine } from "../../scripts/local-setup.mjs";
+import {
+  DEMO,
+  ROOT,
+  generateSigningKeyPair,
+  managementKeyVarLine,
+  migrateAndSeed,
+  randomCredentials,
+  randomManagementKey,
+  signingKeyVarLine,
+} from "../../scripts/local-setup.mjs";
 
 export interface LocalService {
   /** e.g. http://127.0.0.1:54321/api/v4 */

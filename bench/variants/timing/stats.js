@@ -23,7 +23,14 @@ export function snapshot(reset) {
   const out = {};
   for (const [stage, list] of stages) {
     const sorted = [...list].sort((a, b) => a - b);
-    out[stage] = { n: sorted.length, mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), max: sorted.at(-1) };
+    out[stage] = {
+      n: sorted.length,
+      mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+      p50: pct(sorted, 50),
+      p90: pct(sorted, 90),
+      p99: pct(sorted, 99),
+      max: sorted.at(-1),
+    };
   }
   if (reset) stages.clear();
   return out;

@@ -1,10 +1,26 @@
 /**
  * Reading the consumption audit log (table consumption_audit, written only by the counter
  * objects' outbox flush). Rows reach D1 shortly after the response that caused them; see
- * src/consumption-counter.ts for why that is safe.
+ * src/counter/consumption-counter.ts for why that is safe.
  */
-import type { AuditEntry, AuditFilters } from "../../management/schemas";
+import type { AuditRow } from "../consumption-audit";
 import { keysetPage, type KeysetPage } from "./keyset-page";
+
+/** An audit row as stored, with its id (the order rows were recorded in). */
+export interface AuditRecord extends AuditRow {
+  id: number;
+}
+
+/** Filters, combined with AND; `from` inclusive, `to` exclusive (ISO-8601). */
+export interface AuditFilters {
+  license_id?: number | undefined;
+  license_feature_id?: number | undefined;
+  feature?: string | undefined;
+  hardware_id?: string | undefined;
+  event?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
 
 // Every filter is optional: `?n IS NULL OR ...` keeps one statement for all combinations.
 const AUDIT_SQL = `
@@ -22,7 +38,7 @@ ORDER BY id
 LIMIT ?9`;
 
 /** One page of audit rows in the order they were recorded (id order), after `cursor`. */
-export async function queryAudit(db: D1Database, filters: AuditFilters, cursor: number, limit: number): Promise<KeysetPage<AuditEntry>> {
+export async function queryAudit(db: D1Database, filters: AuditFilters, cursor: number, limit: number): Promise<KeysetPage<AuditRecord>> {
   const { results } = await db
     .prepare(AUDIT_SQL)
     .bind(
@@ -36,6 +52,6 @@ export async function queryAudit(db: D1Database, filters: AuditFilters, cursor: 
       filters.to ?? null,
       limit + 1,
     )
-    .all<AuditEntry>();
+    .all<AuditRecord>();
   return keysetPage(results, limit);
 }

@@ -2,8 +2,16 @@
  * Devices of a license, for the management API (table devices). The License API looks the device
  * up on every request, so a blacklisting or deactivation applies to the very next request.
  */
-import type { Device } from "../../management/schemas";
 import { keysetPage, type KeysetPage } from "./keyset-page";
+
+export interface DeviceRecord {
+  id: number;
+  license_id: number;
+  hardware_id: string;
+  active: boolean;
+  blacklisted: boolean;
+  created_at: string;
+}
 
 interface DeviceRow {
   id: number;
@@ -16,7 +24,7 @@ interface DeviceRow {
 
 const DEVICE_COLUMNS = "id, license_id, hardware_id, active, blacklisted, created_at";
 
-export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<Device>> {
+export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceRecord>> {
   const { results } = await db
     .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE license_id = ? AND id > ? ORDER BY id LIMIT ?`)
     .bind(licenseId, cursor, limit + 1)
@@ -26,18 +34,21 @@ export async function listDevices(db: D1Database, licenseId: number, cursor: num
 }
 
 /** Blacklists or un-blacklists a device; null when there is no such device. */
-export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<Device | null> {
-  const row = await db.prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${DEVICE_COLUMNS}`).bind(blacklisted ? 1 : 0, deviceId).first<DeviceRow>();
+export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceRecord | null> {
+  const row = await db
+    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${DEVICE_COLUMNS}`)
+    .bind(blacklisted ? 1 : 0, deviceId)
+    .first<DeviceRow>();
   return row && toDevice(row);
 }
 
 /** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */
-export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<Device | null> {
+export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<DeviceRecord | null> {
   const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${DEVICE_COLUMNS}`).bind(deviceId).first<DeviceRow>();
   return row && toDevice(row);
 }
 
-function toDevice(row: DeviceRow): Device {
+function toDevice(row: DeviceRow): DeviceRecord {
   return {
     id: row.id,
     license_id: row.license_id,

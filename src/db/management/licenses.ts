@@ -3,11 +3,59 @@
  * licenses, license_users, license_features). The License API reads these rows on every
  * request, so each write here is seen by the very next License API request.
  */
-import type { ConsumptionPeriod, ConsumptionRules } from "../../consumption-rules";
-import type { License, LicenseConsumptionInput, LicenseFeatureOverrides, ListLicensesQuery, UpdateLicenseConsumptionBody } from "../../management/schemas";
+import type { ConsumptionPeriod, ConsumptionRules } from "../../counter/consumption-rules";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
+import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "../rule-columns";
 import { keysetPage, type KeysetPage } from "./keyset-page";
 import { bit, setClause } from "./sql-values";
+
+/** A license as the management API lists it. */
+export interface LicenseRecord {
+  id: number;
+  product_id: number;
+  product_short_code: string;
+  license_key: string | null;
+  users: string[];
+  enabled: boolean;
+  active: boolean;
+  license_type: string;
+  validity_period: string | null;
+  max_activations: number;
+  allow_unlimited_activations: boolean;
+  created_at: string;
+}
+
+/** A license feature's own values; null (or absent) inherits the product feature's. */
+export interface LicenseFeatureValues {
+  max_consumption?: number | null | undefined;
+  allow_unlimited_consumptions?: boolean | null | undefined;
+  allow_overages?: boolean | null | undefined;
+  max_overages?: number | null | undefined;
+  allow_negative_consumptions?: boolean | null | undefined;
+  reset_consumption?: boolean | null | undefined;
+  consumption_period?: ConsumptionPeriod | null | undefined;
+  expiry_date?: string | null | undefined;
+}
+
+/** A consumption license's own rules (columns of licenses). */
+export interface LicenseConsumptionValues {
+  max_consumptions: number;
+  allow_unlimited_consumptions: boolean;
+  allow_overages: boolean;
+  max_overages: number;
+  allow_negative_consumptions: boolean;
+  reset_consumption: boolean;
+  consumption_period: ConsumptionPeriod | null;
+}
+
+export interface LicenseFilters {
+  cursor?: number | undefined;
+  limit: number;
+  product_id?: number | undefined;
+  license_key?: string | undefined;
+  username?: string | undefined;
+  enabled?: boolean | undefined;
+}
 
 export interface NewLicense {
   productId: number;
@@ -19,9 +67,9 @@ export interface NewLicense {
   maxActivations: number;
   allowUnlimitedActivations: boolean;
   /** One entry per product feature: every product feature is put on the license. */
-  features: Array<{ productFeatureId: number; overrides: LicenseFeatureOverrides }>;
+  features: Array<{ productFeatureId: number; overrides: LicenseFeatureValues }>;
   /** License-level consumption rules (consumption licenses); null leaves the columns' defaults. */
-  consumption: LicenseConsumptionInput | null;
+  consumption: LicenseConsumptionValues | null;
 }
 
 interface LicenseRow {
@@ -78,7 +126,9 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
         consumption.consumption_period,
       ),
     ...license.users.map((user) =>
-      db.prepare(`INSERT INTO license_users (license_id, username, password_hash) VALUES (${newLicenseId}, ?, ?)`).bind(user.username, user.passwordHash),
+      db
+        .prepare(`INSERT INTO license_users (license_id, username, password_hash) VALUES (${newLicenseId}, ?, ?)`)
+        .bind(user.username, user.passwordHash),
     ),
     ...license.features.map(({ productFeatureId, overrides }) =>
       db
@@ -105,7 +155,7 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
   return results.at(-1)!.results[0]!.id;
 }
 
-const NO_LICENSE_CONSUMPTION: LicenseConsumptionInput = {
+const NO_LICENSE_CONSUMPTION: LicenseConsumptionValues = {
   max_consumptions: 0,
   allow_unlimited_consumptions: false,
   allow_overages: false,
@@ -115,13 +165,13 @@ const NO_LICENSE_CONSUMPTION: LicenseConsumptionInput = {
   consumption_period: null,
 };
 
-export async function findLicense(db: D1Database, licenseId: number): Promise<License | null> {
+export async function findLicense(db: D1Database, licenseId: number): Promise<LicenseRecord | null> {
   const row = await db.prepare(`${LICENSE_SELECT} WHERE l.id = ?`).bind(licenseId).first<LicenseRow>();
   return row && toLicense(row);
 }
 
 /** Licenses in id order, filtered by product, key, user (case-insensitive) and enabled state. */
-export async function listLicenses(db: D1Database, query: ListLicensesQuery): Promise<KeysetPage<License>> {
+export async function listLicenses(db: D1Database, query: LicenseFilters): Promise<KeysetPage<LicenseRecord>> {
   const { results } = await db
     .prepare(
       `${LICENSE_SELECT}
@@ -132,7 +182,14 @@ export async function listLicenses(db: D1Database, query: ListLicensesQuery): Pr
          AND (?5 IS NULL OR l.enabled = ?5)
        ORDER BY l.id LIMIT ?6`,
     )
-    .bind(query.cursor ?? 0, query.product_id ?? null, query.license_key ?? null, query.username ?? null, query.enabled === undefined ? null : bit(query.enabled), query.limit + 1)
+    .bind(
+      query.cursor ?? 0,
+      query.product_id ?? null,
+      query.license_key ?? null,
+      query.username ?? null,
+      query.enabled === undefined ? null : bit(query.enabled),
+      query.limit + 1,
+    )
     .all<LicenseRow>();
   const page = keysetPage(results, query.limit);
   return { items: page.items.map(toLicense), nextCursor: page.nextCursor };
@@ -151,47 +208,35 @@ export interface StoredLicenseCounter {
   mirroredTotal: number;
 }
 
-interface LicenseCounterRow {
-  max_consumptions: number;
-  allow_unlimited_consumptions: number;
-  allow_overages: number;
-  max_overages: number;
-  allow_negative_consumptions: number;
-  reset_consumption: number;
-  consumption_period: ConsumptionPeriod | null;
+interface LicenseCounterRow extends RuleColumns {
   total_consumptions: number;
 }
 
 /** The license-level counter of a consumption license; null for other licenses (and unknown ones). */
 export async function findLicenseCounter(db: D1Database, licenseId: number): Promise<StoredLicenseCounter | null> {
   const row = await db
-    .prepare(
-      `SELECT max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption,
-              consumption_period, total_consumptions
-       FROM licenses WHERE id = ? AND license_type = 'consumption'`,
-    )
+    .prepare(`SELECT ${licenseRuleColumns("l")}, l.total_consumptions FROM licenses l WHERE l.id = ? AND l.license_type = 'consumption'`)
     .bind(licenseId)
     .first<LicenseCounterRow>();
   if (!row) return null;
   return {
     licenseId,
     mirroredTotal: row.total_consumptions,
-    rules: {
-      maxConsumption: row.max_consumptions,
-      allowUnlimitedConsumptions: row.allow_unlimited_consumptions === 1,
-      allowOverages: row.allow_overages === 1,
-      maxOverages: row.max_overages,
-      allowNegativeConsumptions: row.allow_negative_consumptions === 1,
-      resetConsumption: row.reset_consumption === 1,
-      consumptionPeriod: row.consumption_period,
-    },
+    rules: rulesFromColumns(row),
   };
 }
 
 /** Changes a consumption license's own rules; the next add_consumption reads them. False unless it is one. */
-export async function updateLicenseConsumption(db: D1Database, licenseId: number, changes: UpdateLicenseConsumptionBody): Promise<boolean> {
+export async function updateLicenseConsumption(
+  db: D1Database,
+  licenseId: number,
+  changes: Partial<LicenseConsumptionValues>,
+): Promise<boolean> {
   const set = setClause(changes);
-  const result = await db.prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption'`).bind(...set.values, licenseId).run();
+  const result = await db
+    .prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption'`)
+    .bind(...set.values, licenseId)
+    .run();
   return result.meta.changes > 0;
 }
 
@@ -233,12 +278,18 @@ SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature
 FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`;
 
 export async function licenseFeatures(db: D1Database, licenseId: number): Promise<StoredLicenseFeature[]> {
-  const { results } = await db.prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? ORDER BY lf.id`).bind(licenseId).all<StoredFeatureRow>();
+  const { results } = await db
+    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? ORDER BY lf.id`)
+    .bind(licenseId)
+    .all<StoredFeatureRow>();
   return results.map(toStoredFeature);
 }
 
 export async function findLicenseFeature(db: D1Database, licenseId: number, code: string): Promise<StoredLicenseFeature | null> {
-  const row = await db.prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND pf.code = ?`).bind(licenseId, code).first<StoredFeatureRow>();
+  const row = await db
+    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND pf.code = ?`)
+    .bind(licenseId, code)
+    .first<StoredFeatureRow>();
   return row && toStoredFeature(row);
 }
 
@@ -247,16 +298,23 @@ export async function findLicenseFeature(db: D1Database, licenseId: number, code
  * License API request reads them; the counter object is told nothing because it caches no rules.
  * False when the license has no such feature.
  */
-export async function updateLicenseFeature(db: D1Database, licenseId: number, code: string, changes: LicenseFeatureOverrides): Promise<boolean> {
+export async function updateLicenseFeature(
+  db: D1Database,
+  licenseId: number,
+  code: string,
+  changes: LicenseFeatureValues,
+): Promise<boolean> {
   const set = setClause(changes);
   const result = await db
-    .prepare(`UPDATE license_features SET ${set.sql} WHERE license_id = ? AND product_feature_id = (SELECT pf.id FROM product_features pf JOIN licenses l ON l.product_id = pf.product_id WHERE l.id = ? AND pf.code = ?)`)
+    .prepare(
+      `UPDATE license_features SET ${set.sql} WHERE license_id = ? AND product_feature_id = (SELECT pf.id FROM product_features pf JOIN licenses l ON l.product_id = pf.product_id WHERE l.id = ? AND pf.code = ?)`,
+    )
     .bind(...set.values, licenseId, licenseId, code)
     .run();
   return result.meta.changes > 0;
 }
 
-function toLicense(row: LicenseRow): License {
+function toLicense(row: LicenseRow): LicenseRecord {
   return {
     id: row.id,
     product_id: row.product_id,

@@ -1,48 +1,88 @@
 /** Products and their features (tables products, product_features), for the management API. */
-import type { CreateProductFeatureBody, Product, ProductFeature, UpdateProductFeatureBody } from "../../management/schemas";
+import type { ConsumptionPeriod } from "../../counter/consumption-rules";
+import type { AuthorizationMethod } from "../license-context";
 import { keysetPage, type KeysetPage } from "./keyset-page";
 import { bit, setClause } from "./sql-values";
+
+export interface ProductRecord {
+  id: number;
+  short_code: string;
+  name: string;
+  authorization_method: AuthorizationMethod;
+  company_id: number;
+  created_at: string;
+}
+
+/** A product feature with the defaults its licenses inherit. */
+export interface ProductFeatureValues {
+  name: string;
+  max_consumption: number;
+  allow_unlimited_consumptions: boolean;
+  allow_overages: boolean;
+  max_overages: number;
+  allow_negative_consumptions: boolean;
+  reset_consumption: boolean;
+  consumption_period: ConsumptionPeriod | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface NewProductFeature extends ProductFeatureValues {
+  code: string;
+  feature_type: "consumption" | "activation";
+}
+
+export interface ProductFeatureRecord extends NewProductFeature {
+  id: number;
+  product_id: number;
+}
 
 interface ProductFeatureRow {
   id: number;
   product_id: number;
   code: string;
   name: string;
-  feature_type: ProductFeature["feature_type"];
+  feature_type: "consumption" | "activation";
   max_consumption: number;
   allow_unlimited_consumptions: number;
   allow_overages: number;
   max_overages: number;
   allow_negative_consumptions: number;
   reset_consumption: number;
-  consumption_period: ProductFeature["consumption_period"];
+  consumption_period: ConsumptionPeriod | null;
   metadata: string;
 }
 
 const PRODUCT_COLUMNS = "id, short_code, name, authorization_method, company_id, created_at";
 
 /** Inserts a product; null when the short code is taken. */
-export async function insertProduct(db: D1Database, product: Omit<Product, "id" | "created_at">): Promise<Product | null> {
+export async function insertProduct(db: D1Database, product: Omit<ProductRecord, "id" | "created_at">): Promise<ProductRecord | null> {
   return db
     .prepare(
       `INSERT INTO products (short_code, name, authorization_method, company_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (short_code) DO NOTHING RETURNING ${PRODUCT_COLUMNS}`,
     )
     .bind(product.short_code, product.name, product.authorization_method, product.company_id)
-    .first<Product>();
+    .first<ProductRecord>();
 }
 
-export async function findProduct(db: D1Database, productId: number): Promise<Product | null> {
-  return db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<Product>();
+export async function findProduct(db: D1Database, productId: number): Promise<ProductRecord | null> {
+  return db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<ProductRecord>();
 }
 
-export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<Product>> {
-  const { results } = await db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1).all<Product>();
+export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ProductRecord>> {
+  const { results } = await db
+    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`)
+    .bind(cursor, limit + 1)
+    .all<ProductRecord>();
   return keysetPage(results, limit);
 }
 
 /** Inserts a product feature; null when the product already has a feature with that code. */
-export async function insertProductFeature(db: D1Database, productId: number, feature: CreateProductFeatureBody): Promise<ProductFeature | null> {
+export async function insertProductFeature(
+  db: D1Database,
+  productId: number,
+  feature: NewProductFeature,
+): Promise<ProductFeatureRecord | null> {
   const row = await db
     .prepare(
       `INSERT INTO product_features (product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions, allow_overages,
@@ -68,18 +108,29 @@ export async function insertProductFeature(db: D1Database, productId: number, fe
   return row && toProductFeature(row);
 }
 
-export async function findProductFeature(db: D1Database, productId: number, code: string): Promise<ProductFeature | null> {
-  const row = await db.prepare("SELECT * FROM product_features WHERE product_id = ? AND code = ?").bind(productId, code).first<ProductFeatureRow>();
+export async function findProductFeature(db: D1Database, productId: number, code: string): Promise<ProductFeatureRecord | null> {
+  const row = await db
+    .prepare("SELECT * FROM product_features WHERE product_id = ? AND code = ?")
+    .bind(productId, code)
+    .first<ProductFeatureRow>();
   return row && toProductFeature(row);
 }
 
 /** All features of a product, in id order (a product has a handful; issuing a license needs them all). */
-export async function productFeatures(db: D1Database, productId: number): Promise<ProductFeature[]> {
-  const { results } = await db.prepare("SELECT * FROM product_features WHERE product_id = ? ORDER BY id").bind(productId).all<ProductFeatureRow>();
+export async function productFeatures(db: D1Database, productId: number): Promise<ProductFeatureRecord[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM product_features WHERE product_id = ? ORDER BY id")
+    .bind(productId)
+    .all<ProductFeatureRow>();
   return results.map(toProductFeature);
 }
 
-export async function listProductFeatures(db: D1Database, productId: number, cursor: number, limit: number): Promise<KeysetPage<ProductFeature>> {
+export async function listProductFeatures(
+  db: D1Database,
+  productId: number,
+  cursor: number,
+  limit: number,
+): Promise<KeysetPage<ProductFeatureRecord>> {
   const { results } = await db
     .prepare("SELECT * FROM product_features WHERE product_id = ? AND id > ? ORDER BY id LIMIT ?")
     .bind(productId, cursor, limit + 1)
@@ -92,7 +143,12 @@ export async function listProductFeatures(db: D1Database, productId: number, cur
  * New defaults for a product feature. The License API reads rules from D1 on every request, so
  * every license that does not override a value uses the new one from its very next request.
  */
-export async function updateProductFeature(db: D1Database, productId: number, code: string, changes: UpdateProductFeatureBody): Promise<ProductFeature | null> {
+export async function updateProductFeature(
+  db: D1Database,
+  productId: number,
+  code: string,
+  changes: Partial<ProductFeatureValues>,
+): Promise<ProductFeatureRecord | null> {
   const set = setClause(changes);
   const row = await db
     .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING *`)
@@ -101,7 +157,7 @@ export async function updateProductFeature(db: D1Database, productId: number, co
   return row && toProductFeature(row);
 }
 
-function toProductFeature(row: ProductFeatureRow): ProductFeature {
+function toProductFeature(row: ProductFeatureRow): ProductFeatureRecord {
   return {
     id: row.id,
     product_id: row.product_id,

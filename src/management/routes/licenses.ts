@@ -54,7 +54,11 @@ async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetail
 async function storedCounter(env: Env, licenseId: number) {
   const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   const counter = await findLicenseCounter(env.DB, licenseId);
-  if (!counter) throw new ApiError("validation_error", `License ${licenseId} is a ${license.license_type} license: only consumption licenses have license-level consumption`);
+  if (!counter)
+    throw new ApiError(
+      "validation_error",
+      `License ${licenseId} is a ${license.license_type} license: only consumption licenses have license-level consumption`,
+    );
   return counter;
 }
 
@@ -67,22 +71,35 @@ async function storedFeature(env: Env, licenseId: number, code: string) {
 async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   const product = orNotFound(await findProduct(env.DB, body.product_id), "Product", body.product_id);
   const keyBased = product.authorization_method === "license-key";
-  if (keyBased && body.users) throw new ApiError("validation_error", "users: this product's licenses are key-based; send license_key (or nothing, to generate one)");
-  if (!keyBased && body.license_key !== undefined) throw new ApiError("validation_error", "license_key: this product's licenses are user-based; send users");
-  if (!keyBased && !body.users) throw new ApiError("missing_parameters", "users: this product's licenses are user-based; send at least one user");
+  if (keyBased && body.users)
+    throw new ApiError("validation_error", "users: this product's licenses are key-based; send license_key (or nothing, to generate one)");
+  if (!keyBased && body.license_key !== undefined)
+    throw new ApiError("validation_error", "license_key: this product's licenses are user-based; send users");
+  if (!keyBased && !body.users)
+    throw new ApiError("missing_parameters", "users: this product's licenses are user-based; send at least one user");
   const users = body.users ?? [];
-  if (new Set(users.map((user) => user.username.toLowerCase())).size !== users.length) throw new ApiError("validation_error", "users: each username may appear once");
+  if (new Set(users.map((user) => user.username.toLowerCase())).size !== users.length)
+    throw new ApiError("validation_error", "users: each username may appear once");
 
   const features = await productFeatures(env.DB, product.id);
   const unknown = Object.keys(body.features).filter((code) => !features.some((feature) => feature.code === code));
-  if (unknown.length > 0) throw new ApiError("validation_error", `features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`);
+  if (unknown.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
+    );
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
   try {
     return await insertLicense(env.DB, {
       productId: product.id,
       licenseKey,
-      users: await Promise.all(users.map(async (user) => ({ username: user.username, passwordHash: user.password === undefined ? null : await hashPassword(user.password) }))),
+      users: await Promise.all(
+        users.map(async (user) => ({
+          username: user.username,
+          passwordHash: user.password === undefined ? null : await hashPassword(user.password),
+        })),
+      ),
       enabled: body.enabled,
       licenseType: body.license_type,
       validityPeriod: body.validity_period,
@@ -92,7 +109,8 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       consumption: body.consumption ?? null,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
+    if (isUniqueViolation(error))
+      throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
     throw error;
   }
 }
@@ -184,7 +202,11 @@ export const licenseRoutes = [
     response: LicenseFeature,
     async handler({ params, env }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
-      if (stored.feature.featureType !== "consumption") throw new ApiError("validation_error", `Feature ${JSON.stringify(params.feature_code)} is an activation feature: it has no consumption`);
+      if (stored.feature.featureType !== "consumption")
+        throw new ApiError(
+          "validation_error",
+          `Feature ${JSON.stringify(params.feature_code)} is an activation feature: it has no consumption`,
+        );
       return resetLicenseFeature(env, stored);
     },
   }),

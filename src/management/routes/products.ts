@@ -1,10 +1,27 @@
 /** /api/v1/products: products and their features (the defaults every license inherits). */
 import { ApiError } from "../../errors";
-import { findProduct, insertProduct, insertProductFeature, listProductFeatures, listProducts, updateProductFeature } from "../../db/management/products";
+import {
+  findProduct,
+  insertProduct,
+  insertProductFeature,
+  listProductFeatures,
+  listProducts,
+  updateProductFeature,
+} from "../../db/management/products";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { CreateProductBody, CreateProductFeatureBody, PageQuery, Product, ProductFeature, ProductFeaturePath, ProductPath, UpdateProductFeatureBody, page } from "../schemas";
+import {
+  CreateProductBody,
+  CreateProductFeatureBody,
+  PageQuery,
+  Product,
+  ProductFeature,
+  ProductFeaturePath,
+  ProductPath,
+  UpdateProductFeatureBody,
+  page,
+} from "../schemas";
 
 export const productRoutes = [
   defineRoute({

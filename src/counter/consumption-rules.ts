@@ -35,7 +35,11 @@ export function decideConsumption(rules: ConsumptionRules, total: number, consum
       return { ok: false, code: "negative_consumptions_not_allowed", message: "Negative consumptions not allowed" };
     }
     if (totalAfter < 0) {
-      return { ok: false, code: "negative_consumptions_not_allowed", message: `Negative consumptions may not take the total below 0 (total is ${total})` };
+      return {
+        ok: false,
+        code: "negative_consumptions_not_allowed",
+        message: `Negative consumptions may not take the total below 0 (total is ${total})`,
+      };
     }
     return { ok: true, totalAfter };
   }
@@ -45,7 +49,11 @@ export function decideConsumption(rules: ConsumptionRules, total: number, consum
   if (rules.allowUnlimitedConsumptions) return { ok: true, totalAfter };
   const limit = rules.maxConsumption + (rules.allowOverages ? rules.maxOverages : 0);
   if (totalAfter > limit) {
-    return { ok: false, code: "feature_not_enough_consumptions", message: `Not enough consumptions left (${Math.max(0, limit - total)} of ${limit} remain)` };
+    return {
+      ok: false,
+      code: "feature_not_enough_consumptions",
+      message: `Not enough consumptions left (${Math.max(0, limit - total)} of ${limit} remain)`,
+    };
   }
   return { ok: true, totalAfter };
 }

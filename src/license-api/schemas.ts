@@ -4,7 +4,7 @@
  * and dropped: real clients send more than any one endpoint reads.
  */
 import { z } from "zod";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /**
  * zod's type-error message, in our words: "<name> is required" when the field is absent, else
@@ -15,9 +15,7 @@ export const typeMessage = (name: string, kind: string) => ({
 });
 
 const requiredText = (name: string) =>
-  z.string(typeMessage(name, "a string"))
-    .min(1, `${name} must not be empty`)
-    .max(256, `${name} must be at most 256 characters`);
+  z.string(typeMessage(name, "a string")).min(1, `${name} must not be empty`).max(256, `${name} must be at most 256 characters`);
 
 export const CONSUMPTION_EVENTS = ["consumption_add", "offline_floating_consumptions_sync"] as const;
 export type ConsumptionEvent = (typeof CONSUMPTION_EVENTS)[number];
@@ -31,10 +29,17 @@ const licenseIdentity = {
   license_id: z.number(typeMessage("license_id", "a number")).int("license_id must be an integer").positive().optional(),
 };
 
-function exactlyOneLicenseIdentifier(body: { license_key?: string | undefined; username?: string | undefined }, ctx: z.RefinementCtx): void {
+function exactlyOneLicenseIdentifier(
+  body: { license_key?: string | undefined; username?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if ((body.license_key === undefined) === (body.username === undefined)) {
     const missing = body.license_key === undefined;
-    ctx.addIssue({ code: "custom", message: "send exactly one of license_key (key-based products) or username (user-based products)", params: { missing } });
+    ctx.addIssue({
+      code: "custom",
+      message: "send exactly one of license_key (key-based products) or username (user-based products)",
+      params: { missing },
+    });
   }
 }
 

@@ -4,8 +4,8 @@
  * license, its state, the device, then the feature. Consumption limits are decided later, by the
  * counter object, because only it knows the live total.
  */
-import { ApiError } from "./errors";
-import type { Device, License, LicenseContext, LicenseFeature, LicenseLookup, Product } from "./db/license-context";
+import { ApiError } from "../errors";
+import type { Device, License, LicenseContext, LicenseFeature, LicenseLookup, Product } from "../db/license-context";
 
 export interface ResolvedLicense {
   product: Product;
@@ -71,7 +71,8 @@ export function resolveLicenseFeature(
     if (feature.featureType !== "consumption") {
       throw new ApiError("unsupported_product_feature", `Feature "${feature.code}" is an activation feature, not a consumption feature`);
     }
-    if (isExpired(feature.expiryDate, nowMs)) throw new ApiError("feature_expired", `Feature "${feature.code}" expired at ${feature.expiryDate}`);
+    if (isExpired(feature.expiryDate, nowMs))
+      throw new ApiError("feature_expired", `Feature "${feature.code}" expired at ${feature.expiryDate}`);
   }
   return { ...resolved, feature: { ...feature, id: feature.id } };
 }

@@ -2,7 +2,8 @@
 // vendor data through it (no SQL): product → feature → license → API key → activated device.
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { callWorker, postSigned, type Credentials } from "../helpers";
+import { callWorker, postSigned } from "./client";
+import type { Credentials } from "./fixtures";
 
 let sequence = 0;
 export const uniqueCode = (prefix: string) => `${prefix}-${++sequence}-${crypto.randomUUID().slice(0, 8)}`;
@@ -20,7 +21,11 @@ export function manage(method: string, path: string, body?: unknown, options: Ma
   const headers: Record<string, string> = { ...(key === null ? {} : { Authorization: `Api-Key ${key}` }) };
   const hasBody = body !== undefined || options.rawBody !== undefined;
   if (hasBody) headers["Content-Type"] = "application/json";
-  return callWorker(path, { method, headers: { ...headers, ...options.headers }, body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  return callWorker(path, {
+    method,
+    headers: { ...headers, ...options.headers },
+    body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
 }
 
 /** A management call that must succeed: returns its JSON body. */
@@ -53,7 +58,10 @@ export interface VendorSetup {
 }
 
 /** Everything a vendor does before a client consumes, through the management API; then the client activates. */
-export async function vendorSetup(feature: Record<string, unknown> = { max_consumption: 100 }, license: Record<string, unknown> = {}): Promise<VendorSetup> {
+export async function vendorSetup(
+  feature: Record<string, unknown> = { max_consumption: 100 },
+  license: Record<string, unknown> = {},
+): Promise<VendorSetup> {
   const product = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("product"), name: "Product" });
   const featureCode = uniqueCode("feature");
   await manageOk("POST", `/api/v1/products/${product.id}/features`, { code: featureCode, name: "Feature", ...feature });

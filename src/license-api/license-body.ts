@@ -4,12 +4,12 @@
  * them. Fields for things this server does not do (floating, trials, maintenance, borrowing,
  * customers, custom fields) carry their neutral values.
  */
-import type { CounterState } from "./consumption-counter";
-import { periodEnd } from "./consumption-period";
-import type { ConsumptionRules } from "./consumption-rules";
-import type { License, LicenseFeature } from "./db/license-context";
-import type { LicenseDetails, LicenseUser } from "./db/licenses";
-import { isExpired } from "./resolve-license-feature";
+import type { CounterState } from "../counter/types";
+import { periodEnd } from "../counter/consumption-period";
+import type { ConsumptionRules } from "../counter/consumption-rules";
+import type { License, LicenseFeature } from "../db/license-context";
+import type { LicenseDetails, LicenseUser } from "../db/licenses";
+import { isExpired } from "./resolve-license";
 
 /**
  * Our extension: when the current consumption period started and when it ends (ISO-8601), for
@@ -17,7 +17,10 @@ import { isExpired } from "./resolve-license-feature";
  */
 export function periodFields(periodStart: string | null | undefined, rules: ConsumptionRules) {
   const start = periodStart ?? null;
-  const end = start !== null && rules.resetConsumption && rules.consumptionPeriod ? new Date(periodEnd(rules.consumptionPeriod, Date.parse(start))).toISOString() : null;
+  const end =
+    start !== null && rules.resetConsumption && rules.consumptionPeriod
+      ? new Date(periodEnd(rules.consumptionPeriod, Date.parse(start))).toISOString()
+      : null;
   return { consumption_period_start: start, consumption_period_end: end };
 }
 
@@ -36,7 +39,13 @@ export function consumptionFields(rules: ConsumptionRules, total: number, period
   };
 }
 
-export function featureBody(licenseId: number, companyId: number, feature: LicenseFeature & { id: number }, state: CounterState | undefined, nowMs: number) {
+export function featureBody(
+  licenseId: number,
+  companyId: number,
+  feature: LicenseFeature & { id: number },
+  state: CounterState | undefined,
+  nowMs: number,
+) {
   const { rules } = feature;
   return {
     id: feature.id,

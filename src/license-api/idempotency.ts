@@ -11,14 +11,12 @@
  *   safely retry a call to a counter object that was reset or evicted mid-request: if the first
  *   attempt had committed, the retry gets its stored answer instead of charging again.
  */
-import type { ConsumeOutcome, ConsumeRequest, ConsumptionCounter, RequestKey } from "./consumption-counter";
-import { ApiError } from "./errors";
+import type { ConsumeOutcome, RequestKey } from "../counter/types";
+import { ApiError } from "../errors";
 
 export const CLIENT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const INTERNAL_KEY_TTL_MS = 10 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** Pauses before each retry: a reset object is usually back within milliseconds. */
-const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
 const encoder = new TextEncoder();
 
@@ -28,32 +26,18 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The request's key: the client's Idempotency-Key if it sent one, else a fresh internal one. */
-export async function requestKeyFor(request: Request, apiKeyId: number, endpoint: string, body: unknown, nowMs = Date.now()): Promise<RequestKey> {
+export async function requestKeyFor(
+  request: Request,
+  apiKeyId: number,
+  endpoint: string,
+  body: unknown,
+  nowMs = Date.now(),
+): Promise<RequestKey> {
   const fingerprint = await sha256Hex(`${endpoint}\n${JSON.stringify(body)}`);
   const clientKey = request.headers.get("Idempotency-Key");
   if (clientKey === null) return { key: `internal:${crypto.randomUUID()}`, fingerprint, expiresAt: nowMs + INTERNAL_KEY_TTL_MS };
   if (!KEY_PATTERN.test(clientKey)) throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 printable ASCII characters");
   return { key: `client:${apiKeyId}:${clientKey}`, fingerprint, expiresAt: nowMs + CLIENT_KEY_TTL_MS };
-}
-
-/**
- * Calls `consume` on the counter, retrying with a fresh stub when the call fails (the object was
- * reset, evicted, moved, or the connection broke), up to 4 attempts over about 400 ms. Safe whatever the failure:
- * the request key makes consume idempotent, so an attempt that had committed is answered from
- * its stored outcome instead of charging again. An overloaded object is not retried (that would
- * add to its load); the error goes to the client, which may retry later with its own key.
- */
-export async function consumeOnce(stubFor: () => DurableObjectStub<ConsumptionCounter>, request: ConsumeRequest): Promise<ConsumeOutcome> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await stubFor().consume(request);
-    } catch (error) {
-      const overloaded = typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true;
-      const delay = RETRY_DELAYS_MS[attempt + 1];
-      if (overloaded || delay === undefined) throw error;
-      await scheduler.wait(delay);
-    }
-  }
 }
 
 /** Marks a replayed answer so clients and operators can tell. */

@@ -1,0 +1,23 @@
+/**
+ * The License API's router (/api/v4), built from the route table (./routes.ts): each route runs
+ * through runLicenseRoute (authenticate, validate, handle, sign). public_key is the one
+ * unauthenticated endpoint. Errors become bodies in one place (src/errors.ts).
+ */
+import { Router, type IRequest } from "itty-router";
+import { ApiError, errorResponse } from "../errors";
+import { runLicenseRoute } from "./license-route";
+import { publicKey } from "./routes/public-key";
+import { licenseRoutes } from "./routes";
+
+export const licenseRouter = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse });
+
+licenseRouter.get("/api/v4/public_key", publicKey);
+for (const route of licenseRoutes) {
+  licenseRouter[route.method](route.path, (request, env) => runLicenseRoute(route, request, env));
+  licenseRouter.all(route.path, () => {
+    throw new ApiError("method_not_allowed");
+  });
+}
+licenseRouter.all("*", () => {
+  throw new ApiError("not_found");
+});

@@ -1,0 +1,80 @@
+/**
+ * The License API's answers as the OpenAPI document describes them. For the document only: the
+ * handlers build the bodies field for field as the official SDK expects (./license-body.ts).
+ */
+import { z } from "zod";
+
+const period = z.enum(["daily", "weekly", "monthly", "annually"]).nullable();
+
+/** The consumption rules every counter reports. */
+const rules = {
+  allow_unlimited_consumptions: z.boolean(),
+  allow_negative_consumptions: z.boolean(),
+  allow_overages: z.boolean(),
+  max_overages: z.number().int(),
+  reset_consumption: z.boolean(),
+  consumption_period: period,
+  total_consumptions: z.number().int(),
+};
+
+const periodBounds = {
+  consumption_period_start: z
+    .string()
+    .nullable()
+    .describe("Ours: when the current consumption period started (ISO-8601), for counters that reset"),
+  consumption_period_end: z.string().nullable().describe("Ours: when the current consumption period ends"),
+};
+
+export const FeatureBody = z
+  .object({
+    id: z.number().int(),
+    license_id: z.number().int(),
+    code: z.string(),
+    name: z.string(),
+    feature_type: z.enum(["consumption", "activation"]),
+    expiry_date: z.string().nullable(),
+    is_expired: z.boolean(),
+    max_consumption: z.number().int(),
+    ...rules,
+    ...periodBounds,
+  })
+  .loose();
+
+export const LicenseBody = z
+  .object({
+    id: z.number().int(),
+    license_key: z.string().nullable().optional().describe("Key-based licenses"),
+    user: z.object({ id: z.number().int(), email: z.string() }).loose().optional().describe("User-based licenses"),
+    license_active: z.boolean(),
+    license_enabled: z.boolean(),
+    is_expired: z.boolean(),
+    license_type: z.string(),
+    validity_period: z.string().nullable(),
+    max_activations: z.number().int(),
+    times_activated: z.number().int(),
+    device_id: z.number().int(),
+    hardware_id: z.string(),
+    license_signature: z
+      .string()
+      .describe("Signature v1: RSA-SHA256 over lower(<hardware_id>#<license_key or username>#<validity_period>)"),
+    product_details: z.object({ product_id: z.number().int(), short_code: z.string(), authorization_method: z.string() }).loose(),
+    product_features: z.array(FeatureBody),
+    max_consumptions: z.number().int(),
+    ...rules,
+    ...periodBounds,
+  })
+  .loose();
+
+export const FeatureConsumptionBody = z.object({
+  id: z.number().int(),
+  license_id: z.number().int(),
+  company: z.object({ id: z.number().int() }),
+  max_consumptions: z.number().int(),
+  ...rules,
+  is_floating: z.boolean(),
+  is_floating_cloud: z.boolean(),
+});
+
+export const LicenseConsumptionBody = z.object({ id: z.number().int(), max_consumptions: z.number().int(), ...rules }).loose();
+
+export const DeactivatedBody = z.literal("license_deactivated");

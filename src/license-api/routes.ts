@@ -1,0 +1,15 @@
+/** Every authenticated License API endpoint: the router registers these and the OpenAPI document describes these. */
+import type { LicenseRoute } from "./license-route";
+import { activateLicense, deactivateLicense } from "./routes/activation";
+import { addConsumption } from "./routes/add-consumption";
+import { addFeatureConsumption } from "./routes/add-feature-consumption";
+import { checkLicense, checkLicenseFeature } from "./routes/check-license";
+
+export const licenseRoutes: readonly LicenseRoute[] = [
+  activateLicense,
+  deactivateLicense,
+  checkLicense,
+  checkLicenseFeature,
+  addConsumption,
+  addFeatureConsumption,
+];

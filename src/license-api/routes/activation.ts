@@ -1,0 +1,88 @@
+/**
+ * POST /api/v4/activate_license and POST /api/v4/deactivate_license: devices come into being by
+ * activating, and stop being able to consume by deactivating.
+ */
+import { verifyPassword } from "../../auth/password";
+import { licenseSignature } from "../../auth/response-signing";
+import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
+import { ApiError } from "../../errors";
+import { licenseBody } from "../license-body";
+import { body, licenseRoute } from "../license-route";
+import { isExpired, resolveLicenseIdentity } from "../resolve-license";
+import { DeactivatedBody, LicenseBody } from "../response-schemas";
+import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
+
+/**
+ * Precedence: identity (unknown_product, license_not_found) → password (user-based) →
+ * license_not_enabled → license_expired → blacklisted → license_activated_max_times.
+ * Activating an already active device again is allowed and takes no extra seat.
+ */
+export const activateLicense = licenseRoute({
+  method: "post",
+  path: "/api/v4/activate_license",
+  summary: "Activate a device on a license",
+  parse: body(ActivateLicenseBody),
+  response: LicenseBody,
+  async handle({ env, input, lookup, context }) {
+    const { license } = resolveLicenseIdentity(context, lookup);
+    const user = input.username === undefined ? null : await findLicenseUser(env.DB, license.id, input.username);
+    if (input.username !== undefined) {
+      if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to activate a user-based license");
+      if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
+    }
+    const nowMs = Date.now();
+    if (!license.enabled) throw new ApiError("license_not_enabled");
+    if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");
+    if (context.device?.blacklisted) throw new ApiError("blacklisted");
+
+    const details = await loadLicenseDetails(env.DB, license.id);
+    const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
+    if (deviceId === null) throw new ApiError("license_activated_max_times");
+
+    const [activated, featureStates, licenseState] = await Promise.all([
+      loadLicenseDetails(env.DB, license.id),
+      liveFeatureStates(env, license.id, details.features),
+      liveLicenseState(env, license),
+    ]);
+    return {
+      body: licenseBody({
+        license: { ...license, active: true },
+        details: activated,
+        deviceId,
+        hardwareId: input.hardware_id,
+        user,
+        featureStates,
+        licenseState,
+        includeExpiredFeatures: false,
+        licenseSignature: await licenseSignature(
+          env.LICENSE_SIGNING_KEY,
+          input.hardware_id,
+          input.username ?? input.license_key ?? "",
+          license.validityPeriod,
+        ),
+        nowMs,
+        request: "activation",
+      }),
+    };
+  },
+});
+
+/**
+ * Answers the JSON string "license_deactivated", as the SDK checks. Deactivating is allowed
+ * whatever the license's state (a disabled or expired license can still free a seat);
+ * a blacklisted device is told so, an unknown or already inactive one is device_not_found.
+ */
+export const deactivateLicense = licenseRoute({
+  method: "post",
+  path: "/api/v4/deactivate_license",
+  summary: "Deactivate a device",
+  parse: body(DeactivateLicenseBody),
+  response: DeactivatedBody,
+  async handle({ env, input, lookup, context }) {
+    const { license } = resolveLicenseIdentity(context, lookup);
+    if (context.device?.blacklisted) throw new ApiError("blacklisted");
+    if (!(await deactivateDevice(env.DB, license.id, input.hardware_id))) throw new ApiError("device_not_found");
+    return { body: "license_deactivated" };
+  },
+});

@@ -1,0 +1,62 @@
+/**
+ * GET /api/v4/check_license and GET /api/v4/check_license_feature: query-parameter requests
+ * answering live totals, read from the counter objects (a consumption just accepted is visible).
+ */
+import { licenseSignature } from "../../auth/response-signing";
+import { featureCounter, featureCounterIdentity, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { findLicenseUser, loadLicenseDetails } from "../../db/licenses";
+import { featureBody, licenseBody } from "../license-body";
+import { licenseRoute, query } from "../license-route";
+import { resolveLicense, resolveLicenseFeature } from "../resolve-license";
+import { FeatureBody, LicenseBody } from "../response-schemas";
+import { CheckLicenseFeatureQuery, CheckLicenseQuery } from "../schemas";
+
+export const checkLicense = licenseRoute({
+  method: "get",
+  path: "/api/v4/check_license",
+  summary: "Check a license and its features",
+  parse: query(CheckLicenseQuery),
+  response: LicenseBody,
+  async handle({ env, input, lookup, context }) {
+    const nowMs = Date.now();
+    const { license, device } = resolveLicense(context, lookup, nowMs);
+    const details = await loadLicenseDetails(env.DB, license.id);
+    const [featureStates, licenseState, user, signature] = await Promise.all([
+      liveFeatureStates(env, license.id, details.features),
+      liveLicenseState(env, license),
+      input.username === undefined ? null : findLicenseUser(env.DB, license.id, input.username),
+      licenseSignature(env.LICENSE_SIGNING_KEY, input.hardware_id, input.username ?? input.license_key ?? "", license.validityPeriod),
+    ]);
+    return {
+      body: licenseBody({
+        license,
+        details,
+        deviceId: device.id,
+        hardwareId: input.hardware_id,
+        user,
+        featureStates,
+        licenseState,
+        includeExpiredFeatures: input.include_expired_features,
+        licenseSignature: signature,
+        nowMs,
+      }),
+    };
+  },
+});
+
+export const checkLicenseFeature = licenseRoute({
+  method: "get",
+  path: "/api/v4/check_license_feature",
+  summary: "Check one license feature",
+  parse: query(CheckLicenseFeatureQuery),
+  response: FeatureBody,
+  async handle({ env, lookup, context }) {
+    const nowMs = Date.now();
+    const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
+    const state =
+      feature.featureType === "consumption"
+        ? await featureCounter(env, feature.id).state(featureCounterIdentity(license.id, feature), feature.rules, feature.mirroredTotal)
+        : undefined;
+    return { body: featureBody(license.id, product.companyId, feature, state, nowMs) };
+  },
+});
