@@ -18,7 +18,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { auditStatements } from "../db/consumption-audit";
 import { settlePeriod } from "./consumption-period";
-import { decideConsumption, type ConsumptionRules } from "./consumption-rules";
+import { decideConsumption, type ConsumptionPeriod, type ConsumptionRules } from "./consumption-rules";
 import { Outbox, type AuditEntry } from "./outbox";
 import { RequestLog } from "./request-log";
 import type { ConsumeOutcome, ConsumeRequest, CounterIdentity, CounterState } from "./types";
@@ -57,6 +57,15 @@ export class ConsumptionCounter extends DurableObject<Env> {
         total INTEGER NOT NULL,
         period_start TEXT
       );`);
+    // period_kind came later: objects created before it get the column (NULL: "not recorded").
+    if (
+      !this.sql
+        .exec<{ name: string }>("PRAGMA table_info(counter)")
+        .toArray()
+        .some((column) => column.name === "period_kind")
+    ) {
+      this.sql.exec("ALTER TABLE counter ADD COLUMN period_kind TEXT");
+    }
     this.requests = new RequestLog(this.sql);
     this.outbox = new Outbox(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
@@ -98,7 +107,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const decision = decideConsumption(request.rules, state.total, request.consumptions);
     const rules = request.reportedRules ?? request.rules;
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total, rules, replayed: false };
-    this.writeCounter({ total: decision.totalAfter, periodStart: state.periodStart });
+    this.writeCounter({ ...state, total: decision.totalAfter });
     this.appendAudit(request.counter, {
       hardwareId: request.hardwareId,
       consumptions: request.consumptions,
@@ -126,7 +135,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
       const nowMs = Date.now();
       const before = this.currentState(counter, rules, initialTotal, nowMs, null);
       if (before.total === 0) return before;
-      this.writeCounter({ total: 0, periodStart: before.periodStart });
+      this.writeCounter({ ...before, total: 0 });
       this.appendAudit(counter, {
         hardwareId: null,
         consumptions: -before.total,
@@ -135,7 +144,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
         apiKeyId: null,
         nowMs,
       });
-      return { total: 0, periodStart: before.periodStart };
+      return { ...before, total: 0 };
     });
     this.scheduleFlush();
     return state;
@@ -178,19 +187,20 @@ export class ConsumptionCounter extends DurableObject<Env> {
   ): CounterState {
     const stored = this.readCounter();
     if (!stored) {
-      const { state } = settlePeriod({ total: initialTotal, periodStart: null }, rules, nowMs);
+      const { state } = settlePeriod({ total: initialTotal, periodStart: null, periodKind: null }, rules, nowMs);
       this.sql.exec(
-        "INSERT INTO counter (id, license_id, license_feature_id, total, period_start) VALUES (1, ?, ?, ?, ?)",
+        "INSERT INTO counter (id, license_id, license_feature_id, total, period_start, period_kind) VALUES (1, ?, ?, ?, ?, ?)",
         counter.licenseId,
         counter.licenseFeatureId,
-        initialTotal,
+        state.total,
         state.periodStart,
+        state.periodKind ?? null,
       );
-      this.counterRow = { total: initialTotal, periodStart: state.periodStart };
-      return this.counterRow;
+      this.counterRow = state;
+      return state;
     }
-    const { state, cleared } = settlePeriod(stored, rules, nowMs);
-    if (state === stored) return stored;
+    const { state, cleared, changed } = settlePeriod(stored, rules, nowMs);
+    if (!changed) return state;
     this.writeCounter(state);
     if (cleared !== 0)
       this.appendAudit(counter, { hardwareId: null, consumptions: -cleared, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
@@ -209,7 +219,12 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   private writeCounter(state: CounterState): void {
-    this.sql.exec("UPDATE counter SET total = ?, period_start = ? WHERE id = 1", state.total, state.periodStart);
+    this.sql.exec(
+      "UPDATE counter SET total = ?, period_start = ?, period_kind = ? WHERE id = 1",
+      state.total,
+      state.periodStart,
+      state.periodKind ?? null,
+    );
     this.counterRow = state;
   }
 

@@ -45,16 +45,27 @@ export function periodEnd(period: ConsumptionPeriod, nowMs: number): number {
 }
 
 /**
- * Where a counter stands at `nowMs`, given its stored state and its rules: the stored total, or 0
- * when a period boundary has passed since it was stored (`cleared` is then the total that the
- * reset took away). Pure: the counter object applies the result inside its transaction.
+ * Where a counter stands at `nowMs`, given its stored state and its current rules. Only a real
+ * boundary of the period kind the counter is tracking resets it (to 0; `cleared` is then the total
+ * the reset took away). A change of kind (a vendor switching monthly to daily, or resets off and
+ * on) keeps the total and starts tracking the new kind's current period: comparing the starts of
+ * periods of different kinds says nothing about a boundary (docs/protocol.md "Periodic resets").
+ * Pure: the counter object applies the result inside its transaction.
  */
-export function settlePeriod(stored: CounterState, rules: ConsumptionRules, nowMs: number): { state: CounterState; cleared: number } {
-  const currentPeriod =
-    rules.resetConsumption && rules.consumptionPeriod ? new Date(periodStart(rules.consumptionPeriod, nowMs)).toISOString() : null;
-  if (currentPeriod === stored.periodStart) return { state: stored, cleared: 0 };
-  // Either a boundary passed (reset to 0) or the vendor switched resets on or off (start tracking
-  // from now, keep the total).
-  const boundaryPassed = currentPeriod !== null && stored.periodStart !== null && currentPeriod > stored.periodStart;
-  return { state: { total: boundaryPassed ? 0 : stored.total, periodStart: currentPeriod }, cleared: boundaryPassed ? stored.total : 0 };
+export function settlePeriod(
+  stored: CounterState,
+  rules: ConsumptionRules,
+  nowMs: number,
+): { state: CounterState; cleared: number; changed: boolean } {
+  const kind = rules.resetConsumption ? rules.consumptionPeriod : null;
+  const currentStart = kind ? new Date(periodStart(kind, nowMs)).toISOString() : null;
+  // A row stored before the kind was recorded (undefined) was tracking the kind it is read with.
+  const storedKind = stored.periodKind !== undefined ? stored.periodKind : stored.periodStart === null ? null : kind;
+  if (kind !== storedKind)
+    return { state: { total: stored.total, periodStart: currentStart, periodKind: kind }, cleared: 0, changed: true };
+  // Same kind: a later period start is a boundary crossed; an earlier one (a clock set back) is not.
+  if (currentStart !== null && stored.periodStart !== null && currentStart > stored.periodStart) {
+    return { state: { total: 0, periodStart: currentStart, periodKind: kind }, cleared: stored.total, changed: true };
+  }
+  return { state: { ...stored, periodKind: kind }, cleared: 0, changed: stored.periodKind !== kind };
 }

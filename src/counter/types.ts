@@ -1,6 +1,6 @@
 /** What the Worker and the counter object say to each other (the object's RPC surface's types). */
 import type { ConsumptionEvent } from "../license-api/schemas";
-import type { ConsumptionRules } from "./consumption-rules";
+import type { ConsumptionPeriod, ConsumptionRules } from "./consumption-rules";
 
 export interface CounterIdentity {
   licenseId: number;
@@ -49,5 +49,8 @@ export type ConsumeOutcome = (
 
 export interface CounterState {
   total: number;
+  /** The start (ISO-8601) of the period being tracked, when the counter resets periodically. */
   periodStart: string | null;
+  /** The kind of that period; undefined on rows stored before the kind was recorded. */
+  periodKind?: ConsumptionPeriod | null | undefined;
 }
