@@ -10,7 +10,9 @@ CREATE TABLE products (
   -- 'license-key' (clients send license_key) or 'user' (clients send username), as the SDK names them.
   authorization_method TEXT NOT NULL CHECK (authorization_method IN ('license-key', 'user')),
   company_id INTEGER NOT NULL DEFAULT 1,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- Bumped with every change to the product's feature defaults (counter objects reload on a newer one).
+  defaults_version INTEGER NOT NULL DEFAULT 0
 );
 
 -- Features a product offers, with the defaults a license inherits unless it overrides them.
@@ -53,6 +55,8 @@ CREATE TABLE licenses (
   consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
   total_consumptions INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- The counter object's sequence number of the audit row total_consumptions comes from.
+  total_version INTEGER NOT NULL DEFAULT 0,
   UNIQUE (product_id, license_key)
 );
 
@@ -81,6 +85,8 @@ CREATE TABLE license_features (
   consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
   expiry_date TEXT,
   total_consumptions INTEGER NOT NULL DEFAULT 0,
+  -- The counter object's sequence number of the audit row total_consumptions comes from.
+  total_version INTEGER NOT NULL DEFAULT 0,
   UNIQUE (license_id, product_feature_id)
 );
 

@@ -1,9 +1,12 @@
 /**
  * The Worker: a request comes in, is authenticated, validated, sent to one counter's Durable
  * Object, and comes back signed. The License API (src/license-api/), the vendor's management API
- * (src/management/) and the OpenAPI document of both; the counter object is exported from here.
+ * (src/management/), the OpenAPI document of both, and the audit queue's consumer (src/audit/);
+ * the counter object is exported from here.
  */
 import { Router, type IRequest } from "itty-router";
+import { consumeAuditBatch } from "./audit/audit-consumer";
+import type { AuditMessage } from "./counter/outbox";
 import { ApiError, errorResponse } from "./errors";
 import { licenseRouter } from "./license-api/license-router";
 import { managementRouter } from "./management/management-router";
@@ -21,4 +24,6 @@ router.all("*", () => {
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-} satisfies ExportedHandler<Env>;
+  // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches.
+  queue: (batch, env) => consumeAuditBatch(batch, env),
+} satisfies ExportedHandler<Env, AuditMessage>;

@@ -4,14 +4,13 @@
  * a shared key: an unknown key and a bad signature are told apart (both are documented codes),
  * but whether a key is revoked or read-only is only said to a caller who signed correctly.
  *
- * It happens in two steps so that the API key can be read in the same D1 round trip as the
- * handler's own first query (one round trip per request instead of two):
+ * It happens in two steps so that the API key can come from the isolate's memory or be read in
+ * the same D1 round trip as whatever else the request needs:
  *   1. readSignedRequest: pure, no I/O: header syntax, algorithm, signed headers, Date window;
- *   2. authenticateRequest: the API key row (batched with the caller's reads) and the HMAC.
+ *   2. authenticateRequest: given the key's row, the HMAC and the key's state.
  */
 import { ApiError } from "../errors";
-import { apiKeyStatement, toApiKey, type ApiKey } from "../db/api-keys";
-import { readWithRetry } from "../db/read-retry";
+import type { ApiKey } from "../db/api-keys";
 import { checkDate, parseAuthorization, verifySignature } from "./request-signature";
 
 /** A request whose Authorization and Date headers are well-formed and fresh, not yet verified. */
@@ -31,19 +30,14 @@ export function readSignedRequest(request: Request, writes: boolean, nowMs = Dat
 }
 
 /**
- * Reads the API key together with `reads` (one D1 batch), verifies the HMAC and the key's state,
- * and only then hands back the first row of each read (undefined when it found none).
+ * Verifies the HMAC with the key's shared key, then the key's state. `apiKey` is the key the
+ * request names, as the caller found it (src/license-api/edge-state.ts: from this isolate's
+ * memory, at most 5 s old, or from D1); null when there is no such key.
  */
-export async function authenticateRequest(
-  signed: SignedRequest,
-  db: D1Database,
-  reads: D1PreparedStatement[] = [],
-): Promise<{ apiKey: ApiKey; rows: unknown[] }> {
-  const results = await readWithRetry(() => db.batch([apiKeyStatement(db, signed.apiKey), ...reads]));
-  const apiKey = toApiKey(results[0]?.results[0]);
+export async function authenticateRequest(signed: SignedRequest, apiKey: ApiKey | null): Promise<ApiKey> {
   if (!apiKey) throw new ApiError("invalid_api_key");
   if (!(await verifySignature(apiKey.sharedKey, signed.dateHeader, signed.signature))) throw new ApiError("signature_mismatch");
   if (apiKey.revoked) throw new ApiError("revoked_api_key");
   if (signed.writes && apiKey.readOnly) throw new ApiError("read_only_api_key");
-  return { apiKey, rows: results.slice(1).map((result) => result.results[0]) };
+  return apiKey;
 }

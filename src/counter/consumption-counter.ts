@@ -1,33 +1,44 @@
 /**
  * ConsumptionCounter: the Durable Object that owns one counter's total, one object per license
  * feature ("feature:<license_feature_id>") or per license ("license:<license_id>"). This file is
- * its RPC surface; what only it uses lives beside it (rules, periods, request log, outbox).
+ * its RPC surface; what only it uses lives beside it (snapshot, rules, periods, request log, outbox).
+ *
+ * It decides alone: what it decides with (the license's state, its devices, the feature's rules
+ * and expiry, the product's defaults) is a snapshot in its memory, loaded from D1 on first use,
+ * so a consumption at steady state reads nothing from D1. Coherence (docs/architecture.md):
+ * - every license-level write calls `invalidate` on the license's objects before it answers; the
+ *   generation counter makes sure a load that raced the write is thrown away, never applied;
+ * - product-level default changes arrive as a newer `productVersion` carried by the Worker.
  *
  * Exactness: a Durable Object runs one event at a time, but any `await` lets another request in.
- * So `consume` does everything that matters (periodic reset, rule check, new total, audit row)
- * inside one synchronous `transactionSync` with no `await` before or inside it. Two requests can
- * never both see "1 left".
+ * So `consume` does everything that matters (access check, periodic reset, rule check, new total,
+ * audit row, remembered answer) inside one synchronous `transactionSync`, after the last `await`.
+ * Two requests can never both see "1 left".
  *
  * Durability of the audit log (the outbox pattern): the audit row is written to this object's own
  * SQLite in the same transaction as the total, so a consumption is never counted without its row.
- * Rows are then copied to D1 off the response path with `INSERT ... ON CONFLICT(event_id) DO
- * NOTHING` and deleted here only after D1 committed them. If D1 fails, or the object is evicted
- * mid-flush, the rows stay and an alarm retries with backoff, forever. A retried flush inserts
- * nothing twice because event_id is unique in D1. Refused requests write nothing at all.
+ * Rows are then sent to the audit queue off the response path (several per message) and deleted
+ * here only after the send succeeded; the queue's consumer writes them to D1 idempotently
+ * (src/audit/). If the send fails, or the object is evicted mid-send, the rows stay and an alarm
+ * retries with backoff, forever. Refused requests write nothing at all.
  */
 import { DurableObject } from "cloudflare:workers";
-import { auditStatements } from "../db/consumption-audit";
+import { loadCounterSnapshot } from "../db/counter-snapshot";
+import { ApiError } from "../errors";
+import { resolveLicense, resolveLicenseFeature } from "../license-api/resolve-license";
 import { settlePeriod } from "./consumption-period";
-import { decideConsumption, type ConsumptionPeriod, type ConsumptionRules } from "./consumption-rules";
-import { Outbox, type AuditEntry } from "./outbox";
+import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
+import { Outbox, type AuditEntry, type AuditMessage } from "./outbox";
 import { RequestLog } from "./request-log";
-import type { ConsumeOutcome, ConsumeRequest, CounterIdentity, CounterState } from "./types";
+import { contextOf, namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
+import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
-/** How many audit rows go to D1 in one batch. */
-const FLUSH_BATCH = 100;
-/** A flush waits this long first, so rows arriving together go to D1 together. */
-const FLUSH_DEBOUNCE_MS = 5;
-/** The alarm that guarantees a flush even if the object is evicted right after a consumption. */
+/** Rows per queue message, and the most rows one send takes (several messages in one sendBatch). */
+const ROWS_PER_MESSAGE = 100;
+const ROWS_PER_SEND = 500;
+/** A send waits this long first, so rows arriving together travel together. */
+const SEND_DEBOUNCE_MS = 5;
+/** The alarm that guarantees a send even if the object is evicted right after a consumption. */
 const SAFETY_NET_MS = 10_000;
 const MAX_RETRY_MS = 60_000;
 
@@ -35,11 +46,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly requests: RequestLog;
   private readonly outbox: Outbox;
-  private flushing: Promise<void> | null = null;
-  private failedFlushes = 0;
+  /** What this object decides with; undefined until loaded, and after an invalidation. */
+  private snapshot: CounterSnapshot | undefined;
+  /** Bumped by every invalidation: a load started under an older generation is discarded. */
+  private generation = 0;
+  private loading: Promise<CounterSnapshot | null> | null = null;
+  private sending: Promise<void> | null = null;
+  private failedSends = 0;
   /**
    * In-memory copies of what only this object writes, so the hot path reads no storage for them:
-   * the counter row (undefined until loaded), whether the outbox has rows a flush has not taken
+   * the counter row (undefined until loaded), whether the outbox has rows a send has not taken
    * yet, and when the alarm is set (undefined until loaded).
    */
   private counterRow: CounterState | null | undefined;
@@ -74,69 +90,52 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   /**
-   * Applies one consumption, at most once per request key. Everything between reading and
-   * writing the total is synchronous: the key lookup, the periodic reset, the rule check, the new
-   * total, the audit row and the remembered answer commit together or not at all.
+   * Applies one consumption, at most once per request key. After the snapshot is at hand nothing
+   * awaits: the identity and access checks, the key lookup, the periodic reset, the rule check,
+   * the new total, the audit row and the remembered answer commit together or not at all.
    */
   async consume(request: ConsumeRequest): Promise<ConsumeOutcome> {
+    const snapshot = await this.snapshotFor(request.target, request.productVersion);
+    if (!snapshot || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
     const outcome = this.transaction((): ConsumeOutcome => {
       const nowMs = Date.now();
-      const prior = this.requests.find(request.requestKey.key, nowMs);
+      const denied = this.accessDenied(snapshot, request, nowMs);
+      if (denied) return denied;
+      const { requestKey } = request;
+      // A fresh internal key cannot have been seen: only a retry, or a client's key, is looked up.
+      const prior = request.retry || !requestKey.key.startsWith("internal:") ? this.requests.find(requestKey.key, nowMs) : null;
       if (prior) {
-        if (prior.fingerprint === request.requestKey.fingerprint) return { ...prior.outcome, replayed: true };
-        return {
-          ok: false,
-          code: "idempotency_key_reused",
-          message: "This Idempotency-Key was already used with a different request",
-          total: this.readCounter()?.total ?? request.initialTotal,
-          rules: request.reportedRules ?? request.rules,
-          replayed: false,
-        };
+        if (prior.fingerprint !== requestKey.fingerprint) return { kind: "key_reused" };
+        return { ...prior.outcome, replayed: true } as ConsumeOutcome;
       }
-      const decided = this.decide(request, nowMs);
-      this.requests.remember(request.requestKey, decided, nowMs);
+      const decided = this.decide(snapshot, request, nowMs);
+      this.requests.remember(requestKey, decided, nowMs);
       return decided;
     });
-    if (outcome.ok && !outcome.replayed) this.scheduleFlush();
+    if (outcome.kind === "accepted" && !outcome.replayed) this.scheduleSend();
     return outcome;
   }
 
-  /** The rule check and, when accepted, the new total and its audit row. Inside consume's transaction. */
-  private decide(request: ConsumeRequest, nowMs: number): ConsumeOutcome {
-    const state = this.currentState(request.counter, request.rules, request.initialTotal, nowMs, request.apiKeyId);
-    const decision = decideConsumption(request.rules, state.total, request.consumptions);
-    const rules = request.reportedRules ?? request.rules;
-    if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, total: state.total, rules, replayed: false };
-    this.writeCounter({ ...state, total: decision.totalAfter });
-    this.appendAudit(request.counter, {
-      hardwareId: request.hardwareId,
-      consumptions: request.consumptions,
-      totalAfter: decision.totalAfter,
-      event: request.event,
-      apiKeyId: request.apiKeyId,
-      nowMs,
-    });
-    return { ok: true, total: decision.totalAfter, periodStart: state.periodStart, rules, replayed: false };
-  }
-
   /** The live total (after any periodic reset that is due), for license and feature checks. */
-  async state(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
-    const state = this.transaction(() => this.currentState(counter, rules, initialTotal, Date.now(), null));
-    this.scheduleFlush();
-    return state;
+  async state(target: CounterTarget, productVersion?: number): Promise<CounterState> {
+    const snapshot = await this.requireSnapshot(target, productVersion);
+    const state = this.transaction(() => this.currentState(snapshot, Date.now(), null));
+    this.scheduleSend();
+    return { total: state.total, periodStart: state.periodStart };
   }
 
   /**
    * Sets the total to 0 now (a vendor's manual reset), audited as "manual_reset". Serialised with
    * consumptions like everything else here, so a reset racing a consumption is one or the other.
    */
-  async resetTotal(counter: CounterIdentity, rules: ConsumptionRules, initialTotal: number): Promise<CounterState> {
+  async resetTotal(target: CounterTarget): Promise<CounterState> {
+    const snapshot = await this.requireSnapshot(target, undefined);
     const state = this.transaction((): CounterState => {
       const nowMs = Date.now();
-      const before = this.currentState(counter, rules, initialTotal, nowMs, null);
+      const before = this.currentState(snapshot, nowMs, null);
       if (before.total === 0) return before;
       this.writeCounter({ ...before, total: 0 });
-      this.appendAudit(counter, {
+      this.appendAudit(snapshot, {
         hardwareId: null,
         consumptions: -before.total,
         totalAfter: 0,
@@ -146,27 +145,43 @@ export class ConsumptionCounter extends DurableObject<Env> {
       });
       return { ...before, total: 0 };
     });
-    this.scheduleFlush();
-    return state;
+    this.scheduleSend();
+    return { total: state.total, periodStart: state.periodStart };
   }
 
-  /** Audit rows not yet in D1 (for operators and tests). */
+  /**
+   * Forgets the snapshot: the next request loads the license, devices and feature again from D1.
+   * Called by every license-level write after it committed and before it answers. A load already
+   * in flight belongs to the old generation and will be discarded when it lands.
+   */
+  async invalidate(): Promise<void> {
+    this.generation += 1;
+    this.snapshot = undefined;
+    this.loading = null;
+  }
+
+  /** Audit rows not yet handed to the audit queue (for operators and tests). */
   async pendingAuditRows(): Promise<number> {
     return this.outbox.size();
   }
 
-  /** Flushes the outbox now; rejects if D1 refuses (the alarm keeps retrying either way). */
+  /** How many audit rows this counter has ever written (the audit log has them all once it has this many). */
+  async auditRowsWritten(): Promise<number> {
+    return this.outbox.appended();
+  }
+
+  /** Sends the outbox to the audit queue now; rejects if the queue refuses (the alarm keeps retrying either way). */
   async flushAudit(): Promise<void> {
-    await this.flush();
+    await this.send();
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null; // a running alarm is no longer scheduled
     try {
-      await this.flush();
-      this.failedFlushes = 0;
+      await this.send();
+      this.failedSends = 0;
     } catch (error) {
-      console.warn(`audit flush failed; retrying: ${String(error)}`);
+      console.warn(`audit send failed; retrying: ${String(error)}`);
     }
     if (this.outbox.size() > 0) {
       this.alarmAt = Date.now() + this.retryDelay();
@@ -174,24 +189,104 @@ export class ConsumptionCounter extends DurableObject<Env> {
     }
   }
 
+  /** The snapshot, loading it when missing or older than the product defaults the caller knows. */
+  private snapshotFor(target: CounterTarget, productVersion: number | undefined): CounterSnapshot | Promise<CounterSnapshot | null> {
+    const current = this.snapshot;
+    if (current && (productVersion === undefined || productVersion <= current.product.defaultsVersion)) return current;
+    return this.reload(target);
+  }
+
+  private async requireSnapshot(target: CounterTarget, productVersion: number | undefined): Promise<CounterSnapshot> {
+    const snapshot = await this.snapshotFor(target, productVersion);
+    if (!snapshot) throw new Error(`counter ${JSON.stringify(target)} names no license feature in D1`);
+    return snapshot;
+  }
+
   /**
-   * The counter's state at `nowMs`: the row, created on first use, with any periodic reset that
-   * is due applied (and audited). Must be called inside transactionSync.
+   * Loads the snapshot from D1, shared by every request waiting for it. The generation guard: if
+   * an invalidation arrives while the load is in flight, its result may predate the write, so it
+   * is thrown away and the load starts again.
    */
-  private currentState(
-    counter: CounterIdentity,
-    rules: ConsumptionRules,
-    initialTotal: number,
-    nowMs: number,
-    apiKeyId: number | null,
-  ): CounterState {
+  private async reload(target: CounterTarget): Promise<CounterSnapshot | null> {
+    for (;;) {
+      const generation = this.generation;
+      this.snapshot = undefined;
+      const loading = (this.loading ??= loadCounterSnapshot(this.env.DB, target));
+      let loaded: CounterSnapshot | null;
+      try {
+        loaded = await loading;
+      } finally {
+        if (this.loading === loading) this.loading = null;
+      }
+      if (generation !== this.generation) continue;
+      if (loaded) this.snapshot = loaded;
+      return loaded;
+    }
+  }
+
+  /**
+   * The license, device and feature checks, in the License API's documented precedence (the same
+   * code the Worker runs on a D1 lookup), plus add_consumption's license type. Null: allowed.
+   */
+  private accessDenied(snapshot: CounterSnapshot, request: ConsumeRequest, nowMs: number): ConsumeOutcome | null {
+    try {
+      const context = contextOf(snapshot, request.lookup);
+      if (snapshot.feature) resolveLicenseFeature(context, request.lookup, nowMs);
+      else {
+        resolveLicense(context, request.lookup, nowMs);
+        if (snapshot.license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
+      }
+      return null;
+    } catch (error) {
+      if (error instanceof ApiError) return { kind: "denied", code: error.code, message: error.message };
+      throw error;
+    }
+  }
+
+  /** The rule check and, when accepted, the new total and its audit row. Inside consume's transaction. */
+  private decide(snapshot: CounterSnapshot, request: ConsumeRequest, nowMs: number): ConsumeOutcome {
+    const reported = snapshot.feature ? snapshot.feature.rules : snapshot.license.rules;
+    const rules = request.overages ? narrowOverages(reported, request.overages.allowOverages, request.overages.maxOverages) : reported;
+    const state = this.currentState(snapshot, nowMs, request.apiKeyId);
+    const decision = decideConsumption(rules, state.total, request.consumptions);
+    if (!decision.ok) return { kind: "refused", code: decision.code, message: decision.message, replayed: false };
+    this.writeCounter({ ...state, total: decision.totalAfter });
+    this.appendAudit(snapshot, {
+      hardwareId: request.lookup.hardwareId,
+      consumptions: request.consumptions,
+      totalAfter: decision.totalAfter,
+      event: request.event,
+      apiKeyId: request.apiKeyId,
+      nowMs,
+    });
+    return {
+      kind: "accepted",
+      report: {
+        id: snapshot.feature?.id ?? snapshot.license.id,
+        licenseId: snapshot.license.id,
+        companyId: snapshot.product.companyId,
+        rules: reported,
+        total: decision.totalAfter,
+        periodStart: state.periodStart,
+      },
+      replayed: false,
+    };
+  }
+
+  /**
+   * The counter's state at `nowMs`: the row, created on first use (from the D1 mirror's total),
+   * with any periodic reset that is due applied (and audited). Must be called inside transactionSync.
+   */
+  private currentState(snapshot: CounterSnapshot, nowMs: number, apiKeyId: number | null): CounterState {
+    const rules = snapshot.feature ? snapshot.feature.rules : snapshot.license.rules;
     const stored = this.readCounter();
     if (!stored) {
+      const initialTotal = snapshot.feature ? snapshot.feature.mirroredTotal : snapshot.license.mirroredTotal;
       const { state } = settlePeriod({ total: initialTotal, periodStart: null, periodKind: null }, rules, nowMs);
       this.sql.exec(
         "INSERT INTO counter (id, license_id, license_feature_id, total, period_start, period_kind) VALUES (1, ?, ?, ?, ?, ?)",
-        counter.licenseId,
-        counter.licenseFeatureId,
+        snapshot.license.id,
+        snapshot.feature?.id ?? null,
         state.total,
         state.periodStart,
         state.periodKind ?? null,
@@ -202,8 +297,9 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const { state, cleared, changed } = settlePeriod(stored, rules, nowMs);
     if (!changed) return state;
     this.writeCounter(state);
-    if (cleared !== 0)
-      this.appendAudit(counter, { hardwareId: null, consumptions: -cleared, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
+    if (cleared !== 0) {
+      this.appendAudit(snapshot, { hardwareId: null, consumptions: -cleared, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
+    }
     return state;
   }
 
@@ -211,9 +307,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readCounter(): CounterState | null {
     if (this.counterRow === undefined) {
       const row = this.sql
-        .exec<{ total: number; period_start: string | null }>("SELECT total, period_start FROM counter WHERE id = 1")
+        .exec<{
+          total: number;
+          period_start: string | null;
+          period_kind: ConsumptionPeriod | null;
+        }>("SELECT total, period_start, period_kind FROM counter WHERE id = 1")
         .toArray()[0];
-      this.counterRow = row ? { total: row.total, periodStart: row.period_start } : null;
+      // period_kind NULL with a period_start: a row from before the kind was recorded (undefined).
+      this.counterRow = row
+        ? { total: row.total, periodStart: row.period_start, periodKind: row.period_kind ?? (row.period_start === null ? null : undefined) }
+        : null;
     }
     return this.counterRow;
   }
@@ -241,24 +344,27 @@ export class ConsumptionCounter extends DurableObject<Env> {
     }
   }
 
-  private appendAudit(counter: CounterIdentity, entry: AuditEntry): void {
-    this.outbox.append(counter, entry);
+  private appendAudit(snapshot: CounterSnapshot, entry: AuditEntry): void {
+    this.outbox.append(
+      { licenseId: snapshot.license.id, licenseFeatureId: snapshot.feature?.id ?? null, featureCode: snapshot.feature?.code ?? null },
+      entry,
+    );
     this.outboxDirty = true;
   }
 
-  /** Starts a flush off the response path, and makes sure an alarm will retry if it can't finish. */
-  private scheduleFlush(): void {
+  /** Starts a send off the response path, and makes sure an alarm will retry if it can't finish. */
+  private scheduleSend(): void {
     if (!this.outboxDirty) return;
     this.outboxDirty = false;
-    // The safety net: set once (the alarm time is kept in memory), so a flush that never
-    // completes (eviction, D1 down) is retried. Failures below are logged, never thrown: the rows
-    // are safe in the outbox either way, and an object being torn down must not surface as an
+    // The safety net: set once (the alarm time is kept in memory), so a send that never completes
+    // (eviction, queue down) is retried. Failures below are logged, never thrown: the rows are
+    // safe in the outbox either way, and an object being torn down must not surface as an
     // unhandled rejection.
     if (this.alarmAt === null) this.setAlarm(Date.now() + SAFETY_NET_MS);
-    if (this.flushing) return; // the running flush drains until the outbox is empty
+    if (this.sending) return; // the running send drains until the outbox is empty
     this.ctx.waitUntil(
-      this.flush().catch((error: unknown) => {
-        console.warn(`audit flush failed; the alarm will retry: ${String(error)}`);
+      this.send().catch((error: unknown) => {
+        console.warn(`audit send failed; the alarm will retry: ${String(error)}`);
         this.setAlarm(Date.now() + this.retryDelay());
       }),
     );
@@ -272,30 +378,36 @@ export class ConsumptionCounter extends DurableObject<Env> {
     });
   }
 
-  /** Copies the outbox to D1 until it is empty. One flush at a time; callers share it. */
-  private flush(): Promise<void> {
-    if (!this.flushing) {
-      this.flushing = this.drainOutbox().finally(() => {
-        this.flushing = null;
+  /** Sends the outbox to the audit queue until it is empty. One send at a time; callers share it. */
+  private send(): Promise<void> {
+    if (!this.sending) {
+      this.sending = this.drainOutbox().finally(() => {
+        this.sending = null;
       });
     }
-    return this.flushing;
+    return this.sending;
   }
 
   private async drainOutbox(): Promise<void> {
-    await scheduler.wait(FLUSH_DEBOUNCE_MS);
+    await scheduler.wait(SEND_DEBOUNCE_MS);
     for (;;) {
-      const rows = this.outbox.oldest(FLUSH_BATCH);
+      const rows = this.outbox.oldest(ROWS_PER_SEND);
       const last = rows.at(-1);
       if (!last) return;
-      await this.env.DB.batch(auditStatements(this.env.DB, rows));
+      const messages: MessageSendRequest<AuditMessage>[] = [];
+      for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
+        messages.push({ body: { rows: rows.slice(i, i + ROWS_PER_MESSAGE) }, contentType: "json" });
+      }
+      await this.env.AUDIT_QUEUE.sendBatch(messages);
+      // Only now do the rows leave: a send that failed, or an eviction before this line, keeps them
+      // here for the next attempt; the consumer's insert ignores a row it already has.
       this.outbox.removeThrough(last.seq);
-      this.failedFlushes = 0;
+      this.failedSends = 0;
     }
   }
 
   private retryDelay(): number {
-    this.failedFlushes += 1;
-    return Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(this.failedFlushes - 1, 6));
+    this.failedSends += 1;
+    return Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(this.failedSends - 1, 6));
   }
 }

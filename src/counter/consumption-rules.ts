@@ -57,3 +57,16 @@ export function decideConsumption(rules: ConsumptionRules, total: number, consum
   }
   return { ok: true, totalAfter };
 }
+
+/** add_consumption's request-level overage settings: a request may ask for stricter handling than the license's, never a looser one. */
+export function narrowOverages(
+  rules: ConsumptionRules,
+  allowOverages: boolean | undefined,
+  maxOverages: number | undefined,
+): ConsumptionRules {
+  return {
+    ...rules,
+    allowOverages: rules.allowOverages && allowOverages !== false,
+    maxOverages: maxOverages === undefined ? rules.maxOverages : Math.min(rules.maxOverages, maxOverages),
+  };
+}

@@ -1,66 +1,112 @@
 /**
- * How callers reach a counter: one ConsumptionCounter object per license feature and per license,
- * and the retry that makes a consumption safe to resend (src/license-api/idempotency.ts).
+ * How callers reach a counter: one ConsumptionCounter object per license feature and per license.
+ * Also the retry that makes a consumption safe to resend (src/license-api/idempotency.ts), and
+ * the invalidation every license-level write runs before it answers (docs/architecture.md "Coherence").
  */
 import type { License, LicenseFeature } from "../db/license-context";
 import type { ConsumptionCounter } from "./consumption-counter";
-import type { ConsumeOutcome, ConsumeRequest, CounterIdentity, CounterState } from "./types";
+import type { CounterTarget } from "./snapshot";
+import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
 /** Pauses before each retry: a reset object is usually back within milliseconds. */
 const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
-export function featureCounter(env: Env, licenseFeatureId: number): DurableObjectStub<ConsumptionCounter> {
-  return env.CONSUMPTION_COUNTER.get(env.CONSUMPTION_COUNTER.idFromName(`feature:${licenseFeatureId}`));
+// Object ids are derived from names with a hash: computed once per isolate and counter.
+const ids = new Map<string, DurableObjectId>();
+const MAX_IDS = 50_000;
+
+export function counterName(target: CounterTarget): string {
+  return target.licenseFeatureId === null ? `license:${target.licenseId}` : `feature:${target.licenseFeatureId}`;
 }
 
-export function licenseCounter(env: Env, licenseId: number): DurableObjectStub<ConsumptionCounter> {
-  return env.CONSUMPTION_COUNTER.get(env.CONSUMPTION_COUNTER.idFromName(`license:${licenseId}`));
+export function counterStub(env: Env, target: CounterTarget): DurableObjectStub<ConsumptionCounter> {
+  const name = counterName(target);
+  let id = ids.get(name);
+  if (!id) {
+    id = env.CONSUMPTION_COUNTER.idFromName(name);
+    if (ids.size >= MAX_IDS) ids.clear();
+    ids.set(name, id);
+  }
+  return env.CONSUMPTION_COUNTER.get(id);
 }
 
-export function featureCounterIdentity(licenseId: number, feature: LicenseFeature & { id: number }): CounterIdentity {
-  return { licenseId, licenseFeatureId: feature.id, featureCode: feature.code };
-}
+/** The stub of a license feature's counter (its name needs only the feature's id). */
+export const featureCounter = (env: Env, licenseFeatureId: number) => counterStub(env, { licenseId: 0, licenseFeatureId });
+/** The stub of a license's own counter. */
+export const licenseCounter = (env: Env, licenseId: number) => counterStub(env, licenseTarget(licenseId));
 
-export function licenseCounterIdentity(licenseId: number): CounterIdentity {
-  return { licenseId, licenseFeatureId: null, featureCode: null };
-}
+export const featureTarget = (licenseId: number, licenseFeatureId: number): CounterTarget => ({ licenseId, licenseFeatureId });
+export const licenseTarget = (licenseId: number): CounterTarget => ({ licenseId, licenseFeatureId: null });
 
 /** Live totals (after any due periodic reset) of a license's consumption features, asked of their objects in parallel. */
 export async function liveFeatureStates(
   env: Env,
   licenseId: number,
   features: Array<LicenseFeature & { id: number }>,
+  productVersion?: number,
 ): Promise<Map<number, CounterState>> {
   const consumption = features.filter((feature) => feature.featureType === "consumption");
   const states = await Promise.all(
     consumption.map((feature) =>
-      featureCounter(env, feature.id).state(featureCounterIdentity(licenseId, feature), feature.rules, feature.mirroredTotal),
+      counterStub(env, featureTarget(licenseId, feature.id)).state(featureTarget(licenseId, feature.id), productVersion),
     ),
   );
   return new Map(consumption.map((feature, i) => [feature.id, states[i]!]));
 }
 
 /** The live license-level total, for consumption licenses. */
-export async function liveLicenseState(env: Env, license: License): Promise<CounterState | null> {
+export async function liveLicenseState(env: Env, license: License, productVersion?: number): Promise<CounterState | null> {
   if (license.licenseType !== "consumption") return null;
-  return licenseCounter(env, license.id).state(licenseCounterIdentity(license.id), license.rules, license.mirroredTotal);
+  return counterStub(env, licenseTarget(license.id)).state(licenseTarget(license.id), productVersion);
 }
 
 /**
  * Calls `consume` on the counter, retrying with a fresh stub when the call fails (the object was
- * reset, evicted, moved, or the connection broke), up to 4 attempts over about 400 ms. Safe whatever the failure:
- * the request key makes consume idempotent, so an attempt that had committed is answered from
- * its stored outcome instead of charging again. An overloaded object is not retried (that would
- * add to its load); the error goes to the client, which may retry later with its own key.
+ * reset, evicted, moved, or the connection broke), up to 4 attempts over about 400 ms. Safe whatever
+ * the failure: the request key makes consume idempotent, so an attempt that had committed is
+ * answered from its stored outcome instead of charging again (retries say so, so the object looks
+ * the key up). An overloaded object is not retried (that would add to its load); the error goes
+ * to the client, which may retry later with its own key.
  */
-export async function consumeOnce(stubFor: () => DurableObjectStub<ConsumptionCounter>, request: ConsumeRequest): Promise<ConsumeOutcome> {
+export async function consumeOnce(env: Env, request: ConsumeRequest): Promise<ConsumeOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await stubFor().consume(request);
+      return await counterStub(env, request.target).consume(attempt === 0 ? request : { ...request, retry: true });
     } catch (error) {
       const overloaded = typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true;
       const delay = RETRY_DELAYS_MS[attempt + 1];
       if (overloaded || delay === undefined) throw error;
+      await scheduler.wait(delay);
+    }
+  }
+}
+
+/**
+ * Makes every counter object of the license forget what it knows about the license (its state,
+ * devices, users and features), so the next request is decided under what D1 holds now. Call it
+ * after a license-level write committed and before answering; it resolves once every object has
+ * acknowledged. Objects that never ran are simply created empty.
+ */
+export async function invalidateLicenseCounters(env: Env, licenseIds: number | readonly number[]): Promise<void> {
+  const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
+  if (licenses.length === 0) return;
+  const { results } = await env.DB.prepare(
+    `SELECT id, license_id FROM license_features WHERE license_id IN (${licenses.map(() => "?").join(", ")})`,
+  )
+    .bind(...licenses)
+    .all<{ id: number; license_id: number }>();
+  const targets = [...licenses.map(licenseTarget), ...results.map((row) => featureTarget(row.license_id, row.id))];
+  await Promise.all(targets.map((target) => invalidateWithRetry(env, target)));
+}
+
+async function invalidateWithRetry(env: Env, target: CounterTarget): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await counterStub(env, target).invalidate();
+      return;
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt + 1];
+      if (delay === undefined) throw error;
       await scheduler.wait(delay);
     }
   }

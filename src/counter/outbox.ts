@@ -1,10 +1,9 @@
 /**
  * The counter object's outbox (table `outbox` in its SQLite): audit rows written in the same
  * transaction as the total they record, so a consumption is never counted without its row. Rows
- * leave only after the audit log (D1) has them; the object decides when to send them.
+ * leave only after the audit queue accepted them; the object decides when to send them.
  */
-import type { AuditRow } from "../db/consumption-audit";
-import type { CounterIdentity } from "./types";
+import type { SequencedAuditRow } from "../db/consumption-audit";
 
 export interface AuditEntry {
   hardwareId: string | null;
@@ -15,8 +14,12 @@ export interface AuditEntry {
   nowMs: number;
 }
 
-export interface OutboxRow extends AuditRow {
-  seq: number;
+/** An audit row with its sequence number in this object's outbox (increasing with every row). */
+export type OutboxRow = SequencedAuditRow;
+
+/** One audit queue message: rows of one counter, oldest first. */
+export interface AuditMessage {
+  rows: OutboxRow[];
 }
 
 export class Outbox {
@@ -38,7 +41,7 @@ export class Outbox {
   }
 
   /** Appends one row; call inside the transaction that changes the total. */
-  append(counter: CounterIdentity, entry: AuditEntry): void {
+  append(counter: { licenseId: number; licenseFeatureId: number | null; featureCode: string | null }, entry: AuditEntry): void {
     this.sql.exec(
       `INSERT INTO outbox (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -63,6 +66,11 @@ export class Outbox {
   /** Drops every row up to and including `seq`: the audit log has them. */
   removeThrough(seq: number): void {
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+  }
+
+  /** How many rows this outbox has ever taken (its last sequence number). */
+  appended(): number {
+    return this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").toArray()[0]?.seq ?? 0;
   }
 
   size(): number {

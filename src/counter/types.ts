@@ -1,18 +1,14 @@
 /** What the Worker and the counter object say to each other (the object's RPC surface's types). */
+import type { LicenseLookup } from "../db/license-context";
+import type { ApiErrorCode } from "../errors";
 import type { ConsumptionEvent } from "../license-api/schemas";
 import type { ConsumptionPeriod, ConsumptionRules } from "./consumption-rules";
-
-export interface CounterIdentity {
-  licenseId: number;
-  /** null for a license-level counter */
-  licenseFeatureId: number | null;
-  featureCode: string | null;
-}
+import type { CounterTarget } from "./snapshot";
 
 /**
  * Identifies one consumption request so that it is applied at most once: the client's
  * Idempotency-Key (scoped to its API key) or, without one, a key the Worker made up for its own
- * retries. `fingerprint` is a hash of the endpoint and the validated body.
+ * retries. `fingerprint` is a hash of the endpoint and the validated body (client keys only).
  */
 export interface RequestKey {
   key: string;
@@ -22,30 +18,44 @@ export interface RequestKey {
 }
 
 export interface ConsumeRequest {
+  target: CounterTarget;
+  /** Who the request says it is; the object checks it names this counter and decides access. */
+  lookup: LicenseLookup;
+  /** The newest product-defaults version the Worker knows: the object reloads if its own is older. */
+  productVersion: number;
   requestKey: RequestKey;
-  counter: CounterIdentity;
-  /** The rules this request is decided with. */
-  rules: ConsumptionRules;
-  /** The rules the answer reports, when they differ (add_consumption's request-narrowed overages). */
-  reportedRules?: ConsumptionRules;
+  /** A resend after a failed attempt that may have committed: look the key up even if internal. */
+  retry: boolean;
   consumptions: number;
   event: ConsumptionEvent;
-  hardwareId: string;
   apiKeyId: number;
-  /** The D1 mirror of the total, used only the first time this object ever runs. */
-  initialTotal: number;
+  /** add_consumption's request-level overage settings, which may only narrow the license's. */
+  overages?: { allowOverages?: boolean | undefined; maxOverages?: number | undefined };
 }
 
-export type ConsumeRefusal = "feature_not_enough_consumptions" | "negative_consumptions_not_allowed" | "idempotency_key_reused";
-
-export type ConsumeOutcome = (
-  { ok: true; total: number; periodStart: string | null } | { ok: false; code: ConsumeRefusal; message: string; total: number }
-) & {
-  /** The rules the answer reports, remembered so a replay can rebuild the original body byte for byte. */
+/** What an accepted consumption's answer is built from: stored with it, so a replay is byte for byte the same. */
+export interface ConsumeReport {
+  /** The license feature's id, or the license's for a license counter. */
+  id: number;
+  licenseId: number;
+  companyId: number;
+  /** The rules the answer reports (the license's own for add_consumption, not the request-narrowed ones). */
   rules: ConsumptionRules;
-  /** True when this is the stored answer to an earlier request with the same key. */
-  replayed: boolean;
-};
+  total: number;
+  periodStart: string | null;
+}
+
+export type RuleRefusal = "feature_not_enough_consumptions" | "negative_consumptions_not_allowed";
+
+export type ConsumeOutcome =
+  | { kind: "accepted"; report: ConsumeReport; replayed: boolean }
+  /** A consumption rule refused it (remembered under the request key like an acceptance). */
+  | { kind: "refused"; code: RuleRefusal; message: string; replayed: boolean }
+  /** The license, the device or the feature refused it (nothing written, nothing remembered). */
+  | { kind: "denied"; code: ApiErrorCode; message: string }
+  | { kind: "key_reused" }
+  /** The request's identity does not name this counter (the Worker's cached route is stale). */
+  | { kind: "stale_route" };
 
 export interface CounterState {
   total: number;

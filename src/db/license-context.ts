@@ -13,6 +13,8 @@ export interface Product {
   shortCode: string;
   authorizationMethod: AuthorizationMethod;
   companyId: number;
+  /** Bumped with every change to the product's feature defaults (counter objects reload on a newer one). */
+  defaultsVersion: number;
 }
 
 export type LicenseType = "perpetual" | "time-limited" | "consumption" | "subscription";
@@ -70,6 +72,7 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
   short_code: string;
   authorization_method: AuthorizationMethod;
   company_id: number;
+  defaults_version: number;
   license_id: number | null;
   license_key: string | null;
   enabled: number | null;
@@ -90,10 +93,16 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
 export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions`;
 
 // The license is matched by key or by license user, and narrowed by license_id when given;
-// a user with several licenses of one product gets the oldest unless license_id says otherwise.
+// a user with several licenses of one product gets the one USER_LICENSE_ORDER puts first.
 // A license feature's NULL columns inherit the product feature's defaults.
+/**
+ * Which license a user with several licenses of one product gets when the request sends no
+ * license_id: the first in this order over licenses `l` (docs/protocol.md "User-based licenses").
+ */
+export const USER_LICENSE_ORDER = "l.id";
+
 const CONTEXT_SQL = `
-SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id,
+SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
        l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
        ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions,
        d.id AS device_id, d.active AS device_active, d.blacklisted,
@@ -109,10 +118,10 @@ LEFT JOIN devices d ON d.license_id = l.id AND d.hardware_id = ?5
 LEFT JOIN product_features pf ON pf.product_id = p.id AND pf.code = ?6
 LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id
 WHERE p.short_code = ?1
-ORDER BY l.id
+ORDER BY ${USER_LICENSE_ORDER}
 LIMIT 1`;
 
-/** The one query that resolves a lookup, batched with the API key read (src/routes/license-request.ts). */
+/** The one query that resolves a lookup, batched with the API key read when that is not cached (src/license-api/license-route.ts). */
 export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
   return db
     .prepare(CONTEXT_SQL)
@@ -131,7 +140,13 @@ export function toLicenseContext(result: unknown, lookup: LicenseLookup): Licens
   const row = result as ContextRow | null | undefined;
   if (!row) return { product: null, license: null, device: null, feature: null };
   return {
-    product: { id: row.product_id, shortCode: row.short_code, authorizationMethod: row.authorization_method, companyId: row.company_id },
+    product: {
+      id: row.product_id,
+      shortCode: row.short_code,
+      authorizationMethod: row.authorization_method,
+      companyId: row.company_id,
+      defaultsVersion: row.defaults_version,
+    },
     license:
       row.license_id === null
         ? null

@@ -11,7 +11,7 @@
  *   safely retry a call to a counter object that was reset or evicted mid-request: if the first
  *   attempt had committed, the retry gets its stored answer instead of charging again.
  */
-import type { ConsumeOutcome, RequestKey } from "../counter/types";
+import type { RequestKey } from "../counter/types";
 import { ApiError } from "../errors";
 
 export const CLIENT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -25,7 +25,11 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** The request's key: the client's Idempotency-Key if it sent one, else a fresh internal one. */
+/**
+ * The request's key: the client's Idempotency-Key if it sent one (with a fingerprint of the request,
+ * to refuse the key's reuse for another request), else a fresh internal one, which no other request
+ * can carry, so it needs no fingerprint.
+ */
 export async function requestKeyFor(
   request: Request,
   apiKeyId: number,
@@ -33,14 +37,14 @@ export async function requestKeyFor(
   body: unknown,
   nowMs = Date.now(),
 ): Promise<RequestKey> {
-  const fingerprint = await sha256Hex(`${endpoint}\n${JSON.stringify(body)}`);
   const clientKey = request.headers.get("Idempotency-Key");
-  if (clientKey === null) return { key: `internal:${crypto.randomUUID()}`, fingerprint, expiresAt: nowMs + INTERNAL_KEY_TTL_MS };
+  if (clientKey === null) return { key: `internal:${crypto.randomUUID()}`, fingerprint: "", expiresAt: nowMs + INTERNAL_KEY_TTL_MS };
   if (!KEY_PATTERN.test(clientKey)) throw new ApiError("validation_error", "Idempotency-Key must be 1 to 255 printable ASCII characters");
+  const fingerprint = await sha256Hex(`${endpoint}\n${JSON.stringify(body)}`);
   return { key: `client:${apiKeyId}:${clientKey}`, fingerprint, expiresAt: nowMs + CLIENT_KEY_TTL_MS };
 }
 
 /** Marks a replayed answer so clients and operators can tell. */
-export function replayHeaders(outcome: ConsumeOutcome): Record<string, string> {
-  return outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
+export function replayHeaders(replayed: boolean): Record<string, string> {
+  return replayed ? { "Idempotent-Replayed": "true" } : {};
 }

@@ -6,16 +6,22 @@
  * and returns data; it cannot answer unsigned or unauthenticated. The OpenAPI document
  * (src/openapi/) is built from the same descriptions.
  *
+ * What a route reads before its handler runs (`reads`):
+ * - "context": the license context from D1 (product, license, device, feature), every time;
+ * - "feature" / "license": the counter object the request names. At steady state it comes from
+ *   the isolate's memory with the API key (src/license-api/edge-state.ts): no D1 round trip.
+ * Whatever must be read from D1 is read in one batch with the API key.
+ *
  * Precedence (docs/protocol.md "Error precedence"): authorization errors first, even for a
  * malformed request; then request-shape errors; then the license errors the handler decides.
- * The API key is read in the same D1 round trip as the license the request names.
  */
 import type { z } from "zod";
 import { authenticateRequest, readSignedRequest } from "../auth/authenticate-request";
 import { signedJson } from "../auth/response-signing";
 import type { ApiKey } from "../db/api-keys";
-import { licenseContextStatement, toLicenseContext, type LicenseContext, type LicenseLookup } from "../db/license-context";
+import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { readJsonBody } from "../http/read-json-body";
+import { readEdge, type CounterKind, type CounterRoute } from "./edge-state";
 import { parseWith, queryObject } from "./schemas";
 
 /** How a route reads its input: a JSON body or the query string, validated by a zod schema. */
@@ -37,63 +43,6 @@ export const query = <S extends z.ZodType>(schema: S): RequestParser<S> => ({
   read: async (request) => parseWith(schema, queryObject(request.url)),
 });
 
-/** What a handler gets: the authenticated key, the validated input and the license it names. */
-export interface LicenseCall<Input> {
-  request: Request;
-  env: Env;
-  apiKey: ApiKey;
-  input: Input;
-  lookup: LicenseLookup;
-  context: LicenseContext;
-}
-
-/** What a handler returns: the body to sign and send (status 200), and any extra headers. */
-export interface LicenseAnswer {
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface LicenseRouteSpec<S extends z.ZodType<IdentityFields>> {
-  method: "get" | "post";
-  path: string;
-  summary: string;
-  parse: RequestParser<S>;
-  /** The answer's shape, for the OpenAPI document only (the handler builds it). */
-  response: z.ZodType;
-  handle(call: LicenseCall<z.infer<S>>): Promise<LicenseAnswer>;
-}
-
-// The erased form the router and the OpenAPI builder iterate over.
-export type LicenseRoute = LicenseRouteSpec<any>;
-
-/** Keeps each handler typed against its own schema, then erases it for the route table. */
-export function licenseRoute<S extends z.ZodType<IdentityFields>>(spec: LicenseRouteSpec<S>): LicenseRoute {
-  return spec as LicenseRoute;
-}
-
-/** Runs one route: authenticate, validate, handle, sign. Reads (GET) may use read-only keys. */
-export async function runLicenseRoute(route: LicenseRoute, request: Request, env: Env): Promise<Response> {
-  const signed = readSignedRequest(request, route.method !== "get");
-  let parsed: { ok: true; input: IdentityFields } | { ok: false; error: unknown };
-  try {
-    parsed = { ok: true, input: await route.parse.read(request) };
-  } catch (error) {
-    parsed = { ok: false, error };
-  }
-  const lookup = parsed.ok ? identityLookup(parsed.input) : null;
-  const { apiKey, rows } = await authenticateRequest(signed, env.DB, lookup ? [licenseContextStatement(env.DB, lookup)] : []);
-  if (!parsed.ok) throw parsed.error;
-  const answer = await route.handle({
-    request,
-    env,
-    apiKey,
-    input: parsed.input,
-    lookup: lookup!,
-    context: toLicenseContext(rows[0], lookup!),
-  });
-  return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
-}
-
 /** The identity fields every license endpoint takes. */
 export interface IdentityFields {
   product: string;
@@ -102,6 +51,78 @@ export interface IdentityFields {
   license_id?: number | undefined;
   hardware_id: string;
   feature?: string | undefined;
+}
+
+/** What every handler gets: the authenticated key, the validated input and the identity it names. */
+export interface LicenseCall<Input> {
+  request: Request;
+  env: Env;
+  ctx: ExecutionContext;
+  apiKey: ApiKey;
+  input: Input;
+  lookup: LicenseLookup;
+}
+
+/** A counter route's handler also gets the counter (null: the context below names none) and the product version. */
+export interface CounterCall<Input> extends LicenseCall<Input> {
+  route: CounterRoute | null;
+  /** Read from D1 only when this isolate did not know the route. */
+  context: LicenseContext | null;
+  productVersion: number;
+}
+
+/** What a handler returns: the body to sign and send (status 200), and any extra headers. */
+export interface LicenseAnswer {
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteBase<S extends z.ZodType<IdentityFields>> {
+  method: "get" | "post";
+  path: string;
+  summary: string;
+  parse: RequestParser<S>;
+  /** The answer's shape, for the OpenAPI document only (the handler builds it). */
+  response: z.ZodType;
+}
+
+export interface ContextRouteSpec<S extends z.ZodType<IdentityFields>> extends RouteBase<S> {
+  reads: "context";
+  handle(call: LicenseCall<z.infer<S>> & { context: LicenseContext }): Promise<LicenseAnswer>;
+}
+
+export interface CounterRouteSpec<S extends z.ZodType<IdentityFields>> extends RouteBase<S> {
+  reads: CounterKind;
+  handle(call: CounterCall<z.infer<S>>): Promise<LicenseAnswer>;
+}
+
+// The erased form the router and the OpenAPI builder iterate over.
+export type LicenseRoute = ContextRouteSpec<any> | CounterRouteSpec<any>;
+
+/** Keeps each handler typed against its own schema, then erases it for the route table. */
+export function licenseRoute<S extends z.ZodType<IdentityFields>>(spec: ContextRouteSpec<S> | CounterRouteSpec<S>): LicenseRoute {
+  return spec as LicenseRoute;
+}
+
+/** Runs one route: authenticate, validate, handle, sign. Reads (GET) may use read-only keys. */
+export async function runLicenseRoute(route: LicenseRoute, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const signed = readSignedRequest(request, route.method !== "get");
+  let parsed: { ok: true; input: IdentityFields } | { ok: false; error: unknown };
+  try {
+    parsed = { ok: true, input: await route.parse.read(request) };
+  } catch (error) {
+    parsed = { ok: false, error };
+  }
+  const lookup = parsed.ok ? identityLookup(parsed.input) : null;
+  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, route.reads);
+  const apiKey = await authenticateRequest(signed, edge.apiKey);
+  if (!parsed.ok) throw parsed.error;
+  const call = { request, env, ctx, apiKey, input: parsed.input, lookup: lookup! };
+  const answer =
+    route.reads === "context"
+      ? await route.handle({ ...call, context: edge.context! })
+      : await route.handle({ ...call, route: edge.route, context: edge.context, productVersion: edge.productVersion });
+  return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
 }
 
 function identityLookup(input: IdentityFields): LicenseLookup {

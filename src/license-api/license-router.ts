@@ -13,7 +13,7 @@ export const licenseRouter = Router<IRequest, [Env, ExecutionContext]>({ catch: 
 
 licenseRouter.get("/api/v4/public_key", publicKey);
 for (const route of licenseRoutes) {
-  licenseRouter[route.method](route.path, (request, env) => runLicenseRoute(route, request, env));
+  licenseRouter[route.method](route.path, (request, env, ctx) => runLicenseRoute(route, request, env, ctx));
   licenseRouter.all(route.path, () => {
     throw new ApiError("method_not_allowed");
   });

@@ -4,23 +4,17 @@
  * The license-level twin of ./license-feature-view.ts.
  */
 import type { CounterState } from "../counter/types";
-import { licenseCounter, licenseCounterIdentity } from "../counter/counter-stubs";
+import { counterStub, licenseTarget } from "../counter/counter-stubs";
 import type { StoredLicenseCounter } from "../db/management/licenses";
 import { ruleFields } from "./rule-fields";
 import type { LicenseConsumption } from "./schemas";
 
 export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
-  return toView(
-    stored,
-    await licenseCounter(env, stored.licenseId).state(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal),
-  );
+  return toView(stored, await counterStub(env, licenseTarget(stored.licenseId)).state(licenseTarget(stored.licenseId)));
 }
 
 export async function resetLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
-  return toView(
-    stored,
-    await licenseCounter(env, stored.licenseId).resetTotal(licenseCounterIdentity(stored.licenseId), stored.rules, stored.mirroredTotal),
-  );
+  return toView(stored, await counterStub(env, licenseTarget(stored.licenseId)).resetTotal(licenseTarget(stored.licenseId)));
 }
 
 function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseConsumption {

@@ -5,7 +5,7 @@
  * consumptions it races, and audited as manual_reset.
  */
 import type { CounterState } from "../counter/types";
-import { featureCounter, featureCounterIdentity } from "../counter/counter-stubs";
+import { counterStub, featureTarget } from "../counter/counter-stubs";
 import type { StoredLicenseFeature } from "../db/management/licenses";
 import { ruleFields } from "./rule-fields";
 import type { LicenseFeature } from "./schemas";
@@ -15,7 +15,7 @@ export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature)
   if (feature.featureType !== "consumption") return toView(stored, null);
   return toView(
     stored,
-    await featureCounter(env, feature.id).state(featureCounterIdentity(stored.licenseId, feature), feature.rules, feature.mirroredTotal),
+    await counterStub(env, featureTarget(stored.licenseId, feature.id)).state(featureTarget(stored.licenseId, feature.id)),
   );
 }
 
@@ -24,11 +24,7 @@ export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature
   const { feature } = stored;
   return toView(
     stored,
-    await featureCounter(env, feature.id).resetTotal(
-      featureCounterIdentity(stored.licenseId, feature),
-      feature.rules,
-      feature.mirroredTotal,
-    ),
+    await counterStub(env, featureTarget(stored.licenseId, feature.id)).resetTotal(featureTarget(stored.licenseId, feature.id)),
   );
 }
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { licenseCounter } from "../../src/counter/counter-stubs";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 import { errorCode, postSigned, signedBody } from "../support/client";
-import { licenseAuditRows } from "../support/audit";
+import { flushLicenseAudit, licenseAuditRows } from "../support/audit";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -26,7 +26,7 @@ describe("add_consumption", () => {
       allow_overages: false,
       company: { id: 7 },
     });
-    await licenseCounter(env, fixture.licenseId).flushAudit();
+    await flushLicenseAudit(fixture.licenseId);
     expect((await licenseAuditRows(fixture.licenseId)).map((row) => [row.consumptions, row.total_after, row.event])).toEqual([
       [3, 3, "consumption_add"],
       [1, 4, "consumption_add"],
@@ -77,14 +77,14 @@ describe("add_consumption", () => {
       accepted.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions),
     );
     expect(totals.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    await licenseCounter(env, fixture.licenseId).flushAudit();
+    await flushLicenseAudit(fixture.licenseId);
     expect(await licenseAuditRows(fixture.licenseId)).toHaveLength(100);
   });
 
   it("accepts offline_floating_consumptions_sync and records it", async () => {
     const fixture = await createFixture({ license: { licenseType: "consumption", maxConsumptions: 5 } });
     await signedBody(await addConsumption(fixture, { event: ["offline_floating_consumptions_sync"] }));
-    await licenseCounter(env, fixture.licenseId).flushAudit();
+    await flushLicenseAudit(fixture.licenseId);
     expect((await licenseAuditRows(fixture.licenseId)).map((row) => row.event)).toEqual(["offline_floating_consumptions_sync"]);
   });
 });

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsumptionPeriod } from "../../src/counter/consumption-rules";
 import { featureCounter } from "../../src/counter/counter-stubs";
-import { auditRows } from "../support/audit";
+import { auditRows, flushAudit } from "../support/audit";
 import { consume, errorCode, getSigned, signedBody } from "../support/client";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 import { manageOk } from "../support/management-client";
@@ -38,7 +38,7 @@ async function total(fixture: Fixture): Promise<number> {
 }
 
 async function events(fixture: Fixture): Promise<Array<[string, number, number]>> {
-  await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+  await flushAudit(fixture.licenseFeatureId);
   return (await auditRows(fixture.licenseFeatureId)).map((row) => [row.event, row.consumptions, row.total_after]);
 }
 

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { periodEnd, periodStart } from "../../src/counter/consumption-period";
 import type { ConsumptionPeriod } from "../../src/counter/consumption-rules";
 import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
-import { auditRows, licenseAuditRows } from "../support/audit";
+import { auditRows, flushAudit, flushLicenseAudit, licenseAuditRows } from "../support/audit";
 import { consume, errorCode, getSigned, postSigned, signedBody } from "../support/client";
 import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
 
@@ -60,7 +60,7 @@ describe("feature consumption resets", () => {
     expect(first.consumption_period_start).toBe(new Date(after).toISOString());
     expect(first.consumption_period_end).toBe(new Date(periodEnd(period, Date.parse(after))).toISOString());
 
-    await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+    await flushAudit(fixture.licenseFeatureId);
     expect(
       (await auditRows(fixture.licenseFeatureId)).map((row) => [row.event, row.consumptions, row.total_after, row.created_at]),
     ).toEqual([
@@ -101,7 +101,7 @@ describe("feature consumption resets", () => {
     const accepted = responses.filter((response) => response.status === 200).length;
     for (const response of responses) await response.body?.cancel();
 
-    await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+    await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);
     const resets = rows.filter((row) => row.event === "period_reset");
     expect(resets).toHaveLength(1);
@@ -141,7 +141,7 @@ describe("license consumption resets", () => {
     expect(await errorCode(await add())).toBe("license_not_enough_consumptions");
     vi.setSystemTime(new Date(after));
     expect((await signedBody<{ total_consumptions: number }>(await add(3))).total_consumptions).toBe(3);
-    await licenseCounter(env, fixture.licenseId).flushAudit();
+    await flushLicenseAudit(fixture.licenseId);
     expect((await licenseAuditRows(fixture.licenseId)).map((row) => row.event)).toEqual([
       "consumption_add",
       "period_reset",

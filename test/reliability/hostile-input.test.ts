@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { computeSignature } from "../support/signing";
 import { featureCounter } from "../../src/counter/counter-stubs";
 import { API_ERROR_CODES } from "../../src/errors";
-import { auditRows } from "../support/audit";
+import { auditRows, flushAudit } from "../support/audit";
 import { callWorkerDirect } from "../support/client";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 
@@ -185,7 +185,7 @@ describe("hostile input", () => {
       { numRuns: RUNS },
     );
     expect(acceptedCount).toBeGreaterThan(0);
-    await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+    await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);
     expect(rows).toHaveLength(acceptedCount);
     expect(rows.reduce((sum, row) => sum + row.consumptions, 0)).toBe(acceptedSum);

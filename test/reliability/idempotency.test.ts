@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
-import { auditRows, licenseAuditRows } from "../support/audit";
+import { auditRows, flushAudit, flushLicenseAudit, licenseAuditRows } from "../support/audit";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 import { errorCode, postSigned, signedBody } from "../support/client";
 
@@ -20,7 +20,7 @@ const consumeWithKey = (fixture: Fixture, key: string, extra: Record<string, unk
   });
 
 async function total(fixture: Fixture): Promise<number> {
-  await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+  await flushAudit(fixture.licenseFeatureId);
   return (await auditRows(fixture.licenseFeatureId)).reduce((sum, row) => sum + row.consumptions, 0);
 }
 
@@ -117,7 +117,7 @@ describe("Idempotency-Key on add_consumption", () => {
     expect(await replay.clone().text()).toBe(firstText);
     expect(replay.headers.get("LicenseSignature")).toBe(first.headers.get("LicenseSignature"));
     expect(await errorCode(await send({ consumptions: 5 }))).toBe("idempotency_key_reused");
-    await licenseCounter(env, fixture.licenseId).flushAudit();
+    await flushLicenseAudit(fixture.licenseId);
     expect((await licenseAuditRows(fixture.licenseId)).map((row) => row.consumptions)).toEqual([4]);
   });
 });

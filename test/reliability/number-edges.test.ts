@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { featureCounter } from "../../src/counter/counter-stubs";
-import { auditRows } from "../support/audit";
+import { auditRows, flushAudit } from "../support/audit";
 import { callWorker, consume, errorCode, signedBody } from "../support/client";
 import { authHeaders } from "../support/signing";
 import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
@@ -36,7 +36,7 @@ describe("consumptions values", () => {
     });
     expect(response.status).toBe(400);
     expect(await errorCode(response)).toBe("validation_error");
-    await featureCounter(env, fixture.licenseFeatureId).flushAudit();
+    await flushAudit(fixture.licenseFeatureId);
     expect(await auditRows(fixture.licenseFeatureId)).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
 // Object restarts: consumptions accepted before a counter object is evicted or restarted are all
 // still counted after it, and its audit outbox still drains.
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { featureCounter } from "../../src/counter/counter-stubs";
-import { auditRows } from "../support/audit";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
+import { auditRows, flushAudit } from "../support/audit";
 import { consume, errorCode, signedBody } from "../support/client";
 import { createApiKey, createFixture } from "../support/fixtures";
 
@@ -29,8 +30,7 @@ describe("counter object restarts", () => {
     expect(Math.max(...totals)).toBe(expectedTotal);
     expect(new Set(totals).size).toBe(200);
 
-    const counter = featureCounter(env, fixture.licenseFeatureId);
-    await counter.flushAudit();
+    await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);
     expect(rows).toHaveLength(200);
     expect(new Set(rows.map((row) => row.event_id)).size).toBe(200);
@@ -40,21 +40,25 @@ describe("counter object restarts", () => {
     );
   });
 
-  it("an evicted object keeps its total and its undelivered audit rows, and drains them after restart", async () => {
+  it("an evicted object keeps its total and its unsent audit rows, and sends them after restart", async () => {
     const credentials = await createApiKey();
     const fixture = await createFixture({ feature: { maxConsumption: 20 } });
-    await env.DB.exec("ALTER TABLE consumption_audit RENAME TO consumption_audit_offline");
-    try {
-      for (let i = 0; i < 5; i++) await signedBody(await consume(fixture, credentials, { consumptions: 3 }));
-      await abortAllDurableObjects();
-    } finally {
-      await env.DB.exec("ALTER TABLE consumption_audit_offline RENAME TO consumption_audit");
-    }
-    const counter = featureCounter(env, fixture.licenseFeatureId);
-    expect(await counter.pendingAuditRows()).toBe(5);
-    // The retry alarm set before the eviction survives it and delivers everything.
+    await signedBody(await consume(fixture, credentials, { consumptions: 3 }));
+    await flushAudit(fixture.licenseFeatureId);
+    // The queue refuses sends (injected at the object's binding), so rows pile up; then the object is evicted.
+    await runInDurableObject(featureCounter(env, fixture.licenseFeatureId), (instance: ConsumptionCounter) => {
+      const holder = instance as unknown as { env: Env };
+      const refuse = () => Promise.reject(new Error("queue unavailable"));
+      holder.env = { ...holder.env, AUDIT_QUEUE: { send: refuse, sendBatch: refuse } as unknown as Queue };
+    });
+    for (let i = 0; i < 4; i++) await signedBody(await consume(fixture, credentials, { consumptions: 3 }));
+    await abortAllDurableObjects();
+    const counter = featureCounter(env, fixture.licenseFeatureId); // stubs made before an abort are broken
+    expect(await counter.pendingAuditRows()).toBe(4);
+    // The retry alarm set before the eviction survives it; the restarted object (real queue) sends everything.
     expect(await runDurableObjectAlarm(counter)).toBe(true);
     expect(await counter.pendingAuditRows()).toBe(0);
+    await flushAudit(fixture.licenseFeatureId);
     expect((await auditRows(fixture.licenseFeatureId)).map((row) => row.total_after)).toEqual([3, 6, 9, 12, 15]);
     // The total survived too: 15 of 20 used.
     expect(await errorCode(await consume(fixture, credentials, { consumptions: 6 }))).toBe("feature_not_enough_consumptions");

@@ -1,10 +1,7 @@
-// The audit log as the tests read it: flushed from a counter object, then read from D1.
+// The audit log as the tests read it: a counter object's outbox is sent to the audit queue, the
+// real local queue delivers it to the Worker's consumer, which writes D1; the helpers wait for that.
 import { env } from "cloudflare:workers";
-import { featureCounter } from "../../src/counter/counter-stubs";
-
-export async function flushAudit(licenseFeatureId: number): Promise<void> {
-  await featureCounter(env, licenseFeatureId).flushAudit();
-}
+import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
 
 export interface AuditRow {
   event_id: string;
@@ -19,6 +16,44 @@ export interface AuditRow {
   created_at: string;
 }
 
+/** Polls `done` every 25 ms until it holds; fails after `timeoutMs`. */
+export async function eventually(done: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const countFeatureRows = async (licenseFeatureId: number) =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM consumption_audit WHERE license_feature_id = ?")
+    .bind(licenseFeatureId)
+    .first<number>("n")) ?? 0;
+const countLicenseRows = async (licenseId: number) =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM consumption_audit WHERE license_id = ? AND license_feature_id IS NULL")
+    .bind(licenseId)
+    .first<number>("n")) ?? 0;
+
+/** Sends the feature counter's outbox and waits until D1 has every audit row it ever wrote. */
+export async function flushAudit(licenseFeatureId: number): Promise<void> {
+  const counter = featureCounter(env, licenseFeatureId);
+  await counter.flushAudit();
+  const written = await counter.auditRowsWritten();
+  await eventually(
+    async () => (await countFeatureRows(licenseFeatureId)) >= written,
+    `${written} audit rows of feature ${licenseFeatureId} in D1`,
+  );
+}
+
+/** The same for a license's own counter. */
+export async function flushLicenseAudit(licenseId: number): Promise<void> {
+  const counter = licenseCounter(env, licenseId);
+  await counter.flushAudit();
+  const written = await counter.auditRowsWritten();
+  await eventually(async () => (await countLicenseRows(licenseId)) >= written, `${written} audit rows of license ${licenseId} in D1`);
+}
+
 /** License-level audit rows (license_feature_id NULL) of one license, in order. */
 export async function licenseAuditRows(licenseId: number): Promise<AuditRow[]> {
   const { results } = await env.DB.prepare(
@@ -29,20 +64,9 @@ export async function licenseAuditRows(licenseId: number): Promise<AuditRow[]> {
   return results;
 }
 
-export async function auditRows(licenseFeatureId: number) {
+export async function auditRows(licenseFeatureId: number): Promise<AuditRow[]> {
   const { results } = await env.DB.prepare("SELECT * FROM consumption_audit WHERE license_feature_id = ? ORDER BY id")
     .bind(licenseFeatureId)
-    .all<{
-      event_id: string;
-      license_id: number;
-      license_feature_id: number;
-      feature_code: string;
-      hardware_id: string;
-      consumptions: number;
-      total_after: number;
-      event: string;
-      api_key_id: number;
-      created_at: string;
-    }>();
+    .all<AuditRow>();
   return results;
 }

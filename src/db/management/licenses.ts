@@ -195,6 +195,18 @@ export async function listLicenses(db: D1Database, query: LicenseFilters): Promi
   return { items: page.items.map(toLicense), nextCursor: page.nextCursor };
 }
 
+/** The product's other licenses that share a user with `licenseId` (whose default license for that user may change). */
+export async function otherLicensesOfUsers(db: D1Database, productId: number, licenseId: number): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT l.id FROM licenses l JOIN license_users lu ON lu.license_id = l.id
+       WHERE l.product_id = ?1 AND l.id != ?2 AND lu.username IN (SELECT username FROM license_users WHERE license_id = ?2)`,
+    )
+    .bind(productId, licenseId)
+    .all<{ id: number }>();
+  return results.map((row) => row.id);
+}
+
 /** Enables or disables a license; false when there is no such license. */
 export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
   const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();

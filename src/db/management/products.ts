@@ -140,8 +140,8 @@ export async function listProductFeatures(
 }
 
 /**
- * New defaults for a product feature. The License API reads rules from D1 on every request, so
- * every license that does not override a value uses the new one from its very next request.
+ * New defaults for a product feature. Every license that does not override a value uses the new
+ * one within 5 s everywhere (docs/architecture.md "Coherence"), at once in this isolate.
  */
 export async function updateProductFeature(
   db: D1Database,
@@ -150,11 +150,18 @@ export async function updateProductFeature(
   changes: Partial<ProductFeatureValues>,
 ): Promise<ProductFeatureRecord | null> {
   const set = setClause(changes);
-  const row = await db
-    .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING *`)
-    .bind(...set.values, productId, code)
-    .first<ProductFeatureRow>();
-  return row && toProductFeature(row);
+  // One transaction: the new defaults and a new defaults_version, which tells the counter objects
+  // (through the Workers, within 5 s) to load them.
+  const [updated] = await db.batch<ProductFeatureRow>([
+    db.prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING *`).bind(...set.values, productId, code),
+    db
+      .prepare(
+        "UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?1 AND EXISTS (SELECT 1 FROM product_features WHERE product_id = ?1 AND code = ?2)",
+      )
+      .bind(productId, code),
+  ]);
+  const row = updated!.results[0];
+  return row ? toProductFeature(row) : null;
 }
 
 function toProductFeature(row: ProductFeatureRow): ProductFeatureRecord {

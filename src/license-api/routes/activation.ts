@@ -4,7 +4,7 @@
  */
 import { verifyPassword } from "../../auth/password";
 import { licenseSignature } from "../../auth/response-signing";
-import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { invalidateLicenseCounters, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { licenseBody } from "../license-body";
@@ -24,8 +24,9 @@ export const activateLicense = licenseRoute({
   summary: "Activate a device on a license",
   parse: body(ActivateLicenseBody),
   response: LicenseBody,
+  reads: "context",
   async handle({ env, input, lookup, context }) {
-    const { license } = resolveLicenseIdentity(context, lookup);
+    const { product, license } = resolveLicenseIdentity(context, lookup);
     const user = input.username === undefined ? null : await findLicenseUser(env.DB, license.id, input.username);
     if (input.username !== undefined) {
       if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to activate a user-based license");
@@ -39,11 +40,13 @@ export const activateLicense = licenseRoute({
     const details = await loadLicenseDetails(env.DB, license.id);
     const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
+    // The license's counter objects learn of the device (and the license's activation) before this answers.
+    await invalidateLicenseCounters(env, license.id);
 
     const [activated, featureStates, licenseState] = await Promise.all([
       loadLicenseDetails(env.DB, license.id),
-      liveFeatureStates(env, license.id, details.features),
-      liveLicenseState(env, license),
+      liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
+      liveLicenseState(env, license, product.defaultsVersion),
     ]);
     return {
       body: licenseBody({
@@ -79,10 +82,12 @@ export const deactivateLicense = licenseRoute({
   summary: "Deactivate a device",
   parse: body(DeactivateLicenseBody),
   response: DeactivatedBody,
+  reads: "context",
   async handle({ env, input, lookup, context }) {
     const { license } = resolveLicenseIdentity(context, lookup);
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
     if (!(await deactivateDevice(env.DB, license.id, input.hardware_id))) throw new ApiError("device_not_found");
+    await invalidateLicenseCounters(env, license.id);
     return { body: "license_deactivated" };
   },
 });

@@ -1,12 +1,12 @@
 /**
- * POST /api/v4/add_feature_consumption: parse → look up → the feature's counter object → signed reply.
+ * POST /api/v4/add_feature_consumption: parse → authenticate → the feature's counter object (which
+ * decides alone) → signed reply. At steady state one remote call and no D1 read.
  */
-import { consumeOnce, featureCounter, featureCounterIdentity } from "../../counter/counter-stubs";
-import { ApiError } from "../../errors";
-import { replayHeaders, requestKeyFor } from "../idempotency";
+import type { ConsumeReport } from "../../counter/types";
+import { consumeAtCounter } from "../consume-at-counter";
+import { replayHeaders } from "../idempotency";
 import { consumptionFields } from "../license-body";
 import { body, licenseRoute } from "../license-route";
-import { resolveLicenseFeature, type ResolvedLicenseFeature } from "../resolve-license";
 import { FeatureConsumptionBody } from "../response-schemas";
 import { AddFeatureConsumptionBody } from "../schemas";
 
@@ -16,32 +16,25 @@ export const addFeatureConsumption = licenseRoute({
   summary: "Add consumptions to one license feature",
   parse: body(AddFeatureConsumptionBody),
   response: FeatureConsumptionBody,
-  async handle({ request, env, apiKey, input, lookup, context }) {
-    const target = resolveLicenseFeature(context, lookup, Date.now());
-    const outcome = await consumeOnce(() => featureCounter(env, target.feature.id), {
-      requestKey: await requestKeyFor(request, apiKey.id, "add_feature_consumption", input),
-      counter: featureCounterIdentity(target.license.id, target.feature),
-      rules: target.feature.rules,
+  reads: "feature",
+  async handle(call) {
+    const { input } = call;
+    const { report, replayed } = await consumeAtCounter(call, "feature", {
+      endpoint: "add_feature_consumption",
       consumptions: input.consumptions,
       event: input.event,
-      hardwareId: input.hardware_id,
-      apiKeyId: apiKey.id,
-      initialTotal: target.feature.mirroredTotal,
     });
-    if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
-    // Built from the rules the answer was decided with, so a replay is byte for byte the original.
-    const answered = { ...target, feature: { ...target.feature, rules: outcome.rules } };
-    return { body: featureConsumptionBody(answered, outcome.total, outcome.periodStart), headers: replayHeaders(outcome) };
+    return { body: featureConsumptionBody(report), headers: replayHeaders(replayed) };
   },
 });
 
 /** The success body: the fields of the official SDK's fixtures (docs/protocol.md), plus our period fields. */
-export function featureConsumptionBody(target: ResolvedLicenseFeature, total: number, periodStart: string | null) {
+export function featureConsumptionBody(report: ConsumeReport) {
   return {
-    id: target.feature.id,
-    license_id: target.license.id,
-    company: { id: target.product.companyId },
-    ...consumptionFields(target.feature.rules, total, periodStart),
+    id: report.id,
+    license_id: report.licenseId,
+    company: { id: report.companyId },
+    ...consumptionFields(report.rules, report.total, report.periodStart),
     is_floating: false,
     is_floating_cloud: false,
   };

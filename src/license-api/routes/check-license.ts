@@ -3,7 +3,7 @@
  * answering live totals, read from the counter objects (a consumption just accepted is visible).
  */
 import { licenseSignature } from "../../auth/response-signing";
-import { featureCounter, featureCounterIdentity, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { counterStub, featureTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { findLicenseUser, loadLicenseDetails } from "../../db/licenses";
 import { featureBody, licenseBody } from "../license-body";
 import { licenseRoute, query } from "../license-route";
@@ -17,13 +17,14 @@ export const checkLicense = licenseRoute({
   summary: "Check a license and its features",
   parse: query(CheckLicenseQuery),
   response: LicenseBody,
+  reads: "context",
   async handle({ env, input, lookup, context }) {
     const nowMs = Date.now();
-    const { license, device } = resolveLicense(context, lookup, nowMs);
+    const { product, license, device } = resolveLicense(context, lookup, nowMs);
     const details = await loadLicenseDetails(env.DB, license.id);
     const [featureStates, licenseState, user, signature] = await Promise.all([
-      liveFeatureStates(env, license.id, details.features),
-      liveLicenseState(env, license),
+      liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
+      liveLicenseState(env, license, product.defaultsVersion),
       input.username === undefined ? null : findLicenseUser(env.DB, license.id, input.username),
       licenseSignature(env.LICENSE_SIGNING_KEY, input.hardware_id, input.username ?? input.license_key ?? "", license.validityPeriod),
     ]);
@@ -50,12 +51,16 @@ export const checkLicenseFeature = licenseRoute({
   summary: "Check one license feature",
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
+  reads: "context",
   async handle({ env, lookup, context }) {
     const nowMs = Date.now();
     const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
     const state =
       feature.featureType === "consumption"
-        ? await featureCounter(env, feature.id).state(featureCounterIdentity(license.id, feature), feature.rules, feature.mirroredTotal)
+        ? await counterStub(env, featureTarget(license.id, feature.id)).state(
+            featureTarget(license.id, feature.id),
+            product.defaultsVersion,
+          )
         : undefined;
     return { body: featureBody(license.id, product.companyId, feature, state, nowMs) };
   },

@@ -1,10 +1,20 @@
 /** /api/v1/api-keys: the License API credentials clients sign requests with. */
 import { insertApiKey, listApiKeys, markApiKeyReadOnly, revokeApiKey } from "../../db/management/api-keys";
+import { forgetApiKey } from "../../license-api/edge-state";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateApiCredentials } from "../random-secrets";
 import { ApiKey, ApiKeyPath, CreateApiKeyBody, CreatedApiKey, PageQuery, page } from "../schemas";
+
+/**
+ * A key changed: this isolate forgets its copy at once; every other isolate uses its copy for at
+ * most 5 s more (src/license-api/edge-state.ts).
+ */
+function forgotten<T extends { api_key: string }>(record: T): T {
+  forgetApiKey(record.api_key);
+  return record;
+}
 
 export const apiKeyRoutes = [
   defineRoute({
@@ -36,22 +46,22 @@ export const apiKeyRoutes = [
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/read-only",
     tag: "API keys",
-    summary: "Make a key read-only: writing License API requests fail with read_only_api_key",
+    summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 5 seconds)",
     params: ApiKeyPath,
     response: ApiKey,
     async handler({ params, env }) {
-      return orNotFound(await markApiKeyReadOnly(env.DB, params.api_key_id), "API key", params.api_key_id);
+      return forgotten(orNotFound(await markApiKeyReadOnly(env.DB, params.api_key_id), "API key", params.api_key_id));
     },
   }),
   defineRoute({
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/revoke",
     tag: "API keys",
-    summary: "Revoke a key for good: its requests fail with revoked_api_key",
+    summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 5 seconds)",
     params: ApiKeyPath,
     response: ApiKey,
     async handler({ params, env }) {
-      return orNotFound(await revokeApiKey(env.DB, params.api_key_id), "API key", params.api_key_id);
+      return forgotten(orNotFound(await revokeApiKey(env.DB, params.api_key_id), "API key", params.api_key_id));
     },
   }),
 ];

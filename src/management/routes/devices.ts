@@ -1,10 +1,17 @@
 /** /api/v1/licenses/{license_id}/devices and /api/v1/devices/{device_id}/…: see and control a license's devices. */
 import { findLicense } from "../../db/management/licenses";
 import { deactivateDeviceById, listDevices, setDeviceBlacklisted } from "../../db/management/devices";
+import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { Device, DevicePath, LicensePath, PageQuery, page } from "../schemas";
+
+/** A device changed: its license's counter objects forget what they knew before the change is answered. */
+async function invalidated<T extends { license_id: number }>(env: Env, device: T): Promise<T> {
+  await invalidateLicenseCounters(env, device.license_id);
+  return device;
+}
 
 export const deviceRoutes = [
   defineRoute({
@@ -28,7 +35,7 @@ export const deviceRoutes = [
     params: DevicePath,
     response: Device,
     async handler({ params, env }) {
-      return orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, true), "Device", params.device_id);
+      return invalidated(env, orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, true), "Device", params.device_id));
     },
   }),
   defineRoute({
@@ -39,7 +46,7 @@ export const deviceRoutes = [
     params: DevicePath,
     response: Device,
     async handler({ params, env }) {
-      return orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, false), "Device", params.device_id);
+      return invalidated(env, orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, false), "Device", params.device_id));
     },
   }),
   defineRoute({
@@ -50,7 +57,7 @@ export const deviceRoutes = [
     params: DevicePath,
     response: Device,
     async handler({ params, env }) {
-      return orNotFound(await deactivateDeviceById(env.DB, params.device_id), "Device", params.device_id);
+      return invalidated(env, orNotFound(await deactivateDeviceById(env.DB, params.device_id), "Device", params.device_id));
     },
   }),
 ];

@@ -1,9 +1,10 @@
 /**
  * /api/v1/licenses: issue licenses, find them, enable and disable them, change their feature
  * allowances and reset a feature's consumption. Each change is seen by the very next License API
- * request: rules and states are read from D1 per request, totals live in the counter objects.
+ * request: every change invalidates the license's counter objects before it answers.
  */
 import { hashPassword } from "../../auth/password";
+import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import { ApiError } from "../../errors";
 import {
   findLicense,
@@ -12,6 +13,7 @@ import {
   insertLicense,
   licenseFeatures,
   listLicenses,
+  otherLicensesOfUsers,
   setLicenseEnabled,
   updateLicenseConsumption,
   updateLicenseFeature,
@@ -90,8 +92,9 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
     );
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
+  let licenseId: number;
   try {
-    return await insertLicense(env.DB, {
+    licenseId = await insertLicense(env.DB, {
       productId: product.id,
       licenseKey,
       users: await Promise.all(
@@ -113,12 +116,17 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
     throw error;
   }
+  // A new license may change which license its users get when they name no license_id: the
+  // counter objects of their other licenses of the product must learn it before this answers.
+  if (users.length > 0) await invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId));
+  return licenseId;
 }
 
-/** The disable/enable handler: the License API reads `enabled` per request, so this is all it takes. */
+/** The disable/enable handler: the license's counter objects forget its old state before this answers. */
 const setEnabled = (enabled: boolean) =>
   async function ({ params, env }: { params: { license_id: number }; env: Env }) {
     const changed = await setLicenseEnabled(env.DB, params.license_id, enabled);
+    if (changed) await invalidateLicenseCounters(env, params.license_id);
     return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
   };
 
@@ -190,6 +198,7 @@ export const licenseRoutes = [
     async handler({ params, body, env }) {
       await storedFeature(env, params.license_id, params.feature_code);
       await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
+      await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
     },
   }),
@@ -221,6 +230,7 @@ export const licenseRoutes = [
     async handler({ params, body, env }) {
       await storedCounter(env, params.license_id);
       await updateLicenseConsumption(env.DB, params.license_id, body);
+      await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
     },
   }),

@@ -8,6 +8,7 @@ import {
   listProducts,
   updateProductFeature,
 } from "../../db/management/products";
+import { forgetProductVersion } from "../../license-api/edge-state";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
@@ -95,12 +96,19 @@ export const productRoutes = [
     path: "/api/v1/products/{product_id}/features/{feature_code}",
     tag: "Products",
     summary: "Update a product feature's defaults",
-    description: "Every license that does not override a value uses the new default from its next License API request on.",
+    description:
+      "Every license that does not override a value uses the new default within 5 seconds (at once on the edge location that served this call).",
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
     response: ProductFeature,
     async handler({ params, body, env }) {
-      return orNotFound(await updateProductFeature(env.DB, params.product_id, params.feature_code, body), "Feature", params.feature_code);
+      const feature = orNotFound(
+        await updateProductFeature(env.DB, params.product_id, params.feature_code, body),
+        "Feature",
+        params.feature_code,
+      );
+      forgetProductVersion(params.product_id);
+      return feature;
     },
   }),
 ];
