@@ -1,0 +1,154 @@
+// Coherence of what the counter objects and the Worker isolates remember (docs/architecture.md
+// "Coherence"): a license-level write is seen by every request that starts after it answered, a
+// load that raced a write is never applied, and product defaults and API keys changed elsewhere
+// take effect within 5 s (the clock is driven, nothing waits).
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import { EDGE_MAX_AGE_MS } from "../../src/license-api/edge-state";
+import { consume, errorCode, postSigned, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
+import { manageOk } from "../support/management-client";
+
+let credentials: Credentials;
+beforeAll(async () => {
+  credentials = await createApiKey();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const total = async (response: Response) =>
+  (await signedBody<{ total_consumptions: number; max_consumptions: number }>(response)).total_consumptions;
+
+describe("license-level writes", () => {
+  it("a load that raced a write is thrown away: the request is decided under the new state", async () => {
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    const counter = featureCounter(env, fixture.licenseFeatureId);
+    await signedBody(await consume(fixture, credentials));
+    // Hold the object's next snapshot load after D1 answered it (so it carries the old state).
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let loads = 0;
+    await runInDurableObject(counter, async (instance: ConsumptionCounter) => {
+      await instance.invalidate();
+      const holder = instance as unknown as { env: Env };
+      const db = holder.env.DB;
+      holder.env = {
+        ...holder.env,
+        DB: new Proxy(db, {
+          get(target, property) {
+            if (property === "batch") {
+              return async (statements: D1PreparedStatement[]) => {
+                const results = await target.batch(statements);
+                loads += 1;
+                if (loads === 1) await gate; // the first load read the old state; it lands only later
+                return results;
+              };
+            }
+            const value = Reflect.get(target, property, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }),
+      };
+    });
+    const pending = consume(fixture, credentials);
+    while (loads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The vendor disables the license; the write invalidates the object and answers.
+    await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/disable`);
+    release();
+    expect(await errorCode(await pending)).toBe("license_not_enabled");
+    expect(loads).toBe(2);
+    expect(await errorCode(await consume(fixture, credentials))).toBe("license_not_enabled");
+  });
+
+  it("activation and deactivation reach the counter before they answer", async () => {
+    const fixture = await createFixture({ feature: { maxConsumption: 100 }, license: { maxActivations: 5 } });
+    await signedBody(await consume(fixture, credentials)); // the object has its snapshot
+    const newcomer = { ...fixture, identity: { ...fixture.identity, hardware_id: `new-${fixture.hardwareId}` } };
+    expect(await errorCode(await consume(newcomer, credentials))).toBe("device_not_found");
+    await signedBody(await postSigned("/api/v4/activate_license", newcomer.identity, credentials));
+    expect(await total(await consume(newcomer, credentials))).toBe(2);
+    expect(await postSigned("/api/v4/deactivate_license", newcomer.identity, credentials).then((r) => r.json())).toBe(
+      "license_deactivated",
+    );
+    expect(await errorCode(await consume(newcomer, credentials))).toBe("device_not_found");
+  });
+
+  it("a feature's expiry set through the management API applies to the next request", async () => {
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    await signedBody(await consume(fixture, credentials));
+    await manageOk("PATCH", `/api/v1/licenses/${fixture.licenseId}/features/${fixture.featureCode}`, {
+      expiry_date: "2020-01-01T00:00:00Z",
+    });
+    expect(await errorCode(await consume(fixture, credentials))).toBe("feature_expired");
+    await manageOk("PATCH", `/api/v1/licenses/${fixture.licenseId}/features/${fixture.featureCode}`, { expiry_date: null });
+    expect(await total(await consume(fixture, credentials))).toBe(2);
+  });
+});
+
+describe("changes made elsewhere (another isolate, written straight to D1) take effect within 5 s", () => {
+  it("product defaults: the old rules may be used for up to 5 s, never after", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-23T12:00:00Z"));
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    await signedBody(await consume(fixture, credentials));
+    // Another isolate lowers the product's default allowance (and bumps the defaults version).
+    const { meta } = await env.DB.prepare(
+      `UPDATE product_features SET max_consumption = 1 WHERE code = ?1 AND product_id = (SELECT id FROM products WHERE short_code = ?2)`,
+    )
+      .bind(fixture.featureCode, fixture.productCode)
+      .run();
+    expect(meta.changes).toBe(1);
+    await env.DB.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE short_code = ?")
+      .bind(fixture.productCode)
+      .run();
+    // Within the bound this isolate may still carry the old version: the old allowance applies.
+    vi.setSystemTime(new Date(Date.parse("2026-11-23T12:00:00Z") + EDGE_MAX_AGE_MS - 1000));
+    expect(await total(await consume(fixture, credentials))).toBe(2);
+    // Past it, every request is decided under the new defaults.
+    vi.setSystemTime(new Date(Date.parse("2026-11-23T12:00:00Z") + EDGE_MAX_AGE_MS + 1));
+    expect(await errorCode(await consume(fixture, credentials))).toBe("feature_not_enough_consumptions");
+  });
+
+  it("API key revocation: refused everywhere within 5 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-23T12:00:00Z"));
+    const key = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    await signedBody(await consume(fixture, key));
+    await env.DB.prepare("UPDATE api_keys SET revoked = 1 WHERE id = ?").bind(key.id).run();
+    vi.setSystemTime(new Date(Date.parse("2026-11-23T12:00:00Z") + EDGE_MAX_AGE_MS - 1000));
+    expect(await total(await consume(fixture, key))).toBe(2);
+    vi.setSystemTime(new Date(Date.parse("2026-11-23T12:00:00Z") + EDGE_MAX_AGE_MS + 1));
+    expect(await errorCode(await consume(fixture, key))).toBe("revoked_api_key");
+  });
+
+  it("a read-only switch: writes refused everywhere within 5 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-23T12:00:00Z"));
+    const key = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    await signedBody(await consume(fixture, key));
+    await env.DB.prepare("UPDATE api_keys SET read_only = 1 WHERE id = ?").bind(key.id).run();
+    vi.setSystemTime(new Date(Date.parse("2026-11-23T12:00:00Z") + EDGE_MAX_AGE_MS + 1));
+    expect(await errorCode(await consume(fixture, key))).toBe("read_only_api_key");
+  });
+
+  it("a steady stream refreshes in the background and never waits: the change still lands within 5 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.parse("2026-11-23T12:00:00Z");
+    vi.setSystemTime(new Date(start));
+    const key = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    await signedBody(await consume(fixture, key));
+    // Past half the age: this request is answered from memory and starts a background refresh.
+    vi.setSystemTime(new Date(start + EDGE_MAX_AGE_MS / 2 + 100));
+    await env.DB.prepare("UPDATE api_keys SET revoked = 1 WHERE id = ?").bind(key.id).run();
+    await signedBody(await consume(fixture, key));
+    // The refresh (which read the revocation) replaced the entry: refused well before 5 s after the first read.
+    expect(await errorCode(await consume(fixture, key))).toBe("revoked_api_key");
+  });
+});

@@ -1,0 +1,197 @@
+// The central promise, measured by instrumentation (no timing): at steady state an
+// add_feature_consumption makes exactly one remote call (the counter object) and no D1 statement,
+// in the Worker or in the object; under spread load D1 sees at most one write transaction per 20
+// accepted consumptions (the audit queue's consumer batches them).
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { auditWrites } from "../../src/audit/audit-consumer";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
+import { featureCounter } from "../../src/counter/counter-stubs";
+import worker from "../../src/index";
+import { eventually, flushAudit } from "../support/audit";
+import { consume, signedBody } from "../support/client";
+import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
+import { authHeaders } from "../support/signing";
+
+/** Counts what goes through a D1 binding: statements executed (one per statement in a batch) and batches. */
+function countingD1(db: D1Database) {
+  const counts = { statements: 0, batches: 0 };
+  const wrapStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        if (property === "bind") return (...args: unknown[]) => wrapStatement(value.apply(target, args));
+        if (["first", "all", "run", "raw"].includes(String(property))) {
+          return (...args: unknown[]) => {
+            counts.statements += 1;
+            return value.apply(target, args);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  const wrapped = new Proxy(db, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (property === "prepare") return (sql: string) => wrapStatement(target.prepare(sql));
+      if (property === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          counts.statements += statements.length;
+          counts.batches += 1;
+          return target.batch(statements);
+        };
+      }
+      if (property === "exec") {
+        return (sql: string) => {
+          counts.statements += 1;
+          return target.exec(sql);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: wrapped, counts };
+}
+
+/** The Worker's env with every remote binding counted: D1 statements, counter-object calls, queue sends. */
+function instrumentedEnv() {
+  const d1 = countingD1(env.DB);
+  const calls = { counter: 0, queue: 0 };
+  const namespace = new Proxy(env.CONSUMPTION_COUNTER, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (property === "get") {
+        return (id: DurableObjectId) =>
+          new Proxy(target.get(id), {
+            get(stub, method) {
+              const member = Reflect.get(stub, method, stub);
+              if (typeof member !== "function") return member;
+              return (...args: unknown[]) => {
+                calls.counter += 1;
+                return Reflect.apply(member, stub, args);
+              };
+            },
+          });
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const queue = {
+    send: (...args: Parameters<Queue["send"]>) => ((calls.queue += 1), env.AUDIT_QUEUE.send(...args)),
+    sendBatch: (...args: Parameters<Queue["sendBatch"]>) => ((calls.queue += 1), env.AUDIT_QUEUE.sendBatch(...args)),
+  } as unknown as Queue;
+  return { env: { ...env, DB: d1.db, CONSUMPTION_COUNTER: namespace, AUDIT_QUEUE: queue } as Env, d1: d1.counts, calls };
+}
+
+async function consumeThrough(testEnv: Env, fixture: Fixture, credentials: Credentials): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request("http://license.test/api/v4/add_feature_consumption", {
+    method: "POST",
+    headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json" },
+    body: JSON.stringify({ ...fixture.identity, feature: fixture.featureCode, consumptions: 1 }),
+  });
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+beforeEach(() => {
+  // A frozen clock: no cached entry reaches its refresh age during the measurement.
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-11-23T12:00:00Z"));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("add_feature_consumption at steady state", () => {
+  it("makes one remote call (the counter object) and runs no D1 statement, in the Worker or in the object", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const warm = instrumentedEnv();
+    await signedBody(await consumeThrough(warm.env, fixture, credentials)); // warms this isolate's caches and the object's snapshot
+    expect(warm.calls.counter).toBe(1);
+    expect(warm.d1.statements).toBeGreaterThan(0); // the first request did read D1
+
+    // Count what the object itself sends to D1 from now on.
+    const inObject = { statements: 0 };
+    await runInDurableObject(featureCounter(env, fixture.licenseFeatureId), (instance: ConsumptionCounter) => {
+      const holder = instance as unknown as { env: Env };
+      const counted = countingD1(holder.env.DB);
+      holder.env = { ...holder.env, DB: counted.db };
+      Object.defineProperty(inObject, "statements", { get: () => counted.counts.statements });
+    });
+
+    const measured = instrumentedEnv();
+    const requests = 25;
+    for (let i = 0; i < requests; i++) {
+      const body = await signedBody<{ total_consumptions: number }>(await consumeThrough(measured.env, fixture, credentials));
+      expect(body.total_consumptions).toBe(i + 2);
+    }
+    expect(measured.d1.statements).toBe(0);
+    expect(measured.calls.counter).toBe(requests);
+    expect(measured.calls.queue).toBe(0);
+    expect(inObject.statements).toBe(0);
+  });
+
+  it("an unknown license, product or feature is answered from D1 and reaches no counter object", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture();
+    const unknown = [
+      { ...fixture, identity: { ...fixture.identity, license_key: "NO-SUCH-KEY" } },
+      { ...fixture, identity: { ...fixture.identity, product: "no-such-product" } },
+      { ...fixture, featureCode: "no-such-feature" },
+    ];
+    const probe = instrumentedEnv();
+    const codes = [];
+    for (const target of unknown)
+      codes.push(((await (await consumeThrough(probe.env, target, credentials)).json()) as { code: string }).code);
+    expect(codes).toEqual(["license_not_found", "unknown_product", "unsupported_product_feature"]);
+    expect(probe.calls.counter).toBe(0);
+  });
+
+  it("requests from unknown devices write nothing in the counter object", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    await signedBody(await consume(fixture, credentials));
+    const stored = () =>
+      runInDurableObject(
+        featureCounter(env, fixture.licenseFeatureId),
+        (_instance: ConsumptionCounter, state) =>
+          state.storage.sql.exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM requests) + (SELECT COUNT(*) FROM outbox) AS n").one().n,
+      );
+    const before = await stored();
+    for (let i = 0; i < 30; i++) {
+      const response = await consume({ ...fixture, identity: { ...fixture.identity, hardware_id: `stranger-${i}` } }, credentials);
+      expect(((await response.json()) as { code: string }).code).toBe("device_not_found");
+    }
+    expect(await stored()).toBe(before);
+  });
+});
+
+describe("audit writes under spread load", () => {
+  it("D1 sees at most one write transaction per 20 accepted consumptions", async () => {
+    vi.useRealTimers();
+    const credentials = await createApiKey();
+    const fixtures: Fixture[] = [];
+    for (let i = 0; i < 60; i++) fixtures.push(await createFixture({ feature: { maxConsumption: 1000 } }));
+    // Warm: every object exists and its first rows are written, so the measured window is steady state.
+    for (const fixture of fixtures) await signedBody(await consume(fixture, credentials));
+    for (const fixture of fixtures) await flushAudit(fixture.licenseFeatureId);
+
+    const before = { ...auditWrites };
+    const perFeature = 10;
+    let accepted = 0;
+    for (let round = 0; round < perFeature; round++) {
+      const responses = await Promise.all(fixtures.map((fixture) => consume(fixture, credentials)));
+      for (const response of responses) if ((await signedBody(response)) !== undefined) accepted += 1;
+    }
+    expect(accepted).toBe(fixtures.length * perFeature);
+    await eventually(async () => auditWrites.rows - before.rows >= accepted, `${accepted} rows written by the consumer`, 30_000);
+    const transactions = auditWrites.transactions - before.transactions;
+    expect(auditWrites.rows - before.rows).toBe(accepted);
+    expect(transactions / accepted).toBeLessThanOrEqual(0.05);
+  });
+});
