@@ -1,7 +1,7 @@
 /**
  * Resolves what a License API request names (product → license → device → license feature) in
  * one D1 round trip, returning plain domain objects. Deciding which error applies is not done
- * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
+ * here but in src/license-api/resolve-license.ts, so the precedence lives in one readable place.
  */
 import type { ConsumptionRules } from "../counter/consumption-rules";
 import { FEATURE_RULE_COLUMNS, licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
@@ -112,7 +112,7 @@ WHERE p.short_code = ?1
 ORDER BY l.id
 LIMIT 1`;
 
-/** The one query that resolves a lookup, batched with the API key read (src/routes/license-request.ts). */
+/** The one query that resolves a lookup, batched with the API key read (src/license-api/license-route.ts). */
 export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
   return db
     .prepare(CONTEXT_SQL)
