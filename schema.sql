@@ -1,5 +1,5 @@
 -- The edge License API's D1 schema as it is now: what applying migrations/ in order produces
--- (test/schema/ checks it). To change it, add a migration under migrations/ and edit this file to match.
+-- (test/node/schema.test.ts checks it). To change it, add a migration under migrations/ and edit this file to match.
 -- Booleans are INTEGER 0/1; times are ISO-8601 UTC text ('2026-01-31T12:00:00.000Z').
 
 -- Products a vendor sells; short_code is what clients send as `product`.

@@ -4,7 +4,7 @@
  * not an ApiError is a bug on our side and becomes a generic 500 on purpose: no internals leak.
  */
 
-/** Authorization errors, common to every License API endpoint (PROTOCOL.md section 1). */
+/** Authorization errors, common to every License API endpoint (docs/protocol.md "Request authentication"). */
 export type AuthErrorCode =
   | "date_header_diff"
   | "authorization_invalid_headers"
@@ -16,9 +16,9 @@ export type AuthErrorCode =
   | "read_only_api_key";
 
 /**
- * License errors: add_feature_consumption's documented nine (PROTOCOL.md section 2), activation's
+ * License errors: add_feature_consumption's documented nine (docs/protocol.md "Errors"), activation's
  * license_activated_max_times, and codes the SDK itself uses (license_expired, wrong_license_type,
- * license_not_enough_consumptions). invalid_password and feature_expired are ours (README).
+ * license_not_enough_consumptions). invalid_password and feature_expired are ours (docs/protocol.md "Errors").
  */
 export type LicenseErrorCode =
   | "unknown_product"
@@ -39,7 +39,7 @@ export type LicenseErrorCode =
 
 /**
  * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
- * LicenseSpring's list of License API errors; the others are ours (README).
+ * LicenseSpring's list of License API errors; the others are ours (docs/protocol.md "Errors").
  */
 export type RequestErrorCode =
   | "invalid_content_type"
@@ -51,7 +51,7 @@ export type RequestErrorCode =
   | "not_found"
   | "method_not_allowed";
 
-/** Management API errors (ours, README "Management API and console"); not_found, validation_error and the other request codes are shared. */
+/** Management API errors (ours, docs/management-api.md "Errors"); not_found, validation_error and the other request codes are shared. */
 export type ManagementErrorCode = "unauthorized" | "forbidden" | "conflict";
 
 export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | ManagementErrorCode | "internal_server_error";
@@ -94,7 +94,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   conflict: "The request conflicts with the current state",
 };
 
-/** Every code this API can answer with (README lists them). */
+/** Every code this API can answer with (docs/protocol.md "Errors" lists them). */
 export const API_ERROR_CODES = Object.keys(DEFAULT_MESSAGES) as ApiErrorCode[];
 
 export class ApiError extends Error {

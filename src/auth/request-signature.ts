@@ -32,7 +32,7 @@ const REQUIRED_PARAMS = ["algorithm", "headers", "signature", "apikey"] as const
 /**
  * Parses the Authorization header's `key="value"` list.
  * Missing header or parameters → authorization_missing_params; a Bearer token → hmac_required
- * (this server implements API-key + HMAC only; README "Authentication").
+ * (this server implements API-key + HMAC only; docs/protocol.md "Request authentication").
  */
 export function parseAuthorization(header: string | null): AuthorizationParams {
   if (header === null || header.trim() === "") throw new ApiError("authorization_missing_params");

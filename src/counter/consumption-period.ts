@@ -1,5 +1,5 @@
 /**
- * Calendar consumption periods in UTC (PROTOCOL.md section 5): daily at 00:00, weekly on Monday
+ * Calendar consumption periods in UTC (docs/protocol.md "Consumption periods"): daily at 00:00, weekly on Monday
  * 00:00, monthly on the 1st, annually on 1 January. Pure, so a reset is a function of the clock
  * and never of a scheduled job having run.
  */

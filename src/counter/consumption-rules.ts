@@ -1,5 +1,5 @@
 /**
- * The consumption rules of LicenseSpring (PROTOCOL.md section 5), as one pure function so the
+ * The consumption rules of LicenseSpring (docs/protocol.md "Consumption rules"), as one pure function so the
  * counter object can apply them inside a synchronous transaction and tests can read them alone.
  */
 
@@ -25,7 +25,7 @@ export type ConsumptionDecision =
  * - allow_unlimited_consumptions has priority over every limit.
  * - Otherwise total + consumptions ≤ max_consumption + (allow_overages ? max_overages : 0).
  *   allow_overages with max_overages 0 therefore allows no overage, which is what both official
- *   SDKs check locally before they sync (README "Consumption rules").
+ *   SDKs check locally before they sync (docs/protocol.md "Decisions where the sources are silent").
  * - No total may leave the range of exact integers (2^53 − 1), even when unlimited.
  */
 export function decideConsumption(rules: ConsumptionRules, total: number, consumptions: number): ConsumptionDecision {

@@ -1,7 +1,7 @@
 /**
  * Resolves what a License API request names (product → license → device → license feature) in
  * one D1 round trip, returning plain domain objects. Deciding which error applies is not done
- * here but in ../resolve-license-feature.ts, so the precedence lives in one readable place.
+ * here but in src/license-api/resolve-license.ts, so the precedence lives in one readable place.
  */
 import type { ConsumptionRules } from "../counter/consumption-rules";
 import { FEATURE_RULE_COLUMNS, licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";

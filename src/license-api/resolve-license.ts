@@ -1,5 +1,5 @@
 /**
- * The error precedence of the license endpoints, in one place (README "Error precedence").
+ * The error precedence of the license endpoints, in one place (docs/protocol.md "Error precedence").
  * Identity is checked before what is asked of it: product, the license's authorization method,
  * license, its state, the device, then the feature. Consumption limits are decided later, by the
  * counter object, because only it knows the live total.

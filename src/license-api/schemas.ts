@@ -96,7 +96,7 @@ export const DeactivateLicenseBody = LicenseIdentity;
 
 /**
  * add_consumption (license-level). The request-level allow_overages / max_overages can only
- * narrow what the vendor configured on the license, never widen it (README).
+ * narrow what the vendor configured on the license, never widen it (docs/protocol.md "add_consumption").
  */
 export const AddConsumptionBody = z
   .object({

@@ -3,7 +3,7 @@
  * handlers accept, and the shape of every answer. The router validates with them, the handlers'
  * types come from them (z.infer), and src/openapi/ documents them: one source of truth.
  *
- * Bodies are `.strict()`: a vendor who misspells `max_consumption` gets invalid_request, not a
+ * Bodies are `.strict()`: a vendor who misspells `max_consumption` gets validation_error, not a
  * silently ignored field.
  */
 import { z } from "zod";

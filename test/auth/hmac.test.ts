@@ -3,7 +3,7 @@ import { checkDate, parseAuthorization, signingString, verifySignature } from ".
 import { computeSignature } from "../support/signing";
 import { ApiError } from "../../src/errors";
 
-// The public test vector from LicenseSpring's documentation (PROTOCOL.md section 1).
+// The public test vector from LicenseSpring's documentation (docs/protocol.md "Request authentication").
 const VECTOR = {
   sharedKey: "kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja",
   date: "Tue, 07 Jun 2011 20:51:35 GMT",

@@ -149,7 +149,7 @@ describe("LicenseManager flow with a license file", () => {
     ).toBe(licenseBefore + 2);
     // License-level local consumption is cleared after the sync: a second check adds nothing.
     // (SDK 1.4.17 never clears a feature's local_consumption after syncing it, so a second
-    // check() would send the same 3 feature consumptions again: a client-side bug, README.)
+    // check() would send the same 3 feature consumptions again: a client-side bug, docs/protocol.md "A bug in the official SDK".)
     await license.check();
     expect(
       totals(await api.checkLicense({ product: lookup.product, license_key: lookup.license_key, hardware_id: hardwareID }))
