@@ -48,6 +48,7 @@ export type RequestErrorCode =
   | "validation_error"
   | "missing_parameters"
   | "idempotency_key_reused"
+  | "client_aborted"
   | "not_found"
   | "method_not_allowed";
 
@@ -86,6 +87,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   validation_error: "The request is invalid",
   missing_parameters: "A required parameter is missing",
   idempotency_key_reused: "This Idempotency-Key was already used with a different request",
+  client_aborted: "The client stopped sending the request body before it was complete",
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",
