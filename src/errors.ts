@@ -17,11 +17,14 @@ export type AuthErrorCode =
 
 /**
  * License errors: add_feature_consumption's documented nine (PROTOCOL.md section 2), activation's
- * license_activated_max_times, and codes the SDK itself uses (license_expired, wrong_license_type,
- * license_not_enough_consumptions). invalid_password and feature_expired are ours (README).
+ * license_activated_max_times, api_key_product_not_allowed (LicenseSpring's list of License API
+ * errors; applied to every endpoint here), and codes the SDK itself uses (license_expired,
+ * wrong_license_type, license_not_enough_consumptions). invalid_password and feature_expired are
+ * ours (README).
  */
 export type LicenseErrorCode =
   | "unknown_product"
+  | "api_key_product_not_allowed"
   | "license_not_found"
   | "license_not_active"
   | "license_not_enabled"
@@ -67,6 +70,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   revoked_api_key: "This API key has been revoked",
   read_only_api_key: "This API key is read-only",
   unknown_product: "Provided product was not found",
+  api_key_product_not_allowed: "This API key does not have permission to use the requested product",
   license_not_found: "License with the provided license key or license user not found",
   license_not_active: "The license is not active",
   license_not_enabled: "The license is not enabled",

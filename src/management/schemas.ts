@@ -337,11 +337,27 @@ export type Device = z.infer<typeof Device>;
 
 // ---------------------------------------------------------------- License API keys
 
-export const CreateApiKeyBody = z.object({ read_only: flag("read_only").default(false) }).strict();
+export const CreateApiKeyBody = z
+  .object({
+    read_only: flag("read_only").default(false),
+    /** The company whose products the key reaches (docs: "API keys belong to a company"). */
+    company_id: bodyId("company_id").default(1),
+    /** Limits the key to these products of its company; absent: every product of the company. */
+    product_ids: z
+      .array(bodyId("product_ids item"), typeMessage("product_ids", "an array of product ids"))
+      .min(1, "product_ids must name at least one product (leave it out to allow every product of the company)")
+      .max(100, "product_ids may name at most 100 products")
+      .transform((ids) => [...new Set(ids)].sort((a, b) => a - b))
+      .optional(),
+  })
+  .strict();
 
 export const ApiKey = z.object({
   id: z.number().int(),
   api_key: z.string(),
+  company_id: z.number().int(),
+  /** null: every product of the company. */
+  product_ids: z.array(z.number().int()).nullable(),
   read_only: z.boolean(),
   revoked: z.boolean(),
   created_at: z.string(),

@@ -94,7 +94,10 @@ function licenseApiOperation(route: LicenseRoute): Operation {
         headers: { LicenseSignature: { schema: { type: "string" }, required: true } },
         content: json(route.response),
       },
-      "400": errorResponse("Every documented License API error (docs/protocol.md)"),
+      "400": errorResponse(
+        "Every documented License API error (docs/protocol.md): authorization errors, request-shape errors (validation_error, " +
+          "client_aborted, ...), then unknown_product (also for another company's product), api_key_product_not_allowed, license_not_found, ...",
+      ),
     },
   };
 }

@@ -24,8 +24,8 @@ export const activateLicense = licenseRoute({
   summary: "Activate a device on a license",
   parse: body(ActivateLicenseBody),
   response: LicenseBody,
-  async handle({ env, input, lookup, context }) {
-    const { license } = resolveLicenseIdentity(context, lookup);
+  async handle({ env, apiKey, input, lookup, context }) {
+    const { license } = resolveLicenseIdentity(context, lookup, apiKey);
     const user = input.username === undefined ? null : await findLicenseUser(env.DB, license.id, input.username);
     if (input.username !== undefined) {
       if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to activate a user-based license");
@@ -79,8 +79,8 @@ export const deactivateLicense = licenseRoute({
   summary: "Deactivate a device",
   parse: body(DeactivateLicenseBody),
   response: DeactivatedBody,
-  async handle({ env, input, lookup, context }) {
-    const { license } = resolveLicenseIdentity(context, lookup);
+  async handle({ env, apiKey, input, lookup, context }) {
+    const { license } = resolveLicenseIdentity(context, lookup, apiKey);
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
     if (!(await deactivateDevice(env.DB, license.id, input.hardware_id))) throw new ApiError("device_not_found");
     return { body: "license_deactivated" };

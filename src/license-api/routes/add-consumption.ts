@@ -32,7 +32,7 @@ export const addConsumption = licenseRoute({
   parse: body(AddConsumptionBody),
   response: LicenseConsumptionBody,
   async handle({ request, env, apiKey, input, lookup, context }) {
-    const { license, product } = resolveLicense(context, lookup, Date.now());
+    const { license, product } = resolveLicense(context, lookup, apiKey, Date.now());
     if (license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
 
     const outcome = await consumeOnce(() => licenseCounter(env, license.id), {

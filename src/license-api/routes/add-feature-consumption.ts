@@ -17,7 +17,7 @@ export const addFeatureConsumption = licenseRoute({
   parse: body(AddFeatureConsumptionBody),
   response: FeatureConsumptionBody,
   async handle({ request, env, apiKey, input, lookup, context }) {
-    const target = resolveLicenseFeature(context, lookup, Date.now());
+    const target = resolveLicenseFeature(context, lookup, apiKey, Date.now());
     const outcome = await consumeOnce(() => featureCounter(env, target.feature.id), {
       requestKey: await requestKeyFor(request, apiKey.id, "add_feature_consumption", input),
       counter: featureCounterIdentity(target.license.id, target.feature),

@@ -17,9 +17,9 @@ export const checkLicense = licenseRoute({
   summary: "Check a license and its features",
   parse: query(CheckLicenseQuery),
   response: LicenseBody,
-  async handle({ env, input, lookup, context }) {
+  async handle({ env, apiKey, input, lookup, context }) {
     const nowMs = Date.now();
-    const { license, device } = resolveLicense(context, lookup, nowMs);
+    const { license, device } = resolveLicense(context, lookup, apiKey, nowMs);
     const details = await loadLicenseDetails(env.DB, license.id);
     const [featureStates, licenseState, user, signature] = await Promise.all([
       liveFeatureStates(env, license.id, details.features),
@@ -50,9 +50,9 @@ export const checkLicenseFeature = licenseRoute({
   summary: "Check one license feature",
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
-  async handle({ env, lookup, context }) {
+  async handle({ env, apiKey, lookup, context }) {
     const nowMs = Date.now();
-    const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
+    const { license, product, feature } = resolveLicenseFeature(context, lookup, apiKey, nowMs, "read");
     const state =
       feature.featureType === "consumption"
         ? await featureCounter(env, feature.id).state(featureCounterIdentity(license.id, feature), feature.rules, feature.mirroredTotal)
