@@ -18,13 +18,13 @@ export interface Credentials {
  */
 export const FIXTURE_COMPANY_ID = 7;
 
-export async function createApiKey(options: { revoked?: boolean; readOnly?: boolean; companyId?: number } = {}): Promise<Credentials> {
+export async function createApiKey(options: { revoked?: boolean; readOnly?: boolean } = {}): Promise<Credentials> {
   const apiKey = unique("api");
   const sharedKey = unique("shared");
   const result = await env.DB.prepare(
     "INSERT INTO api_keys (api_key, shared_key, revoked, read_only, company_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
   )
-    .bind(apiKey, sharedKey, options.revoked ? 1 : 0, options.readOnly ? 1 : 0, options.companyId ?? FIXTURE_COMPANY_ID)
+    .bind(apiKey, sharedKey, options.revoked ? 1 : 0, options.readOnly ? 1 : 0, FIXTURE_COMPANY_ID)
     .first<{ id: number }>();
   return { id: result!.id, apiKey, sharedKey };
 }
