@@ -102,13 +102,23 @@ CREATE TABLE devices (
 );
 
 -- License API credentials: the api key clients name and the shared key they sign requests with.
+-- A key belongs to a company and reaches only that company's products (migrations/0002).
 CREATE TABLE api_keys (
   id INTEGER PRIMARY KEY,
   api_key TEXT NOT NULL UNIQUE,
   shared_key TEXT NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0,
   read_only INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  company_id INTEGER NOT NULL DEFAULT 1
+);
+
+-- A key's product allow-list: a key with rows here may use only those products (of its company);
+-- a key without rows may use every product of its company.
+CREATE TABLE api_key_products (
+  api_key_id INTEGER NOT NULL REFERENCES api_keys(id),
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  PRIMARY KEY (api_key_id, product_id)
 );
 
 -- One row per accepted consumption (and per periodic reset), written by the counter objects.

@@ -17,11 +17,14 @@ export type AuthErrorCode =
 
 /**
  * License errors: add_feature_consumption's documented nine (docs/protocol.md "Errors"), activation's
- * license_activated_max_times, and codes the SDK itself uses (license_expired, wrong_license_type,
- * license_not_enough_consumptions). invalid_password and feature_expired are ours (docs/protocol.md "Errors").
+ * license_activated_max_times, api_key_product_not_allowed (LicenseSpring's list of License API
+ * errors; applied to every endpoint here), and codes the SDK itself uses (license_expired,
+ * wrong_license_type, license_not_enough_consumptions). invalid_password and feature_expired are
+ * ours (docs/protocol.md "Errors").
  */
 export type LicenseErrorCode =
   | "unknown_product"
+  | "api_key_product_not_allowed"
   | "license_not_found"
   | "license_not_active"
   | "license_not_enabled"
@@ -48,6 +51,7 @@ export type RequestErrorCode =
   | "validation_error"
   | "missing_parameters"
   | "idempotency_key_reused"
+  | "client_aborted"
   | "not_found"
   | "method_not_allowed";
 
@@ -66,6 +70,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   revoked_api_key: "This API key has been revoked",
   read_only_api_key: "This API key is read-only",
   unknown_product: "Provided product was not found",
+  api_key_product_not_allowed: "This API key does not have permission to use the requested product",
   license_not_found: "License with the provided license key or license user not found",
   license_not_active: "The license is not active",
   license_not_enabled: "The license is not enabled",
@@ -86,6 +91,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   validation_error: "The request is invalid",
   missing_parameters: "A required parameter is missing",
   idempotency_key_reused: "This Idempotency-Key was already used with a different request",
+  client_aborted: "The client stopped sending the request body before it was complete",
   not_found: "No such endpoint",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",

@@ -31,7 +31,8 @@ const REQUIRED_PARAMS = ["algorithm", "headers", "signature", "apikey"] as const
 
 /**
  * Parses the Authorization header's `key="value"` list.
- * Missing header or parameters → authorization_missing_params; a Bearer token → hmac_required
+ * Missing header or parameters, or a parameter named twice (in any letter case) →
+ * authorization_missing_params; a Bearer token → hmac_required
  * (this server implements API-key + HMAC only; docs/protocol.md "Request authentication").
  */
 export function parseAuthorization(header: string | null): AuthorizationParams {
@@ -51,7 +52,12 @@ export function parseAuthorization(header: string | null): AuthorizationParams {
         'The Authorization header must be a comma-separated list of key="value" parameters',
       );
     const [, key, value] = match as unknown as [string, string, string];
-    params.set(key.toLowerCase(), value);
+    const name = key.toLowerCase();
+    // A repeated parameter (or two Authorization headers, which arrive joined by ", ") is ambiguous:
+    // a proxy, rate limiter or log in front of us that reads the first value would see another
+    // identity than we do. Refused, whichever value is the valid one.
+    if (params.has(name)) throw new ApiError("authorization_missing_params", `The Authorization header repeats "${name}"`);
+    params.set(name, value);
   }
   for (const name of REQUIRED_PARAMS) {
     if (!params.get(name)) throw new ApiError("authorization_missing_params", `The Authorization header is missing "${name}"`);

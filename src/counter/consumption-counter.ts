@@ -231,9 +231,9 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private accessDenied(snapshot: CounterSnapshot, request: ConsumeRequest, nowMs: number): ConsumeOutcome | null {
     try {
       const context = contextOf(snapshot, request.lookup);
-      if (snapshot.feature) resolveLicenseFeature(context, request.lookup, nowMs);
+      if (snapshot.feature) resolveLicenseFeature(context, request.lookup, request.access, nowMs);
       else {
-        resolveLicense(context, request.lookup, nowMs);
+        resolveLicense(context, request.lookup, request.access, nowMs);
         if (snapshot.license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
       }
       return null;

@@ -1,4 +1,5 @@
 /** What the Worker and the counter object say to each other (the object's RPC surface's types). */
+import type { ProductAccess } from "../db/api-keys";
 import type { LicenseLookup } from "../db/license-context";
 import type { ApiErrorCode } from "../errors";
 import type { ConsumptionEvent } from "../license-api/schemas";
@@ -23,6 +24,8 @@ export interface ConsumeRequest {
   lookup: LicenseLookup;
   /** The newest product-defaults version the Worker knows: the object reloads if its own is older. */
   productVersion: number;
+  /** Which products the request's API key may use (checked with the rest of the precedence). */
+  access: ProductAccess;
   requestKey: RequestKey;
   /** A resend after a failed attempt that may have committed: look the key up even if internal. */
   retry: boolean;

@@ -34,7 +34,7 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -50,4 +50,17 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/**
+ * Reading the body fails only when the client's side of it does: the connection dropped, or the
+ * client reset its stream mid-body. That is a client abort, answered with client_aborted (which
+ * nobody reads) so it never reaches the generic 500 path, its log line and the 5xx count.
+ */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch {
+    throw new ApiError("client_aborted");
+  }
 }

@@ -35,13 +35,14 @@ export async function consumeAtCounter(
     if (!route) {
       // This isolate's D1 read names no counter: the precedence code says why (it always throws here).
       if (!context) throw new Error("no counter route and no context");
-      if (kind === "feature") resolveLicenseFeature(context, lookup, Date.now());
-      else resolveLicense(context, lookup, Date.now());
+      if (kind === "feature") resolveLicenseFeature(context, lookup, call.apiKey, Date.now());
+      else resolveLicense(context, lookup, call.apiKey, Date.now());
       throw new Error("the D1 context names no counter, yet resolves");
     }
     const outcome = await consumeOnce(env, {
       target: route.target,
       lookup,
+      access: { companyId: call.apiKey.companyId, productIds: call.apiKey.productIds },
       productVersion,
       requestKey,
       retry: false,

@@ -66,7 +66,11 @@ export async function readEdge(
   const nowMs = Date.now();
   const key = apiKeys.lookup(apiKeyName, nowMs);
   const routeKey = lookup && needs !== "context" ? routeKeyOf(lookup, needs) : null;
-  let route = routeKey === null ? null : (routes.get(routeKey) ?? null);
+  // A remembered route is used only with a remembered key of the same company: otherwise the
+  // request takes the same one-read path as a product that does not exist, and a key learns
+  // nothing (not even from timing) about another company's products.
+  const known = routeKey === null ? undefined : routes.get(routeKey);
+  let route = key && known && known.companyId === key.value.companyId ? known : null;
   const version = route ? productVersions.lookup(route.productId, nowMs) : undefined;
 
   const statements: D1PreparedStatement[] = [];
@@ -82,6 +86,8 @@ export async function readEdge(
   if (context && routeKey !== null) {
     route = routeOf(context, needs as CounterKind);
     if (route) rememberRoute(routeKey, route);
+    // Another company's product: no counter; the precedence code answers it as unknown_product.
+    if (route && route.companyId !== apiKey?.companyId) route = null;
   }
   if (context?.product) {
     productVersions.store(context.product.id, context.product.defaultsVersion, nowMs);

@@ -1,9 +1,10 @@
 /**
  * The error precedence of the license endpoints, in one place (docs/protocol.md "Error precedence").
- * Identity is checked before what is asked of it: product, the license's authorization method,
- * license, its state, the device, then the feature. Consumption limits are decided later, by the
- * counter object, because only it knows the live total.
+ * Identity is checked before what is asked of it: product (and whether the API key may use it),
+ * the license's authorization method, license, its state, the device, then the feature.
+ * Consumption limits are decided later, by the counter object, because only it knows the live total.
  */
+import type { ProductAccess } from "../db/api-keys";
 import { ApiError } from "../errors";
 import type { Device, License, LicenseContext, LicenseFeature, LicenseLookup, Product } from "../db/license-context";
 
@@ -17,10 +18,28 @@ export interface ResolvedLicenseFeature extends ResolvedLicense {
   feature: LicenseFeature & { id: number };
 }
 
-/** product → authorization method → license. Every endpoint starts here. */
-export function resolveLicenseIdentity(context: LicenseContext, lookup: LicenseLookup): { product: Product; license: License } {
-  const { product, license } = context;
-  if (!product) throw new ApiError("unknown_product");
+/**
+ * The product, if this API key may use it. A product of another company is unknown_product exactly
+ * as a product that does not exist: same check, same error, same bytes, and no query of its own
+ * (the product row came with the request's one lookup either way), so a key learns nothing about
+ * other companies. A product of its own company outside the key's allow-list is
+ * api_key_product_not_allowed.
+ */
+export function productForKey(context: LicenseContext, apiKey: ProductAccess): Product {
+  const { product } = context;
+  if (!product || product.companyId !== apiKey.companyId) throw new ApiError("unknown_product");
+  if (apiKey.productIds !== null && !apiKey.productIds.has(product.id)) throw new ApiError("api_key_product_not_allowed");
+  return product;
+}
+
+/** product (for this key) → authorization method → license. Every endpoint starts here. */
+export function resolveLicenseIdentity(
+  context: LicenseContext,
+  lookup: LicenseLookup,
+  apiKey: ProductAccess,
+): { product: Product; license: License } {
+  const product = productForKey(context, apiKey);
+  const { license } = context;
   if (product.authorizationMethod === "license-key" && lookup.licenseKey === undefined) {
     throw new ApiError("license_not_found", "This product's licenses are key-based: send license_key, not username");
   }
@@ -36,8 +55,8 @@ export function isExpired(isoDate: string | null, nowMs: number): boolean {
 }
 
 /** identity → enabled → active → validity → device (blacklisted, then active). */
-export function resolveLicense(context: LicenseContext, lookup: LicenseLookup, nowMs: number): ResolvedLicense {
-  const { product, license } = resolveLicenseIdentity(context, lookup);
+export function resolveLicense(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess, nowMs: number): ResolvedLicense {
+  const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
   // A vendor's "disabled" outranks "not yet activated": it is the state the client can't change.
   if (!license.enabled) throw new ApiError("license_not_enabled");
   if (!license.active) throw new ApiError("license_not_active");
@@ -61,10 +80,11 @@ export function activeDevice(context: LicenseContext): Device {
 export function resolveLicenseFeature(
   context: LicenseContext,
   lookup: LicenseLookup,
+  apiKey: ProductAccess,
   nowMs: number,
   purpose: "consume" | "read" = "consume",
 ): ResolvedLicenseFeature {
-  const resolved = resolveLicense(context, lookup, nowMs);
+  const resolved = resolveLicense(context, lookup, apiKey, nowMs);
   const feature = context.feature;
   if (!feature || feature.id === null) throw new ApiError("unsupported_product_feature");
   if (purpose === "consume") {

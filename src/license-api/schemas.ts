@@ -73,6 +73,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ApiError("validation_error", "The request body must be a JSON object");
   }
+  const illFormed = illFormedText(input);
+  if (illFormed !== null) throw new ApiError("validation_error", illFormed);
   // reportInput: an issue whose input is undefined is an absent field.
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
@@ -83,6 +85,29 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
     (issue) => (issue.code === "invalid_type" && issue.input === undefined) || (issue.code === "custom" && issue.params?.missing === true),
   );
   throw new ApiError(onlyMissing ? "missing_parameters" : "validation_error", problems.join("; "));
+}
+
+/**
+ * Every string of an input (field names too, at any depth, including fields the schema drops) must
+ * be well-formed Unicode. JSON can carry a lone UTF-16 surrogate ("\ud800"); stored or shown, it
+ * becomes U+FFFD, so "\ud800" and "\udc00" would be two hardware ids that look the same in the
+ * console and the audit log, and two passwords that hash alike. Checked here, once, for every
+ * License API and management input; returns the problem (naming the field) or null.
+ */
+function illFormedText(input: unknown): string | null {
+  const pending: Array<[unknown, string]> = [[input, ""]];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === "string") {
+      if (!value.isWellFormed()) return `${path}: must be well-formed Unicode (it contains a lone UTF-16 surrogate)`;
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (!key.isWellFormed()) return `${path || "body"}: field names must be well-formed Unicode (one contains a lone UTF-16 surrogate)`;
+        pending.push([item, path ? `${path}.${key}` : key]);
+      }
+    }
+  }
+  return null;
 }
 
 /** activate_license: the identity, plus the license user's password on user-based products. */

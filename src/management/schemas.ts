@@ -30,9 +30,19 @@ const instant = (name: string) =>
     .datetime({ offset: true, ...typeMessage(name, "an ISO-8601 date-time, e.g. 2026-12-31T23:59:59Z") })
     .transform((value) => new Date(value).toISOString());
 
+/**
+ * A positive integer in a path or query string: decimal digits, no sign, no leading zero. Number()
+ * would also read "0x1", "1e0", "1.0", " 1" and "01" as 1; refusing them gives every resource one
+ * spelling, so caches, logs and access rules in front of the API see the id the handler uses.
+ */
+const decimal = (name: string) =>
+  z
+    .string(typeMessage(name, "a positive integer"))
+    .regex(/^[1-9][0-9]{0,14}$/, `${name} must be a positive integer in decimal digits (e.g. 42)`)
+    .transform(Number);
+
 /** A numeric id in a path or query string. */
-const id = (name: string) =>
-  z.coerce.number(typeMessage(name, "a number")).int(`${name} must be an integer`).positive(`${name} must be positive`);
+const id = decimal;
 
 /** A numeric id in a JSON body: a number, not a numeric string. */
 const bodyId = (name: string) =>
@@ -67,7 +77,9 @@ export const MAX_PAGE_SIZE = 200;
 
 /** Keyset pagination: `cursor` is the `next_cursor` of the previous page (opaque to clients). */
 const pagination = {
-  limit: z.coerce.number(typeMessage("limit", "a number")).int("limit must be an integer").min(1).max(MAX_PAGE_SIZE).default(50),
+  limit: decimal("limit")
+    .pipe(z.number().max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`))
+    .default(50),
   cursor: z
     .string()
     .regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page")
@@ -325,11 +337,27 @@ export type Device = z.infer<typeof Device>;
 
 // ---------------------------------------------------------------- License API keys
 
-export const CreateApiKeyBody = z.object({ read_only: flag("read_only").default(false) }).strict();
+export const CreateApiKeyBody = z
+  .object({
+    read_only: flag("read_only").default(false),
+    /** The company whose products the key reaches (docs: "API keys belong to a company"). */
+    company_id: bodyId("company_id").default(1),
+    /** Limits the key to these products of its company; absent: every product of the company. */
+    product_ids: z
+      .array(bodyId("product_ids item"), typeMessage("product_ids", "an array of product ids"))
+      .min(1, "product_ids must name at least one product (leave it out to allow every product of the company)")
+      .max(100, "product_ids may name at most 100 products")
+      .transform((ids) => [...new Set(ids)].sort((a, b) => a - b))
+      .optional(),
+  })
+  .strict();
 
 export const ApiKey = z.object({
   id: z.number().int(),
   api_key: z.string(),
+  company_id: z.number().int(),
+  /** null: every product of the company. */
+  product_ids: z.array(z.number().int()).nullable(),
   read_only: z.boolean(),
   revoked: z.boolean(),
   created_at: z.string(),

@@ -58,7 +58,7 @@ function managementOperation(route: ManagementRoute): Operation {
       [String(route.status ?? 200)]: route.csv
         ? { description: "CSV (RFC 4180), header row first", content: { "text/csv": { schema: { type: "string" } } } }
         : { description: "Success", content: json(route.response) },
-      "400": errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type or body_too_large"),
+      "400": errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type, body_too_large or client_aborted"),
       "401": errorResponse("unauthorized: no management key"),
       "403": errorResponse("forbidden: wrong management key"),
       "404": errorResponse("not_found"),
@@ -94,7 +94,10 @@ function licenseApiOperation(route: LicenseRoute): Operation {
         headers: { LicenseSignature: { schema: { type: "string" }, required: true } },
         content: json(route.response),
       },
-      "400": errorResponse("Every documented License API error (docs/protocol.md)"),
+      "400": errorResponse(
+        "Every documented License API error (docs/protocol.md): authorization errors, request-shape errors (validation_error, " +
+          "client_aborted, ...), then unknown_product (also for another company's product), api_key_product_not_allowed, license_not_found, ...",
+      ),
     },
   };
 }

@@ -152,6 +152,22 @@ describe("add_feature_consumption at steady state", () => {
     expect(probe.calls.counter).toBe(0);
   });
 
+  it("a route learned for one company's key is not used for another company's key: answered as a product that does not exist", async () => {
+    const owner = await createApiKey();
+    const stranger = await createApiKey({ companyId: 99 });
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    await signedBody(await consumeThrough(instrumentedEnv().env, fixture, owner)); // this isolate now knows the route
+    const elsewhere = { ...fixture, identity: { ...fixture.identity, product: "no-such-product" } };
+    await (await consumeThrough(instrumentedEnv().env, elsewhere, stranger)).text(); // this isolate now knows the stranger's key
+    const probe = instrumentedEnv();
+    const foreign = await consumeThrough(probe.env, fixture, stranger);
+    const missing = await consumeThrough(probe.env, elsewhere, stranger);
+    expect(foreign.status).toBe(400);
+    expect(await foreign.text()).toBe(await missing.text());
+    expect(probe.calls.counter).toBe(0);
+    expect(probe.d1.batches).toBe(2); // one read each, the same path
+  });
+
   it("requests from unknown devices write nothing in the counter object", async () => {
     const credentials = await createApiKey();
     const fixture = await createFixture({ feature: { maxConsumption: 1000 } });

@@ -12,11 +12,19 @@ export interface Credentials {
   sharedKey: string;
 }
 
-export async function createApiKey(options: { revoked?: boolean; readOnly?: boolean } = {}): Promise<Credentials> {
+/**
+ * The company of createFixture's products, and so of createApiKey's keys (API keys reach only their
+ * company's products). Not 1, so that tests see `company.id` come from the product.
+ */
+export const FIXTURE_COMPANY_ID = 7;
+
+export async function createApiKey(options: { revoked?: boolean; readOnly?: boolean; companyId?: number } = {}): Promise<Credentials> {
   const apiKey = unique("api");
   const sharedKey = unique("shared");
-  const result = await env.DB.prepare("INSERT INTO api_keys (api_key, shared_key, revoked, read_only) VALUES (?, ?, ?, ?) RETURNING id")
-    .bind(apiKey, sharedKey, options.revoked ? 1 : 0, options.readOnly ? 1 : 0)
+  const result = await env.DB.prepare(
+    "INSERT INTO api_keys (api_key, shared_key, revoked, read_only, company_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
+  )
+    .bind(apiKey, sharedKey, options.revoked ? 1 : 0, options.readOnly ? 1 : 0, options.companyId ?? FIXTURE_COMPANY_ID)
     .first<{ id: number }>();
   return { id: result!.id, apiKey, sharedKey };
 }
@@ -85,9 +93,9 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
   const hardwareId = unique("hw");
   const feature = options.feature ?? {};
   const product = await env.DB.prepare(
-    "INSERT INTO products (short_code, name, authorization_method, company_id) VALUES (?, ?, ?, 7) RETURNING id",
+    "INSERT INTO products (short_code, name, authorization_method, company_id) VALUES (?, ?, ?, ?) RETURNING id",
   )
-    .bind(productCode, productCode, method)
+    .bind(productCode, productCode, method, FIXTURE_COMPANY_ID)
     .first<{ id: number }>();
   const productFeature = await env.DB.prepare(
     `INSERT INTO product_features (product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions, allow_overages,

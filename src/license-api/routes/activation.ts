@@ -25,8 +25,8 @@ export const activateLicense = licenseRoute({
   parse: body(ActivateLicenseBody),
   response: LicenseBody,
   reads: "context",
-  async handle({ env, input, lookup, context }) {
-    const { product, license } = resolveLicenseIdentity(context, lookup);
+  async handle({ env, apiKey, input, lookup, context }) {
+    const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
     const user = input.username === undefined ? null : await findLicenseUser(env.DB, license.id, input.username);
     if (input.username !== undefined) {
       if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to activate a user-based license");
@@ -83,8 +83,8 @@ export const deactivateLicense = licenseRoute({
   parse: body(DeactivateLicenseBody),
   response: DeactivatedBody,
   reads: "context",
-  async handle({ env, input, lookup, context }) {
-    const { license } = resolveLicenseIdentity(context, lookup);
+  async handle({ env, apiKey, input, lookup, context }) {
+    const { license } = resolveLicenseIdentity(context, lookup, apiKey);
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
     if (!(await deactivateDevice(env.DB, license.id, input.hardware_id))) throw new ApiError("device_not_found");
     await invalidateLicenseCounters(env, license.id);

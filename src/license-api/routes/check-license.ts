@@ -18,9 +18,9 @@ export const checkLicense = licenseRoute({
   parse: query(CheckLicenseQuery),
   response: LicenseBody,
   reads: "context",
-  async handle({ env, input, lookup, context }) {
+  async handle({ env, apiKey, input, lookup, context }) {
     const nowMs = Date.now();
-    const { product, license, device } = resolveLicense(context, lookup, nowMs);
+    const { product, license, device } = resolveLicense(context, lookup, apiKey, nowMs);
     const details = await loadLicenseDetails(env.DB, license.id);
     const [featureStates, licenseState, user, signature] = await Promise.all([
       liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
@@ -52,9 +52,9 @@ export const checkLicenseFeature = licenseRoute({
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
   reads: "context",
-  async handle({ env, lookup, context }) {
+  async handle({ env, apiKey, lookup, context }) {
     const nowMs = Date.now();
-    const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
+    const { license, product, feature } = resolveLicenseFeature(context, lookup, apiKey, nowMs, "read");
     const state =
       feature.featureType === "consumption"
         ? await counterStub(env, featureTarget(license.id, feature.id)).state(

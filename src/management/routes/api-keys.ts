@@ -1,5 +1,6 @@
 /** /api/v1/api-keys: the License API credentials clients sign requests with. */
-import { insertApiKey, listApiKeys, markApiKeyReadOnly, revokeApiKey } from "../../db/management/api-keys";
+import { insertApiKey, listApiKeys, markApiKeyReadOnly, productsOutsideCompany, revokeApiKey } from "../../db/management/api-keys";
+import { ApiError } from "../../errors";
 import { forgetApiKey } from "../../license-api/edge-state";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
@@ -22,12 +23,23 @@ export const apiKeyRoutes = [
     path: "/api/v1/api-keys",
     tag: "API keys",
     summary: "Create a License API key; the answer carries the shared key, which is never shown again",
+    description:
+      "A key belongs to a company (company_id, default 1) and reaches only that company's products: another company's product is " +
+      "unknown_product to it. product_ids limits it further to some of them (api_key_product_not_allowed for the others).",
     body: CreateApiKeyBody,
     response: CreatedApiKey,
     status: 201,
     async handler({ body, env }) {
+      const productIds = body.product_ids ?? null;
+      if (productIds) {
+        const outside = await productsOutsideCompany(env.DB, body.company_id, productIds);
+        if (outside.length > 0) {
+          const verb = outside.length === 1 ? "is not a product" : "are not products";
+          throw new ApiError("validation_error", `product_ids: ${outside.join(", ")} ${verb} of company ${body.company_id}`);
+        }
+      }
       const credentials = generateApiCredentials();
-      const created = await insertApiKey(env.DB, { ...credentials, readOnly: body.read_only });
+      const created = await insertApiKey(env.DB, { ...credentials, readOnly: body.read_only, companyId: body.company_id, productIds });
       return { ...created, shared_key: credentials.sharedKey };
     },
   }),
