@@ -17,8 +17,10 @@ export type AuthErrorCode =
 
 /**
  * License errors: add_feature_consumption's documented nine (PROTOCOL.md section 2), activation's
- * license_activated_max_times, and codes the SDK itself uses (license_expired, wrong_license_type,
- * license_not_enough_consumptions). invalid_password and feature_expired are ours (README).
+ * license_activated_max_times, add_consumption's license_not_consumption, customer_license_users'
+ * invalid_product_auth_method and customer_does_not_exist, and codes the SDK itself uses
+ * (license_expired, license_not_enough_consumptions). invalid_password and feature_expired are
+ * ours (README).
  */
 export type LicenseErrorCode =
   | "unknown_product"
@@ -28,7 +30,9 @@ export type LicenseErrorCode =
   | "license_expired"
   | "license_activated_max_times"
   | "invalid_password"
-  | "wrong_license_type"
+  | "license_not_consumption"
+  | "invalid_product_auth_method"
+  | "customer_does_not_exist"
   | "license_not_enough_consumptions"
   | "feature_expired"
   | "unsupported_product_feature"
@@ -39,7 +43,9 @@ export type LicenseErrorCode =
 
 /**
  * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
- * LicenseSpring's list of License API errors; the others are ours (README).
+ * LicenseSpring's list of License API errors; the others are ours (README). not_supported: a
+ * LicenseSpring call the official SDKs make that this server does not implement
+ * (docs/sdk-compatibility.md); paths no SDK calls stay not_found.
  */
 export type RequestErrorCode =
   | "invalid_content_type"
@@ -49,6 +55,7 @@ export type RequestErrorCode =
   | "missing_parameters"
   | "idempotency_key_reused"
   | "not_found"
+  | "not_supported"
   | "method_not_allowed";
 
 /** Management API errors (ours, README "Management API and console"); not_found, validation_error and the other request codes are shared. */
@@ -72,7 +79,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   license_expired: "The license has expired",
   license_activated_max_times: "The license is already activated the maximum number of times",
   invalid_password: "Wrong password for this license user",
-  wrong_license_type: "The license is not a consumption license",
+  license_not_consumption: "The license needs to be of consumption type",
+  invalid_product_auth_method: "This product's licenses are key-based: it has no license users",
+  customer_does_not_exist: "No license has a customer with this email",
   license_not_enough_consumptions: "Not enough consumptions left",
   feature_expired: "The feature has expired",
   unsupported_product_feature: "One or more of requested product features do not exist or they are not enabled on the product",
@@ -87,6 +96,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   missing_parameters: "A required parameter is missing",
   idempotency_key_reused: "This Idempotency-Key was already used with a different request",
   not_found: "No such endpoint",
+  not_supported: "This LicenseSpring call is not supported by this server (docs/sdk-compatibility.md)",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",
   unauthorized: 'Send the management key as "Authorization: Api-Key <management key>"',

@@ -33,7 +33,7 @@ export const addConsumption = licenseRoute({
   response: LicenseConsumptionBody,
   async handle({ request, env, apiKey, input, lookup, context }) {
     const { license, product } = resolveLicense(context, lookup, Date.now());
-    if (license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
+    if (license.licenseType !== "consumption") throw new ApiError("license_not_consumption");
 
     const outcome = await consumeOnce(() => licenseCounter(env, license.id), {
       requestKey: await requestKeyFor(request, apiKey.id, "add_consumption", input),

@@ -50,13 +50,13 @@ export const checkLicenseFeature = licenseRoute({
   summary: "Check one license feature",
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
-  async handle({ env, lookup, context }) {
+  async handle({ env, input, lookup, context }) {
     const nowMs = Date.now();
     const { license, product, feature } = resolveLicenseFeature(context, lookup, nowMs, "read");
     const state =
       feature.featureType === "consumption"
         ? await featureCounter(env, feature.id).state(featureCounterIdentity(license.id, feature), feature.rules, feature.mirroredTotal)
         : undefined;
-    return { body: featureBody(license.id, product.companyId, feature, state, nowMs) };
+    return { body: featureBody(license.id, product.companyId, feature, state, nowMs, { metadataString: input.include_metadata_string }) };
   },
 });
