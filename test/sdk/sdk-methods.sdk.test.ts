@@ -170,6 +170,7 @@ describe("LicenseManager and its License", () => {
     expect((await manager.getUserLicenses({ username: user.username, password: "third-password" }))[0]!.user.is_initial_password).toBe(
       false,
     );
+    expect(await manager.deactivateLicense({ username: user.username })).toBe(true);
   });
 });
 
