@@ -110,9 +110,10 @@ export async function runLicenseRoute(route: LicenseRoute, request: Request, env
   const { apiKey, rows } = await authenticateRequest(signed, env.DB, lookup ? [licenseContextStatement(env.DB, lookup)] : []);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, apiKey, input: parsed.input };
-  const answer = lookup
-    ? await (route as LicenseRouteSpec<any>).handle({ ...call, lookup, context: toLicenseContext(rows[0], lookup) })
-    : await (route as ApiRouteSpec<any>).handle(call);
+  const answer =
+    route.namesLicense && lookup
+      ? await (route as LicenseRouteSpec<any>).handle({ ...call, lookup, context: toLicenseContext(rows[0], lookup) })
+      : await (route as ApiRouteSpec<any>).handle(call);
   return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
 }
 

@@ -78,6 +78,9 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const { issues } = result.error;
+  // A request shape this server knows but does not serve (single sign-on): say so, not "invalid".
+  const unsupported = issues.find((issue) => issue.code === "custom" && issue.params?.notSupported === true);
+  if (unsupported) throw new ApiError("not_supported", unsupported.message);
   const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
@@ -101,12 +104,28 @@ const deviceVariables = z
   .refine((variables) => Object.keys(variables).length <= MAX_DEVICE_VARIABLES, `variables: at most ${MAX_DEVICE_VARIABLES} per device`)
   .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
 
-/** activate_license: the identity, plus the license user's password on user-based products, and the device's variables. */
+/**
+ * activate_license: the identity, plus the license user's password on user-based products, and
+ * the device's variables. The SDK's single sign-on variants (id_token or code, with
+ * customer_account_code, instead of license_key / username) answer not_supported.
+ */
 export const ActivateLicenseBody = z
   .object({
     ...licenseIdentity,
     password: z.string(typeMessage("password", "a string")).max(1024).optional(),
     variables: deviceVariables.optional(),
+    id_token: z.string().optional(),
+    code: z.string().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.license_key === undefined && body.username === undefined && (body.id_token !== undefined || body.code !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "/api/v4/activate_license with id_token or code (single sign-on) is not supported: send license_key, or username and password",
+        params: { notSupported: true },
+      });
+    }
   })
   .superRefine(exactlyOneLicenseIdentifier);
 export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;

@@ -39,6 +39,16 @@ describe("not_supported", () => {
     expect(await errorCode(response)).toBe("not_supported");
   });
 
+  it("the single sign-on variant of activate_license", async () => {
+    const credentials = await createApiKey();
+    const body = { product: "p", hardware_id: "h", id_token: "token", customer_account_code: "acme" };
+    const response = await postSigned("/api/v4/activate_license", body, credentials);
+    expect(await errorCode(response)).toBe("not_supported");
+    expect(await errorCode(await postSigned("/api/v4/activate_license", { product: "p", hardware_id: "h" }, credentials))).toBe(
+      "missing_parameters",
+    );
+  });
+
   it("leaves paths no SDK calls not_found", async () => {
     for (const path of ["/api/v4/no_such_call", "/api/v4/floating/nothing", "/api/v4/trial_keys"]) {
       expect(await errorCode(await callWorker(path, { method: "GET" })), path).toBe("not_found");

@@ -193,6 +193,11 @@ describe("the calls this server does not serve: not_supported, naming the call",
       ["versions", () => api.getVersions(key)],
       ["installation_file", () => api.getInstallationFile(key)],
       ["sso_url", () => api.getSSOUrl({ product: "demo-key", customer_account_code: "acme" })],
+      [
+        "activate_license",
+        () => api.activateLicense({ product: "demo-user", hardware_id: "sso-device", id_token: "t", customer_account_code: "acme" }),
+      ],
+      ["user_licenses", () => api.getUserLicenses({ product: "demo-user", code: "c", customer_account_code: "acme" })],
     ];
     for (const [path, call] of calls) expect(await sdkError(call()), path).toEqual(notSupported(path));
   });

@@ -45,7 +45,7 @@ export const userLicenses = apiRoute({
       if (input.id_token !== undefined || input.code !== undefined) {
         throw new ApiError(
           "not_supported",
-          "user_licenses with id_token or code (single sign-on) is not supported: send username and password",
+          "/api/v4/user_licenses with id_token or code (single sign-on) is not supported: send username and password",
         );
       }
       throw new ApiError("missing_parameters", "username: username is required");
