@@ -73,6 +73,10 @@ describe("device variables", () => {
     const listed = await signedBody<any[]>(await getSigned("/api/v4/get_device_variables", setup.identity, setup.credentials));
     expect(listed).toHaveLength(MAX_DEVICE_VARIABLES);
     expect(await errorCode(await track(names(0, MAX_DEVICE_VARIABLES + 1)))).toBe("validation_error");
+    // Variables sent with a (re-)activation are bound the same way; the activation itself stands.
+    const activation = await postSigned("/api/v4/activate_license", { ...setup.identity, variables: { one_more: "z" } }, setup.credentials);
+    expect(await errorCode(activation)).toBe("validation_error");
+    await signedBody(await getSigned("/api/v4/check_license", setup.identity, setup.credentials));
   });
 
   it("the documented errors and bad variables", async () => {

@@ -5,7 +5,7 @@
 import { verifyPassword } from "../../auth/password";
 import { licenseSignature } from "../../auth/response-signing";
 import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
-import { deviceVariables, writeDeviceVariables } from "../../db/device-variables";
+import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { licenseBody } from "../license-body";
@@ -43,7 +43,7 @@ export const activateLicense = licenseRoute({
     const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
     if (input.variables && !(await writeDeviceVariables(env.DB, deviceId, input.variables, new Date(nowMs).toISOString()))) {
-      throw new ApiError("validation_error", "variables: the device would hold more than the allowed number of variables");
+      throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
 
     const [activated, featureStates, licenseState, variables] = await Promise.all([

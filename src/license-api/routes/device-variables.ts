@@ -3,7 +3,7 @@
  * reports about itself, stored per device (one value per name; the vendor sees them at
  * GET /api/v1/devices/{device_id}/variables).
  */
-import { deviceVariables, writeDeviceVariables } from "../../db/device-variables";
+import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { ApiError } from "../../errors";
 import { body, licenseRoute, query } from "../license-route";
 import { resolveLicense } from "../resolve-license";
@@ -47,7 +47,7 @@ export const trackDeviceVariables = licenseRoute({
     const nowMs = Date.now();
     const { device } = resolveLicense(context, lookup, nowMs);
     if (!(await writeDeviceVariables(env.DB, device.id, input.variables, new Date(nowMs).toISOString()))) {
-      throw new ApiError("validation_error", "variables: the device would hold more than the allowed number of variables");
+      throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
     return {
       body: Object.entries(input.variables).map(([variable, value]) => ({ variable, value, device_id: device.id, created_at: nowMs })),
