@@ -11,6 +11,8 @@ CREATE TABLE products (
   authorization_method TEXT NOT NULL CHECK (authorization_method IN ('license-key', 'user')),
   company_id INTEGER NOT NULL DEFAULT 1,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- A JSON object, answered as stored (product_details and license objects).
+  metadata TEXT NOT NULL DEFAULT '{}',
   -- Bumped with every change to the product's feature defaults (counter objects reload on a newer one).
   defaults_version INTEGER NOT NULL DEFAULT 0
 );
@@ -55,6 +57,13 @@ CREATE TABLE licenses (
   consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
   total_consumptions INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- A JSON object; the vendor's order reference; user-based licenses: at most this many users (0 = no limit);
+  -- the vendor's trial marking (validity_period is what ends a license, trial or not).
+  metadata TEXT NOT NULL DEFAULT '{}',
+  order_store_id TEXT,
+  max_license_users INTEGER NOT NULL DEFAULT 0,
+  is_trial INTEGER NOT NULL DEFAULT 0,
+  trial_days INTEGER NOT NULL DEFAULT 0,
   -- The counter object's sequence number of the audit row total_consumptions comes from.
   total_version INTEGER NOT NULL DEFAULT 0,
   UNIQUE (product_id, license_key)
@@ -66,6 +75,11 @@ CREATE TABLE license_users (
   license_id INTEGER NOT NULL REFERENCES licenses(id),
   username TEXT NOT NULL COLLATE NOCASE,
   password_hash TEXT,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  phone_number TEXT NOT NULL DEFAULT '',
+  -- 1 until the user changes the password the vendor set (change_password).
+  is_initial_password INTEGER NOT NULL DEFAULT 1,
   UNIQUE (license_id, username)
 );
 CREATE INDEX license_users_by_username ON license_users (username);
@@ -85,6 +99,8 @@ CREATE TABLE license_features (
   consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
   expiry_date TEXT,
   total_consumptions INTEGER NOT NULL DEFAULT 0,
+  -- A JSON object; NULL inherits the product feature's metadata.
+  metadata TEXT,
   -- The counter object's sequence number of the audit row total_consumptions comes from.
   total_version INTEGER NOT NULL DEFAULT 0,
   UNIQUE (license_id, product_feature_id)
@@ -99,6 +115,54 @@ CREATE TABLE devices (
   blacklisted INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   UNIQUE (license_id, hardware_id)
+);
+
+-- Variables a device reports (track_device_variables, or variables sent with activate_license);
+-- one value per name, overwritten by the next report. created_at: when the current value was written.
+CREATE TABLE device_variables (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  variable TEXT NOT NULL,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (device_id, variable)
+);
+
+-- The customer a license was sold to, one per license (a license without a row has no customer).
+-- customer_license_users finds a customer's licenses by email.
+CREATE TABLE license_customers (
+  license_id INTEGER PRIMARY KEY REFERENCES licenses(id),
+  email TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  company_name TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  reference TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  city TEXT NOT NULL DEFAULT '',
+  postcode TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '',
+  metadata TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX license_customers_by_email ON license_customers (email);
+
+-- Custom fields a product defines, with the value every license has unless it sets its own.
+CREATE TABLE product_custom_fields (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  name TEXT NOT NULL,
+  data_type TEXT CHECK (data_type IN ('number', 'text', 'date/time')),
+  default_value TEXT NOT NULL DEFAULT '',
+  UNIQUE (product_id, name)
+);
+
+-- A license's own value of a product custom field.
+CREATE TABLE license_custom_fields (
+  license_id INTEGER NOT NULL REFERENCES licenses(id),
+  product_custom_field_id INTEGER NOT NULL REFERENCES product_custom_fields(id),
+  value TEXT NOT NULL,
+  PRIMARY KEY (license_id, product_custom_field_id)
 );
 
 -- License API credentials: the api key clients name and the shared key they sign requests with.

@@ -17,9 +17,10 @@ export type AuthErrorCode =
 
 /**
  * License errors: add_feature_consumption's documented nine (docs/protocol.md "Errors"), activation's
- * license_activated_max_times, api_key_product_not_allowed (LicenseSpring's list of License API
- * errors; applied to every endpoint here), and codes the SDK itself uses (license_expired,
- * wrong_license_type, license_not_enough_consumptions). invalid_password and feature_expired are
+ * license_activated_max_times, add_consumption's license_not_consumption, customer_license_users'
+ * invalid_product_auth_method and customer_does_not_exist, api_key_product_not_allowed (LicenseSpring's list of License API
+ * errors; applied to every endpoint here), and codes the SDK itself uses
+ * (license_expired, license_not_enough_consumptions). invalid_password and feature_expired are
  * ours (docs/protocol.md "Errors").
  */
 export type LicenseErrorCode =
@@ -31,7 +32,9 @@ export type LicenseErrorCode =
   | "license_expired"
   | "license_activated_max_times"
   | "invalid_password"
-  | "wrong_license_type"
+  | "license_not_consumption"
+  | "invalid_product_auth_method"
+  | "customer_does_not_exist"
   | "license_not_enough_consumptions"
   | "feature_expired"
   | "unsupported_product_feature"
@@ -42,7 +45,9 @@ export type LicenseErrorCode =
 
 /**
  * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
- * LicenseSpring's list of License API errors; the others are ours (docs/protocol.md "Errors").
+ * LicenseSpring's list of License API errors; the others are ours (docs/protocol.md "Errors"). not_supported: a
+ * LicenseSpring call the official SDKs make that this server does not implement
+ * (docs/sdk-compatibility.md); paths no SDK calls stay not_found.
  */
 export type RequestErrorCode =
   | "invalid_content_type"
@@ -53,6 +58,7 @@ export type RequestErrorCode =
   | "idempotency_key_reused"
   | "client_aborted"
   | "not_found"
+  | "not_supported"
   | "method_not_allowed";
 
 /** Management API errors (ours, docs/management-api.md "Errors"); not_found, validation_error and the other request codes are shared. */
@@ -77,7 +83,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   license_expired: "The license has expired",
   license_activated_max_times: "The license is already activated the maximum number of times",
   invalid_password: "Wrong password for this license user",
-  wrong_license_type: "The license is not a consumption license",
+  license_not_consumption: "The license needs to be of consumption type",
+  invalid_product_auth_method: "This product's licenses are key-based: it has no license users",
+  customer_does_not_exist: "No license has a customer with this email",
   license_not_enough_consumptions: "Not enough consumptions left",
   feature_expired: "The feature has expired",
   unsupported_product_feature: "One or more of requested product features do not exist or they are not enabled on the product",
@@ -93,6 +101,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   idempotency_key_reused: "This Idempotency-Key was already used with a different request",
   client_aborted: "The client stopped sending the request body before it was complete",
   not_found: "No such endpoint",
+  not_supported: "This LicenseSpring call is not supported by this server (docs/sdk-compatibility.md)",
   method_not_allowed: "Method not allowed on this endpoint",
   internal_server_error: "Internal server error",
   unauthorized: 'Send the management key as "Authorization: Api-Key <management key>"',

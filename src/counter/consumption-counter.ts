@@ -234,7 +234,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
       if (snapshot.feature) resolveLicenseFeature(context, request.lookup, request.access, nowMs);
       else {
         resolveLicense(context, request.lookup, request.access, nowMs);
-        if (snapshot.license.licenseType !== "consumption") throw new ApiError("wrong_license_type");
+        if (snapshot.license.licenseType !== "consumption") throw new ApiError("license_not_consumption");
       }
       return null;
     } catch (error) {

@@ -5,7 +5,7 @@
 import type { CounterSnapshot, CounterTarget } from "../counter/snapshot";
 import {
   FEATURE_VALUES,
-  USER_LICENSE_ORDER,
+  NEWEST_LICENSE_FIRST,
   toLicenseFeature,
   type AuthorizationMethod,
   type LicenseFeatureColumns,
@@ -36,12 +36,12 @@ FROM licenses l JOIN products p ON p.id = l.product_id
 WHERE l.id = ?1`;
 
 // For each user of the license: is this license the one that user gets without a license_id?
-// The same order as the D1 lookup uses (USER_LICENSE_ORDER), over the user's licenses of the product.
+// The same order as the D1 lookup uses (NEWEST_LICENSE_FIRST), over the user's licenses of the product.
 const USERS_SQL = `
 SELECT lu.username,
        (SELECT l.id FROM licenses l JOIN license_users other ON other.license_id = l.id
         WHERE other.username = lu.username AND l.product_id = mine.product_id
-        ORDER BY ${USER_LICENSE_ORDER} LIMIT 1) = ?1 AS is_default
+        ORDER BY ${NEWEST_LICENSE_FIRST} LIMIT 1) = ?1 AS is_default
 FROM license_users lu JOIN licenses mine ON mine.id = lu.license_id
 WHERE lu.license_id = ?1`;
 

@@ -49,6 +49,8 @@ export interface LicenseFeature {
   rules: ConsumptionRules;
   /** The D1 mirror of the total; the counter object owns the real one. */
   mirroredTotal: number;
+  /** The feature's metadata as stored (JSON object text): the license's own, else the product feature's. Parsed only to answer it. */
+  metadataJson: string;
 }
 
 export interface LicenseContext {
@@ -67,12 +69,8 @@ export interface LicenseLookup {
   featureCode?: string | undefined;
 }
 
-interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">, RuleColumns<"l_"> {
-  product_id: number;
-  short_code: string;
-  authorization_method: AuthorizationMethod;
-  company_id: number;
-  defaults_version: number;
+/** The license columns as LICENSE_COLUMNS selects them (null when no license matched). */
+export interface LicenseColumns extends RuleColumns<"l_"> {
   license_id: number | null;
   license_key: string | null;
   enabled: number | null;
@@ -80,6 +78,31 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
   validity_period: string | null;
   license_type: LicenseType | null;
   l_total_consumptions: number | null;
+}
+
+/** A license's columns (table alias `l`), as toLicense reads them. */
+export const LICENSE_COLUMNS = `l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions`;
+
+export function toLicense(row: LicenseColumns & { license_id: number }): License {
+  return {
+    id: row.license_id,
+    licenseKey: row.license_key,
+    enabled: row.enabled === 1,
+    active: row.active === 1,
+    validityPeriod: row.validity_period,
+    licenseType: row.license_type ?? "perpetual",
+    mirroredTotal: row.l_total_consumptions ?? 0,
+    rules: rulesFromColumns(row, "l_"),
+  };
+}
+
+interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">, LicenseColumns {
+  product_id: number;
+  short_code: string;
+  authorization_method: AuthorizationMethod;
+  company_id: number;
+  defaults_version: number;
   device_id: number | null;
   device_active: number | null;
   blacklisted: number | null;
@@ -90,10 +113,17 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
 }
 
 /** A license feature's values: NULL in license_features (lf) inherits the product feature (pf). */
-export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions`;
+export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions, COALESCE(lf.metadata, pf.metadata) AS metadata`;
+
+/**
+ * Which of a user's licenses of one product a request without license_id means: the most
+ * recently created, as LicenseSpring documents for user-based licenses (docs/sdk-compatibility.md).
+ * Every license endpoint (and user_licenses' order) uses this one rule.
+ */
+export const NEWEST_LICENSE_FIRST = "l.created_at DESC, l.id DESC";
 
 // The license is matched by key or by license user, and narrowed by license_id when given;
-// a user with several licenses of one product gets the one USER_LICENSE_ORDER puts first.
+// a user with several licenses of one product gets the newest (NEWEST_LICENSE_FIRST).
 // A license feature's NULL columns inherit the product feature's defaults.
 /**
  * Which license a user with several licenses of one product gets when the request sends no
@@ -103,8 +133,7 @@ export const USER_LICENSE_ORDER = "l.id";
 
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
-       l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions,
+       ${LICENSE_COLUMNS},
        d.id AS device_id, d.active AS device_active, d.blacklisted,
        pf.id AS product_feature_id, lf.id AS license_feature_id,
        pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
@@ -118,7 +147,7 @@ LEFT JOIN devices d ON d.license_id = l.id AND d.hardware_id = ?5
 LEFT JOIN product_features pf ON pf.product_id = p.id AND pf.code = ?6
 LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id
 WHERE p.short_code = ?1
-ORDER BY ${USER_LICENSE_ORDER}
+ORDER BY ${NEWEST_LICENSE_FIRST}
 LIMIT 1`;
 
 /** The one query that resolves a lookup, batched with the API key read when that is not cached (src/license-api/license-route.ts). */
@@ -147,19 +176,7 @@ export function toLicenseContext(result: unknown, lookup: LicenseLookup): Licens
       companyId: row.company_id,
       defaultsVersion: row.defaults_version,
     },
-    license:
-      row.license_id === null
-        ? null
-        : {
-            id: row.license_id,
-            licenseKey: row.license_key,
-            enabled: row.enabled === 1,
-            active: row.active === 1,
-            validityPeriod: row.validity_period,
-            licenseType: row.license_type ?? "perpetual",
-            mirroredTotal: row.l_total_consumptions ?? 0,
-            rules: rulesFromColumns(row, "l_"),
-          },
+    license: row.license_id === null ? null : toLicense({ ...row, license_id: row.license_id }),
     device:
       row.device_id === null
         ? null
@@ -179,6 +196,7 @@ export interface LicenseFeatureColumns extends RuleColumns {
   feature_type: "activation" | "consumption" | null;
   expiry_date: string | null;
   total_consumptions: number | null;
+  metadata: string | null;
 }
 
 export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
@@ -190,5 +208,6 @@ export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
     expiryDate: row.expiry_date,
     mirroredTotal: row.total_consumptions ?? 0,
     rules: rulesFromColumns(row),
+    metadataJson: row.metadata ?? "{}",
   };
 }

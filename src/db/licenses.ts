@@ -1,6 +1,7 @@
 /**
- * Licenses in full (for activation and check responses) and device activation (tables licenses,
- * products, license_features, license_users, devices).
+ * Licenses in full (for activation, check and user_licenses responses) and device activation
+ * (tables licenses, products, license_features, license_users, license_customers,
+ * product_custom_fields, license_custom_fields, devices).
  */
 import {
   FEATURE_VALUES,
@@ -10,12 +11,55 @@ import {
   type LicenseFeatureColumns,
 } from "./license-context";
 
+/** The customer a license was sold to, as stored (column names are the SDK's field names). */
+export interface Customer {
+  email: string;
+  first_name: string;
+  last_name: string;
+  company_name: string;
+  phone: string;
+  reference: string;
+  address: string;
+  city: string;
+  postcode: string;
+  state: string;
+  country: string;
+  /** A JSON object's text. */
+  metadata: string;
+}
+
+/** The columns of license_customers, in table alias `c`, that make a Customer. */
+export const CUSTOMER_COLUMNS =
+  "c.email, c.first_name, c.last_name, c.company_name, c.phone, c.reference, c.address, c.city, c.postcode, c.state, c.country, c.metadata";
+
+export interface CustomFieldValue {
+  name: string;
+  dataType: "number" | "text" | "date/time" | null;
+  value: string;
+}
+
 export interface LicenseDetails {
-  product: { id: number; shortCode: string; name: string; authorizationMethod: AuthorizationMethod; companyId: number };
+  product: {
+    id: number;
+    shortCode: string;
+    name: string;
+    authorizationMethod: AuthorizationMethod;
+    companyId: number;
+    metadataJson: string;
+  };
   maxActivations: number;
   allowUnlimitedActivations: boolean;
   timesActivated: number;
   createdAt: string;
+  metadataJson: string;
+  orderStoreId: string | null;
+  /** User-based licenses: at most this many users; 0 means no limit. */
+  maxLicenseUsers: number;
+  isTrial: boolean;
+  trialDays: number;
+  customer: Customer | null;
+  /** Every custom field of the product, with the license's own value or the product default. */
+  customFields: CustomFieldValue[];
   /** Every feature on the license (activation and consumption), with license values applied. */
   features: Array<LicenseFeature & { id: number }>;
 }
@@ -26,19 +70,26 @@ interface DetailsRow {
   product_name: string;
   authorization_method: AuthorizationMethod;
   company_id: number;
+  product_metadata: string;
   max_activations: number;
   allow_unlimited_activations: number;
   created_at: string;
   times_activated: number;
+  metadata: string;
+  order_store_id: string | null;
+  max_license_users: number;
+  is_trial: number;
+  trial_days: number;
 }
 
 export async function loadLicenseDetails(db: D1Database, licenseId: number): Promise<LicenseDetails> {
-  const [details, features] = await db.batch([
+  const [details, features, customer, customFields] = await db.batch([
     db
       .prepare(
         `SELECT p.id AS product_id, p.short_code, p.name AS product_name, p.authorization_method, p.company_id,
-                l.max_activations, l.allow_unlimited_activations, l.created_at,
-                (SELECT COUNT(*) FROM devices d WHERE d.license_id = l.id AND d.active = 1) AS times_activated
+                p.metadata AS product_metadata, l.max_activations, l.allow_unlimited_activations, l.created_at,
+                (SELECT COUNT(*) FROM devices d WHERE d.license_id = l.id AND d.active = 1) AS times_activated,
+                l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
          FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.id = ?`,
       )
       .bind(licenseId),
@@ -47,6 +98,15 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
         `SELECT lf.id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES}
          FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
          WHERE lf.license_id = ? ORDER BY lf.id`,
+      )
+      .bind(licenseId),
+    db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ?`).bind(licenseId),
+    db
+      .prepare(
+        `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
+         FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
+         LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
+         WHERE l.id = ? ORDER BY f.id`,
       )
       .bind(licenseId),
   ]);
@@ -59,11 +119,21 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
       name: row.product_name,
       authorizationMethod: row.authorization_method,
       companyId: row.company_id,
+      metadataJson: row.product_metadata,
     },
     maxActivations: row.max_activations,
     allowUnlimitedActivations: row.allow_unlimited_activations === 1,
     timesActivated: row.times_activated,
     createdAt: row.created_at,
+    metadataJson: row.metadata,
+    orderStoreId: row.order_store_id,
+    maxLicenseUsers: row.max_license_users,
+    isTrial: row.is_trial === 1,
+    trialDays: row.trial_days,
+    customer: (customer!.results as Customer[])[0] ?? null,
+    customFields: (customFields!.results as Array<{ name: string; data_type: CustomFieldValue["dataType"]; value: string }>).map(
+      (field) => ({ name: field.name, dataType: field.data_type, value: field.value }),
+    ),
     features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
       ...toLicenseFeature(feature),
       id: feature.id,
@@ -73,16 +143,49 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
 
 export interface LicenseUser {
   id: number;
+  licenseId: number;
   username: string;
   passwordHash: string | null;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string;
+  isInitialPassword: boolean;
+}
+
+/** The columns of license_users, in table alias `lu`, that make a LicenseUser. */
+export const LICENSE_USER_COLUMNS =
+  "lu.id AS user_id, lu.license_id AS user_license_id, lu.username, lu.password_hash, lu.first_name, lu.last_name, lu.phone_number, lu.is_initial_password";
+
+export interface LicenseUserRow {
+  user_id: number;
+  user_license_id: number;
+  username: string;
+  password_hash: string | null;
+  first_name: string;
+  last_name: string;
+  phone_number: string;
+  is_initial_password: number;
+}
+
+export function toLicenseUser(row: LicenseUserRow): LicenseUser {
+  return {
+    id: row.user_id,
+    licenseId: row.user_license_id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    isInitialPassword: row.is_initial_password === 1,
+  };
 }
 
 export async function findLicenseUser(db: D1Database, licenseId: number, username: string): Promise<LicenseUser | null> {
   const row = await db
-    .prepare("SELECT id, username, password_hash FROM license_users WHERE license_id = ? AND username = ?")
+    .prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? AND lu.username = ?`)
     .bind(licenseId, username)
-    .first<{ id: number; username: string; password_hash: string | null }>();
-  return row ? { id: row.id, username: row.username, passwordHash: row.password_hash } : null;
+    .first<LicenseUserRow>();
+  return row ? toLicenseUser(row) : null;
 }
 
 /**

@@ -1,14 +1,19 @@
 /**
- * The license object the SDK stores (activate_license, check_license) and the feature objects
- * inside it (check_license_feature too), field for field as the official SDK's fixtures show
- * them. Fields for things this server does not do (floating, trials, maintenance, borrowing,
- * customers, custom fields) carry their neutral values.
+ * The license object the SDK stores (activate_license, check_license, user_licenses) and the
+ * feature objects inside it (check_license_feature too), field for field as the official SDK's
+ * response types declare them (test/sdk/response-types.sdk.test.ts compares them with the
+ * installed SDK's declarations). What the vendor sets is answered as stored (metadata, customer,
+ * custom fields, order reference, user limit, trial marking); fields for things this server
+ * does not do (borrowing, maintenance, grace periods, installation files, customer accounts)
+ * carry their neutral values with the declared type. Floating fields come from FloatingState,
+ * neutral until floating licenses exist.
  */
 import type { CounterState } from "../counter/types";
 import { periodEnd } from "../counter/consumption-period";
 import type { ConsumptionRules } from "../counter/consumption-rules";
+import type { DeviceVariable } from "../db/device-variables";
 import type { License, LicenseFeature } from "../db/license-context";
-import type { LicenseDetails, LicenseUser } from "../db/licenses";
+import type { Customer, LicenseDetails, LicenseUser } from "../db/licenses";
 import { isExpired } from "./resolve-license";
 
 /**
@@ -39,14 +44,68 @@ export function consumptionFields(rules: ConsumptionRules, total: number, period
   };
 }
 
+/**
+ * Stored metadata (a JSON object's text, validated when the vendor set it) as the object it is.
+ * Anything else (written to D1 by hand) answers {} rather than breaking every license response.
+ */
+export function parseMetadata(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  console.error("stored metadata is not a JSON object; answering {}");
+  return {};
+}
+
+/** A license's floating figures. Every license is node-locked for now: NOT_FLOATING. */
+export interface FloatingState {
+  isFloating: boolean;
+  isFloatingCloud: boolean;
+  /** Minutes a device keeps its slot without checking in. */
+  floatingTimeout: number;
+  /** Simultaneous devices allowed. */
+  floatingUsers: number;
+  floatingInUseDevices: number;
+  /** Whether the requesting device holds a slot (activation answers). */
+  floatingInUse: boolean;
+}
+
+export const NOT_FLOATING: FloatingState = {
+  isFloating: false,
+  isFloatingCloud: false,
+  floatingTimeout: 0,
+  floatingUsers: 0,
+  floatingInUseDevices: 0,
+  floatingInUse: false,
+};
+
+/** A floating feature's figures; the fields exist only on floating features (LicenseSpring's docs). */
+export interface FeatureFloating {
+  isFloatingCloud: boolean;
+  floatingTimeout: number;
+  floatingUsers: number;
+  floatingInUseDevices: number;
+}
+
+export interface FeatureBodyOptions {
+  /** check_license_feature's include_metadata_string: add the metadata as JSON text too. */
+  metadataString?: boolean;
+  floating?: FeatureFloating;
+}
+
 export function featureBody(
   licenseId: number,
   companyId: number,
   feature: LicenseFeature & { id: number },
   state: CounterState | undefined,
   nowMs: number,
+  options: FeatureBodyOptions = {},
 ) {
   const { rules } = feature;
+  const metadata = parseMetadata(feature.metadataJson);
+  const { floating } = options;
   return {
     id: feature.id,
     license_id: licenseId,
@@ -54,9 +113,17 @@ export function featureBody(
     name: feature.name,
     feature_type: feature.featureType,
     company: { id: companyId },
-    metadata: {},
-    is_floating: false,
-    is_floating_cloud: false,
+    metadata,
+    ...(options.metadataString ? { metadata_string: JSON.stringify(metadata) } : {}),
+    is_floating: floating !== undefined && !floating.isFloatingCloud,
+    is_floating_cloud: floating?.isFloatingCloud ?? false,
+    ...(floating
+      ? {
+          floating_timeout: floating.floatingTimeout,
+          floating_users: floating.floatingUsers,
+          floating_in_use_devices: floating.floatingInUseDevices,
+        }
+      : {}),
     expiry_date: feature.expiryDate,
     is_expired: isExpired(feature.expiryDate, nowMs),
     consumption_period: rules.consumptionPeriod,
@@ -71,76 +138,118 @@ export function featureBody(
   };
 }
 
-export interface LicenseBodyInput {
+const NO_CUSTOMER: Customer = {
+  email: "",
+  first_name: "",
+  last_name: "",
+  company_name: "",
+  phone: "",
+  reference: "",
+  address: "",
+  city: "",
+  postcode: "",
+  state: "",
+  country: "",
+  metadata: "{}",
+};
+
+/** The SDK's CustomerResponse: every field a string ("" when unset); customer accounts (an SSO feature) are not kept: null. */
+export function customerBody(customer: Customer | null) {
+  const c = customer ?? NO_CUSTOMER;
+  return {
+    email: c.email,
+    company_name: c.company_name,
+    reference: c.reference,
+    phone: c.phone,
+    first_name: c.first_name,
+    last_name: c.last_name,
+    city: c.city,
+    postcode: c.postcode,
+    state: c.state,
+    country: c.country,
+    address: c.address,
+    customer_account: null,
+    metadata: parseMetadata(c.metadata),
+  };
+}
+
+/** The SDK's LicenseUserResponse. Activations are counted per license (devices are the license's). */
+export function licenseUserBody(
+  user: LicenseUser,
+  details: Pick<LicenseDetails, "maxActivations" | "allowUnlimitedActivations" | "timesActivated">,
+) {
+  return {
+    id: user.id,
+    email: user.username,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    phone_number: user.phoneNumber,
+    is_initial_password: user.isInitialPassword,
+    max_activations: details.maxActivations,
+    allow_unlimited_activations: details.allowUnlimitedActivations,
+    total_activations: details.timesActivated,
+  };
+}
+
+export interface LicenseObjectInput {
   license: License;
   details: LicenseDetails;
-  deviceId: number;
-  hardwareId: string;
+  /** The license user the request named (user-based licenses). */
   user: LicenseUser | null;
   featureStates: Map<number, CounterState>;
   licenseState: CounterState | null;
   includeExpiredFeatures: boolean;
-  licenseSignature: string;
   nowMs: number;
-  /** "activation" on activate_license responses, as LicenseSpring marks them. */
-  request?: "activation";
+  floating?: FloatingState;
 }
 
-export function licenseBody(input: LicenseBodyInput) {
+/** The license itself, without a device: the SDK's FormatLicenseResponse (user_licenses) and the base of the device answers. */
+export function licenseObject(input: LicenseObjectInput) {
   const { license, details, nowMs } = input;
-  const { rules } = license;
+  const floating = input.floating ?? NOT_FLOATING;
   const companyId = details.product.companyId;
   const features = details.features
     .filter((feature) => input.includeExpiredFeatures || !isExpired(feature.expiryDate, nowMs))
     .map((feature) => featureBody(license.id, companyId, feature, input.featureStates.get(feature.id), nowMs));
   const identity = input.user
-    ? {
-        user: {
-          id: input.user.id,
-          email: input.user.username,
-          first_name: "",
-          last_name: "",
-          phone_number: "",
-          is_initial_password: false,
-          max_activations: details.maxActivations,
-          allow_unlimited_activations: details.allowUnlimitedActivations,
-          total_activations: details.timesActivated,
-        },
-      }
-    : { license_key: license.licenseKey };
+    ? { user: licenseUserBody(input.user, details), max_license_users: details.maxLicenseUsers }
+    : { license_key: license.licenseKey, max_license_users: 0 };
   return {
     id: license.id,
-    active: license.active,
     license_active: license.active,
     license_enabled: license.enabled,
     is_expired: isExpired(license.validityPeriod, nowMs),
     license_type: license.licenseType,
     ...identity,
+    order_store_id: details.orderStoreId,
+    is_trial: details.isTrial,
+    trial_days: details.trialDays,
+    license_template_id: null,
     allow_grace_period: false,
+    grace_period: 0,
     allow_offline_activation: false,
     allow_unlimited_activations: details.allowUnlimitedActivations,
-    can_borrow: false,
-    custom_fields: [],
-    company: { id: companyId },
-    device_id: input.deviceId,
-    enable_maintenance_period: false,
-    floating_timeout: 0,
-    grace_period: 0,
-    is_air_gapped: false,
-    is_floating: false,
-    is_floating_cloud: false,
-    is_hardware_key_auth: false,
-    is_trial: false,
-    maintenance_period: null,
     max_activations: details.maxActivations,
     times_activated: details.timesActivated,
-    max_borrow_time: 0,
-    max_transfers: 0,
     transfer_count: 0,
-    metadata: {},
+    max_transfers: 0,
+    is_air_gapped: false,
+    is_hardware_key_auth: false,
     prevent_vm: false,
+    enable_maintenance_period: false,
+    maintenance_period: null,
     start_date: null,
     validity_period: license.validityPeriod,
+    is_floating: floating.isFloating,
+    is_floating_cloud: floating.isFloatingCloud,
+    floating_timeout: floating.floatingTimeout,
+    floating_users: floating.floatingUsers,
+    can_borrow: false,
+    max_borrow_time: 0,
+    metadata: parseMetadata(details.metadataJson),
+    custom_fields: details.customFields.map((field) => ({ name: field.name, data_type: field.dataType, value: field.value })),
+    customer: customerBody(details.customer),
+    company: { id: companyId },
     product_details: {
       product_id: details.product.id,
       product_name: details.product.name,
@@ -154,13 +263,47 @@ export function licenseBody(input: LicenseBodyInput) {
       validity_period: null,
       floating_timeout: 0,
       company_id: companyId,
-      metadata: {},
+      metadata: parseMetadata(details.product.metadataJson),
     },
     product_features: features,
     // License-level consumption (meaningful when license_type is "consumption").
-    ...consumptionFields(rules, input.licenseState?.total ?? license.mirroredTotal, input.licenseState?.periodStart),
-    license_signature: input.licenseSignature,
-    hardware_id: input.hardwareId,
-    ...(input.request ? { request: input.request } : {}),
+    ...consumptionFields(license.rules, input.licenseState?.total ?? license.mirroredTotal, input.licenseState?.periodStart),
   };
+}
+
+export interface LicenseBodyInput extends LicenseObjectInput {
+  deviceId: number;
+  hardwareId: string;
+  licenseSignature: string;
+  /** "activation" on activate_license responses, as LicenseSpring marks them; they also list the device's variables. */
+  activation?: { variables: DeviceVariable[] };
+}
+
+/** The license as one device sees it: activate_license and check_license. */
+export function licenseBody(input: LicenseBodyInput) {
+  const floating = input.floating ?? NOT_FLOATING;
+  return {
+    ...licenseObject(input),
+    active: input.license.active,
+    device_id: input.deviceId,
+    hardware_id: input.hardwareId,
+    is_borrowed: false,
+    borrowed_until: null,
+    floating_in_use_devices: floating.floatingInUseDevices,
+    installation_file: null,
+    license_signature: input.licenseSignature,
+    ...(input.activation
+      ? {
+          request: "activation" as const,
+          floating_in_use: floating.floatingInUse,
+          ...(input.user ? { username: input.user.username } : {}),
+          variables: input.activation.variables.map(activationVariable),
+        }
+      : {}),
+  };
+}
+
+/** A device variable as activate_license lists it. */
+function activationVariable(variable: DeviceVariable) {
+  return { variable: variable.variable, value: variable.value, device_id: variable.deviceId, created_at: variable.createdAt };
 }

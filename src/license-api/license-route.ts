@@ -1,15 +1,18 @@
 /**
  * One License API endpoint, described once, and the wrapper that runs it. Every /api/v4 endpoint
- * but public_key is a `licenseRoute({ parse, handle })`: the wrapper checks the signed headers,
- * reads and validates the request with `parse`, authenticates the API key and its HMAC, runs the
- * handler, and signs what the handler returns. A handler only ever sees an authenticated request
- * and returns data; it cannot answer unsigned or unauthenticated. The OpenAPI document
- * (src/openapi/) is built from the same descriptions.
+ * but public_key is a `licenseRoute({ parse, handle })` (it names a license and a device) or an
+ * `apiRoute({ parse, handle })` (it names no license: product_details, user_licenses, ...): the
+ * wrapper checks the signed headers, reads and validates the request with `parse`, authenticates
+ * the API key and its HMAC, runs the handler, and signs what the handler returns. A handler only
+ * ever sees an authenticated request and returns data; it cannot answer unsigned or
+ * unauthenticated. The OpenAPI document (src/openapi/) is built from the same descriptions.
  *
  * What a route reads before its handler runs (`reads`):
  * - "context": the license context from D1 (product, license, device, feature), every time;
  * - "feature" / "license": the counter object the request names. At steady state it comes from
- *   the isolate's memory with the API key (src/license-api/edge-state.ts): no D1 round trip.
+ *   the isolate's memory with the API key (src/license-api/edge-state.ts): no D1 round trip;
+ * - "none" (an `apiRoute`, for endpoints that name no license): nothing but the API key; the
+ *   handler does its own reads after authentication.
  * Whatever must be read from D1 is read in one batch with the API key.
  *
  * Precedence (docs/protocol.md "Error precedence"): authorization errors first, even for a
@@ -53,13 +56,17 @@ export interface IdentityFields {
   feature?: string | undefined;
 }
 
-/** What every handler gets: the authenticated key, the validated input and the identity it names. */
-export interface LicenseCall<Input> {
+/** What every handler gets: the authenticated key and the validated input. */
+export interface ApiCall<Input> {
   request: Request;
   env: Env;
   ctx: ExecutionContext;
   apiKey: ApiKey;
   input: Input;
+}
+
+/** A license route's handler also gets the identity the request names. */
+export interface LicenseCall<Input> extends ApiCall<Input> {
   lookup: LicenseLookup;
 }
 
@@ -77,7 +84,7 @@ export interface LicenseAnswer {
   headers?: Record<string, string>;
 }
 
-interface RouteBase<S extends z.ZodType<IdentityFields>> {
+interface RouteBase<S extends z.ZodType> {
   method: "get" | "post";
   path: string;
   summary: string;
@@ -96,32 +103,50 @@ export interface CounterRouteSpec<S extends z.ZodType<IdentityFields>> extends R
   handle(call: CounterCall<z.infer<S>>): Promise<LicenseAnswer>;
 }
 
+export interface ApiRouteSpec<S extends z.ZodType> extends RouteBase<S> {
+  reads: "none";
+  handle(call: ApiCall<z.infer<S>>): Promise<LicenseAnswer>;
+}
+
 // The erased form the router and the OpenAPI builder iterate over.
-export type LicenseRoute = ContextRouteSpec<any> | CounterRouteSpec<any>;
+export type LicenseRoute = ContextRouteSpec<any> | CounterRouteSpec<any> | ApiRouteSpec<any>;
 
 /** Keeps each handler typed against its own schema, then erases it for the route table. */
 export function licenseRoute<S extends z.ZodType<IdentityFields>>(spec: ContextRouteSpec<S> | CounterRouteSpec<S>): LicenseRoute {
   return spec as LicenseRoute;
 }
 
+/** An authenticated, signed endpoint that names no license and device (so no license context is read). */
+export function apiRoute<S extends z.ZodType>(spec: Omit<ApiRouteSpec<S>, "reads">): LicenseRoute {
+  return { ...spec, reads: "none" } as LicenseRoute;
+}
+
 /** Runs one route: authenticate, validate, handle, sign. Reads (GET) may use read-only keys. */
 export async function runLicenseRoute(route: LicenseRoute, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const signed = readSignedRequest(request, route.method !== "get");
-  let parsed: { ok: true; input: IdentityFields } | { ok: false; error: unknown };
+  let parsed: { ok: true; input: unknown } | { ok: false; error: unknown };
   try {
     parsed = { ok: true, input: await route.parse.read(request) };
   } catch (error) {
     parsed = { ok: false, error };
   }
-  const lookup = parsed.ok ? identityLookup(parsed.input) : null;
-  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, route.reads);
+  // A license route's schema produces IdentityFields (its type parameter says so).
+  const lookup = parsed.ok && route.reads !== "none" ? identityLookup(parsed.input as IdentityFields) : null;
+  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, route.reads === "none" ? "context" : route.reads);
   const apiKey = await authenticateRequest(signed, edge.apiKey);
   if (!parsed.ok) throw parsed.error;
-  const call = { request, env, ctx, apiKey, input: parsed.input, lookup: lookup! };
-  const answer =
-    route.reads === "context"
-      ? await route.handle({ ...call, context: edge.context! })
-      : await route.handle({ ...call, route: edge.route, context: edge.context, productVersion: edge.productVersion });
+  const call = { request, env, ctx, apiKey, input: parsed.input };
+  let answer: LicenseAnswer;
+  if (route.reads === "none") answer = await route.handle(call);
+  else if (route.reads === "context") answer = await route.handle({ ...call, lookup: lookup!, context: edge.context! });
+  else
+    answer = await route.handle({
+      ...call,
+      lookup: lookup!,
+      route: edge.route,
+      context: edge.context,
+      productVersion: edge.productVersion,
+    });
   return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
 }
 

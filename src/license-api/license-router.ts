@@ -1,11 +1,13 @@
 /**
  * The License API's router (/api/v4), built from the route table (./routes.ts): each route runs
  * through runLicenseRoute (authenticate, validate, handle, sign). public_key is the one
- * unauthenticated endpoint. Errors become bodies in one place (src/errors.ts).
+ * unauthenticated endpoint; the calls the SDKs make that this server does not implement answer
+ * not_supported (./not-supported.ts). Errors become bodies in one place (src/errors.ts).
  */
 import { Router, type IRequest } from "itty-router";
 import { ApiError, errorResponse } from "../errors";
 import { runLicenseRoute } from "./license-route";
+import { UNSUPPORTED_CALLS, notSupported } from "./not-supported";
 import { publicKey } from "./routes/public-key";
 import { licenseRoutes } from "./routes";
 
@@ -17,6 +19,11 @@ for (const route of licenseRoutes) {
   licenseRouter.all(route.path, () => {
     throw new ApiError("method_not_allowed");
   });
+}
+for (const call of UNSUPPORTED_CALLS) {
+  // Any method, with or without a trailing slash (LicenseSpring documents consumption_sync/ with one).
+  licenseRouter.all(`/api/v4/${call.path}`, notSupported(call));
+  licenseRouter.all(`/api/v4/${call.path}/`, notSupported(call));
 }
 licenseRouter.all("*", () => {
   throw new ApiError("not_found");

@@ -26,7 +26,11 @@ export interface ResolvedLicenseFeature extends ResolvedLicense {
  * api_key_product_not_allowed.
  */
 export function productForKey(context: LicenseContext, apiKey: ProductAccess): Product {
-  const { product } = context;
+  return accessibleProduct(context.product, apiKey);
+}
+
+/** The same check for any product row (endpoints that name a product but no license). */
+export function accessibleProduct<P extends { id: number; companyId: number }>(product: P | null, apiKey: ProductAccess): P {
   if (!product || product.companyId !== apiKey.companyId) throw new ApiError("unknown_product");
   if (apiKey.productIds !== null && !apiKey.productIds.has(product.id)) throw new ApiError("api_key_product_not_allowed");
   return product;

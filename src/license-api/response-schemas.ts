@@ -78,3 +78,67 @@ export const FeatureConsumptionBody = z.object({
 export const LicenseConsumptionBody = z.object({ id: z.number().int(), max_consumptions: z.number().int(), ...rules }).loose();
 
 export const DeactivatedBody = z.literal("license_deactivated");
+
+const metadata = z.record(z.string(), z.unknown());
+
+export const ProductDetailsBody = z
+  .object({
+    product_id: z.number().int(),
+    product_name: z.string(),
+    short_code: z.string(),
+    authorization_method: z.enum(["license-key", "user"]),
+    metadata,
+    metadata_string: z.string(),
+    company: z.object({ id: z.number().int() }),
+    latest_version: z.null().optional().describe("Present (null: no versions are kept) when include_latest_version=true"),
+    custom_fields: z
+      .array(z.object({ id: z.number().int(), name: z.string(), default_value: z.string() }))
+      .optional()
+      .describe("Present when include_custom_fields=true"),
+  })
+  .loose();
+
+const LicenseUserBody = z
+  .object({ id: z.number().int(), email: z.string(), first_name: z.string(), last_name: z.string(), is_initial_password: z.boolean() })
+  .loose();
+
+export const UserLicensesBody = z.array(
+  z.object({ license: LicenseBody.omit({ device_id: true, hardware_id: true, license_signature: true }), user: LicenseUserBody }),
+);
+
+const CustomerBody = z
+  .object({ email: z.string(), first_name: z.string(), last_name: z.string(), company_name: z.string(), metadata })
+  .loose();
+
+export const CustomerLicenseUsersBody = z.object({
+  company: z.object({ id: z.number().int() }),
+  customer: CustomerBody,
+  users: z.array(
+    z
+      .object({
+        email: z.string(),
+        license_id: z.number().int(),
+        is_initial_password: z.boolean(),
+        initial_password: z.literal("").describe("Always empty: only password hashes are stored"),
+        order_store_id: z.string(),
+        max_activations: z.number().int(),
+        total_activations: z.number().int(),
+      })
+      .loose(),
+  ),
+});
+
+export const DeviceVariablesBody = z.array(
+  z.object({ id: z.number().int(), device_id: z.number().int(), variable: z.string(), value: z.string(), created_at: z.string() }),
+);
+
+export const TrackedVariablesBody = z.array(
+  z.object({
+    variable: z.string(),
+    value: z.string(),
+    device_id: z.number().int(),
+    created_at: z.number().int().describe("When the value was written, in milliseconds since 1970"),
+  }),
+);
+
+export const PasswordChangedBody = z.literal("password_changed");

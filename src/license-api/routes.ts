@@ -4,6 +4,10 @@ import { activateLicense, deactivateLicense } from "./routes/activation";
 import { addConsumption } from "./routes/add-consumption";
 import { addFeatureConsumption } from "./routes/add-feature-consumption";
 import { checkLicense, checkLicenseFeature } from "./routes/check-license";
+import { customerLicenseUsers } from "./routes/customer-license-users";
+import { getDeviceVariables, trackDeviceVariables } from "./routes/device-variables";
+import { changePassword, userLicenses } from "./routes/license-users";
+import { productDetails } from "./routes/product-details";
 
 export const licenseRoutes: readonly LicenseRoute[] = [
   activateLicense,
@@ -12,4 +16,10 @@ export const licenseRoutes: readonly LicenseRoute[] = [
   checkLicenseFeature,
   addConsumption,
   addFeatureConsumption,
+  productDetails,
+  userLicenses,
+  customerLicenseUsers,
+  getDeviceVariables,
+  trackDeviceVariables,
+  changePassword,
 ];

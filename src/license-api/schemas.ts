@@ -4,6 +4,7 @@
  * and dropped: real clients send more than any one endpoint reads.
  */
 import { z } from "zod";
+import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError } from "../errors";
 
 /**
@@ -79,6 +80,9 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const { issues } = result.error;
+  // A request shape this server knows but does not serve (single sign-on): say so, not "invalid".
+  const unsupported = issues.find((issue) => issue.code === "custom" && issue.params?.notSupported === true);
+  if (unsupported) throw new ApiError("not_supported", unsupported.message);
   const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
@@ -110,9 +114,44 @@ function illFormedText(input: unknown): string | null {
   return null;
 }
 
-/** activate_license: the identity, plus the license user's password on user-based products. */
+/**
+ * Device variables as clients send them: names to strings, numbers or booleans (the docs allow
+ * all three), stored and answered as strings ("1", "true"), as LicenseSpring answers them.
+ */
+const deviceVariables = z
+  .record(
+    z.string().min(1, "a variable name must not be empty").max(256, "a variable name must be at most 256 characters"),
+    z.union([z.string().max(1024, "a variable value must be at most 1024 characters"), z.number(), z.boolean()], {
+      error: "a variable value must be a string, a number or a boolean",
+    }),
+    typeMessage("variables", "an object"),
+  )
+  .refine((variables) => Object.keys(variables).length <= MAX_DEVICE_VARIABLES, `variables: at most ${MAX_DEVICE_VARIABLES} per device`)
+  .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+
+/**
+ * activate_license: the identity, plus the license user's password on user-based products, and
+ * the device's variables. The SDK's single sign-on variants (id_token or code, with
+ * customer_account_code, instead of license_key / username) answer not_supported.
+ */
 export const ActivateLicenseBody = z
-  .object({ ...licenseIdentity, password: z.string(typeMessage("password", "a string")).max(1024).optional() })
+  .object({
+    ...licenseIdentity,
+    password: z.string(typeMessage("password", "a string")).max(1024).optional(),
+    variables: deviceVariables.optional(),
+    id_token: z.string().optional(),
+    code: z.string().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.license_key === undefined && body.username === undefined && (body.id_token !== undefined || body.code !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "/api/v4/activate_license with id_token or code (single sign-on) is not supported: send license_key, or username and password",
+        params: { notSupported: true },
+      });
+    }
+  })
   .superRefine(exactlyOneLicenseIdentifier);
 export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;
 
@@ -155,9 +194,61 @@ export type CheckLicenseQuery = z.infer<typeof CheckLicenseQuery>;
 
 /** check_license_feature query parameters. */
 export const CheckLicenseFeatureQuery = z
-  .object({ ...licenseIdentity, license_id: queryLicenseId, feature: requiredText("feature") })
+  .object({
+    ...licenseIdentity,
+    license_id: queryLicenseId,
+    feature: requiredText("feature"),
+    include_metadata_string: queryBoolean("include_metadata_string"),
+  })
   .superRefine(exactlyOneLicenseIdentifier);
 export type CheckLicenseFeatureQuery = z.infer<typeof CheckLicenseFeatureQuery>;
+
+/** get_device_variables query parameters: the identity alone. */
+export const GetDeviceVariablesQuery = z
+  .object({ ...licenseIdentity, license_id: queryLicenseId })
+  .superRefine(exactlyOneLicenseIdentifier);
+
+/** track_device_variables: the identity and the variables ("If a variable already exists on the device, its value will be overwritten"). */
+export const TrackDeviceVariablesBody = z
+  .object({ ...licenseIdentity, variables: deviceVariables })
+  .superRefine(exactlyOneLicenseIdentifier);
+
+/** product_details query parameters (`env` and the SDK's extra include_expired_features are accepted and unused). */
+export const ProductDetailsQuery = z.object({
+  product: requiredText("product"),
+  include_latest_version: queryBoolean("include_latest_version"),
+  include_custom_fields: queryBoolean("include_custom_fields"),
+});
+
+/**
+ * user_licenses query parameters: the license user's username and password (`product`
+ * narrows the list; the docs require it, the SDK's schema does not). The SSO variants
+ * (id_token / code with customer_account_code) are not supported: they are named here only to
+ * say so.
+ */
+export const UserLicensesQuery = z.object({
+  product: requiredText("product").optional(),
+  username: requiredText("username").optional(),
+  password: z.string(typeMessage("password", "a string")).max(1024).optional(),
+  id_token: z.string().optional(),
+  code: z.string().optional(),
+});
+
+/** customer_license_users query parameters: the product and the customer's email. */
+export const CustomerLicenseUsersQuery = z.object({
+  product: requiredText("product"),
+  customer: requiredText("customer"),
+});
+
+/** change_password: the license user, the current password and the new one (as strict as a vendor-set password). */
+export const ChangePasswordBody = z.object({
+  username: requiredText("username"),
+  password: z.string(typeMessage("password", "a string")).max(1024),
+  new_password: z
+    .string(typeMessage("new_password", "a string"))
+    .min(8, "new_password must be at least 8 characters")
+    .max(256, "new_password must be at most 256 characters"),
+});
 
 /** A URL's query as a plain object (a repeated parameter keeps its first value). */
 export function queryObject(url: string): Record<string, string> {

@@ -7,6 +7,7 @@
 import type { CounterState } from "../counter/types";
 import { counterStub, featureTarget } from "../counter/counter-stubs";
 import type { StoredLicenseFeature } from "../db/management/licenses";
+import { parseMetadata } from "../license-api/license-body";
 import { ruleFields } from "./rule-fields";
 import type { LicenseFeature } from "./schemas";
 
@@ -43,6 +44,7 @@ function toView(stored: StoredLicenseFeature, state: CounterState | null): Licen
     expiry_date: feature.expiryDate,
     total_consumptions: state?.total ?? null,
     period_start: state?.periodStart ?? null,
+    metadata: parseMetadata(feature.metadataJson),
     overrides: stored.overrides,
   };
 }

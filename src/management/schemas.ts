@@ -67,6 +67,7 @@ const NOTHING_TO_UPDATE = "send at least one field to change";
 // ---------------------------------------------------------------- paths and pagination
 
 export const ProductPath = z.object({ product_id: id("product_id") });
+export const ProductCustomFieldPath = z.object({ product_id: id("product_id"), field_id: id("field_id") });
 export const ProductFeaturePath = z.object({ product_id: id("product_id"), feature_code: code("feature_code") });
 export const LicensePath = z.object({ license_id: id("license_id") });
 export const LicenseFeaturePath = z.object({ license_id: id("license_id"), feature_code: code("feature_code") });
@@ -96,14 +97,24 @@ export const page = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.arra
 
 export const AuthorizationMethod = z.enum(["license-key", "user"]);
 
+/** Metadata: any JSON object, answered to clients exactly as stored (license, feature and product objects). */
+const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata", "a JSON object"));
+
 export const CreateProductBody = z
   .object({
     short_code: code("short_code"),
     name: text("name"),
     authorization_method: AuthorizationMethod.default("license-key"),
     company_id: bodyId("company_id").default(1),
+    metadata: metadata.default({}),
   })
   .strict();
+
+export const UpdateProductBody = z
+  .object({ name: text("name").optional(), metadata: metadata.optional() })
+  .strict()
+  .refine(atLeastOneField, NOTHING_TO_UPDATE);
+export type UpdateProductBody = z.infer<typeof UpdateProductBody>;
 
 export const Product = z.object({
   id: z.number().int(),
@@ -112,10 +123,30 @@ export const Product = z.object({
   authorization_method: AuthorizationMethod,
   company_id: z.number().int(),
   created_at: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
 });
 export type Product = z.infer<typeof Product>;
 
-const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata", "a JSON object"));
+const CustomFieldDataType = z.enum(["number", "text", "date/time"]);
+
+/** A product custom field: every license of the product has it, with this value unless the license sets its own. */
+export const CreateProductCustomFieldBody = z
+  .object({
+    name: text("name", 128),
+    data_type: CustomFieldDataType.nullable().default(null),
+    default_value: z.string(typeMessage("default_value", "a string")).max(1024).default(""),
+  })
+  .strict();
+export type CreateProductCustomFieldBody = z.infer<typeof CreateProductCustomFieldBody>;
+
+export const ProductCustomField = z.object({
+  id: z.number().int(),
+  product_id: z.number().int(),
+  name: z.string(),
+  data_type: CustomFieldDataType.nullable(),
+  default_value: z.string(),
+});
+export type ProductCustomField = z.infer<typeof ProductCustomField>;
 
 export const CreateProductFeatureBody = z
   .object({
@@ -174,6 +205,7 @@ const overrideFields = {
   reset_consumption: ruleFields.reset_consumption.nullable().optional(),
   consumption_period: ruleFields.consumption_period.optional(),
   expiry_date: instant("expiry_date").nullable().optional(),
+  metadata: metadata.nullable().optional(),
 };
 
 export const LicenseFeatureOverrides = z.object(overrideFields).strict();
@@ -185,8 +217,60 @@ const LicenseUserInput = z
   .object({
     username: z.email(typeMessage("username", "an e-mail address")).max(256, "username must be at most 256 characters"),
     password: z.string(typeMessage("password", "a string")).min(8, "password must be at least 8 characters").max(256).optional(),
+    first_name: z.string(typeMessage("first_name", "a string")).max(256).default(""),
+    last_name: z.string(typeMessage("last_name", "a string")).max(256).default(""),
+    phone_number: z.string(typeMessage("phone_number", "a string")).max(256).default(""),
   })
   .strict();
+
+const customerText = (name: string) =>
+  z.string(typeMessage(name, "a string")).max(256, `${name} must be at most 256 characters`).default("");
+
+/**
+ * The customer a license was sold to (answered as the license's `customer`; customer_license_users
+ * finds a customer's licenses by `email`). Absent fields are "".
+ */
+export const CustomerInput = z
+  .object({
+    email: z.union([z.email(typeMessage("email", "an e-mail address")).max(256), z.literal("")]).default(""),
+    first_name: customerText("first_name"),
+    last_name: customerText("last_name"),
+    company_name: customerText("company_name"),
+    phone: customerText("phone"),
+    reference: customerText("reference"),
+    address: customerText("address"),
+    city: customerText("city"),
+    postcode: customerText("postcode"),
+    state: customerText("state"),
+    country: customerText("country"),
+    metadata: metadata.default({}),
+  })
+  .strict();
+export type CustomerInput = z.infer<typeof CustomerInput>;
+
+export const Customer = z.object({
+  email: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  company_name: z.string(),
+  phone: z.string(),
+  reference: z.string(),
+  address: z.string(),
+  city: z.string(),
+  postcode: z.string(),
+  state: z.string(),
+  country: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** A license's details the SDK shows (metadata, order reference, user limit, trial marking), shared by issuing and PATCH. */
+const licenseDetailFields = {
+  metadata,
+  order_store_id: text("order_store_id").nullable(),
+  max_license_users: count("max_license_users"),
+  is_trial: flag("is_trial"),
+  trial_days: count("trial_days"),
+};
 
 /** License-level consumption (license_type "consumption"): the license's own counter. */
 const licenseConsumptionFields = {
@@ -252,6 +336,15 @@ export const IssueLicenseBody = z
     features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
     /** License-level consumption; only for license_type "consumption". */
     consumption: LicenseConsumptionInput.optional(),
+    metadata: licenseDetailFields.metadata.default({}),
+    order_store_id: licenseDetailFields.order_store_id.default(null),
+    /** User-based licenses: at most this many users (0: no limit). */
+    max_license_users: licenseDetailFields.max_license_users.default(0),
+    is_trial: licenseDetailFields.is_trial.default(false),
+    trial_days: licenseDetailFields.trial_days.default(0),
+    customer: CustomerInput.nullable().default(null),
+    /** Values of the product's custom fields, by name; the others keep the product default. */
+    custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
   })
   .strict()
   .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
@@ -259,6 +352,26 @@ export const IssueLicenseBody = z
     path: ["consumption"],
   });
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
+
+/**
+ * Changes a license's details. `customer` replaces the whole customer (null removes it);
+ * `custom_fields` sets values by name (null goes back to the product default).
+ */
+export const UpdateLicenseBody = z
+  .object({
+    metadata: licenseDetailFields.metadata.optional(),
+    order_store_id: licenseDetailFields.order_store_id.optional(),
+    max_license_users: licenseDetailFields.max_license_users.optional(),
+    is_trial: licenseDetailFields.is_trial.optional(),
+    trial_days: licenseDetailFields.trial_days.optional(),
+    customer: CustomerInput.nullable().optional(),
+    custom_fields: z
+      .record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024).nullable())
+      .optional(),
+  })
+  .strict()
+  .refine(atLeastOneField, NOTHING_TO_UPDATE);
+export type UpdateLicenseBody = z.infer<typeof UpdateLicenseBody>;
 
 export const ListLicensesQuery = z
   .object({
@@ -287,6 +400,11 @@ export const License = z.object({
   max_activations: z.number().int(),
   allow_unlimited_activations: z.boolean(),
   created_at: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  order_store_id: z.string().nullable(),
+  max_license_users: z.number().int(),
+  is_trial: z.boolean(),
+  trial_days: z.number().int(),
 });
 export type License = z.infer<typeof License>;
 
@@ -304,6 +422,8 @@ export const LicenseFeature = z.object({
   total_consumptions: z.number().int().nullable(),
   /** The start of the current consumption period, when the feature resets periodically. */
   period_start: z.string().nullable(),
+  /** The license's own metadata for the feature, else the product feature's. */
+  metadata: z.record(z.string(), z.unknown()),
   overrides: z.object({
     max_consumption: z.number().int().nullable(),
     allow_unlimited_consumptions: z.boolean().nullable(),
@@ -312,6 +432,7 @@ export const LicenseFeature = z.object({
     allow_negative_consumptions: z.boolean().nullable(),
     reset_consumption: z.boolean().nullable(),
     consumption_period: consumptionPeriod.nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
   }),
 });
 export type LicenseFeature = z.infer<typeof LicenseFeature>;
@@ -320,6 +441,19 @@ export const LicenseDetail = License.extend({
   features: z.array(LicenseFeature),
   /** License-level consumption with its live total; null unless license_type is "consumption". */
   consumption: LicenseConsumption.nullable(),
+  customer: Customer.nullable(),
+  /** Every custom field of the product, with the license's value (or the product default). */
+  custom_fields: z.array(z.object({ name: z.string(), data_type: CustomFieldDataType.nullable(), value: z.string() })),
+  /** The license users (user-based licenses), as the License API shows them. */
+  license_users: z.array(
+    z.object({
+      username: z.string(),
+      first_name: z.string(),
+      last_name: z.string(),
+      phone_number: z.string(),
+      is_initial_password: z.boolean(),
+    }),
+  ),
 });
 export type LicenseDetail = z.infer<typeof LicenseDetail>;
 
@@ -334,6 +468,17 @@ export const Device = z.object({
   created_at: z.string(),
 });
 export type Device = z.infer<typeof Device>;
+
+/** A variable a device reported (track_device_variables or activate_license). */
+export const DeviceVariable = z.object({
+  id: z.number().int(),
+  device_id: z.number().int(),
+  variable: z.string(),
+  value: z.string(),
+  /** When the current value was written. */
+  created_at: z.string(),
+});
+export type DeviceVariable = z.infer<typeof DeviceVariable>;
 
 // ---------------------------------------------------------------- License API keys
 

@@ -33,8 +33,8 @@ describe("add_consumption", () => {
     ]);
   });
 
-  it("wrong_license_type for licenses that are not consumption licenses", async () => {
-    expect(await errorCode(await addConsumption(await createFixture()))).toBe("wrong_license_type");
+  it("license_not_consumption (the documented code) for licenses that are not consumption licenses", async () => {
+    expect(await errorCode(await addConsumption(await createFixture()))).toBe("license_not_consumption");
   });
 
   it("license_not_enough_consumptions, negative_consumptions_not_allowed", async () => {

@@ -180,3 +180,45 @@ describe("a key's product allow-list", () => {
     expect(feature.total_consumptions).toBe(0);
   });
 });
+
+describe("endpoints that name a product but no license are scoped too", () => {
+  /** A user-based product of `companyId` with one license user (password "initial-pass-1"). */
+  async function userProduct(companyId: number) {
+    const product = await manageOk("POST", "/api/v1/products", {
+      short_code: uniqueCode("users"),
+      name: "Users",
+      company_id: companyId,
+      authorization_method: "user",
+    });
+    const username = `${uniqueCode("person")}@example.com`;
+    await manageOk("POST", "/api/v1/licenses", { product_id: product.id, users: [{ username, password: "initial-pass-1" }] });
+    return { shortCode: product.short_code as string, username };
+  }
+
+  it("product_details and customer_license_users: another company's product is unknown_product, byte for byte", async () => {
+    const key = await createKey({ company_id: 41 });
+    const theirProduct = await userProduct(42);
+    for (const path of ["/api/v4/product_details", "/api/v4/customer_license_users"]) {
+      const query = (product: string) => ({ product, customer: "nobody@example.com" });
+      const otherCompany = await observable(await getSigned(path, query(theirProduct.shortCode), key));
+      const nonexistent = await observable(await getSigned(path, query(uniqueCode("no-such-product")), key));
+      expect(JSON.parse(otherCompany.body).code, path).toBe("unknown_product");
+      expect(otherCompany, path).toEqual(nonexistent);
+    }
+  });
+
+  it("user_licenses and change_password never reach another company's license users", async () => {
+    const key = await createKey({ company_id: 43 });
+    const theirs = await userProduct(44);
+    const signIn = { username: theirs.username, password: "initial-pass-1" };
+    expect(await errorCode(await getSigned("/api/v4/user_licenses", signIn, key))).toBe("license_not_found");
+    expect(await errorCode(await getSigned("/api/v4/user_licenses", { ...signIn, product: theirs.shortCode }, key))).toBe(
+      "unknown_product",
+    );
+    const change = { username: theirs.username, password: "initial-pass-1", new_password: "taken-over-1" };
+    expect(await errorCode(await postSigned("/api/v4/change_password", change, key))).toBe("license_not_found");
+    // The password is unchanged: the owner's key still signs the user in with it.
+    const ownerKey = await createKey({ company_id: 44 });
+    expect((await getSigned("/api/v4/user_licenses", signIn, ownerKey)).status).toBe(200);
+  });
+});

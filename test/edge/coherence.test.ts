@@ -89,6 +89,43 @@ describe("license-level writes", () => {
   });
 });
 
+describe("routes this isolate remembers", () => {
+  it("a user's newer license takes over requests without license_id at once (the old license's object refuses the stale route)", async () => {
+    const key = await createApiKey({ companyId: 1 });
+    const product = await manageOk("POST", "/api/v1/products", {
+      short_code: `route-${crypto.randomUUID().slice(0, 8)}`,
+      name: "R",
+      authorization_method: "user",
+    });
+    await manageOk("POST", `/api/v1/products/${product.id}/features`, { code: "units", name: "Units", max_consumption: 100 });
+    const username = `route-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const first = await manageOk("POST", "/api/v1/licenses", {
+      product_id: product.id,
+      users: [{ username, password: "password-1" }],
+      max_activations: 2,
+    });
+    const identity = { product: product.short_code, username, hardware_id: "route-device" };
+    await signedBody(await postSigned("/api/v4/activate_license", { ...identity, password: "password-1" }, key));
+    const body = { ...identity, feature: "units" };
+    const add = async () =>
+      signedBody<{ license_id: number; total_consumptions: number }>(await postSigned("/api/v4/add_feature_consumption", body, key));
+    expect(await add()).toMatchObject({ license_id: first.id, total_consumptions: 1 }); // this isolate remembers the route to the first license
+    const second = await manageOk("POST", "/api/v1/licenses", {
+      product_id: product.id,
+      users: [{ username, password: "password-1" }],
+      max_activations: 2,
+    });
+    await signedBody(await postSigned("/api/v4/activate_license", { ...identity, password: "password-1" }, key));
+    expect(await add()).toMatchObject({ license_id: second.id, total_consumptions: 1 });
+    expect(await add()).toMatchObject({ license_id: second.id, total_consumptions: 2 });
+    // The first license is still reachable by naming it.
+    expect(await signedBody(await postSigned("/api/v4/add_feature_consumption", { ...body, license_id: first.id }, key))).toMatchObject({
+      license_id: first.id,
+      total_consumptions: 2,
+    });
+  });
+});
+
 describe("changes made elsewhere (another isolate, written straight to D1) take effect within 5 s", () => {
   it("product defaults: the old rules may be used for up to 5 s, never after", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });

@@ -33,6 +33,11 @@ export async function listDevices(db: D1Database, licenseId: number, cursor: num
   return { items: page.items.map(toDevice), nextCursor: page.nextCursor };
 }
 
+export async function findDevice(db: D1Database, deviceId: number): Promise<DeviceRecord | null> {
+  const row = await db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`).bind(deviceId).first<DeviceRow>();
+  return row && toDevice(row);
+}
+
 /** Blacklists or un-blacklists a device; null when there is no such device. */
 export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceRecord | null> {
   const row = await db

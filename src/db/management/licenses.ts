@@ -1,7 +1,8 @@
 /**
  * Issuing, finding and changing licenses and their features, for the management API (tables
- * licenses, license_users, license_features). The License API reads these rows on every
- * request, so each write here is seen by the very next License API request.
+ * licenses, license_users, license_features, license_customers, license_custom_fields). The
+ * License API reads these rows on every request, so each write here is seen by the very next
+ * License API request.
  */
 import type { ConsumptionPeriod, ConsumptionRules } from "../../counter/consumption-rules";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
@@ -23,6 +24,57 @@ export interface LicenseRecord {
   max_activations: number;
   allow_unlimited_activations: boolean;
   created_at: string;
+  metadata: Record<string, unknown>;
+  order_store_id: string | null;
+  max_license_users: number;
+  is_trial: boolean;
+  trial_days: number;
+}
+
+/** A license's details the SDK shows, as the management API sets them (columns of licenses). */
+export interface LicenseDetailValues {
+  metadata?: Record<string, unknown> | undefined;
+  order_store_id?: string | null | undefined;
+  max_license_users?: number | undefined;
+  is_trial?: boolean | undefined;
+  trial_days?: number | undefined;
+}
+
+/** A customer as stored (license_customers), every field a string; metadata a JSON object. */
+export interface CustomerValues {
+  email: string;
+  first_name: string;
+  last_name: string;
+  company_name: string;
+  phone: string;
+  reference: string;
+  address: string;
+  city: string;
+  postcode: string;
+  state: string;
+  country: string;
+  metadata: Record<string, unknown>;
+}
+
+const CUSTOMER_FIELDS = [
+  "email",
+  "first_name",
+  "last_name",
+  "company_name",
+  "phone",
+  "reference",
+  "address",
+  "city",
+  "postcode",
+  "state",
+  "country",
+] as const satisfies ReadonlyArray<keyof CustomerValues>;
+
+/** What a license detail shows besides the license row: customer, custom field values, license users. */
+export interface LicenseExtras {
+  customer: CustomerValues | null;
+  custom_fields: Array<{ name: string; data_type: "number" | "text" | "date/time" | null; value: string }>;
+  license_users: Array<{ username: string; first_name: string; last_name: string; phone_number: string; is_initial_password: boolean }>;
 }
 
 /** A license feature's own values; null (or absent) inherits the product feature's. */
@@ -35,6 +87,7 @@ export interface LicenseFeatureValues {
   reset_consumption?: boolean | null | undefined;
   consumption_period?: ConsumptionPeriod | null | undefined;
   expiry_date?: string | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
 }
 
 /** A consumption license's own rules (columns of licenses). */
@@ -60,7 +113,7 @@ export interface LicenseFilters {
 export interface NewLicense {
   productId: number;
   licenseKey: string | null;
-  users: Array<{ username: string; passwordHash: string | null }>;
+  users: Array<{ username: string; passwordHash: string | null; first_name: string; last_name: string; phone_number: string }>;
   enabled: boolean;
   licenseType: string;
   validityPeriod: string | null;
@@ -70,6 +123,10 @@ export interface NewLicense {
   features: Array<{ productFeatureId: number; overrides: LicenseFeatureValues }>;
   /** License-level consumption rules (consumption licenses); null leaves the columns' defaults. */
   consumption: LicenseConsumptionValues | null;
+  details: Required<LicenseDetailValues>;
+  customer: CustomerValues | null;
+  /** Values of product custom fields (by field id); the others keep the product default. */
+  customFields: Array<{ fieldId: number; value: string }>;
 }
 
 interface LicenseRow {
@@ -85,12 +142,18 @@ interface LicenseRow {
   max_activations: number;
   allow_unlimited_activations: number;
   created_at: string;
+  metadata: string;
+  order_store_id: string | null;
+  max_license_users: number;
+  is_trial: number;
+  trial_days: number;
 }
 
 const LICENSE_SELECT = `
 SELECT l.id, l.product_id, p.short_code AS product_short_code, l.license_key,
        (SELECT json_group_array(username) FROM (SELECT username FROM license_users WHERE license_id = l.id ORDER BY id)) AS users,
-       l.enabled, l.active, l.license_type, l.validity_period, l.max_activations, l.allow_unlimited_activations, l.created_at
+       l.enabled, l.active, l.license_type, l.validity_period, l.max_activations, l.allow_unlimited_activations, l.created_at,
+       l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
 FROM licenses l JOIN products p ON p.id = l.product_id`;
 
 /**
@@ -106,8 +169,9 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
     db
       .prepare(
         `INSERT INTO licenses (product_id, license_key, enabled, active, license_type, validity_period, max_activations, allow_unlimited_activations,
-           max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period)
-         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period,
+           metadata, order_store_id, max_license_users, is_trial, trial_days)
+         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         license.productId,
@@ -124,18 +188,31 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
         bit(consumption.allow_negative_consumptions),
         bit(consumption.reset_consumption),
         consumption.consumption_period,
+        JSON.stringify(license.details.metadata),
+        license.details.order_store_id,
+        license.details.max_license_users,
+        bit(license.details.is_trial),
+        license.details.trial_days,
       ),
     ...license.users.map((user) =>
       db
-        .prepare(`INSERT INTO license_users (license_id, username, password_hash) VALUES (${newLicenseId}, ?, ?)`)
-        .bind(user.username, user.passwordHash),
+        .prepare(
+          `INSERT INTO license_users (license_id, username, password_hash, first_name, last_name, phone_number) VALUES (${newLicenseId}, ?, ?, ?, ?, ?)`,
+        )
+        .bind(user.username, user.passwordHash, user.first_name, user.last_name, user.phone_number),
+    ),
+    ...(license.customer ? [customerUpsert(db, newLicenseId, license.customer)] : []),
+    ...license.customFields.map(({ fieldId, value }) =>
+      db
+        .prepare(`INSERT INTO license_custom_fields (license_id, product_custom_field_id, value) VALUES (${newLicenseId}, ?, ?)`)
+        .bind(fieldId, value),
     ),
     ...license.features.map(({ productFeatureId, overrides }) =>
       db
         .prepare(
           `INSERT INTO license_features (license_id, product_feature_id, max_consumption, allow_unlimited_consumptions, allow_overages, max_overages,
-             allow_negative_consumptions, reset_consumption, consumption_period, expiry_date)
-           VALUES (${newLicenseId}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             allow_negative_consumptions, reset_consumption, consumption_period, expiry_date, metadata)
+           VALUES (${newLicenseId}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           productFeatureId,
@@ -147,6 +224,7 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
           optionalBit(overrides.reset_consumption),
           overrides.consumption_period ?? null,
           overrides.expiry_date ?? null,
+          overrides.metadata ? JSON.stringify(overrides.metadata) : null,
         ),
     ),
     db.prepare(`SELECT ${newLicenseId} AS id`),
@@ -207,6 +285,85 @@ export async function otherLicensesOfUsers(db: D1Database, productId: number, li
   return results.map((row) => row.id);
 }
 
+/** Writes (or replaces) a license's customer; `licenseId` is a number or an SQL expression for it. */
+function customerUpsert(db: D1Database, licenseId: number | string, customer: CustomerValues): D1PreparedStatement {
+  const columns = [...CUSTOMER_FIELDS, "metadata"].join(", ");
+  const id = typeof licenseId === "number" ? "?" : licenseId;
+  const values = [...CUSTOMER_FIELDS.map((field) => customer[field]), JSON.stringify(customer.metadata)];
+  return db
+    .prepare(
+      `INSERT INTO license_customers (license_id, ${columns}) VALUES (${id}, ${values.map(() => "?").join(", ")})
+       ON CONFLICT (license_id) DO UPDATE SET ${[...CUSTOMER_FIELDS, "metadata"].map((column) => `${column} = excluded.${column}`).join(", ")}`,
+    )
+    .bind(...(typeof licenseId === "number" ? [licenseId] : []), ...values);
+}
+
+/**
+ * Changes a license's details, customer (null removes it) and custom field values (null goes back
+ * to the product default) in one batch (one transaction). False when there is no such license.
+ */
+export async function updateLicenseDetails(
+  db: D1Database,
+  licenseId: number,
+  details: LicenseDetailValues,
+  customer: CustomerValues | null | undefined,
+  customFields: Array<{ fieldId: number; value: string | null }>,
+): Promise<boolean> {
+  const set = setClause(details);
+  const statements = [
+    // Touches the row even when only the customer or custom fields change, so "no such license" is seen.
+    db.prepare(`UPDATE licenses SET ${set.sql || "id = id"} WHERE id = ?`).bind(...set.values, licenseId),
+    ...(customer === null ? [db.prepare("DELETE FROM license_customers WHERE license_id = ?").bind(licenseId)] : []),
+    ...(customer ? [customerUpsert(db, licenseId, customer)] : []),
+    ...customFields.map(({ fieldId, value }) =>
+      value === null
+        ? db.prepare("DELETE FROM license_custom_fields WHERE license_id = ? AND product_custom_field_id = ?").bind(licenseId, fieldId)
+        : db
+            .prepare(
+              `INSERT INTO license_custom_fields (license_id, product_custom_field_id, value) VALUES (?, ?, ?)
+               ON CONFLICT (license_id, product_custom_field_id) DO UPDATE SET value = excluded.value`,
+            )
+            .bind(licenseId, fieldId, value),
+    ),
+  ];
+  const [updated] = await db.batch(statements);
+  return updated!.meta.changes > 0;
+}
+
+/** A license's customer, custom field values and license users, for the license detail. */
+export async function licenseExtras(db: D1Database, licenseId: number): Promise<LicenseExtras> {
+  const [customer, customFields, users] = await db.batch([
+    db.prepare(`SELECT ${[...CUSTOMER_FIELDS, "metadata"].join(", ")} FROM license_customers WHERE license_id = ?`).bind(licenseId),
+    db
+      .prepare(
+        `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
+         FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
+         LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
+         WHERE l.id = ? ORDER BY f.id`,
+      )
+      .bind(licenseId),
+    db
+      .prepare(
+        "SELECT username, first_name, last_name, phone_number, is_initial_password FROM license_users WHERE license_id = ? ORDER BY id",
+      )
+      .bind(licenseId),
+  ]);
+  const customerRow = (customer!.results as Array<Omit<CustomerValues, "metadata"> & { metadata: string }>)[0];
+  return {
+    customer: customerRow ? { ...customerRow, metadata: JSON.parse(customerRow.metadata) as Record<string, unknown> } : null,
+    custom_fields: customFields!.results as LicenseExtras["custom_fields"],
+    license_users: (
+      users!.results as Array<{
+        username: string;
+        first_name: string;
+        last_name: string;
+        phone_number: string;
+        is_initial_password: number;
+      }>
+    ).map((user) => ({ ...user, is_initial_password: user.is_initial_password === 1 })),
+  };
+}
+
 /** Enables or disables a license; false when there is no such license. */
 export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
   const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();
@@ -265,6 +422,7 @@ export interface StoredLicenseFeature {
     allow_negative_consumptions: boolean | null;
     reset_consumption: boolean | null;
     consumption_period: ConsumptionPeriod | null;
+    metadata: Record<string, unknown> | null;
   };
 }
 
@@ -279,6 +437,7 @@ interface StoredFeatureRow extends LicenseFeatureColumns {
   o_allow_negative_consumptions: number | null;
   o_reset_consumption: number | null;
   o_consumption_period: ConsumptionPeriod | null;
+  o_metadata: string | null;
 }
 
 const STORED_FEATURE_SELECT = `
@@ -286,7 +445,7 @@ SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature
        lf.max_consumption AS o_max_consumption, lf.allow_unlimited_consumptions AS o_allow_unlimited_consumptions,
        lf.allow_overages AS o_allow_overages, lf.max_overages AS o_max_overages,
        lf.allow_negative_consumptions AS o_allow_negative_consumptions, lf.reset_consumption AS o_reset_consumption,
-       lf.consumption_period AS o_consumption_period
+       lf.consumption_period AS o_consumption_period, lf.metadata AS o_metadata
 FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`;
 
 export async function licenseFeatures(db: D1Database, licenseId: number): Promise<StoredLicenseFeature[]> {
@@ -340,6 +499,11 @@ function toLicense(row: LicenseRow): LicenseRecord {
     max_activations: row.max_activations,
     allow_unlimited_activations: row.allow_unlimited_activations === 1,
     created_at: row.created_at,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    order_store_id: row.order_store_id,
+    max_license_users: row.max_license_users,
+    is_trial: row.is_trial === 1,
+    trial_days: row.trial_days,
   };
 }
 
@@ -356,6 +520,7 @@ function toStoredFeature(row: StoredFeatureRow): StoredLicenseFeature {
       allow_negative_consumptions: nullableBool(row.o_allow_negative_consumptions),
       reset_consumption: nullableBool(row.o_reset_consumption),
       consumption_period: row.o_consumption_period,
+      metadata: row.o_metadata === null ? null : (JSON.parse(row.o_metadata) as Record<string, unknown>),
     },
   };
 }

@@ -1,4 +1,4 @@
-/** Products and their features (tables products, product_features), for the management API. */
+/** Products, their features and custom fields (tables products, product_features, product_custom_fields), for the management API. */
 import type { ConsumptionPeriod } from "../../counter/consumption-rules";
 import type { AuthorizationMethod } from "../license-context";
 import { keysetPage, type KeysetPage } from "./keyset-page";
@@ -11,6 +11,19 @@ export interface ProductRecord {
   authorization_method: AuthorizationMethod;
   company_id: number;
   created_at: string;
+  metadata: Record<string, unknown>;
+}
+
+interface ProductRow extends Omit<ProductRecord, "metadata"> {
+  metadata: string;
+}
+
+export interface ProductCustomFieldRecord {
+  id: number;
+  product_id: number;
+  name: string;
+  data_type: "number" | "text" | "date/time" | null;
+  default_value: string;
 }
 
 /** A product feature with the defaults its licenses inherit. */
@@ -52,29 +65,72 @@ interface ProductFeatureRow {
   metadata: string;
 }
 
-const PRODUCT_COLUMNS = "id, short_code, name, authorization_method, company_id, created_at";
+const PRODUCT_COLUMNS = "id, short_code, name, authorization_method, company_id, created_at, metadata";
+
+const toProduct = (row: ProductRow): ProductRecord => ({ ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> });
 
 /** Inserts a product; null when the short code is taken. */
 export async function insertProduct(db: D1Database, product: Omit<ProductRecord, "id" | "created_at">): Promise<ProductRecord | null> {
-  return db
+  const row = await db
     .prepare(
-      `INSERT INTO products (short_code, name, authorization_method, company_id) VALUES (?, ?, ?, ?)
+      `INSERT INTO products (short_code, name, authorization_method, company_id, metadata) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (short_code) DO NOTHING RETURNING ${PRODUCT_COLUMNS}`,
     )
-    .bind(product.short_code, product.name, product.authorization_method, product.company_id)
-    .first<ProductRecord>();
+    .bind(product.short_code, product.name, product.authorization_method, product.company_id, JSON.stringify(product.metadata))
+    .first<ProductRow>();
+  return row && toProduct(row);
 }
 
 export async function findProduct(db: D1Database, productId: number): Promise<ProductRecord | null> {
-  return db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<ProductRecord>();
+  const row = await db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<ProductRow>();
+  return row && toProduct(row);
+}
+
+/** Changes a product's name or metadata; null when there is no such product. */
+export async function updateProduct(
+  db: D1Database,
+  productId: number,
+  changes: { name?: string | undefined; metadata?: Record<string, unknown> | undefined },
+): Promise<ProductRecord | null> {
+  const set = setClause(changes);
+  const row = await db
+    .prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`)
+    .bind(...set.values, productId)
+    .first<ProductRow>();
+  return row && toProduct(row);
 }
 
 export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ProductRecord>> {
   const { results } = await db
     .prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`)
     .bind(cursor, limit + 1)
-    .all<ProductRecord>();
-  return keysetPage(results, limit);
+    .all<ProductRow>();
+  const page = keysetPage(results, limit);
+  return { items: page.items.map(toProduct), nextCursor: page.nextCursor };
+}
+
+/** Adds a custom field to a product; null when the product already has one with that name. */
+export async function insertProductCustomField(
+  db: D1Database,
+  productId: number,
+  field: Omit<ProductCustomFieldRecord, "id" | "product_id">,
+): Promise<ProductCustomFieldRecord | null> {
+  return db
+    .prepare(
+      `INSERT INTO product_custom_fields (product_id, name, data_type, default_value) VALUES (?, ?, ?, ?)
+       ON CONFLICT (product_id, name) DO NOTHING RETURNING id, product_id, name, data_type, default_value`,
+    )
+    .bind(productId, field.name, field.data_type, field.default_value)
+    .first<ProductCustomFieldRecord>();
+}
+
+/** All custom fields of a product, in id order (a product has a handful). */
+export async function productCustomFields(db: D1Database, productId: number): Promise<ProductCustomFieldRecord[]> {
+  const { results } = await db
+    .prepare("SELECT id, product_id, name, data_type, default_value FROM product_custom_fields WHERE product_id = ? ORDER BY id")
+    .bind(productId)
+    .all<ProductCustomFieldRecord>();
+  return results;
 }
 
 /** Inserts a product feature; null when the product already has a feature with that code. */

@@ -5,6 +5,7 @@
 import { verifyPassword } from "../../auth/password";
 import { licenseSignature } from "../../auth/response-signing";
 import { invalidateLicenseCounters, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { licenseBody } from "../license-body";
@@ -15,8 +16,10 @@ import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
 
 /**
  * Precedence: identity (unknown_product, license_not_found) → password (user-based) →
- * license_not_enabled → license_expired → blacklisted → license_activated_max_times.
- * Activating an already active device again is allowed and takes no extra seat.
+ * license_not_enabled → license_expired → blacklisted → license_activated_max_times →
+ * validation_error (variables over the device's bound; the device stays activated).
+ * Activating an already active device again is allowed and takes no extra seat. `variables`
+ * are stored on the device as track_device_variables stores them, and the answer lists them.
  */
 export const activateLicense = licenseRoute({
   method: "post",
@@ -40,13 +43,17 @@ export const activateLicense = licenseRoute({
     const details = await loadLicenseDetails(env.DB, license.id);
     const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
+    if (input.variables && !(await writeDeviceVariables(env.DB, deviceId, input.variables, new Date(nowMs).toISOString()))) {
+      throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
+    }
     // The license's counter objects learn of the device (and the license's activation) before this answers.
     await invalidateLicenseCounters(env, license.id);
 
-    const [activated, featureStates, licenseState] = await Promise.all([
+    const [activated, featureStates, licenseState, variables] = await Promise.all([
       loadLicenseDetails(env.DB, license.id),
       liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
       liveLicenseState(env, license, product.defaultsVersion),
+      deviceVariables(env.DB, deviceId),
     ]);
     return {
       body: licenseBody({
@@ -65,7 +72,7 @@ export const activateLicense = licenseRoute({
           license.validityPeriod,
         ),
         nowMs,
-        request: "activation",
+        activation: { variables },
       }),
     };
   },

@@ -52,7 +52,7 @@ export const checkLicenseFeature = licenseRoute({
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
   reads: "context",
-  async handle({ env, apiKey, lookup, context }) {
+  async handle({ env, apiKey, input, lookup, context }) {
     const nowMs = Date.now();
     const { license, product, feature } = resolveLicenseFeature(context, lookup, apiKey, nowMs, "read");
     const state =
@@ -62,6 +62,6 @@ export const checkLicenseFeature = licenseRoute({
             product.defaultsVersion,
           )
         : undefined;
-    return { body: featureBody(license.id, product.companyId, feature, state, nowMs) };
+    return { body: featureBody(license.id, product.companyId, feature, state, nowMs, { metadataString: input.include_metadata_string }) };
   },
 });

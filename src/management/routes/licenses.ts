@@ -1,7 +1,8 @@
 /**
- * /api/v1/licenses: issue licenses, find them, enable and disable them, change their feature
- * allowances and reset a feature's consumption. Each change is seen by the very next License API
- * request: every change invalidates the license's counter objects before it answers.
+ * /api/v1/licenses: issue licenses, find them, enable and disable them, change their details
+ * (metadata, customer, custom fields, ...), their feature allowances and reset a feature's
+ * consumption. Each change is seen by the very next License API request: every change that bears on
+ * what a counter decides invalidates the license's counter objects before it answers.
  */
 import { hashPassword } from "../../auth/password";
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
@@ -11,14 +12,16 @@ import {
   findLicenseCounter,
   findLicenseFeature,
   insertLicense,
+  licenseExtras,
   licenseFeatures,
   listLicenses,
   otherLicensesOfUsers,
   setLicenseEnabled,
   updateLicenseConsumption,
+  updateLicenseDetails,
   updateLicenseFeature,
 } from "../../db/management/licenses";
-import { findProduct, productFeatures } from "../../db/management/products";
+import { findProduct, productCustomFields, productFeatures, type ProductCustomFieldRecord } from "../../db/management/products";
 import { isUniqueViolation } from "../../db/management/sql-errors";
 import { defineRoute } from "../define-route";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
@@ -35,21 +38,40 @@ import {
   LicenseFeaturePath,
   LicensePath,
   ListLicensesQuery,
+  UpdateLicenseBody,
   UpdateLicenseConsumptionBody,
   UpdateLicenseFeatureBody,
   page,
   type LicenseDetail as LicenseDetailType,
 } from "../schemas";
 
-/** The license with every feature and its live total (and its own counter, for consumption licenses). */
+/** The license with every feature and its live total (and its own counter, for consumption licenses), customer, custom fields and users. */
 async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailType> {
   const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   const counter = await findLicenseCounter(env.DB, licenseId);
-  const [features, consumption] = await Promise.all([
+  const [features, consumption, extras] = await Promise.all([
     Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored))),
     counter ? liveLicenseConsumption(env, counter) : null,
+    licenseExtras(env.DB, licenseId),
   ]);
-  return { ...license, features, consumption };
+  return { ...license, features, consumption, ...extras };
+}
+
+/** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
+function customFieldIds<V>(fields: ProductCustomFieldRecord[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
+  const unknown = Object.keys(values).filter((name) => !fields.some((field) => field.name === name));
+  if (unknown.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `custom_fields: the product has no custom field ${unknown.map((name) => JSON.stringify(name)).join(", ")}`,
+    );
+  return Object.entries(values).map(([name, value]) => ({ fieldId: fields.find((field) => field.name === name)!.id, value }));
+}
+
+/** max_license_users (when not 0) bounds the number of license users. */
+function checkUserLimit(maxLicenseUsers: number, userCount: number): void {
+  if (maxLicenseUsers > 0 && userCount > maxLicenseUsers)
+    throw new ApiError("validation_error", `max_license_users: the license has ${userCount} users, more than ${maxLicenseUsers}`);
 }
 
 /** The license's own counter; validation_error when the license is not a consumption license. */
@@ -82,6 +104,8 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   const users = body.users ?? [];
   if (new Set(users.map((user) => user.username.toLowerCase())).size !== users.length)
     throw new ApiError("validation_error", "users: each username may appear once");
+  checkUserLimit(body.max_license_users, users.length);
+  const customFields = customFieldIds(await productCustomFields(env.DB, product.id), body.custom_fields);
 
   const features = await productFeatures(env.DB, product.id);
   const unknown = Object.keys(body.features).filter((code) => !features.some((feature) => feature.code === code));
@@ -101,6 +125,9 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
         users.map(async (user) => ({
           username: user.username,
           passwordHash: user.password === undefined ? null : await hashPassword(user.password),
+          first_name: user.first_name,
+          last_name: user.last_name,
+          phone_number: user.phone_number,
         })),
       ),
       enabled: body.enabled,
@@ -110,6 +137,15 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       allowUnlimitedActivations: body.allow_unlimited_activations,
       features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
       consumption: body.consumption ?? null,
+      details: {
+        metadata: body.metadata,
+        order_store_id: body.order_store_id,
+        max_license_users: body.max_license_users,
+        is_trial: body.is_trial,
+        trial_days: body.trial_days,
+      },
+      customer: body.customer,
+      customFields,
     });
   } catch (error) {
     if (isUniqueViolation(error))
@@ -166,6 +202,27 @@ export const licenseRoutes = [
     params: LicensePath,
     response: LicenseDetail,
     async handler({ params, env }) {
+      return licenseDetail(env, params.license_id);
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/licenses/{license_id}",
+    tag: "Licenses",
+    summary: "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values",
+    description:
+      "What the License API answers in the license object, as set here. `customer` replaces the whole customer (null removes it); " +
+      "`custom_fields` sets values by name (null goes back to the product default).",
+    params: LicensePath,
+    body: UpdateLicenseBody,
+    response: LicenseDetail,
+    async handler({ params, body, env }) {
+      const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
+      if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
+      const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
+      const { customer, custom_fields: _values, ...details } = body;
+      const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
+      orNotFound(updated ? license : null, "License", params.license_id);
       return licenseDetail(env, params.license_id);
     },
   }),

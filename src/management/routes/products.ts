@@ -1,25 +1,32 @@
-/** /api/v1/products: products and their features (the defaults every license inherits). */
+/** /api/v1/products: products, their features (the defaults every license inherits) and custom fields. */
 import { ApiError } from "../../errors";
 import {
   findProduct,
   insertProduct,
+  insertProductCustomField,
   insertProductFeature,
   listProductFeatures,
   listProducts,
+  productCustomFields,
+  updateProduct,
   updateProductFeature,
 } from "../../db/management/products";
 import { forgetProductVersion } from "../../license-api/edge-state";
 import { defineRoute } from "../define-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+import { z } from "zod";
 import {
   CreateProductBody,
+  CreateProductCustomFieldBody,
   CreateProductFeatureBody,
   PageQuery,
   Product,
+  ProductCustomField,
   ProductFeature,
   ProductFeaturePath,
   ProductPath,
+  UpdateProductBody,
   UpdateProductFeatureBody,
   page,
 } from "../schemas";
@@ -59,6 +66,50 @@ export const productRoutes = [
     response: Product,
     async handler({ params, env }) {
       return orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/api/v1/products/{product_id}",
+    tag: "Products",
+    summary: "Change a product's name or metadata",
+    description: "The License API answers the metadata in product_details and in every license object of the product.",
+    params: ProductPath,
+    body: UpdateProductBody,
+    response: Product,
+    async handler({ params, body, env }) {
+      return orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/api/v1/products/{product_id}/custom-fields",
+    tag: "Products",
+    summary: "Add a custom field to a product, with its default value",
+    description:
+      "Every license of the product has the field (custom_fields in license objects), with the default unless the license sets its own " +
+      "value (issue or PATCH the license with `custom_fields`). product_details lists the fields with include_custom_fields=true.",
+    params: ProductPath,
+    body: CreateProductCustomFieldBody,
+    response: ProductCustomField,
+    status: 201,
+    async handler({ params, body, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const field = await insertProductCustomField(env.DB, params.product_id, body);
+      if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
+      return field;
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/api/v1/products/{product_id}/custom-fields",
+    tag: "Products",
+    summary: "List a product's custom fields",
+    params: ProductPath,
+    response: z.object({ data: z.array(ProductCustomField) }),
+    async handler({ params, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      return { data: await productCustomFields(env.DB, params.product_id) };
     },
   }),
   defineRoute({

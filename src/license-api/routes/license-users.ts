@@ -1,0 +1,111 @@
+/**
+ * GET /api/v4/user_licenses and POST /api/v4/change_password: a license user, signed in with
+ * username and password, lists their licenses or changes their password. Neither names a
+ * device, so neither reads a license context; both verify the password (PBKDF2) first.
+ */
+import { hashPassword, verifyPassword } from "../../auth/password";
+import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { findUserLicenses, licenseUsersNamed, replacePasswords } from "../../db/license-users";
+import { loadLicenseDetails, type LicenseUser } from "../../db/licenses";
+import { findProductDetails } from "../../db/products";
+import { ApiError } from "../../errors";
+import { licenseObject, licenseUserBody } from "../license-body";
+import { apiRoute, body, query } from "../license-route";
+import { accessibleProduct } from "../resolve-license";
+import { PasswordChangedBody, UserLicensesBody } from "../response-schemas";
+import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
+
+/**
+ * The users (one row per license) whose stored hash `password` matches. Each distinct hash is
+ * derived once: a person with the same password on ten licenses costs one PBKDF2, not ten.
+ */
+async function usersOpenedBy<T extends { user: LicenseUser }>(candidates: T[], password: string): Promise<T[]> {
+  const verdicts = new Map<string | null, Promise<boolean>>();
+  for (const { user } of candidates) {
+    if (!verdicts.has(user.passwordHash)) verdicts.set(user.passwordHash, verifyPassword(user.passwordHash, password));
+  }
+  const opened = await Promise.all(candidates.map(({ user }) => verdicts.get(user.passwordHash)!));
+  return candidates.filter((_, i) => opened[i]);
+}
+
+/**
+ * Every license the username and password open, newest first (the order that picks a license
+ * when no license_id is sent), at most MAX_USER_LICENSES. `product` narrows them to one
+ * product, which must exist and be user-based. Precedence: missing_parameters / not_supported
+ * (SSO) → unknown_product → invalid_product_auth_method → license_not_found (no such user) →
+ * invalid_password (the password opens none of them).
+ */
+export const userLicenses = apiRoute({
+  method: "get",
+  path: "/api/v4/user_licenses",
+  summary: "The licenses a license user signs in to",
+  parse: query(UserLicensesQuery),
+  response: UserLicensesBody,
+  async handle({ env, apiKey, input }) {
+    if (input.username === undefined) {
+      if (input.id_token !== undefined || input.code !== undefined) {
+        throw new ApiError(
+          "not_supported",
+          "/api/v4/user_licenses with id_token or code (single sign-on) is not supported: send username and password",
+        );
+      }
+      throw new ApiError("missing_parameters", "username: username is required");
+    }
+    if (input.password === undefined) throw new ApiError("missing_parameters", "password: password is required");
+    if (input.product !== undefined) {
+      const product = accessibleProduct(await findProductDetails(env.DB, input.product), apiKey);
+      if (product.authorizationMethod !== "user") throw new ApiError("invalid_product_auth_method");
+    }
+    const candidates = await findUserLicenses(env.DB, input.username, input.product, apiKey);
+    if (candidates.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
+    const opened = await usersOpenedBy(candidates, input.password);
+    if (opened.length === 0) throw new ApiError("invalid_password");
+
+    const nowMs = Date.now();
+    const body = await Promise.all(
+      opened.map(async ({ license, user }) => {
+        const details = await loadLicenseDetails(env.DB, license.id);
+        const [featureStates, licenseState] = await Promise.all([
+          liveFeatureStates(env, license.id, details.features),
+          liveLicenseState(env, license),
+        ]);
+        return {
+          license: licenseObject({ license, details, user, featureStates, licenseState, includeExpiredFeatures: false, nowMs }),
+          user: licenseUserBody(user, details),
+        };
+      }),
+    );
+    return { body };
+  },
+});
+
+/**
+ * Changes the password on every license whose user row the current password opens (a license
+ * user is one person across licenses: one password). The answer is the string the SDK checks.
+ * license_not_found: no license user has this username; invalid_password: the current password
+ * opens none (or a concurrent change got there first). LicenseSpring's change_password_not_allowed
+ * (a company setting) is never answered: changing is always allowed here.
+ */
+export const changePassword = apiRoute({
+  method: "post",
+  path: "/api/v4/change_password",
+  summary: "Change a license user's password",
+  parse: body(ChangePasswordBody),
+  response: PasswordChangedBody,
+  async handle({ env, apiKey, input }) {
+    const users = await licenseUsersNamed(env.DB, input.username, apiKey);
+    if (users.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
+    const opened = await usersOpenedBy(
+      users.map((user) => ({ user })),
+      input.password,
+    );
+    if (opened.length === 0) throw new ApiError("invalid_password");
+    const changed = await replacePasswords(
+      env.DB,
+      opened.map(({ user }) => user),
+      await hashPassword(input.new_password),
+    );
+    if (changed === 0) throw new ApiError("invalid_password");
+    return { body: "password_changed" };
+  },
+});
