@@ -485,7 +485,7 @@ export type DeviceVariable = z.infer<typeof DeviceVariable>;
 export const CreateApiKeyBody = z
   .object({
     read_only: flag("read_only").default(false),
-    /** The company whose products the key reaches (docs: "API keys belong to a company"). */
+    /** The company whose products the key reaches (docs/protocol.md "API keys belong to a company"). */
     company_id: bodyId("company_id").default(1),
     /** Limits the key to these products of its company; absent: every product of the company. */
     product_ids: z
