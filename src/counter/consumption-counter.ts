@@ -33,6 +33,12 @@ import { RequestLog } from "./request-log";
 import { contextOf, namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
 import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
+/**
+ * A snapshot older than this is reloaded in the background (still used meanwhile): a safety net
+ * for a change that reached D1 without an invalidation (an invalidation that failed after its
+ * retries, an operator editing D1 by hand). Writes through the APIs invalidate at once.
+ */
+const SNAPSHOT_REFRESH_MS = 10 * 60 * 1000;
 /** Rows per queue message, and the most rows one send takes (several messages in one sendBatch). */
 const ROWS_PER_MESSAGE = 100;
 const ROWS_PER_SEND = 500;
@@ -48,6 +54,9 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readonly outbox: Outbox;
   /** What this object decides with; undefined until loaded, and after an invalidation. */
   private snapshot: CounterSnapshot | undefined;
+  /** When the read that produced `snapshot` started, and whether a background reload is running. */
+  private snapshotReadAt = 0;
+  private refreshing = false;
   /** Bumped by every invalidation: a load started under an older generation is discarded. */
   private generation = 0;
   private loading: Promise<CounterSnapshot | null> | null = null;
@@ -112,7 +121,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
       this.requests.remember(requestKey, decided, nowMs);
       return decided;
     });
-    if (outcome.kind === "accepted" && !outcome.replayed) this.scheduleSend();
+    // Accepted consumptions add a row, and so may a refused one: a periodic reset that was due.
+    this.scheduleSend();
     return outcome;
   }
 
@@ -192,8 +202,20 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /** The snapshot, loading it when missing or older than the product defaults the caller knows. */
   private snapshotFor(target: CounterTarget, productVersion: number | undefined): CounterSnapshot | Promise<CounterSnapshot | null> {
     const current = this.snapshot;
-    if (current && (productVersion === undefined || productVersion <= current.product.defaultsVersion)) return current;
-    return this.reload(target);
+    if (current && (productVersion === undefined || productVersion <= current.product.defaultsVersion)) {
+      if (!this.refreshing && Date.now() - this.snapshotReadAt > SNAPSHOT_REFRESH_MS) {
+        this.refreshing = true;
+        this.ctx.waitUntil(
+          this.reload(target, false)
+            .catch((error: unknown) => console.warn(`snapshot refresh failed; the next request retries: ${String(error)}`))
+            .finally(() => {
+              this.refreshing = false;
+            }),
+        );
+      }
+      return current;
+    }
+    return this.reload(target, true, productVersion);
   }
 
   private async requireSnapshot(target: CounterTarget, productVersion: number | undefined): Promise<CounterSnapshot> {
@@ -205,12 +227,15 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /**
    * Loads the snapshot from D1, shared by every request waiting for it. The generation guard: if
    * an invalidation arrives while the load is in flight, its result may predate the write, so it
-   * is thrown away and the load starts again.
+   * is thrown away and the load starts again. `dropCurrent`: the current snapshot may not be used
+   * meanwhile (it is missing, or older than the product defaults a request carries); a background
+   * refresh keeps it in use until the new one lands.
    */
-  private async reload(target: CounterTarget): Promise<CounterSnapshot | null> {
-    for (;;) {
+  private async reload(target: CounterTarget, dropCurrent: boolean, minVersion = 0): Promise<CounterSnapshot | null> {
+    for (let again = true; ;) {
       const generation = this.generation;
-      this.snapshot = undefined;
+      if (dropCurrent) this.snapshot = undefined;
+      const readAt = Date.now();
       const loading = (this.loading ??= loadCounterSnapshot(this.env.DB, target));
       let loaded: CounterSnapshot | null;
       try {
@@ -219,7 +244,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
         if (this.loading === loading) this.loading = null;
       }
       if (generation !== this.generation) continue;
-      if (loaded) this.snapshot = loaded;
+      // A load this request joined may have read D1 before the product change the request knows
+      // of: read once more (D1 has it by now); whatever that read says is the truth.
+      if (loaded && loaded.product.defaultsVersion < minVersion && again) {
+        again = false;
+        continue;
+      }
+      if (loaded) {
+        this.snapshot = loaded;
+        this.snapshotReadAt = readAt;
+      }
       return loaded;
     }
   }

@@ -125,12 +125,6 @@ export const NEWEST_LICENSE_FIRST = "l.created_at DESC, l.id DESC";
 // The license is matched by key or by license user, and narrowed by license_id when given;
 // a user with several licenses of one product gets the newest (NEWEST_LICENSE_FIRST).
 // A license feature's NULL columns inherit the product feature's defaults.
-/**
- * Which license a user with several licenses of one product gets when the request sends no
- * license_id: the first in this order over licenses `l` (docs/protocol.md "User-based licenses").
- */
-export const USER_LICENSE_ORDER = "l.id";
-
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
        ${LICENSE_COLUMNS},

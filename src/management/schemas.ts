@@ -67,7 +67,6 @@ const NOTHING_TO_UPDATE = "send at least one field to change";
 // ---------------------------------------------------------------- paths and pagination
 
 export const ProductPath = z.object({ product_id: id("product_id") });
-export const ProductCustomFieldPath = z.object({ product_id: id("product_id"), field_id: id("field_id") });
 export const ProductFeaturePath = z.object({ product_id: id("product_id"), feature_code: code("feature_code") });
 export const LicensePath = z.object({ license_id: id("license_id") });
 export const LicenseFeaturePath = z.object({ license_id: id("license_id"), feature_code: code("feature_code") });
@@ -165,7 +164,7 @@ export const CreateProductFeatureBody = z
   .strict();
 export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 
-/** New defaults for a product feature; licenses that do not override a value follow at once. */
+/** New defaults for a product feature; licenses that do not override a value follow within 5 seconds (docs/architecture.md "Coherence"). */
 export const UpdateProductFeatureBody = z
   .object({
     name: text("name").optional(),

@@ -43,11 +43,12 @@ export const activateLicense = licenseRoute({
     const details = await loadLicenseDetails(env.DB, license.id);
     const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
+    // The license's counter objects learn of the device (and the license's activation) before this
+    // answers, whatever it answers: the device is activated from here on.
+    await invalidateLicenseCounters(env, license.id);
     if (input.variables && !(await writeDeviceVariables(env.DB, deviceId, input.variables, new Date(nowMs).toISOString()))) {
       throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
-    // The license's counter objects learn of the device (and the license's activation) before this answers.
-    await invalidateLicenseCounters(env, license.id);
 
     const [activated, featureStates, licenseState, variables] = await Promise.all([
       loadLicenseDetails(env.DB, license.id),
