@@ -274,7 +274,7 @@ export function licenseBody(input: LicenseBodyInput) {
     ...(input.activation
       ? {
           request: "activation" as const,
-          floating_in_use: input.pool?.lease != null,
+          floating_in_use: Boolean(input.pool?.lease),
           ...(input.user ? { username: input.user.username } : {}),
           variables: input.activation.variables.map(activationVariable),
         }

@@ -43,12 +43,14 @@ interface LicenseAnswer {
 }
 
 const as = (fixture: Fixture, hardwareId: string) => ({ ...fixture.identity, hardware_id: hardwareId });
-const check = (fixture: Fixture, hardwareId = fixture.hardwareId) => getSigned("/api/v4/check_license", as(fixture, hardwareId), credentials);
+const check = (fixture: Fixture, hardwareId = fixture.hardwareId) =>
+  getSigned("/api/v4/check_license", as(fixture, hardwareId), credentials);
 const checkFeature = (fixture: Fixture, hardwareId = fixture.hardwareId) =>
   getSigned("/api/v4/check_license_feature", { ...as(fixture, hardwareId), feature: fixture.featureCode }, credentials);
 const borrow = (fixture: Fixture, hardwareId: string, borrowedUntil: string | null, extra: Record<string, unknown> = {}) =>
   postSigned("/api/v4/floating/borrow", { ...as(fixture, hardwareId), borrowed_until: borrowedUntil, ...extra }, credentials);
-const release = (fixture: Fixture, hardwareId = fixture.hardwareId) => postSigned("/api/v4/floating/release", as(fixture, hardwareId), credentials);
+const release = (fixture: Fixture, hardwareId = fixture.hardwareId) =>
+  postSigned("/api/v4/floating/release", as(fixture, hardwareId), credentials);
 const featureBorrow = (fixture: Fixture, hardwareId: string, borrowedUntil: string | null) =>
   postSigned(
     "/api/v4/floating/feature_borrow",
@@ -101,7 +103,11 @@ describe("floating cloud license: check_license takes a slot", () => {
     const loser = all.find((_, i) => results[i] !== "200")!;
     const refused = await check(fixture, loser);
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toEqual({ status: 400, code: "floating_not_available", message: expect.stringContaining("No available slots") });
+    expect(await refused.json()).toEqual({
+      status: 400,
+      code: "floating_not_available",
+      message: expect.stringContaining("No available slots"),
+    });
   });
 
   it("a lease ends exactly at its timeout, and the next device takes the slot", async () => {
@@ -188,8 +194,7 @@ describe("floating cloud license: check_license takes a slot", () => {
 
   it("activation takes no slot; it says whether the device holds one", async () => {
     const fixture = await createFixture({ license: { floatingUsers: 2, maxActivations: 3 }, noDevice: true });
-    const activate = async () =>
-      signedBody<LicenseAnswer>(await postSigned("/api/v4/activate_license", fixture.identity, credentials));
+    const activate = async () => signedBody<LicenseAnswer>(await postSigned("/api/v4/activate_license", fixture.identity, credentials));
     expect(await activate()).toMatchObject({ floating_in_use: false, floating_in_use_devices: 0 });
     await signedBody(await check(fixture));
     expect(await activate()).toMatchObject({ floating_in_use: true, floating_in_use_devices: 1 });

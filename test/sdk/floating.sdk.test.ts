@@ -36,12 +36,20 @@ const auth = () => ({
 function manager(licenseProduct: string, hardwareID: string) {
   const filePath = mkdtempSync(join(tmpdir(), "floating-sdk-"));
   fileDirs.push(filePath);
-  return new LicenseManager({ ...auth(), productCode: licenseProduct, hardwareID, filePath, filename: "license", fileKey: "a-test-file-key" });
+  return new LicenseManager({
+    ...auth(),
+    productCode: licenseProduct,
+    hardwareID,
+    filePath,
+    filename: "license",
+    fileKey: "a-test-file-key",
+  });
 }
 
 /** A new floating cloud license of the key-based product: 2 slots, 60 minutes, borrowing up to 24 h; its feature "seat" has 1 slot. */
-async function floatingLicense(): Promise<{ id: number; key: string }> {
+async function floatingLicense(extra: Record<string, unknown> = {}): Promise<{ id: number; key: string }> {
   const issued = await manage("POST", "/api/v1/licenses", {
+    ...extra,
     product_id: products.get(product),
     max_activations: 5,
     is_floating_cloud: true,
@@ -122,7 +130,13 @@ describe("LicenseAPI", () => {
 
     const until = inHours(3);
     const borrowed = await api.floatingBorrow({ ...device(2), borrowed_until: until });
-    expect(borrowed).toEqual({ borrowed_until: until, max_borrow_time: 24, device_id: expect.any(Number), license_id: id, company: { id: 1 } });
+    expect(borrowed).toEqual({
+      borrowed_until: until,
+      max_borrow_time: 24,
+      device_id: expect.any(Number),
+      license_id: id,
+      company: { id: 1 },
+    });
     expect(await api.checkLicense(device(2))).toMatchObject({ is_borrowed: true, borrowed_until: until });
     expect(await sdkError(api.floatingBorrow({ ...device(2), borrowed_until: inHours(25) }))).toMatchObject({
       code: "borrow_until_not_valid",
@@ -228,15 +242,18 @@ describe("SDK 1.4.17 on floating licenses: what it really does", () => {
     expect((await holders(id)).license).toEqual([]);
   });
 
-  it("License.check() on an unborrowed floating license checks in, then fails on borrowed_until null and answers null", async () => {
-    const { id, key } = await floatingLicense();
+  it("License.check() on an unborrowed floating license checks in, then fails on borrowed_until null: null, nothing synced", async () => {
+    const { id, key } = await floatingLicense({ license_type: "consumption", consumption: { max_consumptions: 10 } });
     const client = manager(product, "quirk-device-4");
     await client.activateLicense({ license_key: key });
     const license = client.loadLicense();
+    license.addLocalConsumption(2);
     expect(await license.check()).toBeNull();
     expect((await holders(id)).license).toEqual(["quirk-device-4"]);
+    expect((await manage("GET", `/api/v1/licenses/${id}`)).consumption.total_consumptions).toBe(0);
     // Once the slot is borrowed (borrowed_until is a date), check() completes.
     await client.floatingBorrow({ license_key: key, borrowed_until: inHours(1) });
     expect(await license.check()).toMatchObject({ is_borrowed: true, floating_in_use_devices: 1 });
+    expect((await manage("GET", `/api/v1/licenses/${id}`)).consumption.total_consumptions).toBe(2);
   });
 });

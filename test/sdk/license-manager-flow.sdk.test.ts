@@ -137,7 +137,9 @@ describe("LicenseManager through a floating cloud license's life", () => {
     // License.floatingRelease sends nothing on a floating license (an inverted check). So the
     // release goes through LicenseAPI.floatingRelease with the License's own identity.
     const api = new LicenseAPI(managerConfig());
-    expect(await api.floatingRelease({ product: PRODUCT, license_key: licenseKey, hardware_id: HARDWARE_ID, license_id: licenseId })).toBe(true);
+    expect(await api.floatingRelease({ product: PRODUCT, license_key: licenseKey, hardware_id: HARDWARE_ID, license_id: licenseId })).toBe(
+      true,
+    );
     expect((await serverView()).licenseSlots).toEqual([]);
 
     // A floating feature: License.checkFeature takes its slot, LicenseManager.featureBorrow keeps
