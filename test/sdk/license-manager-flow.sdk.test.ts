@@ -90,8 +90,12 @@ afterAll(async () => {
 
 describe("LicenseManager through a floating cloud license's life", () => {
   it("refuses a service whose answers it cannot verify (signature checks are on)", async () => {
-    const { publicKey: otherKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" } });
-    const stranger = new LicenseManager(managerConfig(otherKey as unknown as string));
+    const { publicKey: otherKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+    const stranger = new LicenseManager(managerConfig(otherKey));
     expect(await sdkError(stranger.activateLicense({ license_key: licenseKey }))).toMatchObject({ code: "license_signature_invalid" });
     expect((await serverView()).licenseSlots).toEqual([]);
     // The refused client's activation did reach the server: free its seat again.
@@ -119,7 +123,8 @@ describe("LicenseManager through a floating cloud license's life", () => {
     expect(await serverView()).toMatchObject({ licenseTotal: 0, featureTotal: 0 });
     expect(await manager.checkLicense({ license_key: licenseKey })).toMatchObject({ total_consumptions: 2 });
     expect(license.localConsumptions).toBe(0);
-    expect(await license.syncFeatureConsumption({ code: CONSUMPTION_FEATURE })).toBe(true);
+    // (The SDK sends the count it stored, not the one passed here; check() passes its stored feature.)
+    expect(await license.syncFeatureConsumption({ code: CONSUMPTION_FEATURE, local_consumption: 3 })).toBe(true);
     expect(await serverView()).toMatchObject({ licenseTotal: 2, featureTotal: 3 });
     // And the direct call, through the manager.
     expect(await manager.addConsumption({ license_key: licenseKey, consumptions: 1 })).toMatchObject({ total_consumptions: 3 });
