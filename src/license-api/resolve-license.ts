@@ -79,7 +79,9 @@ export function activeDevice(context: LicenseContext): Device {
 /**
  * resolveLicense, then the feature: it must exist on the product and on the license. To consume
  * (`purpose: "consume"`) it must also be a consumption feature that has not expired; reading it
- * (check_license_feature) shows any feature, expired or not.
+ * (check_license_feature, the floating feature calls) shows any feature, expired or not. A
+ * missing feature is each endpoint's documented code: add_feature_consumption's
+ * unsupported_product_feature, the others' invalid_license_feature_code.
  */
 export function resolveLicenseFeature(
   context: LicenseContext,
@@ -90,7 +92,13 @@ export function resolveLicenseFeature(
 ): ResolvedLicenseFeature {
   const resolved = resolveLicense(context, lookup, apiKey, nowMs);
   const feature = context.feature;
-  if (!feature || feature.id === null) throw new ApiError("unsupported_product_feature");
+  if (!feature || feature.id === null) {
+    if (purpose === "consume") throw new ApiError("unsupported_product_feature");
+    throw new ApiError(
+      "invalid_license_feature_code",
+      `License feature code: ${JSON.stringify(lookup.featureCode ?? "")} is invalid or not assigned to the license`,
+    );
+  }
   if (purpose === "consume") {
     if (feature.featureType !== "consumption") {
       throw new ApiError("unsupported_product_feature", `Feature "${feature.code}" is an activation feature, not a consumption feature`);

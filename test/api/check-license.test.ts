@@ -90,8 +90,9 @@ describe("check_license_feature", () => {
     expect((await signedBody<Record<string, any>>(await checkFeature(expired))).is_expired).toBe(true);
   });
 
-  it("unsupported_product_feature for a feature the license lacks", async () => {
-    expect(await errorCode(await checkFeature(await createFixture(), { feature: "nope" }))).toBe("unsupported_product_feature");
+  it("invalid_license_feature_code (LicenseSpring's code for license_feature) for a feature the product or the license lacks", async () => {
+    expect(await errorCode(await checkFeature(await createFixture(), { feature: "nope" }))).toBe("invalid_license_feature_code");
+    expect(await errorCode(await checkFeature(await createFixture({ featureNotOnLicense: true })))).toBe("invalid_license_feature_code");
   });
 });
 

@@ -14,12 +14,12 @@
 import { verifyPassword } from "../../auth/password";
 import { featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { PoolView } from "../../counter/floating-pool";
-import type { License, LicenseContext } from "../../db/license-context";
+import type { License } from "../../db/license-context";
 import { findLicenseUser } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { body, licenseRoute } from "../license-route";
-import { resolveLicense, resolveLicenseIdentity } from "../resolve-license";
+import { resolveLicense, resolveLicenseFeature, resolveLicenseIdentity } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
 import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
 
@@ -32,18 +32,6 @@ async function checkPassword(env: Env, license: License, input: { username?: str
   if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to borrow on a user-based license");
   const user = await findLicenseUser(env.DB, license.id, input.username);
   if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
-}
-
-/** The license feature the request names; invalid_license_feature_code when the license does not carry it (the floating calls' documented code). */
-function namedFeature(context: LicenseContext, code: string) {
-  const { feature } = context;
-  if (!feature || feature.id === null) {
-    throw new ApiError(
-      "invalid_license_feature_code",
-      `License feature code: ${JSON.stringify(code)} is invalid or not assigned to the license`,
-    );
-  }
-  return { ...feature, id: feature.id };
 }
 
 /** LicenseSpring's borrow answer (the SDK's FloatingBorrowResponse): when the borrow ends, the longest borrow in hours, and who. */
@@ -107,8 +95,7 @@ export const featureBorrow = licenseRoute({
   async handle({ env, apiKey, input, lookup, context }) {
     const identity = resolveLicenseIdentity(context, lookup, apiKey);
     await checkPassword(env, identity.license, input);
-    const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
-    const feature = namedFeature(context, input.feature);
+    const { product, license, device, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
     const pool = await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, {
       kind: "borrow",
       borrowedUntil: input.borrowed_until,
@@ -126,8 +113,7 @@ export const featureRelease = licenseRoute({
   response: FloatingReleasedBody,
   reads: "context",
   async handle({ env, apiKey, input, lookup, context }) {
-    const { product, license } = resolveLicense(context, lookup, apiKey, Date.now());
-    const feature = namedFeature(context, input.feature);
+    const { product, license, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
     await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, { kind: "release" });
     return { body: "" };
   },
