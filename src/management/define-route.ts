@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { NumberedRow } from "../http/read-import-body";
+import type { RowErrors } from "./import/row-errors";
 
 export type HttpMethod = "get" | "post" | "patch";
 
@@ -56,8 +57,11 @@ export interface ImportRouteSpec<Row extends z.ZodType, R extends z.ZodType> {
   description: string;
   row: Row;
   response: R;
-  /** Runs only when every row is valid in itself; the handler checks the rows against each other and D1. */
-  handler(input: { rows: Array<NumberedRow<z.infer<Row>>>; env: Env }): Promise<z.input<R>>;
+  /**
+   * Gets the rows valid in themselves and `errors` holding the others'; checks the rows against each
+   * other and D1, adding to `errors`, and calls errors.throwIfAny() before it writes anything.
+   */
+  handler(input: { rows: Array<NumberedRow<z.infer<Row>>>; errors: RowErrors; env: Env }): Promise<z.input<R>>;
 }
 
 /** A bulk import endpoint: POST, tag "Import", rows instead of one JSON body (docs/migration.md). */
@@ -70,6 +74,9 @@ export function defineImportRoute<Row extends z.ZodType, R extends z.ZodType>(sp
     description: spec.description,
     rows: spec.row,
     response: spec.response,
-    handler: ({ body, env }) => spec.handler({ rows: body as Array<NumberedRow<z.infer<Row>>>, env }),
+    handler: ({ body, env }) => {
+      const { rows, errors } = body as { rows: Array<NumberedRow<z.infer<Row>>>; errors: RowErrors };
+      return spec.handler({ rows, errors, env });
+    },
   };
 }

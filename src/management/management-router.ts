@@ -47,12 +47,14 @@ async function runRoute(route: ManagementRoute, request: IRequest, env: Env): Pr
   });
 }
 
-/** An import's rows, each valid by `schema`; validation_error naming every bad row otherwise. */
+/**
+ * An import's rows that are valid by `schema`, and the errors of the others: the handler adds what
+ * it finds checking the rows against each other and D1, so one answer names every bad row.
+ */
 async function readRows(schema: z.ZodType, request: Request): Promise<unknown> {
   const errors = new RowErrors();
   const rows = validateRows(schema, await readImportBody(request), errors);
-  errors.throwIfAny();
-  return rows;
+  return { rows, errors };
 }
 
 function decodeParams(params: Record<string, string>): Record<string, string> {

@@ -557,9 +557,9 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 const keptId = (name: string) =>
   z
     .number(typeMessage(name, "a number"))
-    .int(`${name} must be an integer`)
-    .positive(`${name} must be positive`)
-    .max(Number.MAX_SAFE_INTEGER, `${name} must be at most 2^53 - 1`);
+    // zod's int() takes safe integers only: a bigger id would not survive JSON in JavaScript clients.
+    .int(`${name} must be an integer of at most 2^53 - 1`)
+    .positive(`${name} must be positive`);
 
 /** An API key clients already use, with the shared key they sign with: both kept as they are. */
 export const ImportApiKeyRow = z
@@ -645,9 +645,8 @@ export const ImportTotalRow = z
     feature: code("feature").nullable().default(null),
     total: z
       .number(typeMessage("total", "a number"))
-      .int("total must be an integer")
-      .min(0, "total must not be negative")
-      .max(Number.MAX_SAFE_INTEGER, "total must be at most 2^53 - 1"),
+      .int("total must be an integer of at most 2^53 - 1")
+      .min(0, "total must not be negative"),
   })
   .strict();
 export type ImportTotalRow = z.infer<typeof ImportTotalRow>;

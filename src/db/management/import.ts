@@ -54,7 +54,11 @@ export interface StoredApiKey {
 }
 
 export function findApiKeys(db: D1Database, apiKeys: readonly string[]): Promise<StoredApiKey[]> {
-  return readAll<StoredApiKey>(db, "SELECT k.id, k.api_key, k.shared_key FROM json_each(?1) r JOIN api_keys k ON k.api_key = r.value", apiKeys);
+  return readAll<StoredApiKey>(
+    db,
+    "SELECT k.id, k.api_key, k.shared_key FROM json_each(?1) r JOIN api_keys k ON k.api_key = r.value",
+    apiKeys,
+  );
 }
 
 /** The company of each product id that exists. */
@@ -103,7 +107,9 @@ export interface ImportProduct {
 export async function productsByShortCode(db: D1Database, shortCodes: readonly string[]): Promise<Map<string, ImportProduct>> {
   const codes = JSON.stringify(shortCodes);
   const [products, features, fields] = await db.batch([
-    db.prepare("SELECT p.id, p.short_code, p.authorization_method FROM json_each(?1) r JOIN products p ON p.short_code = r.value").bind(codes),
+    db
+      .prepare("SELECT p.id, p.short_code, p.authorization_method FROM json_each(?1) r JOIN products p ON p.short_code = r.value")
+      .bind(codes),
     db
       .prepare(
         "SELECT pf.id, pf.code, pf.product_id FROM json_each(?1) r JOIN products p ON p.short_code = r.value JOIN product_features pf ON pf.product_id = p.id ORDER BY pf.id",
@@ -140,7 +146,11 @@ export async function findLicenseIdentities(
   keys: ReadonlyArray<readonly [productId: number, licenseKey: string]>,
 ): Promise<StoredLicenseIdentity[]> {
   const [byId, byKey] = await Promise.all([
-    readAll<StoredLicenseIdentity>(db, "SELECT l.id, l.product_id, l.license_key FROM json_each(?1) r JOIN licenses l ON l.id = r.value", ids),
+    readAll<StoredLicenseIdentity>(
+      db,
+      "SELECT l.id, l.product_id, l.license_key FROM json_each(?1) r JOIN licenses l ON l.id = r.value",
+      ids,
+    ),
     readAll<StoredLicenseIdentity>(
       db,
       `SELECT l.id, l.product_id, l.license_key FROM json_each(?1) r
@@ -152,7 +162,10 @@ export async function findLicenseIdentities(
 }
 
 /** The users of these licenses that have no password yet. */
-export function usersWithoutPassword(db: D1Database, licenseIds: readonly number[]): Promise<Array<{ license_id: number; username: string }>> {
+export function usersWithoutPassword(
+  db: D1Database,
+  licenseIds: readonly number[],
+): Promise<Array<{ license_id: number; username: string }>> {
   return readAll(
     db,
     "SELECT lu.license_id, lu.username FROM json_each(?1) r JOIN license_users lu ON lu.license_id = r.value WHERE lu.password_hash IS NULL",
@@ -311,7 +324,11 @@ export function licenseImportStatements(db: D1Database, writes: LicenseWrites): 
        FROM json_each(?1)`,
       writes.licenses,
     ),
-    ...perChunk(db, `INSERT INTO license_users (${USER_COLUMNS.join(", ")}) SELECT ${extract(USER_COLUMNS)} FROM json_each(?1)`, writes.users),
+    ...perChunk(
+      db,
+      `INSERT INTO license_users (${USER_COLUMNS.join(", ")}) SELECT ${extract(USER_COLUMNS)} FROM json_each(?1)`,
+      writes.users,
+    ),
     ...perChunk(
       db,
       `INSERT INTO license_features (${FEATURE_COLUMNS.join(", ")}) SELECT ${extract(FEATURE_COLUMNS)} FROM json_each(?1)`,

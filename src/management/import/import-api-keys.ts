@@ -16,8 +16,7 @@ export interface ImportedApiKey {
   api_key: string;
 }
 
-export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiKeyRow>>) {
-  const errors = new RowErrors();
+export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiKeyRow>>, errors: RowErrors) {
   rejectRepeats(rows, (key) => key.api_key, "api_key", errors);
 
   const productIds = [...new Set(rows.flatMap(({ value }) => value.product_ids ?? []))];

@@ -14,8 +14,7 @@ import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 /** Hardware ids are compared exactly, as the License API does (devices are UNIQUE per license and hardware id). */
 const deviceKey = (licenseId: number, hardwareId: string) => JSON.stringify([licenseId, hardwareId]);
 
-export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDeviceRow>>) {
-  const errors = new RowErrors();
+export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDeviceRow>>, errors: RowErrors) {
   rejectRepeats(rows, (device) => deviceKey(device.license_id, device.hardware_id), "hardware_id", errors);
   const pairs = rows.map(({ value }) => [value.license_id, value.hardware_id] as const);
   const [licenses, stored] = await Promise.all([

@@ -30,8 +30,7 @@ export const MAX_PASSWORDS_PER_CALL = 100;
 const bit = (value: boolean) => (value ? 1 : 0);
 const optionalBit = (value: boolean | null | undefined) => (value === undefined || value === null ? null : bit(value));
 
-export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLicenseRow>>) {
-  const errors = new RowErrors();
+export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLicenseRow>>, errors: RowErrors) {
   rejectRepeats(rows, (license) => String(license.id), "id", errors);
   rejectRepeats(
     rows.filter(({ value }) => value.license_key !== undefined),
@@ -92,14 +91,20 @@ export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLic
 /** The row against its product: key or users as the product's licenses have them, known features and custom fields. */
 function checkAgainstProduct(row: number, license: ImportLicenseRow, product: ImportProduct | undefined, errors: RowErrors): void {
   if (!product) {
-    errors.add(row, "product", `no product has the short code ${JSON.stringify(license.product)} here: create it first (POST /api/v1/products)`);
+    errors.add(
+      row,
+      "product",
+      `no product has the short code ${JSON.stringify(license.product)} here: create it first (POST /api/v1/products)`,
+    );
     return;
   }
   if (product.authorization_method === "license-key") {
     if (license.users) errors.add(row, "users", "this product's licenses are key-based: send license_key, not users");
-    if (license.license_key === undefined) errors.add(row, "license_key", "this product's licenses are key-based: send the key clients have");
+    if (license.license_key === undefined)
+      errors.add(row, "license_key", "this product's licenses are key-based: send the key clients have");
   } else {
-    if (license.license_key !== undefined) errors.add(row, "license_key", "this product's licenses are user-based: send users, not license_key");
+    if (license.license_key !== undefined)
+      errors.add(row, "license_key", "this product's licenses are user-based: send users, not license_key");
     if (!license.users) errors.add(row, "users", "this product's licenses are user-based: send at least one user");
   }
   const users = license.users ?? [];
@@ -194,9 +199,14 @@ async function licenseWrites(
     }
     // Every product feature is on the license, as when a license is issued here.
     for (const feature of product.features) writes.features.push(featureRow(value.id, feature.id, value.features[feature.code] ?? {}));
-    if (value.customer) writes.customers.push({ license_id: value.id, ...value.customer, metadata: JSON.stringify(value.customer.metadata) });
+    if (value.customer)
+      writes.customers.push({ license_id: value.id, ...value.customer, metadata: JSON.stringify(value.customer.metadata) });
     for (const [name, fieldValue] of Object.entries(value.custom_fields)) {
-      writes.customFields.push({ license_id: value.id, field_id: product.customFields.find((field) => field.name === name)!.id, value: fieldValue });
+      writes.customFields.push({
+        license_id: value.id,
+        field_id: product.customFields.find((field) => field.name === name)!.id,
+        value: fieldValue,
+      });
     }
   }
   for (const { licenseId, user } of backfills) {

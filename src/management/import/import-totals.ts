@@ -22,8 +22,7 @@ const CONCURRENCY = 50;
 /** Pauses before each attempt: importTotal is idempotent, so a call that failed is simply made again. */
 const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
-export async function importTotals(env: Env, rows: Array<NumberedRow<ImportTotalRow>>) {
-  const errors = new RowErrors();
+export async function importTotals(env: Env, rows: Array<NumberedRow<ImportTotalRow>>, errors: RowErrors) {
   rejectRepeats(rows, (total) => JSON.stringify([total.license_id, total.feature]), "feature", errors);
   const licenses = await totalTargets(env.DB, [...new Set(rows.map(({ value }) => value.license_id))]);
   const targets: Array<{ target: CounterTarget; total: number }> = [];
@@ -45,7 +44,8 @@ export async function importTotals(env: Env, rows: Array<NumberedRow<ImportTotal
     }
     const feature = license.features.get(value.feature);
     if (!feature) errors.add(row, "feature", `license ${value.license_id} has no feature ${JSON.stringify(value.feature)}`);
-    else if (feature.featureType !== "consumption") errors.add(row, "feature", `${JSON.stringify(value.feature)} is an activation feature: it has no total`);
+    else if (feature.featureType !== "consumption")
+      errors.add(row, "feature", `${JSON.stringify(value.feature)} is an activation feature: it has no total`);
     else targets.push({ target: featureTarget(value.license_id, feature.id), total: value.total });
   }
   errors.throwIfAny();

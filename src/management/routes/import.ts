@@ -29,7 +29,7 @@ export const importRoutes = [
       "A key already here is left as it is (a different stored shared_key is a bad row). product_ids must be products of company_id.",
     row: ImportApiKeyRow,
     response: ImportApiKeysSummary,
-    handler: ({ rows, env }) => importApiKeys(env, rows),
+    handler: ({ rows, errors, env }) => importApiKeys(env, rows, errors),
   }),
   defineImportRoute({
     path: "/api/v1/import/licenses",
@@ -39,15 +39,16 @@ export const importRoutes = [
       "as it is, except that a user without a password gets the row's. Passwords are stored as PBKDF2 hashes, at most 100 per call.",
     row: ImportLicenseRow,
     response: ImportLicensesSummary,
-    handler: ({ rows, env }) => importLicenses(env, rows),
+    handler: ({ rows, errors, env }) => importLicenses(env, rows, errors),
   }),
   defineImportRoute({
     path: "/api/v1/import/devices",
     summary: "Import activated devices, so clients go on without activating again",
-    description: "A device already here (same license and hardware id) is left as it is. Imported active devices may exceed max_activations.",
+    description:
+      "A device already here (same license and hardware id) is left as it is. Imported active devices may exceed max_activations.",
     row: ImportDeviceRow,
     response: ImportDevicesSummary,
-    handler: ({ rows, env }) => importDevices(env, rows),
+    handler: ({ rows, errors, env }) => importDevices(env, rows, errors),
   }),
   defineImportRoute({
     path: "/api/v1/import/totals",
@@ -57,6 +58,6 @@ export const importRoutes = [
       "difference as one `import` row. Importing the total that the last import of that counter set again changes nothing.",
     row: ImportTotalRow,
     response: ImportTotalsSummary,
-    handler: ({ rows, env }) => importTotals(env, rows),
+    handler: ({ rows, errors, env }) => importTotals(env, rows, errors),
   }),
 ];
