@@ -56,6 +56,26 @@ describe("POST /api/v1/import/devices", () => {
     expect(await manageOk("GET", `/api/v1/licenses/${license.id}`)).toMatchObject({ active: true });
   });
 
+  it("sending the same rows again repairs a call that wrote its devices but failed before telling the counters", async () => {
+    const license = await importedLicense();
+    const hardwareId = uniqueCode("hw");
+    const consume = () =>
+      postSigned(
+        "/api/v4/add_feature_consumption",
+        { ...license.identity, hardware_id: hardwareId, feature: license.feature },
+        credentials,
+      );
+    expect(await errorCode(await consume())).toBe("license_not_active");
+    // What such a call leaves: the device and the license's activation committed, the counter not told.
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO devices (license_id, hardware_id) VALUES (?, ?)").bind(license.id, hardwareId),
+      env.DB.prepare("UPDATE licenses SET active = 1 WHERE id = ?").bind(license.id),
+    ]);
+    expect(await errorCode(await consume())).toBe("license_not_active");
+    await importOk("devices", [{ license_id: license.id, hardware_id: hardwareId }]);
+    expect((await signedBody(await consume())).total_consumptions).toBe(1);
+  });
+
   it("imports inactive and blacklisted devices as such", async () => {
     const license = await importedLicense({ max_activations: 5 });
     const [gone, banned] = [uniqueCode("hw"), uniqueCode("hw")];
@@ -130,5 +150,24 @@ describe("POST /api/v1/import/devices", () => {
     ]);
     const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM devices WHERE license_id = ?").bind(license.id).first<number>("n");
     expect(stored).toBe(0);
+  });
+});
+
+describe("devices of many licenses in one call", () => {
+  it("invalidates the counters of more than 100 licenses (D1 binds at most 100 values per statement)", async () => {
+    const product = await importProduct();
+    const licenses = Array.from({ length: 150 }, () => ({
+      id: licenseSpringId(),
+      product: product.short_code,
+      license_key: uniqueCode("KEY"),
+    }));
+    await importOk("licenses", licenses);
+    const devices = licenses.map((license) => ({ license_id: license.id, hardware_id: uniqueCode("hw") }));
+    // The last license's counter has decided without its device already.
+    const last = { product: product.short_code, license_key: licenses.at(-1)!.license_key, hardware_id: devices.at(-1)!.hardware_id };
+    const consume = () => postSigned("/api/v4/add_feature_consumption", { ...last, feature: product.features[0] }, credentials);
+    expect(await errorCode(await consume())).toBe("license_not_active");
+    expect((await importOk("devices", devices)).rows).toBe(150);
+    expect((await signedBody(await consume())).total_consumptions).toBe(1);
   });
 });

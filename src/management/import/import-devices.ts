@@ -40,8 +40,10 @@ export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDevi
       created_at: value.created_at ?? null,
     }));
   await commitImport(env.DB, deviceImportStatements(env.DB, fresh));
-  // The counter objects of these licenses decide with their devices: they forget them before this answers.
-  await invalidateLicenseCounters(env, [...new Set(fresh.map((device) => device.license_id))]);
+  // The counter objects of these licenses decide with their devices: they forget them before this
+  // answers. All the rows' licenses, not only those that got a device now: if an earlier call wrote
+  // its devices but failed before telling the counters, sending the same rows again repairs it.
+  await invalidateLicenseCounters(env, [...new Set(rows.map(({ value }) => value.license_id))]);
 
   const ids = new Map((await findDevices(env.DB, pairs)).map((device) => [deviceKey(device.license_id, device.hardware_id), device.id]));
   return {

@@ -74,14 +74,15 @@ export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLic
   await commitImport(env.DB, licenseImportStatements(env.DB, writes));
 
   // A new license may become the one its users get without a license_id (the newest): the counter
-  // objects of their other licenses of the product forget what they knew before this answers.
-  // New licenses themselves have no counter object that could remember anything yet.
-  if (writes.users.length > 0) {
+  // objects of their other licenses of the product forget what they knew before this answers. For
+  // every row, not only new ones: an earlier call that wrote but failed before this is repaired by
+  // sending the same rows again. New licenses themselves have no counter object that knows them.
+  if (rows.some(({ value }) => value.users)) {
     await invalidateLicenseCounters(
       env,
       await otherLicensesOfTheirUsers(
         env.DB,
-        writes.licenses.map((license) => license.id),
+        rows.map(({ value }) => value.id),
       ),
     );
   }
