@@ -32,6 +32,11 @@ CREATE TABLE product_features (
   reset_consumption INTEGER NOT NULL DEFAULT 0,
   consumption_period TEXT CHECK (consumption_period IN ('daily', 'weekly', 'monthly', 'annually')),
   metadata TEXT NOT NULL DEFAULT '{}',
+  -- Floating defaults (migrations/0011): check_license_feature takes one of floating_users slots
+  -- for floating_timeout minutes when is_floating_cloud.
+  is_floating_cloud INTEGER NOT NULL DEFAULT 0,
+  floating_users INTEGER NOT NULL DEFAULT 0,
+  floating_timeout INTEGER NOT NULL DEFAULT 120,
   UNIQUE (product_id, code)
 );
 
@@ -66,6 +71,14 @@ CREATE TABLE licenses (
   trial_days INTEGER NOT NULL DEFAULT 0,
   -- The counter object's sequence number of the audit row total_consumptions comes from.
   total_version INTEGER NOT NULL DEFAULT 0,
+  -- Floating cloud (migrations/0011): every check_license takes or refreshes one of floating_users
+  -- slots for floating_timeout minutes; can_borrow: a device may hold its slot (and its floating
+  -- features' slots) offline for up to max_borrow_time hours. The pools live in the counter objects.
+  is_floating_cloud INTEGER NOT NULL DEFAULT 0,
+  floating_users INTEGER NOT NULL DEFAULT 0,
+  floating_timeout INTEGER NOT NULL DEFAULT 120,
+  can_borrow INTEGER NOT NULL DEFAULT 0,
+  max_borrow_time INTEGER NOT NULL DEFAULT 0,
   UNIQUE (product_id, license_key)
 );
 
@@ -103,6 +116,10 @@ CREATE TABLE license_features (
   metadata TEXT,
   -- The counter object's sequence number of the audit row total_consumptions comes from.
   total_version INTEGER NOT NULL DEFAULT 0,
+  -- Floating values (migrations/0011); NULL inherits the product feature's.
+  is_floating_cloud INTEGER,
+  floating_users INTEGER,
+  floating_timeout INTEGER,
   UNIQUE (license_id, product_feature_id)
 );
 

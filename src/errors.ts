@@ -20,8 +20,10 @@ export type AuthErrorCode =
  * license_activated_max_times, add_consumption's license_not_consumption, customer_license_users'
  * invalid_product_auth_method and customer_does_not_exist, api_key_product_not_allowed (LicenseSpring's list of License API
  * errors; applied to every endpoint here), and codes the SDK itself uses
- * (license_expired, license_not_enough_consumptions). invalid_password and feature_expired are
- * ours (docs/protocol.md "Errors").
+ * (license_expired, license_not_enough_consumptions), and the floating endpoints' documented codes
+ * (floating_not_available, license_borrow_not_allowed, borrow_until_not_valid,
+ * invalid_license_feature_code, feature_not_floating, floating_feature_device_not_in_use;
+ * docs/sdk-compatibility.md). invalid_password and feature_expired are ours (docs/protocol.md "Errors").
  */
 export type LicenseErrorCode =
   | "unknown_product"
@@ -41,7 +43,13 @@ export type LicenseErrorCode =
   | "feature_not_enough_consumptions"
   | "negative_consumptions_not_allowed"
   | "device_not_found"
-  | "blacklisted";
+  | "blacklisted"
+  | "floating_not_available"
+  | "license_borrow_not_allowed"
+  | "borrow_until_not_valid"
+  | "invalid_license_feature_code"
+  | "feature_not_floating"
+  | "floating_feature_device_not_in_use";
 
 /**
  * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
@@ -93,6 +101,12 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   negative_consumptions_not_allowed: "Negative consumptions not allowed",
   device_not_found: "An active device matching the hardware_id not found",
   blacklisted: "This device is blacklisted",
+  floating_not_available: "No available slots for floating license",
+  license_borrow_not_allowed: "License does not allow borrowing",
+  borrow_until_not_valid: "Borrow until field is not valid",
+  invalid_license_feature_code: "License feature code is invalid or not assigned to the license",
+  feature_not_floating: "License feature is not floating cloud feature",
+  floating_feature_device_not_in_use: "Floating feature device is not in use",
   invalid_content_type: "Content-Type must be application/json",
   body_too_large: "The request body is too large",
   invalid_json: "The request body is not valid JSON",

@@ -24,7 +24,7 @@ let cached: { secret: string; keys: Promise<SigningKeys> } | null = null;
 
 /** The signing key pair for this isolate, imported on first use. Throws if the secret is missing or bad. */
 export function signingKeys(secret: string | undefined): Promise<SigningKeys> {
-  if (!secret) return Promise.reject(new Error("LICENSE_SIGNING_KEY is not set (README: Deploying / Local development)"));
+  if (!secret) return Promise.reject(new Error("LICENSE_SIGNING_KEY is not set (docs/deploying.md)"));
   if (cached?.secret !== secret) {
     const keys = importSigningKeys(secret);
     cached = { secret, keys };

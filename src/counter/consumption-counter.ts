@@ -21,19 +21,37 @@
  * here only after the send succeeded; the queue's consumer writes them to D1 idempotently
  * (src/audit/). If the send fails, or the object is evicted mid-send, the rows stay and an alarm
  * retries with backoff, forever. Refused requests write nothing at all.
+ *
+ * Floating pools (./floating-pool.ts): the object of a floating cloud license, or of a floating
+ * feature, also holds that pool, decided in the same way (one transactionSync per request), so
+ * N devices racing for M slots get exactly M. Leases end exactly at their time, checked at each
+ * decision; the alarm only clears them away.
+ *
+ * The one alarm serves both: each asks for an alarm "no later than" a time (the audit safety net
+ * and retries, the pool's earliest lease end) and the storage alarm is the earliest asked for.
+ * When it runs, `alarm()` does both jobs and asks again from what storage holds (rows still in the
+ * outbox → a retry; leases left → the next end), so an alarm that fires early or for a purpose
+ * that has gone away costs one empty run and nothing else.
  */
 import { DurableObject } from "cloudflare:workers";
 import { loadCounterSnapshot } from "../db/counter-snapshot";
 import { ApiError } from "../errors";
-import { resolveLicense, resolveLicenseFeature } from "../license-api/resolve-license";
+import { isExpired, resolveLicense, resolveLicenseFeature } from "../license-api/resolve-license";
 import { settlePeriod } from "./consumption-period";
 import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
+import { borrowEnd, FloatingPool, type MayHold, type PoolSettings } from "./floating-pool";
 import { ImportLog } from "./import-log";
 import { Outbox, type AuditEntry, type AuditMessage } from "./outbox";
 import { RequestLog } from "./request-log";
 import { contextOf, namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
-import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
+import type { ConsumeOutcome, ConsumeRequest, CounterState, FloatingOutcome, FloatingRequest, PoolLeases } from "./types";
 
+/**
+ * A snapshot older than this is reloaded in the background (still used meanwhile): a safety net
+ * for a change that reached D1 without an invalidation (an invalidation that failed after its
+ * retries, an operator editing D1 by hand). Writes through the APIs invalidate at once.
+ */
+const SNAPSHOT_REFRESH_MS = 10 * 60 * 1000;
 /** Rows per queue message, and the most rows one send takes (several messages in one sendBatch). */
 const ROWS_PER_MESSAGE = 100;
 const ROWS_PER_SEND = 500;
@@ -47,10 +65,14 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly requests: RequestLog;
   private readonly outbox: Outbox;
+  private readonly pool: FloatingPool;
   /** Created on the first import (most counters never see one). */
   private imports: ImportLog | undefined;
   /** What this object decides with; undefined until loaded, and after an invalidation. */
   private snapshot: CounterSnapshot | undefined;
+  /** When the read that produced `snapshot` started, and whether a background reload is running. */
+  private snapshotReadAt = 0;
+  private refreshing = false;
   /** Bumped by every invalidation: a load started under an older generation is discarded. */
   private generation = 0;
   private loading: Promise<CounterSnapshot | null> | null = null;
@@ -59,7 +81,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /**
    * In-memory copies of what only this object writes, so the hot path reads no storage for them:
    * the counter row (undefined until loaded), whether the outbox has rows a send has not taken
-   * yet, and when the alarm is set (undefined until loaded).
+   * yet, and when the alarm is set (null: not set; undefined: unknown, after a failed write).
    */
   private counterRow: CounterState | null | undefined;
   private outboxDirty = false;
@@ -87,6 +109,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
     }
     this.requests = new RequestLog(this.sql);
     this.outbox = new Outbox(this.sql);
+    this.pool = new FloatingPool(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -115,7 +138,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
       this.requests.remember(requestKey, decided, nowMs);
       return decided;
     });
-    if (outcome.kind === "accepted" && !outcome.replayed) this.scheduleSend();
+    // Accepted consumptions add a row, and so may a refused one: a periodic reset that was due.
+    this.scheduleSend();
     return outcome;
   }
 
@@ -209,25 +233,65 @@ export class ConsumptionCounter extends DurableObject<Env> {
     await this.send();
   }
 
+  /**
+   * One floating pool request (check in, borrow, release, look), decided like a consumption: the
+   * identity and access checks, the floating checks and the pool change in one transactionSync.
+   */
+  async floating(request: FloatingRequest): Promise<FloatingOutcome> {
+    const snapshot = await this.snapshotFor(request.target, request.productVersion);
+    if (!snapshot || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
+    const outcome = this.transaction(() => {
+      try {
+        return this.decideFloating(snapshot, request, Date.now());
+      } catch (error) {
+        if (error instanceof ApiError) return { kind: "denied", code: error.code, message: error.message } as const;
+        throw error;
+      }
+    });
+    this.wantAlarmBy(this.pool.nextExpiry());
+    return outcome;
+  }
+
+  /** The leases holding a slot in this object's pool now (the vendor's view). */
+  async poolLeases(target: CounterTarget, productVersion?: number): Promise<PoolLeases> {
+    const snapshot = await this.requireSnapshot(target, productVersion);
+    const floating = snapshot.feature ? snapshot.feature.floating.isFloatingCloud : snapshot.license.floating.isFloatingCloud;
+    const leases = this.transaction(() => this.pool.leases(Date.now(), mayHoldIn(snapshot)));
+    return { floating, leases };
+  }
+
+  /** Both of the alarm's jobs, then the next alarm from what storage holds (see the class comment). */
   override async alarm(): Promise<void> {
     this.alarmAt = null; // a running alarm is no longer scheduled
+    // The pool first: synchronous, and done whatever the audit send below does.
+    this.pool.purgeExpired(Date.now());
     try {
       await this.send();
       this.failedSends = 0;
     } catch (error) {
       console.warn(`audit send failed; retrying: ${String(error)}`);
     }
-    if (this.outbox.size() > 0) {
-      this.alarmAt = Date.now() + this.retryDelay();
-      await this.ctx.storage.setAlarm(this.alarmAt);
-    }
+    if (this.outbox.size() > 0) this.wantAlarmBy(Date.now() + this.retryDelay());
+    this.wantAlarmBy(this.pool.nextExpiry());
   }
 
   /** The snapshot, loading it when missing or older than the product defaults the caller knows. */
   private snapshotFor(target: CounterTarget, productVersion: number | undefined): CounterSnapshot | Promise<CounterSnapshot | null> {
     const current = this.snapshot;
-    if (current && (productVersion === undefined || productVersion <= current.product.defaultsVersion)) return current;
-    return this.reload(target);
+    if (current && (productVersion === undefined || productVersion <= current.product.defaultsVersion)) {
+      if (!this.refreshing && Date.now() - this.snapshotReadAt > SNAPSHOT_REFRESH_MS) {
+        this.refreshing = true;
+        this.ctx.waitUntil(
+          this.reload(target, false)
+            .catch((error: unknown) => console.warn(`snapshot refresh failed; the next request retries: ${String(error)}`))
+            .finally(() => {
+              this.refreshing = false;
+            }),
+        );
+      }
+      return current;
+    }
+    return this.reload(target, true, productVersion);
   }
 
   private async requireSnapshot(target: CounterTarget, productVersion: number | undefined): Promise<CounterSnapshot> {
@@ -239,12 +303,15 @@ export class ConsumptionCounter extends DurableObject<Env> {
   /**
    * Loads the snapshot from D1, shared by every request waiting for it. The generation guard: if
    * an invalidation arrives while the load is in flight, its result may predate the write, so it
-   * is thrown away and the load starts again.
+   * is thrown away and the load starts again. `dropCurrent`: the current snapshot may not be used
+   * meanwhile (it is missing, or older than the product defaults a request carries); a background
+   * refresh keeps it in use until the new one lands.
    */
-  private async reload(target: CounterTarget): Promise<CounterSnapshot | null> {
-    for (;;) {
+  private async reload(target: CounterTarget, dropCurrent: boolean, minVersion = 0): Promise<CounterSnapshot | null> {
+    for (let again = true; ;) {
       const generation = this.generation;
-      this.snapshot = undefined;
+      if (dropCurrent) this.snapshot = undefined;
+      const readAt = Date.now();
       const loading = (this.loading ??= loadCounterSnapshot(this.env.DB, target));
       let loaded: CounterSnapshot | null;
       try {
@@ -253,7 +320,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
         if (this.loading === loading) this.loading = null;
       }
       if (generation !== this.generation) continue;
-      if (loaded) this.snapshot = loaded;
+      // A load this request joined may have read D1 before the product change the request knows
+      // of: read once more (D1 has it by now); whatever that read says is the truth.
+      if (loaded && loaded.product.defaultsVersion < minVersion && again) {
+        again = false;
+        continue;
+      }
+      if (loaded) {
+        this.snapshot = loaded;
+        this.snapshotReadAt = readAt;
+      }
       return loaded;
     }
   }
@@ -274,6 +350,65 @@ export class ConsumptionCounter extends DurableObject<Env> {
     } catch (error) {
       if (error instanceof ApiError) return { kind: "denied", code: error.code, message: error.message };
       throw error;
+    }
+  }
+
+  /**
+   * A pool request's decision, in the documented precedence: the license (and feature) checks as
+   * for a check, then whether it is floating, then borrowing's rules, then the pool. Throws
+   * ApiError for a refusal. Inside floating's transaction.
+   */
+  private decideFloating(snapshot: CounterSnapshot, request: FloatingRequest, nowMs: number): FloatingOutcome {
+    const context = contextOf(snapshot, request.lookup);
+    const { action } = request;
+    const { hardwareId } = request.lookup;
+    const license = snapshot.license;
+    let settings: PoolSettings;
+    let look = action.kind === "status";
+    if (snapshot.feature) {
+      const { feature } = resolveLicenseFeature(context, request.lookup, request.access, nowMs, "read");
+      if (!feature.floating.isFloatingCloud) {
+        if (action.kind === "check_in" || action.kind === "status") return { kind: "not_floating" };
+        throw new ApiError("feature_not_floating", `License feature "${feature.code}" is not a floating cloud feature`);
+      }
+      if (isExpired(feature.expiryDate, nowMs)) {
+        // An expired feature takes no slot: checking it only looks, borrowing it is refused.
+        if (action.kind === "borrow") throw new ApiError("feature_expired", `Feature "${feature.code}" expired at ${feature.expiryDate}`);
+        if (action.kind === "check_in") look = true;
+      }
+      settings = { size: feature.floating.users, timeoutMinutes: feature.floating.timeoutMinutes };
+    } else {
+      resolveLicense(context, request.lookup, request.access, nowMs);
+      if (!license.floating.isFloatingCloud) {
+        if (action.kind === "borrow") {
+          throw new ApiError("license_borrow_not_allowed", "The license is not a floating cloud license: it has no slot to borrow");
+        }
+        return { kind: "not_floating" };
+      }
+      settings = { size: license.floating.users, timeoutMinutes: license.floating.timeoutMinutes };
+    }
+    const mayHold = mayHoldIn(snapshot);
+    if (look) return { kind: "pool", pool: this.pool.view(hardwareId, nowMs, mayHold), released: false };
+    switch (action.kind) {
+      case "check_in": {
+        const pool = this.pool.checkIn(hardwareId, settings, nowMs, mayHold);
+        if (!pool) throw new ApiError("floating_not_available", `No available slots for floating license (${settings.size} in use)`);
+        return { kind: "pool", pool, released: false };
+      }
+      case "borrow": {
+        if (!license.floating.canBorrow) throw new ApiError("license_borrow_not_allowed");
+        const until = borrowEnd(action.borrowedUntil, nowMs, license.floating.maxBorrowHours);
+        const pool = this.pool.borrow(hardwareId, until, settings, nowMs, mayHold);
+        if (!pool) throw new ApiError("floating_not_available", `No available slots for floating license (${settings.size} in use)`);
+        return { kind: "pool", pool, released: false };
+      }
+      case "release": {
+        const released = this.pool.release(hardwareId, nowMs, mayHold);
+        if (!released && snapshot.feature) throw new ApiError("floating_feature_device_not_in_use");
+        return { kind: "pool", pool: this.pool.view(hardwareId, nowMs, mayHold), released };
+      }
+      case "status":
+        return { kind: "pool", pool: this.pool.view(hardwareId, nowMs, mayHold), released: false };
     }
   }
 
@@ -302,6 +437,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
         rules: reported,
         total: decision.totalAfter,
         periodStart: state.periodStart,
+        floating: snapshot.feature?.floating.isFloatingCloud ? snapshot.feature.floating : null,
       },
       replayed: false,
     };
@@ -390,25 +526,31 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private scheduleSend(): void {
     if (!this.outboxDirty) return;
     this.outboxDirty = false;
-    // The safety net: set once (the alarm time is kept in memory), so a send that never completes
-    // (eviction, queue down) is retried. Failures below are logged, never thrown: the rows are
-    // safe in the outbox either way, and an object being torn down must not surface as an
-    // unhandled rejection.
-    if (this.alarmAt === null) this.setAlarm(Date.now() + SAFETY_NET_MS);
+    // The safety net: an alarm within SAFETY_NET_MS (the alarm time is kept in memory, so this
+    // writes storage only when no alarm is that close), so a send that never completes (eviction,
+    // queue down) is retried. Failures below are logged, never thrown: the rows are safe in the
+    // outbox either way, and an object being torn down must not surface as an unhandled rejection.
+    this.wantAlarmBy(Date.now() + SAFETY_NET_MS);
     if (this.sending) return; // the running send drains until the outbox is empty
     this.ctx.waitUntil(
       this.send().catch((error: unknown) => {
         console.warn(`audit send failed; the alarm will retry: ${String(error)}`);
-        this.setAlarm(Date.now() + this.retryDelay());
+        this.wantAlarmBy(Date.now() + this.retryDelay());
       }),
     );
   }
 
-  private setAlarm(at: number): void {
+  /**
+   * Makes sure the alarm runs no later than `at` (null: nothing asked). The storage alarm moves
+   * only earlier here; alarm() sets the next one from what is left to do.
+   */
+  private wantAlarmBy(at: number | null): void {
+    if (at === null) return;
+    if (typeof this.alarmAt === "number" && this.alarmAt <= at) return;
     this.alarmAt = at;
     this.ctx.storage.setAlarm(at).catch((error: unknown) => {
       this.alarmAt = undefined;
-      console.warn(`could not set the audit alarm: ${String(error)}`);
+      console.warn(`could not set the alarm: ${String(error)}`);
     });
   }
 
@@ -444,4 +586,12 @@ export class ConsumptionCounter extends DurableObject<Env> {
     this.failedSends += 1;
     return Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(this.failedSends - 1, 6));
   }
+}
+
+/** Which devices may hold a floating slot: those active on the license and not blacklisted. */
+function mayHoldIn(snapshot: CounterSnapshot): MayHold {
+  return (hardwareId) => {
+    const device = snapshot.devices.get(hardwareId);
+    return device !== undefined && device.active && !device.blacklisted;
+  };
 }

@@ -1,9 +1,10 @@
 /** What the Worker and the counter object say to each other (the object's RPC surface's types). */
 import type { ProductAccess } from "../db/api-keys";
-import type { LicenseLookup } from "../db/license-context";
+import type { FeatureFloating, LicenseLookup } from "../db/license-context";
 import type { ApiErrorCode } from "../errors";
 import type { ConsumptionEvent } from "../license-api/schemas";
 import type { ConsumptionPeriod, ConsumptionRules } from "./consumption-rules";
+import type { Lease, PoolView } from "./floating-pool";
 import type { CounterTarget } from "./snapshot";
 
 /**
@@ -46,6 +47,8 @@ export interface ConsumeReport {
   rules: ConsumptionRules;
   total: number;
   periodStart: string | null;
+  /** The feature's floating settings, when it is a floating feature (add_feature_consumption reports them). */
+  floating?: FeatureFloating | null;
 }
 
 export type RuleRefusal = "feature_not_enough_consumptions" | "negative_consumptions_not_allowed";
@@ -66,4 +69,37 @@ export interface CounterState {
   periodStart: string | null;
   /** The kind of that period; undefined on rows stored before the kind was recorded. */
   periodKind?: ConsumptionPeriod | null | undefined;
+}
+
+/**
+ * What a request does to a floating pool (docs/architecture.md "Floating pools"):
+ * - check_in: take a slot, or refresh the one held (check_license, check_license_feature);
+ * - borrow: take or keep a slot until `borrowedUntil` (null: as long as allowed), text as sent;
+ * - release: free the slot at once;
+ * - status: only look (activation answers; an expired feature's check).
+ */
+export type FloatingAction =
+  { kind: "check_in" } | { kind: "borrow"; borrowedUntil: string | null } | { kind: "release" } | { kind: "status" };
+
+export interface FloatingRequest {
+  target: CounterTarget;
+  /** Who the request says it is; the object checks it names this counter and decides access, as for a consumption. */
+  lookup: LicenseLookup;
+  productVersion: number;
+  access: ProductAccess;
+  action: FloatingAction;
+}
+
+export type FloatingOutcome =
+  /** The pool after the action, as the requesting device sees it; `released`: it held a slot that was freed. */
+  | { kind: "pool"; pool: PoolView; released: boolean }
+  /** The license (or feature) is not floating: nothing to take or free. */
+  | { kind: "not_floating" }
+  | { kind: "denied"; code: ApiErrorCode; message: string }
+  | { kind: "stale_route" };
+
+/** A pool as the vendor sees it (management API). */
+export interface PoolLeases {
+  floating: boolean;
+  leases: Lease[];
 }

@@ -5,15 +5,18 @@
 import type { CounterSnapshot, CounterTarget } from "../counter/snapshot";
 import {
   FEATURE_VALUES,
+  LICENSE_FLOATING_COLUMNS,
   NEWEST_LICENSE_FIRST,
+  licenseFloatingOf,
   toLicenseFeature,
   type AuthorizationMethod,
   type LicenseFeatureColumns,
+  type LicenseFloatingColumns,
   type LicenseType,
 } from "./license-context";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
-interface LicenseRow extends RuleColumns<"l_"> {
+interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -31,7 +34,7 @@ interface LicenseRow extends RuleColumns<"l_"> {
 const LICENSE_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
        l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}
 FROM licenses l JOIN products p ON p.id = l.product_id
 WHERE l.id = ?1`;
 
@@ -80,6 +83,7 @@ export async function loadCounterSnapshot(db: D1Database, target: CounterTarget)
       licenseType: row.license_type,
       mirroredTotal: row.l_total_consumptions,
       rules: rulesFromColumns(row, "l_"),
+      floating: licenseFloatingOf(row),
     },
     users: (users!.results as Array<{ username: string; is_default: number }>).map((user) => ({
       username: user.username,

@@ -19,6 +19,28 @@ export interface Product {
 
 export type LicenseType = "perpetual" | "time-limited" | "consumption" | "subscription";
 
+/**
+ * A license's floating cloud settings (docs/architecture.md "Floating pools"). Borrowing applies to
+ * the license's own slot and to its floating features' slots.
+ */
+export interface LicenseFloating {
+  isFloatingCloud: boolean;
+  /** Devices that may hold a slot at the same time. */
+  users: number;
+  /** Minutes a device keeps its slot after its last check. */
+  timeoutMinutes: number;
+  canBorrow: boolean;
+  /** The longest borrow, in hours from the moment of borrowing. */
+  maxBorrowHours: number;
+}
+
+/** A license feature's floating settings: its own values, or the product feature's where it has none. */
+export interface FeatureFloating {
+  isFloatingCloud: boolean;
+  users: number;
+  timeoutMinutes: number;
+}
+
 export interface License {
   id: number;
   licenseKey: string | null;
@@ -30,6 +52,7 @@ export interface License {
   rules: ConsumptionRules;
   /** The D1 mirror of the license-level total; the license's counter object owns the real one. */
   mirroredTotal: number;
+  floating: LicenseFloating;
 }
 
 export interface Device {
@@ -51,6 +74,7 @@ export interface LicenseFeature {
   mirroredTotal: number;
   /** The feature's metadata as stored (JSON object text): the license's own, else the product feature's. Parsed only to answer it. */
   metadataJson: string;
+  floating: FeatureFloating;
 }
 
 export interface LicenseContext {
@@ -69,8 +93,17 @@ export interface LicenseLookup {
   featureCode?: string | undefined;
 }
 
+/** A license's floating columns as LICENSE_FLOATING_COLUMNS selects them (null when no license matched). */
+export interface LicenseFloatingColumns {
+  l_is_floating_cloud: number | null;
+  l_floating_users: number | null;
+  l_floating_timeout: number | null;
+  l_can_borrow: number | null;
+  l_max_borrow_time: number | null;
+}
+
 /** The license columns as LICENSE_COLUMNS selects them (null when no license matched). */
-export interface LicenseColumns extends RuleColumns<"l_"> {
+export interface LicenseColumns extends RuleColumns<"l_">, LicenseFloatingColumns {
   license_id: number | null;
   license_key: string | null;
   enabled: number | null;
@@ -80,9 +113,23 @@ export interface LicenseColumns extends RuleColumns<"l_"> {
   l_total_consumptions: number | null;
 }
 
+/** A license's floating settings (table alias `l`), prefixed so that they never meet a feature's columns of the same name. */
+export const LICENSE_FLOATING_COLUMNS = `l.is_floating_cloud AS l_is_floating_cloud, l.floating_users AS l_floating_users,
+       l.floating_timeout AS l_floating_timeout, l.can_borrow AS l_can_borrow, l.max_borrow_time AS l_max_borrow_time`;
+
+export function licenseFloatingOf(row: LicenseFloatingColumns): LicenseFloating {
+  return {
+    isFloatingCloud: row.l_is_floating_cloud === 1,
+    users: row.l_floating_users ?? 0,
+    timeoutMinutes: row.l_floating_timeout ?? 0,
+    canBorrow: row.l_can_borrow === 1,
+    maxBorrowHours: row.l_max_borrow_time ?? 0,
+  };
+}
+
 /** A license's columns (table alias `l`), as toLicense reads them. */
 export const LICENSE_COLUMNS = `l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions`;
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}`;
 
 export function toLicense(row: LicenseColumns & { license_id: number }): License {
   return {
@@ -94,6 +141,7 @@ export function toLicense(row: LicenseColumns & { license_id: number }): License
     licenseType: row.license_type ?? "perpetual",
     mirroredTotal: row.l_total_consumptions ?? 0,
     rules: rulesFromColumns(row, "l_"),
+    floating: licenseFloatingOf(row),
   };
 }
 
@@ -113,7 +161,9 @@ interface ContextRow extends Omit<LicenseFeatureColumns, "id" | "code" | "name">
 }
 
 /** A license feature's values: NULL in license_features (lf) inherits the product feature (pf). */
-export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions, COALESCE(lf.metadata, pf.metadata) AS metadata`;
+export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions, COALESCE(lf.metadata, pf.metadata) AS metadata,
+       COALESCE(lf.is_floating_cloud, pf.is_floating_cloud) AS is_floating_cloud, COALESCE(lf.floating_users, pf.floating_users) AS floating_users,
+       COALESCE(lf.floating_timeout, pf.floating_timeout) AS floating_timeout`;
 
 /**
  * Which of a user's licenses of one product a request without license_id means: the most
@@ -125,12 +175,6 @@ export const NEWEST_LICENSE_FIRST = "l.created_at DESC, l.id DESC";
 // The license is matched by key or by license user, and narrowed by license_id when given;
 // a user with several licenses of one product gets the newest (NEWEST_LICENSE_FIRST).
 // A license feature's NULL columns inherit the product feature's defaults.
-/**
- * Which license a user with several licenses of one product gets when the request sends no
- * license_id: the first in this order over licenses `l` (docs/protocol.md "User-based licenses").
- */
-export const USER_LICENSE_ORDER = "l.id";
-
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
        ${LICENSE_COLUMNS},
@@ -197,6 +241,9 @@ export interface LicenseFeatureColumns extends RuleColumns {
   expiry_date: string | null;
   total_consumptions: number | null;
   metadata: string | null;
+  is_floating_cloud: number | null;
+  floating_users: number | null;
+  floating_timeout: number | null;
 }
 
 export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
@@ -209,5 +256,10 @@ export function toLicenseFeature(row: LicenseFeatureColumns): LicenseFeature {
     mirroredTotal: row.total_consumptions ?? 0,
     rules: rulesFromColumns(row),
     metadataJson: row.metadata ?? "{}",
+    floating: {
+      isFloatingCloud: row.is_floating_cloud === 1,
+      users: row.floating_users ?? 0,
+      timeoutMinutes: row.floating_timeout ?? 0,
+    },
   };
 }

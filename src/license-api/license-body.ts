@@ -4,10 +4,12 @@
  * response types declare them (test/sdk/response-types.sdk.test.ts compares them with the
  * installed SDK's declarations). What the vendor sets is answered as stored (metadata, customer,
  * custom fields, order reference, user limit, trial marking); fields for things this server
- * does not do (borrowing, maintenance, grace periods, installation files, customer accounts)
- * carry their neutral values with the declared type. Floating fields come from FloatingState,
- * neutral until floating licenses exist.
+ * does not do (maintenance, grace periods, installation files, customer accounts) carry their
+ * neutral values with the declared type. Floating settings come from the license and its
+ * features; what the pool looks like to the device (slots in use, its borrow) from the pool's
+ * counter object (PoolView).
  */
+import type { PoolView } from "../counter/floating-pool";
 import type { CounterState } from "../counter/types";
 import { periodEnd } from "../counter/consumption-period";
 import type { ConsumptionRules } from "../counter/consumption-rules";
@@ -59,40 +61,11 @@ export function parseMetadata(json: string): Record<string, unknown> {
   return {};
 }
 
-/** A license's floating figures. Every license is node-locked for now: NOT_FLOATING. */
-export interface FloatingState {
-  isFloating: boolean;
-  isFloatingCloud: boolean;
-  /** Minutes a device keeps its slot without checking in. */
-  floatingTimeout: number;
-  /** Simultaneous devices allowed. */
-  floatingUsers: number;
-  floatingInUseDevices: number;
-  /** Whether the requesting device holds a slot (activation answers). */
-  floatingInUse: boolean;
-}
-
-export const NOT_FLOATING: FloatingState = {
-  isFloating: false,
-  isFloatingCloud: false,
-  floatingTimeout: 0,
-  floatingUsers: 0,
-  floatingInUseDevices: 0,
-  floatingInUse: false,
-};
-
-/** A floating feature's figures; the fields exist only on floating features (LicenseSpring's docs). */
-export interface FeatureFloating {
-  isFloatingCloud: boolean;
-  floatingTimeout: number;
-  floatingUsers: number;
-  floatingInUseDevices: number;
-}
-
 export interface FeatureBodyOptions {
   /** check_license_feature's include_metadata_string: add the metadata as JSON text too. */
   metadataString?: boolean;
-  floating?: FeatureFloating;
+  /** A floating feature's slots in use (check_license_feature answers it; license objects do not). */
+  floatingInUseDevices?: number;
 }
 
 export function featureBody(
@@ -105,7 +78,7 @@ export function featureBody(
 ) {
   const { rules } = feature;
   const metadata = parseMetadata(feature.metadataJson);
-  const { floating } = options;
+  const { floating } = feature;
   return {
     id: feature.id,
     license_id: licenseId,
@@ -115,13 +88,16 @@ export function featureBody(
     company: { id: companyId },
     metadata,
     ...(options.metadataString ? { metadata_string: JSON.stringify(metadata) } : {}),
-    is_floating: floating !== undefined && !floating.isFloatingCloud,
-    is_floating_cloud: floating?.isFloatingCloud ?? false,
-    ...(floating
+    // is_floating names LicenseSpring's on-premises Floating Server (the SDK then talks to that
+    // server instead): never here. Floating features are floating cloud features.
+    is_floating: false,
+    is_floating_cloud: floating.isFloatingCloud,
+    // The floating fields exist only on floating features (LicenseSpring's docs).
+    ...(floating.isFloatingCloud
       ? {
-          floating_timeout: floating.floatingTimeout,
-          floating_users: floating.floatingUsers,
-          floating_in_use_devices: floating.floatingInUseDevices,
+          floating_timeout: floating.timeoutMinutes,
+          floating_users: floating.users,
+          ...(options.floatingInUseDevices === undefined ? {} : { floating_in_use_devices: options.floatingInUseDevices }),
         }
       : {}),
     expiry_date: feature.expiryDate,
@@ -200,13 +176,12 @@ export interface LicenseObjectInput {
   licenseState: CounterState | null;
   includeExpiredFeatures: boolean;
   nowMs: number;
-  floating?: FloatingState;
 }
 
 /** The license itself, without a device: the SDK's FormatLicenseResponse (user_licenses) and the base of the device answers. */
 export function licenseObject(input: LicenseObjectInput) {
   const { license, details, nowMs } = input;
-  const floating = input.floating ?? NOT_FLOATING;
+  const { floating } = license;
   const companyId = details.product.companyId;
   const features = details.features
     .filter((feature) => input.includeExpiredFeatures || !isExpired(feature.expiryDate, nowMs))
@@ -240,12 +215,13 @@ export function licenseObject(input: LicenseObjectInput) {
     maintenance_period: null,
     start_date: null,
     validity_period: license.validityPeriod,
-    is_floating: floating.isFloating,
+    // is_floating: LicenseSpring's on-premises Floating Server, never here (the SDK would talk to it instead).
+    is_floating: false,
     is_floating_cloud: floating.isFloatingCloud,
-    floating_timeout: floating.floatingTimeout,
-    floating_users: floating.floatingUsers,
-    can_borrow: false,
-    max_borrow_time: 0,
+    floating_timeout: floating.timeoutMinutes,
+    floating_users: floating.users,
+    can_borrow: floating.canBorrow,
+    max_borrow_time: floating.maxBorrowHours,
     metadata: parseMetadata(details.metadataJson),
     custom_fields: details.customFields.map((field) => ({ name: field.name, data_type: field.dataType, value: field.value })),
     customer: customerBody(details.customer),
@@ -277,25 +253,28 @@ export interface LicenseBodyInput extends LicenseObjectInput {
   licenseSignature: string;
   /** "activation" on activate_license responses, as LicenseSpring marks them; they also list the device's variables. */
   activation?: { variables: DeviceVariable[] };
+  /** The license's floating pool as this device sees it (floating cloud licenses); null otherwise. */
+  pool: PoolView | null;
 }
 
 /** The license as one device sees it: activate_license and check_license. */
 export function licenseBody(input: LicenseBodyInput) {
-  const floating = input.floating ?? NOT_FLOATING;
+  const borrowedUntil = input.pool?.lease?.borrowedUntil ?? null;
+  const borrowed = borrowedUntil !== null && borrowedUntil > input.nowMs;
   return {
     ...licenseObject(input),
     active: input.license.active,
     device_id: input.deviceId,
     hardware_id: input.hardwareId,
-    is_borrowed: false,
-    borrowed_until: null,
-    floating_in_use_devices: floating.floatingInUseDevices,
+    is_borrowed: borrowed,
+    borrowed_until: borrowed ? new Date(borrowedUntil).toISOString() : null,
+    floating_in_use_devices: input.pool?.inUseDevices ?? 0,
     installation_file: null,
     license_signature: input.licenseSignature,
     ...(input.activation
       ? {
           request: "activation" as const,
-          floating_in_use: floating.floatingInUse,
+          floating_in_use: Boolean(input.pool?.lease),
           ...(input.user ? { username: input.user.username } : {}),
           variables: input.activation.variables.map(activationVariable),
         }

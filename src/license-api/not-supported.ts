@@ -47,26 +47,6 @@ export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
   { path: "sso_url", callers: "LicenseAPI.getSSOUrl, LicenseManager.getSSOUrl", reason: "single sign-on is not supported" },
   { path: "oauth_url", callers: "the Python SDK (OAuth client credentials)", reason: "OAuth client credentials are not supported" },
   {
-    path: "floating/borrow",
-    callers: "LicenseAPI.floatingBorrow, LicenseManager.floatingBorrow, License.floatingBorrow",
-    reason: "floating licenses are not supported yet",
-  },
-  {
-    path: "floating/release",
-    callers: "LicenseAPI.floatingRelease, LicenseManager.floatingRelease, License.floatingRelease",
-    reason: "floating licenses are not supported yet",
-  },
-  {
-    path: "floating/feature_borrow",
-    callers: "LicenseAPI.featureBorrow, LicenseManager.featureBorrow",
-    reason: "floating features are not supported yet",
-  },
-  {
-    path: "floating/feature_release",
-    callers: "LicenseAPI.featureRelease, LicenseManager.featureRelease, License.releaseFeature",
-    reason: "floating features are not supported yet",
-  },
-  {
     path: "consumption_sync",
     callers: "newer LicenseSpring SDKs (not @licensespring/node-sdk 1.4.17)",
     reason: "batched consumption sync is not supported: send add_consumption / add_feature_consumption",

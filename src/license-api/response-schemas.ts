@@ -73,7 +73,21 @@ export const FeatureConsumptionBody = z.object({
   ...rules,
   is_floating: z.boolean(),
   is_floating_cloud: z.boolean(),
+  floating_timeout: z.number().int().optional().describe("Floating features only: minutes a slot is kept after a check"),
+  floating_users: z.number().int().optional().describe("Floating features only: devices that may hold a slot at once"),
 });
+
+/** floating/borrow and floating/feature_borrow: the SDK's FloatingBorrowResponse. */
+export const FloatingBorrowedBody = z.object({
+  borrowed_until: z.string().describe("When the borrow ends (ISO-8601, UTC)"),
+  max_borrow_time: z.number().int().describe("The longest borrow, in hours"),
+  device_id: z.number().int(),
+  license_id: z.number().int(),
+  company: z.object({ id: z.number().int() }),
+});
+
+/** floating/release and floating/feature_release: LicenseSpring answers an empty string. */
+export const FloatingReleasedBody = z.literal("");
 
 export const LicenseConsumptionBody = z.object({ id: z.number().int(), max_consumptions: z.number().int(), ...rules }).loose();
 

@@ -6,6 +6,7 @@ import { addFeatureConsumption } from "./routes/add-feature-consumption";
 import { checkLicense, checkLicenseFeature } from "./routes/check-license";
 import { customerLicenseUsers } from "./routes/customer-license-users";
 import { getDeviceVariables, trackDeviceVariables } from "./routes/device-variables";
+import { featureBorrow, featureRelease, floatingBorrow, floatingRelease } from "./routes/floating";
 import { changePassword, userLicenses } from "./routes/license-users";
 import { productDetails } from "./routes/product-details";
 
@@ -22,4 +23,8 @@ export const licenseRoutes: readonly LicenseRoute[] = [
   getDeviceVariables,
   trackDeviceVariables,
   changePassword,
+  floatingBorrow,
+  floatingRelease,
+  featureBorrow,
+  featureRelease,
 ];

@@ -129,34 +129,91 @@ const deviceVariables = z
   .refine((variables) => Object.keys(variables).length <= MAX_DEVICE_VARIABLES, `variables: at most ${MAX_DEVICE_VARIABLES} per device`)
   .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
 
+/** The SDK's single sign-on variants (id_token or code, with customer_account_code, instead of license_key / username): not_supported. */
+const singleSignOn = (path: string) => ({
+  id_token: z.string().optional(),
+  code: z.string().optional(),
+  refine(
+    body: { license_key?: string | undefined; username?: string | undefined; id_token?: string | undefined; code?: string | undefined },
+    ctx: z.RefinementCtx,
+  ) {
+    if (body.license_key === undefined && body.username === undefined && (body.id_token !== undefined || body.code !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `/api/v4/${path} with id_token or code (single sign-on) is not supported: send license_key, or username and password`,
+        params: { notSupported: true },
+      });
+    }
+  },
+});
+
+const password = z.string(typeMessage("password", "a string")).max(1024);
+
+const activationSso = singleSignOn("activate_license");
+
 /**
  * activate_license: the identity, plus the license user's password on user-based products, and
- * the device's variables. The SDK's single sign-on variants (id_token or code, with
- * customer_account_code, instead of license_key / username) answer not_supported.
+ * the device's variables. The SDK's single sign-on variants answer not_supported.
  */
 export const ActivateLicenseBody = z
   .object({
     ...licenseIdentity,
-    password: z.string(typeMessage("password", "a string")).max(1024).optional(),
+    password: password.optional(),
     variables: deviceVariables.optional(),
-    id_token: z.string().optional(),
-    code: z.string().optional(),
+    id_token: activationSso.id_token,
+    code: activationSso.code,
   })
-  .superRefine((body, ctx) => {
-    if (body.license_key === undefined && body.username === undefined && (body.id_token !== undefined || body.code !== undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          "/api/v4/activate_license with id_token or code (single sign-on) is not supported: send license_key, or username and password",
-        params: { notSupported: true },
-      });
-    }
-  })
+  .superRefine(activationSso.refine)
   .superRefine(exactlyOneLicenseIdentifier);
 export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;
 
 /** deactivate_license: the identity alone. */
 export const DeactivateLicenseBody = LicenseIdentity;
+
+/**
+ * borrowed_until as sent: an ISO-8601 date (the object checks it: borrow_until_not_valid), or
+ * null for the longest borrow allowed. Required, as in LicenseSpring's schema.
+ */
+const borrowedUntil = z.string(typeMessage("borrowed_until", "a date string or null")).max(64).nullable();
+
+const borrowSso = singleSignOn("floating/borrow");
+
+/** floating/borrow: the identity (with the license user's password on user-based products) and borrowed_until. */
+export const FloatingBorrowBody = z
+  .object({
+    ...licenseIdentity,
+    borrowed_until: borrowedUntil,
+    password: password.optional(),
+    id_token: borrowSso.id_token,
+    code: borrowSso.code,
+  })
+  .superRefine(borrowSso.refine)
+  .superRefine(exactlyOneLicenseIdentifier);
+export type FloatingBorrowBody = z.infer<typeof FloatingBorrowBody>;
+
+const featureBorrowSso = singleSignOn("floating/feature_borrow");
+
+/** floating/feature_borrow: as floating/borrow, for one feature. */
+export const FeatureBorrowBody = z
+  .object({
+    ...licenseIdentity,
+    feature: requiredText("feature"),
+    borrowed_until: borrowedUntil,
+    password: password.optional(),
+    id_token: featureBorrowSso.id_token,
+    code: featureBorrowSso.code,
+  })
+  .superRefine(featureBorrowSso.refine)
+  .superRefine(exactlyOneLicenseIdentifier);
+export type FeatureBorrowBody = z.infer<typeof FeatureBorrowBody>;
+
+/** floating/release: the identity alone. */
+export const FloatingReleaseBody = LicenseIdentity;
+
+/** floating/feature_release: the identity and the feature. */
+export const FeatureReleaseBody = z
+  .object({ ...licenseIdentity, feature: requiredText("feature") })
+  .superRefine(exactlyOneLicenseIdentifier);
 
 /**
  * add_consumption (license-level). The request-level allow_overages / max_overages can only

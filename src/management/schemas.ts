@@ -63,13 +63,48 @@ const ruleFields = {
   consumption_period: consumptionPeriod.nullable(),
 };
 
+/**
+ * Floating settings (docs/architecture.md "Floating pools"): how many devices may hold a slot,
+ * for how many minutes after their last check, and (licenses) whether and for how many hours a
+ * device may borrow its slot.
+ */
+const floatingFields = {
+  is_floating_cloud: flag("is_floating_cloud"),
+  floating_users: count("floating_users").max(1_000_000, "floating_users must be at most 1000000"),
+  floating_timeout: count("floating_timeout")
+    .min(1, "floating_timeout must be at least 1 (minutes)")
+    .max(525_600, "floating_timeout must be at most 525600 minutes (a year)"),
+};
+const borrowFields = {
+  can_borrow: flag("can_borrow"),
+  max_borrow_time: count("max_borrow_time").max(8_760, "max_borrow_time must be at most 8760 hours (a year)"),
+};
+
+/** The rules floating settings must keep together, on the values a write leaves in place (null: fine). */
+export function floatingProblem(values: {
+  is_floating_cloud?: boolean | null | undefined;
+  floating_users?: number | null | undefined;
+  can_borrow?: boolean | null | undefined;
+  max_borrow_time?: number | null | undefined;
+}): string | null {
+  if (values.is_floating_cloud && (values.floating_users ?? 0) < 1)
+    return "floating_users: a floating cloud license or feature needs at least 1";
+  if (values.can_borrow && (values.max_borrow_time ?? 0) < 1) return "max_borrow_time: borrowing needs at least 1 (hours)";
+  return null;
+}
+
+/** floatingProblem as a zod refinement of a body that holds every value (issuing, creating). */
+function refineFloating(body: Parameters<typeof floatingProblem>[0], ctx: z.RefinementCtx): void {
+  const problem = floatingProblem(body);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
 const atLeastOneField = (body: Record<string, unknown>) => Object.values(body).some((value) => value !== undefined);
 const NOTHING_TO_UPDATE = "send at least one field to change";
 
 // ---------------------------------------------------------------- paths and pagination
 
 export const ProductPath = z.object({ product_id: id("product_id") });
-export const ProductCustomFieldPath = z.object({ product_id: id("product_id"), field_id: id("field_id") });
 export const ProductFeaturePath = z.object({ product_id: id("product_id"), feature_code: code("feature_code") });
 export const LicensePath = z.object({ license_id: id("license_id") });
 export const LicenseFeaturePath = z.object({ license_id: id("license_id"), feature_code: code("feature_code") });
@@ -164,11 +199,15 @@ export const CreateProductFeatureBody = z
     reset_consumption: ruleFields.reset_consumption.default(false),
     consumption_period: ruleFields.consumption_period.default(null),
     metadata: metadata.default({}),
+    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+    floating_users: floatingFields.floating_users.default(0),
+    floating_timeout: floatingFields.floating_timeout.default(120),
   })
-  .strict();
+  .strict()
+  .superRefine(refineFloating);
 export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 
-/** New defaults for a product feature; licenses that do not override a value follow at once. */
+/** New defaults for a product feature; licenses that do not override a value follow within 5 seconds (docs/architecture.md "Coherence"). */
 export const UpdateProductFeatureBody = z
   .object({
     name: text("name").optional(),
@@ -180,6 +219,9 @@ export const UpdateProductFeatureBody = z
     reset_consumption: ruleFields.reset_consumption.optional(),
     consumption_period: ruleFields.consumption_period.optional(),
     metadata: metadata.optional(),
+    is_floating_cloud: floatingFields.is_floating_cloud.optional(),
+    floating_users: floatingFields.floating_users.optional(),
+    floating_timeout: floatingFields.floating_timeout.optional(),
   })
   .strict()
   .refine(atLeastOneField, NOTHING_TO_UPDATE);
@@ -193,6 +235,7 @@ export const ProductFeature = z.object({
   feature_type: z.enum(["consumption", "activation"]),
   ...ruleFields,
   metadata: z.record(z.string(), z.unknown()),
+  ...floatingFields,
 });
 export type ProductFeature = z.infer<typeof ProductFeature>;
 
@@ -209,6 +252,9 @@ const overrideFields = {
   consumption_period: ruleFields.consumption_period.optional(),
   expiry_date: instant("expiry_date").nullable().optional(),
   metadata: metadata.nullable().optional(),
+  is_floating_cloud: floatingFields.is_floating_cloud.nullable().optional(),
+  floating_users: floatingFields.floating_users.nullable().optional(),
+  floating_timeout: floatingFields.floating_timeout.nullable().optional(),
 };
 
 export const LicenseFeatureOverrides = z.object(overrideFields).strict();
@@ -348,12 +394,20 @@ export const IssueLicenseBody = z
     customer: CustomerInput.nullable().default(null),
     /** Values of the product's custom fields, by name; the others keep the product default. */
     custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
+    /** Floating cloud: every check takes one of floating_users slots for floating_timeout minutes. */
+    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+    floating_users: floatingFields.floating_users.default(0),
+    floating_timeout: floatingFields.floating_timeout.default(120),
+    /** A device may keep its slot (and its floating features' slots) offline for up to max_borrow_time hours. */
+    can_borrow: borrowFields.can_borrow.default(false),
+    max_borrow_time: borrowFields.max_borrow_time.default(0),
   })
   .strict()
   .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
     message: 'consumption is only for license_type "consumption"',
     path: ["consumption"],
-  });
+  })
+  .superRefine(refineFloating);
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
@@ -371,6 +425,11 @@ export const UpdateLicenseBody = z
     custom_fields: z
       .record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024).nullable())
       .optional(),
+    is_floating_cloud: floatingFields.is_floating_cloud.optional(),
+    floating_users: floatingFields.floating_users.optional(),
+    floating_timeout: floatingFields.floating_timeout.optional(),
+    can_borrow: borrowFields.can_borrow.optional(),
+    max_borrow_time: borrowFields.max_borrow_time.optional(),
   })
   .strict()
   .refine(atLeastOneField, NOTHING_TO_UPDATE);
@@ -408,8 +467,20 @@ export const License = z.object({
   max_license_users: z.number().int(),
   is_trial: z.boolean(),
   trial_days: z.number().int(),
+  ...floatingFields,
+  ...borrowFields,
 });
 export type License = z.infer<typeof License>;
+
+/** A device holding a slot of a floating pool (license or feature), and until when. */
+export const FloatingDevice = z.object({
+  hardware_id: z.string(),
+  /** When the slot frees unless the device checks in again (or its borrow ends later). */
+  in_use_until: z.string(),
+  /** When the device's borrow ends; null when it has not borrowed the slot. */
+  borrowed_until: z.string().nullable(),
+});
+export type FloatingDevice = z.infer<typeof FloatingDevice>;
 
 /** A feature on one license: effective values, what the license overrides, and the live total. */
 export const LicenseFeature = z.object({
@@ -427,6 +498,9 @@ export const LicenseFeature = z.object({
   period_start: z.string().nullable(),
   /** The license's own metadata for the feature, else the product feature's. */
   metadata: z.record(z.string(), z.unknown()),
+  ...floatingFields,
+  /** Floating features: the devices holding a slot now (empty otherwise). */
+  floating_devices: z.array(FloatingDevice),
   overrides: z.object({
     max_consumption: z.number().int().nullable(),
     allow_unlimited_consumptions: z.boolean().nullable(),
@@ -436,6 +510,9 @@ export const LicenseFeature = z.object({
     reset_consumption: z.boolean().nullable(),
     consumption_period: consumptionPeriod.nullable(),
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    is_floating_cloud: z.boolean().nullable(),
+    floating_users: z.number().int().nullable(),
+    floating_timeout: z.number().int().nullable(),
   }),
 });
 export type LicenseFeature = z.infer<typeof LicenseFeature>;
@@ -447,6 +524,8 @@ export const LicenseDetail = License.extend({
   customer: Customer.nullable(),
   /** Every custom field of the product, with the license's value (or the product default). */
   custom_fields: z.array(z.object({ name: z.string(), data_type: CustomFieldDataType.nullable(), value: z.string() })),
+  /** Floating cloud licenses: the devices holding a slot now (empty otherwise). */
+  floating_devices: z.array(FloatingDevice),
   /** The license users (user-based licenses), as the License API shows them. */
   license_users: z.array(
     z.object({
@@ -488,7 +567,7 @@ export type DeviceVariable = z.infer<typeof DeviceVariable>;
 export const CreateApiKeyBody = z
   .object({
     read_only: flag("read_only").default(false),
-    /** The company whose products the key reaches (docs: "API keys belong to a company"). */
+    /** The company whose products the key reaches (docs/protocol.md "API keys belong to a company"). */
     company_id: bodyId("company_id").default(1),
     /** Limits the key to these products of its company; absent: every product of the company. */
     product_ids: z
@@ -617,12 +696,18 @@ export const ImportLicenseRow = z
     custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
     /** When the license was created in LicenseSpring: a user with several licenses of a product gets the newest. */
     created_at: instant("created_at").optional(),
+    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+    floating_users: floatingFields.floating_users.default(0),
+    floating_timeout: floatingFields.floating_timeout.default(120),
+    can_borrow: borrowFields.can_borrow.default(false),
+    max_borrow_time: borrowFields.max_borrow_time.default(0),
   })
   .strict()
   .refine((row) => row.consumption === undefined || row.license_type === "consumption", {
     message: 'consumption is only for license_type "consumption"',
     path: ["consumption"],
-  });
+  })
+  .superRefine(refineFloating);
 export type ImportLicenseRow = z.infer<typeof ImportLicenseRow>;
 
 /** A device activated on a license (LicenseSpring: the license device, with `device_active` and `blacklisted`). */

@@ -1,4 +1,4 @@
-// API keys belong to a company (docs/decisions-hostile.md "API keys belong to a company"): a key
+// API keys belong to a company (docs/protocol.md "API keys belong to a company"): a key
 // reaches only its own company's products. Another company's product is answered exactly as a
 // product that does not exist (same status, headers and body bytes), so a key learns nothing about
 // other companies; a product of its own company that the key's allow-list leaves out is

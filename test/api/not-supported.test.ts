@@ -31,11 +31,7 @@ describe("not_supported", () => {
 
   it("is answered the same to an authenticated client", async () => {
     const credentials = await createApiKey();
-    const response = await postSigned(
-      "/api/v4/floating/borrow",
-      { product: "p", license_key: "k", hardware_id: "h", borrowed_until: null },
-      credentials,
-    );
+    const response = await postSigned("/api/v4/activate_bundle", { product: "p", license_key: "k", hardware_id: "h" }, credentials);
     expect(await errorCode(response)).toBe("not_supported");
   });
 

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsumptionPeriod } from "../../src/counter/consumption-rules";
 import { featureCounter } from "../../src/counter/counter-stubs";
-import { auditRows, flushAudit } from "../support/audit";
+import { auditRows, eventually, flushAudit } from "../support/audit";
 import { consume, errorCode, getSigned, signedBody } from "../support/client";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 import { manageOk } from "../support/management-client";
@@ -145,5 +145,23 @@ describe("after a change, boundaries of the current kind", () => {
       ["consumption_add", 40, 40],
       ["period_reset", -40, 0],
     ]);
+  });
+});
+
+describe("a reset committed by a refused request", () => {
+  it("reaches the audit log without waiting for another accepted consumption", async () => {
+    vi.setSystemTime(new Date("2026-05-31T23:00:00.000Z"));
+    const fixture = await createFixture({ feature: { maxConsumption: 100, resetConsumption: true, consumptionPeriod: "monthly" } });
+    await signedBody(await consume(fixture, credentials, { consumptions: 40 }));
+    await flushAudit(fixture.licenseFeatureId);
+    vi.setSystemTime(new Date("2026-06-01T00:00:00.000Z"));
+    expect(await errorCode(await consume(fixture, credentials, { consumptions: -1 }))).toBe("negative_consumptions_not_allowed");
+    // No flush is asked for: the object sends the reset's row on its own.
+    vi.useRealTimers();
+    await eventually(
+      async () => (await auditRows(fixture.licenseFeatureId)).some((row) => row.event === "period_reset"),
+      "the period_reset row in D1",
+      5_000,
+    );
   });
 });

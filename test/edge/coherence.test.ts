@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { featureCounter } from "../../src/counter/counter-stubs";
 import { EDGE_MAX_AGE_MS } from "../../src/license-api/edge-state";
+import { eventually } from "../support/audit";
 import { consume, errorCode, postSigned, signedBody } from "../support/client";
 import { createApiKey, createFixture, type Credentials } from "../support/fixtures";
 import { manageOk } from "../support/management-client";
@@ -187,5 +188,43 @@ describe("changes made elsewhere (another isolate, written straight to D1) take 
     await signedBody(await consume(fixture, key));
     // The refresh (which read the revocation) replaced the entry: refused well before 5 s after the first read.
     expect(await errorCode(await consume(fixture, key))).toBe("revoked_api_key");
+  });
+});
+
+describe("the counter's safety net", () => {
+  it("a change that reached D1 without an invalidation (an operator's hand edit) is picked up within 10 minutes", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.parse("2026-11-23T12:00:00Z");
+    vi.setSystemTime(new Date(start));
+    const fixture = await createFixture({ feature: { maxConsumption: 100 } });
+    await signedBody(await consume(fixture, credentials));
+    await env.DB.prepare("UPDATE licenses SET enabled = 0 WHERE id = ?").bind(fixture.licenseId).run();
+    vi.setSystemTime(new Date(start + 9 * 60_000));
+    expect(await total(await consume(fixture, credentials))).toBe(2); // the object's snapshot is still in use
+    vi.setSystemTime(new Date(start + 10 * 60_000 + 1000));
+    expect(await total(await consume(fixture, credentials))).toBe(3); // served, and a background reload starts
+    await eventually(async () => (await consume(fixture, credentials)).status === 400, "the reloaded snapshot to refuse", 5_000);
+    expect(await errorCode(await consume(fixture, credentials))).toBe("license_not_enabled");
+  });
+});
+
+describe("writes that answer an error after committing", () => {
+  it("an activation refused for its variables still reaches the counter (the device was activated)", async () => {
+    const fixture = await createFixture({ feature: { maxConsumption: 100 }, license: { maxActivations: 5 } });
+    await signedBody(await consume(fixture, credentials)); // the object has its snapshot
+    const newcomer = { ...fixture, identity: { ...fixture.identity, hardware_id: `vars-${fixture.hardwareId}` } };
+    expect(await errorCode(await consume(newcomer, credentials))).toBe("device_not_found");
+    // The device holds the most variables it may (100); it is then deactivated, and re-activated
+    // with one more: the variables are refused after the activation itself committed.
+    const hundred = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`v${i}`, "x"]));
+    await signedBody(await postSigned("/api/v4/activate_license", { ...newcomer.identity, variables: hundred }, credentials));
+    expect(await postSigned("/api/v4/deactivate_license", newcomer.identity, credentials).then((r) => r.json())).toBe(
+      "license_deactivated",
+    );
+    expect(await errorCode(await consume(newcomer, credentials))).toBe("device_not_found");
+    const refused = await postSigned("/api/v4/activate_license", { ...newcomer.identity, variables: { one_more: "x" } }, credentials);
+    expect(await errorCode(refused)).toBe("validation_error");
+    // The device is activated (documented: it stays activated), so the counter must know it.
+    expect(await total(await consume(newcomer, credentials))).toBe(2);
   });
 });

@@ -152,6 +152,73 @@ describe("POST /api/v1/import/licenses", () => {
     expect(checked.id).toBe(keyed.id);
   });
 
+  it("imports floating settings (license and feature), and the pools use them at once", async () => {
+    const product = await importProduct({ features: [{ max_consumption: 10 }, { feature_type: "activation" }] });
+    const [metered, pro] = product.features as [string, string];
+    const row = {
+      id: licenseSpringId(),
+      product: product.short_code,
+      license_key: uniqueCode("KEY"),
+      max_activations: 5,
+      is_floating_cloud: true,
+      floating_users: 1,
+      floating_timeout: 30,
+      can_borrow: true,
+      max_borrow_time: 24,
+      features: { [pro]: { is_floating_cloud: true, floating_users: 2, floating_timeout: 15 } },
+    };
+    await importOk("licenses", [row]);
+    const [first, second] = [uniqueCode("hw"), uniqueCode("hw")];
+    await importOk("devices", [
+      { license_id: row.id, hardware_id: first },
+      { license_id: row.id, hardware_id: second },
+    ]);
+    const detail = await manageOk("GET", `/api/v1/licenses/${row.id}`);
+    expect(detail).toMatchObject({
+      is_floating_cloud: true,
+      floating_users: 1,
+      floating_timeout: 30,
+      can_borrow: true,
+      max_borrow_time: 24,
+    });
+    expect(detail.features.find((feature: { code: string }) => feature.code === pro)).toMatchObject({
+      is_floating_cloud: true,
+      floating_users: 2,
+      floating_timeout: 15,
+    });
+    expect(detail.features.find((feature: { code: string }) => feature.code === metered)).toMatchObject({ is_floating_cloud: false });
+    // One floating user: the first device's check takes the slot, the second is refused.
+    const check = (hardwareId: string) =>
+      getSigned(
+        "/api/v4/check_license",
+        { product: product.short_code, license_key: row.license_key, hardware_id: hardwareId },
+        credentials,
+      );
+    expect((await check(first)).status).toBe(200);
+    expect(await errorCode(await check(second))).toBe("floating_not_available");
+  });
+
+  it("floating settings that do not go together are bad rows", async () => {
+    const product = await importProduct({ features: [{ feature_type: "activation" }] });
+    const error = await importError(
+      await importRows("licenses", [
+        { id: licenseSpringId(), product: product.short_code, license_key: uniqueCode("KEY"), is_floating_cloud: true },
+        { id: licenseSpringId(), product: product.short_code, license_key: uniqueCode("KEY"), can_borrow: true },
+        {
+          id: licenseSpringId(),
+          product: product.short_code,
+          license_key: uniqueCode("KEY"),
+          features: { [product.features[0]!]: { is_floating_cloud: true } },
+        },
+      ]),
+    );
+    expect(error.errors).toEqual([
+      { row: 1, field: null, message: "floating_users: a floating cloud license or feature needs at least 1" },
+      { row: 2, field: null, message: "max_borrow_time: borrowing needs at least 1 (hours)" },
+      { row: 3, field: `features.${product.features[0]}`, message: "floating_users: a floating cloud license or feature needs at least 1" },
+    ]);
+  });
+
   it("a retry changes nothing and answers the same, in either format", async () => {
     const product = await importProduct({ customFields: ["region"] });
     const userProduct = await importProduct({ authorizationMethod: "user" });

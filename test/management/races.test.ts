@@ -1,7 +1,7 @@
-// "Changes take effect at once", under concurrency: a management change races License API
-// requests. Requests that overlap the change may see the state before or after it, but each sees
-// one or the other consistently, totals stay exact, and every request sent after the change was
-// acknowledged sees it.
+// Management changes under concurrency (docs/management-api.md "When changes take effect"): a
+// management change races License API requests. Requests that overlap the change may see the state
+// before or after it, but each sees one or the other consistently, totals stay exact, and every
+// request sent after the change was acknowledged sees it.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { featureCounter } from "../../src/counter/counter-stubs";

@@ -15,10 +15,10 @@ const declarations = loadSdkResponseTypes();
 const ABSENT_ON_PURPOSE: Array<[pattern: string, reason: string]> = [
   ["*.metadata_string", "sent only when asked (check_license_feature's include_metadata_string); product_details always sends it"],
   ["metadata_string", "sent only when asked (check_license_feature's include_metadata_string); product_details always sends it"],
-  ["product_features[].floating_timeout", "present on floating features only (LicenseSpring's docs); no feature is floating yet"],
-  ["product_features[].floating_users", "present on floating features only (LicenseSpring's docs); no feature is floating yet"],
-  ["*.product_features[].floating_timeout", "present on floating features only; no feature is floating yet"],
-  ["*.product_features[].floating_users", "present on floating features only; no feature is floating yet"],
+  ["product_features[].floating_timeout", "present on floating features only (LicenseSpring's docs); the floating product checks them"],
+  ["product_features[].floating_users", "present on floating features only (LicenseSpring's docs); the floating product checks them"],
+  ["*.product_features[].floating_timeout", "present on floating features only; the floating product checks them"],
+  ["*.product_features[].floating_users", "present on floating features only; the floating product checks them"],
   ["license_signature_v2", "carried by offline activation files only; the SDK verifies it only there (not supported here)"],
 ];
 
@@ -61,6 +61,8 @@ const licenseKey = "TYPE-AAAA-BBBB-CCCC";
 const username = "types-user@example.com";
 const password = "types-password";
 const hardware_id = "types-device";
+const floatProduct = "types-float";
+const floatKey = "TYPE-FLOAT-BBBB-CCCC";
 
 beforeAll(async () => {
   service = await startLocalService();
@@ -123,6 +125,32 @@ beforeAll(async () => {
       custom_fields: { seats: "10" },
     });
   }
+  // A floating cloud license with a floating activation feature and a floating consumption feature.
+  const float = await manage("POST", "/api/v1/products", { short_code: floatProduct, name: "Floating" });
+  await manage("POST", `/api/v1/products/${float.id}/features`, {
+    code: "seat",
+    name: "Seat",
+    feature_type: "activation",
+    is_floating_cloud: true,
+    floating_users: 2,
+  });
+  await manage("POST", `/api/v1/products/${float.id}/features`, {
+    code: "metered",
+    name: "Metered",
+    max_consumption: 100,
+    is_floating_cloud: true,
+    floating_users: 2,
+    floating_timeout: 15,
+  });
+  await manage("POST", "/api/v1/licenses", {
+    product_id: float.id,
+    license_key: floatKey,
+    max_activations: 3,
+    is_floating_cloud: true,
+    floating_users: 3,
+    can_borrow: true,
+    max_borrow_time: 8,
+  });
 });
 
 afterAll(async () => {
@@ -174,7 +202,7 @@ describe("every field the SDK declares, with its declared type", () => {
       expectComplete(
         await api.checkLicenseFeature({ product: keyProduct, license_key: licenseKey, hardware_id, feature }),
         "CheckLicenseFeatureResponse",
-        [["floating_in_use_devices", "present on floating features only (LicenseSpring's docs); no feature is floating yet"]],
+        [["floating_in_use_devices", "present on floating features only (LicenseSpring's docs); checked below"]],
       );
     }
     const withString = await api.checkLicenseFeature({
@@ -196,10 +224,32 @@ describe("every field the SDK declares, with its declared type", () => {
       await api.addFeatureConsumption({ product: keyProduct, license_key: licenseKey, hardware_id, feature: "exports", consumptions: 1 }),
       "AddFeatureConsumptionResponse",
       [
-        ["floating_timeout", "floating features only; none is floating yet"],
-        ["floating_users", "floating features only; none is floating yet"],
+        ["floating_timeout", "floating features only; checked below"],
+        ["floating_users", "floating features only; checked below"],
       ],
     );
+  });
+
+  it("floating: the license, its features, consumption of a floating feature, borrows", async () => {
+    const float = { product: floatProduct, license_key: floatKey, hardware_id };
+    expectComplete(await api.activateLicense(float), "ActivateLicenseResponse", KEY_BASED_ONLY);
+    const checked = await api.checkLicense(float);
+    expectComplete(checked, "CheckLicenseResponse", KEY_BASED_ONLY);
+    expect(checked).toMatchObject({ is_floating_cloud: true, floating_in_use_devices: 1, can_borrow: true, max_borrow_time: 8 });
+    for (const feature of checked.product_features) {
+      expect(feature).toMatchObject({ is_floating_cloud: true, floating_users: 2 });
+    }
+    for (const feature of ["seat", "metered"]) {
+      const answer = await api.checkLicenseFeature({ ...float, feature });
+      expectComplete(answer, "CheckLicenseFeatureResponse");
+      expect(answer.floating_in_use_devices).toBe(1);
+    }
+    const consumed = await api.addFeatureConsumption({ ...float, feature: "metered", consumptions: 1 });
+    expectComplete(consumed, "AddFeatureConsumptionResponse");
+    expect(consumed).toMatchObject({ is_floating_cloud: true, floating_users: 2, floating_timeout: 15 });
+    expectComplete(await api.floatingBorrow({ ...float, borrowed_until: null }), "FloatingBorrowResponse");
+    expectComplete(await api.featureBorrow({ ...float, feature: "seat", borrowed_until: null }), "FloatingBorrowResponse");
+    expectComplete(await api.checkLicense(float), "CheckLicenseResponse", KEY_BASED_ONLY);
   });
 
   it("product_details, with and without its optional parts", async () => {

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { hashPassword } from "../../src/auth/password";
 import type { ConsumptionPeriod } from "../../src/counter/consumption-rules";
+import { invalidateLicenseCounters } from "../../src/counter/counter-stubs";
 
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${++sequence}-${crypto.randomUUID().slice(0, 8)}`;
@@ -39,6 +40,9 @@ export interface FeatureOptions {
   resetConsumption?: boolean;
   consumptionPeriod?: ConsumptionPeriod | null;
   expiryDate?: string | null;
+  /** A floating cloud feature (product feature defaults) with this many slots. */
+  floatingUsers?: number;
+  floatingTimeout?: number;
 }
 
 export interface LicenseOptions {
@@ -52,6 +56,12 @@ export interface LicenseOptions {
   consumptionPeriod?: ConsumptionPeriod | null;
   maxActivations?: number;
   allowUnlimitedActivations?: boolean;
+  /** A floating cloud license with this many slots. */
+  floatingUsers?: number;
+  /** Minutes (default 120). */
+  floatingTimeout?: number;
+  /** Hours a device may borrow its slot for (sets can_borrow). */
+  maxBorrowTime?: number;
 }
 
 export interface FixtureOptions {
@@ -99,7 +109,8 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
     .first<{ id: number }>();
   const productFeature = await env.DB.prepare(
     `INSERT INTO product_features (product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions, allow_overages,
-       max_overages, allow_negative_consumptions, reset_consumption, consumption_period) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       max_overages, allow_negative_consumptions, reset_consumption, consumption_period, is_floating_cloud, floating_users, floating_timeout)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   )
     .bind(
       product!.id,
@@ -113,14 +124,18 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
       flag(feature.allowNegativeConsumptions),
       flag(feature.resetConsumption),
       feature.consumptionPeriod ?? null,
+      flag(feature.floatingUsers !== undefined),
+      feature.floatingUsers ?? 0,
+      feature.floatingTimeout ?? 120,
     )
     .first<{ id: number }>();
   const licenseKey = method === "license-key" ? unique("KEY") : null;
   const l = options.license ?? {};
   const license = await env.DB.prepare(
     `INSERT INTO licenses (product_id, license_key, enabled, active, validity_period, license_type, max_consumptions, allow_unlimited_consumptions,
-       allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period, max_activations, allow_unlimited_activations)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period, max_activations, allow_unlimited_activations,
+       is_floating_cloud, floating_users, floating_timeout, can_borrow, max_borrow_time)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   )
     .bind(
       product!.id,
@@ -138,6 +153,11 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
       l.consumptionPeriod ?? null,
       l.maxActivations ?? 1,
       flag(l.allowUnlimitedActivations),
+      flag(l.floatingUsers !== undefined),
+      l.floatingUsers ?? 0,
+      l.floatingTimeout ?? 120,
+      flag(l.maxBorrowTime !== undefined),
+      l.maxBorrowTime ?? 0,
     )
     .first<{ id: number }>();
   const username = method === "user" ? `${unique("user")}@example.com` : null;
@@ -165,4 +185,16 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
   if (licenseKey) identity.license_key = licenseKey;
   if (username) identity.username = username;
   return { productCode, licenseId: license!.id, licenseKey, username, hardwareId, featureCode, licenseFeatureId, identity };
+}
+
+/** Activates `count` more devices on the fixture's license (in D1, then the counter objects are told, as activation does); their hardware ids. */
+export async function addDevices(fixture: Fixture, count: number): Promise<string[]> {
+  const hardwareIds = Array.from({ length: count }, () => unique("hw"));
+  await env.DB.batch(
+    hardwareIds.map((hardwareId) =>
+      env.DB.prepare("INSERT INTO devices (license_id, hardware_id, active) VALUES (?, ?, 1)").bind(fixture.licenseId, hardwareId),
+    ),
+  );
+  await invalidateLicenseCounters(env, fixture.licenseId);
+  return hardwareIds;
 }

@@ -99,7 +99,8 @@ export interface ImportProduct {
   id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
-  features: Array<{ id: number; code: string }>;
+  /** With their floating defaults, which a license's own floating values must go together with. */
+  features: Array<{ id: number; code: string; is_floating_cloud: boolean; floating_users: number }>;
   customFields: Array<{ id: number; name: string }>;
 }
 
@@ -112,7 +113,8 @@ export async function productsByShortCode(db: D1Database, shortCodes: readonly s
       .bind(codes),
     db
       .prepare(
-        "SELECT pf.id, pf.code, pf.product_id FROM json_each(?1) r JOIN products p ON p.short_code = r.value JOIN product_features pf ON pf.product_id = p.id ORDER BY pf.id",
+        `SELECT pf.id, pf.code, pf.product_id, pf.is_floating_cloud, pf.floating_users
+         FROM json_each(?1) r JOIN products p ON p.short_code = r.value JOIN product_features pf ON pf.product_id = p.id ORDER BY pf.id`,
       )
       .bind(codes),
     db
@@ -126,7 +128,9 @@ export async function productsByShortCode(db: D1Database, shortCodes: readonly s
     const ofProduct = <T extends { product_id: number }>(rows: T[]) => rows.filter((row) => row.product_id === product.id);
     byCode.set(product.short_code, {
       ...product,
-      features: ofProduct(features!.results as Array<{ id: number; code: string; product_id: number }>),
+      features: ofProduct(
+        features!.results as Array<{ id: number; code: string; product_id: number; is_floating_cloud: number; floating_users: number }>,
+      ).map((feature) => ({ ...feature, is_floating_cloud: feature.is_floating_cloud === 1 })),
       customFields: ofProduct(fields!.results as Array<{ id: number; name: string; product_id: number }>),
     });
   }
@@ -196,6 +200,11 @@ export interface NewLicenseRow {
   is_trial: number;
   trial_days: number;
   created_at: string | null;
+  is_floating_cloud: number;
+  floating_users: number;
+  floating_timeout: number;
+  can_borrow: number;
+  max_borrow_time: number;
 }
 
 export interface NewLicenseUserRow {
@@ -220,6 +229,9 @@ export interface NewLicenseFeatureRow {
   consumption_period: ConsumptionPeriod | null;
   expiry_date: string | null;
   metadata: string | null;
+  is_floating_cloud: number | null;
+  floating_users: number | null;
+  floating_timeout: number | null;
 }
 
 export interface NewCustomerRow {
@@ -272,6 +284,11 @@ const LICENSE_COLUMNS = [
   "max_license_users",
   "is_trial",
   "trial_days",
+  "is_floating_cloud",
+  "floating_users",
+  "floating_timeout",
+  "can_borrow",
+  "max_borrow_time",
 ] as const satisfies ReadonlyArray<keyof NewLicenseRow>;
 const USER_COLUMNS = [
   "license_id",
@@ -294,6 +311,9 @@ const FEATURE_COLUMNS = [
   "consumption_period",
   "expiry_date",
   "metadata",
+  "is_floating_cloud",
+  "floating_users",
+  "floating_timeout",
 ] as const satisfies ReadonlyArray<keyof NewLicenseFeatureRow>;
 const CUSTOMER_COLUMNS = [
   "license_id",

@@ -29,10 +29,24 @@ export interface LicenseRecord {
   max_license_users: number;
   is_trial: boolean;
   trial_days: number;
+  is_floating_cloud: boolean;
+  floating_users: number;
+  floating_timeout: number;
+  can_borrow: boolean;
+  max_borrow_time: number;
+}
+
+/** A license's floating settings (columns of licenses). */
+export interface LicenseFloatingValues {
+  is_floating_cloud: boolean;
+  floating_users: number;
+  floating_timeout: number;
+  can_borrow: boolean;
+  max_borrow_time: number;
 }
 
 /** A license's details the SDK shows, as the management API sets them (columns of licenses). */
-export interface LicenseDetailValues {
+export interface LicenseDetailValues extends Partial<LicenseFloatingValues> {
   metadata?: Record<string, unknown> | undefined;
   order_store_id?: string | null | undefined;
   max_license_users?: number | undefined;
@@ -88,6 +102,9 @@ export interface LicenseFeatureValues {
   consumption_period?: ConsumptionPeriod | null | undefined;
   expiry_date?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  is_floating_cloud?: boolean | null | undefined;
+  floating_users?: number | null | undefined;
+  floating_timeout?: number | null | undefined;
 }
 
 /** A consumption license's own rules (columns of licenses). */
@@ -123,7 +140,8 @@ export interface NewLicense {
   features: Array<{ productFeatureId: number; overrides: LicenseFeatureValues }>;
   /** License-level consumption rules (consumption licenses); null leaves the columns' defaults. */
   consumption: LicenseConsumptionValues | null;
-  details: Required<LicenseDetailValues>;
+  details: Required<Omit<LicenseDetailValues, keyof LicenseFloatingValues>>;
+  floating: LicenseFloatingValues;
   customer: CustomerValues | null;
   /** Values of product custom fields (by field id); the others keep the product default. */
   customFields: Array<{ fieldId: number; value: string }>;
@@ -147,13 +165,19 @@ interface LicenseRow {
   max_license_users: number;
   is_trial: number;
   trial_days: number;
+  is_floating_cloud: number;
+  floating_users: number;
+  floating_timeout: number;
+  can_borrow: number;
+  max_borrow_time: number;
 }
 
 const LICENSE_SELECT = `
 SELECT l.id, l.product_id, p.short_code AS product_short_code, l.license_key,
        (SELECT json_group_array(username) FROM (SELECT username FROM license_users WHERE license_id = l.id ORDER BY id)) AS users,
        l.enabled, l.active, l.license_type, l.validity_period, l.max_activations, l.allow_unlimited_activations, l.created_at,
-       l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
+       l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days,
+       l.is_floating_cloud, l.floating_users, l.floating_timeout, l.can_borrow, l.max_borrow_time
 FROM licenses l JOIN products p ON p.id = l.product_id`;
 
 /**
@@ -170,8 +194,9 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
       .prepare(
         `INSERT INTO licenses (product_id, license_key, enabled, active, license_type, validity_period, max_activations, allow_unlimited_activations,
            max_consumptions, allow_unlimited_consumptions, allow_overages, max_overages, allow_negative_consumptions, reset_consumption, consumption_period,
-           metadata, order_store_id, max_license_users, is_trial, trial_days)
-         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           metadata, order_store_id, max_license_users, is_trial, trial_days,
+           is_floating_cloud, floating_users, floating_timeout, can_borrow, max_borrow_time)
+         VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         license.productId,
@@ -193,6 +218,11 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
         license.details.max_license_users,
         bit(license.details.is_trial),
         license.details.trial_days,
+        bit(license.floating.is_floating_cloud),
+        license.floating.floating_users,
+        license.floating.floating_timeout,
+        bit(license.floating.can_borrow),
+        license.floating.max_borrow_time,
       ),
     ...license.users.map((user) =>
       db
@@ -211,8 +241,8 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
       db
         .prepare(
           `INSERT INTO license_features (license_id, product_feature_id, max_consumption, allow_unlimited_consumptions, allow_overages, max_overages,
-             allow_negative_consumptions, reset_consumption, consumption_period, expiry_date, metadata)
-           VALUES (${newLicenseId}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             allow_negative_consumptions, reset_consumption, consumption_period, expiry_date, metadata, is_floating_cloud, floating_users, floating_timeout)
+           VALUES (${newLicenseId}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           productFeatureId,
@@ -225,6 +255,9 @@ export async function insertLicense(db: D1Database, license: NewLicense): Promis
           overrides.consumption_period ?? null,
           overrides.expiry_date ?? null,
           overrides.metadata ? JSON.stringify(overrides.metadata) : null,
+          optionalBit(overrides.is_floating_cloud),
+          overrides.floating_users ?? null,
+          overrides.floating_timeout ?? null,
         ),
     ),
     db.prepare(`SELECT ${newLicenseId} AS id`),
@@ -423,6 +456,9 @@ export interface StoredLicenseFeature {
     reset_consumption: boolean | null;
     consumption_period: ConsumptionPeriod | null;
     metadata: Record<string, unknown> | null;
+    is_floating_cloud: boolean | null;
+    floating_users: number | null;
+    floating_timeout: number | null;
   };
 }
 
@@ -438,6 +474,9 @@ interface StoredFeatureRow extends LicenseFeatureColumns {
   o_reset_consumption: number | null;
   o_consumption_period: ConsumptionPeriod | null;
   o_metadata: string | null;
+  o_is_floating_cloud: number | null;
+  o_floating_users: number | null;
+  o_floating_timeout: number | null;
 }
 
 const STORED_FEATURE_SELECT = `
@@ -445,7 +484,8 @@ SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature
        lf.max_consumption AS o_max_consumption, lf.allow_unlimited_consumptions AS o_allow_unlimited_consumptions,
        lf.allow_overages AS o_allow_overages, lf.max_overages AS o_max_overages,
        lf.allow_negative_consumptions AS o_allow_negative_consumptions, lf.reset_consumption AS o_reset_consumption,
-       lf.consumption_period AS o_consumption_period, lf.metadata AS o_metadata
+       lf.consumption_period AS o_consumption_period, lf.metadata AS o_metadata,
+       lf.is_floating_cloud AS o_is_floating_cloud, lf.floating_users AS o_floating_users, lf.floating_timeout AS o_floating_timeout
 FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`;
 
 export async function licenseFeatures(db: D1Database, licenseId: number): Promise<StoredLicenseFeature[]> {
@@ -504,6 +544,11 @@ function toLicense(row: LicenseRow): LicenseRecord {
     max_license_users: row.max_license_users,
     is_trial: row.is_trial === 1,
     trial_days: row.trial_days,
+    is_floating_cloud: row.is_floating_cloud === 1,
+    floating_users: row.floating_users,
+    floating_timeout: row.floating_timeout,
+    can_borrow: row.can_borrow === 1,
+    max_borrow_time: row.max_borrow_time,
   };
 }
 
@@ -521,6 +566,9 @@ function toStoredFeature(row: StoredFeatureRow): StoredLicenseFeature {
       reset_consumption: nullableBool(row.o_reset_consumption),
       consumption_period: row.o_consumption_period,
       metadata: row.o_metadata === null ? null : (JSON.parse(row.o_metadata) as Record<string, unknown>),
+      is_floating_cloud: nullableBool(row.o_is_floating_cloud),
+      floating_users: row.o_floating_users,
+      floating_timeout: row.o_floating_timeout,
     },
   };
 }

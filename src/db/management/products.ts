@@ -37,6 +37,9 @@ export interface ProductFeatureValues {
   reset_consumption: boolean;
   consumption_period: ConsumptionPeriod | null;
   metadata: Record<string, unknown>;
+  is_floating_cloud: boolean;
+  floating_users: number;
+  floating_timeout: number;
 }
 
 export interface NewProductFeature extends ProductFeatureValues {
@@ -63,6 +66,9 @@ interface ProductFeatureRow {
   reset_consumption: number;
   consumption_period: ConsumptionPeriod | null;
   metadata: string;
+  is_floating_cloud: number;
+  floating_users: number;
+  floating_timeout: number;
 }
 
 const PRODUCT_COLUMNS = "id, short_code, name, authorization_method, company_id, created_at, metadata";
@@ -142,8 +148,8 @@ export async function insertProductFeature(
   const row = await db
     .prepare(
       `INSERT INTO product_features (product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions, allow_overages,
-         max_overages, allow_negative_consumptions, reset_consumption, consumption_period, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         max_overages, allow_negative_consumptions, reset_consumption, consumption_period, metadata, is_floating_cloud, floating_users, floating_timeout)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (product_id, code) DO NOTHING RETURNING *`,
     )
     .bind(
@@ -159,6 +165,9 @@ export async function insertProductFeature(
       bit(feature.reset_consumption),
       feature.consumption_period,
       JSON.stringify(feature.metadata),
+      bit(feature.is_floating_cloud),
+      feature.floating_users,
+      feature.floating_timeout,
     )
     .first<ProductFeatureRow>();
   return row && toProductFeature(row);
@@ -169,6 +178,11 @@ export async function findProductFeature(db: D1Database, productId: number, code
     .prepare("SELECT * FROM product_features WHERE product_id = ? AND code = ?")
     .bind(productId, code)
     .first<ProductFeatureRow>();
+  return row && toProductFeature(row);
+}
+
+export async function findProductFeatureById(db: D1Database, productFeatureId: number): Promise<ProductFeatureRecord | null> {
+  const row = await db.prepare("SELECT * FROM product_features WHERE id = ?").bind(productFeatureId).first<ProductFeatureRow>();
   return row && toProductFeature(row);
 }
 
@@ -235,5 +249,8 @@ function toProductFeature(row: ProductFeatureRow): ProductFeatureRecord {
     reset_consumption: row.reset_consumption === 1,
     consumption_period: row.consumption_period,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    is_floating_cloud: row.is_floating_cloud === 1,
+    floating_users: row.floating_users,
+    floating_timeout: row.floating_timeout,
   };
 }

@@ -4,10 +4,11 @@
  */
 import { verifyPassword } from "../../auth/password";
 import { licenseSignature } from "../../auth/response-signing";
-import { invalidateLicenseCounters, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
+import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
 import { body, licenseRoute } from "../license-route";
 import { isExpired, resolveLicenseIdentity } from "../resolve-license";
@@ -20,6 +21,8 @@ import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
  * validation_error (variables over the device's bound; the device stays activated).
  * Activating an already active device again is allowed and takes no extra seat. `variables`
  * are stored on the device as track_device_variables stores them, and the answer lists them.
+ * Activating a floating cloud license takes no floating slot (a check does): the answer says
+ * whether the device holds one (`floating_in_use`) and how many are in use.
  */
 export const activateLicense = licenseRoute({
   method: "post",
@@ -43,17 +46,21 @@ export const activateLicense = licenseRoute({
     const details = await loadLicenseDetails(env.DB, license.id);
     const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
+    // The license's counter objects learn of the device (and the license's activation) before this
+    // answers, whatever it answers: the device is activated from here on.
+    await invalidateLicenseCounters(env, license.id);
     if (input.variables && !(await writeDeviceVariables(env.DB, deviceId, input.variables, new Date(nowMs).toISOString()))) {
       throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
-    // The license's counter objects learn of the device (and the license's activation) before this answers.
-    await invalidateLicenseCounters(env, license.id);
 
-    const [activated, featureStates, licenseState, variables] = await Promise.all([
+    const [activated, featureStates, licenseState, variables, pool] = await Promise.all([
       loadLicenseDetails(env.DB, license.id),
       liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
       liveLicenseState(env, license, product.defaultsVersion),
       deviceVariables(env.DB, deviceId),
+      license.floating.isFloatingCloud
+        ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
+        : null,
     ]);
     return {
       body: licenseBody({
@@ -73,6 +80,7 @@ export const activateLicense = licenseRoute({
         ),
         nowMs,
         activation: { variables },
+        pool,
       }),
     };
   },

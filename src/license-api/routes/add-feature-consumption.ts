@@ -36,6 +36,8 @@ export function featureConsumptionBody(report: ConsumeReport) {
     company: { id: report.companyId },
     ...consumptionFields(report.rules, report.total, report.periodStart),
     is_floating: false,
-    is_floating_cloud: false,
+    is_floating_cloud: Boolean(report.floating),
+    // Present on floating features only, as LicenseSpring documents (the SDK declares them optional).
+    ...(report.floating ? { floating_timeout: report.floating.timeoutMinutes, floating_users: report.floating.users } : {}),
   };
 }

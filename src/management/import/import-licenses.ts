@@ -18,7 +18,7 @@ import {
 } from "../../db/management/import";
 import { ApiError } from "../../errors";
 import type { NumberedRow } from "../../http/read-import-body";
-import type { ImportLicenseRow, LicenseFeatureOverrides } from "../schemas";
+import { floatingProblem, type ImportLicenseRow, type LicenseFeatureOverrides } from "../schemas";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 /**
@@ -119,10 +119,18 @@ function checkAgainstProduct(row: number, license: ImportLicenseRow, product: Im
   if (license.max_license_users > 0 && users.length > license.max_license_users) {
     errors.add(row, "max_license_users", `the license has ${users.length} users, more than ${license.max_license_users}`);
   }
-  for (const code of Object.keys(license.features)) {
-    if (!product.features.some((feature) => feature.code === code)) {
+  for (const [code, overrides] of Object.entries(license.features)) {
+    const feature = product.features.find((candidate) => candidate.code === code);
+    if (!feature) {
       errors.add(row, `features.${code}`, `the product has no feature ${JSON.stringify(code)} (create it first)`);
+      continue;
     }
+    // The feature's floating values as they will be: its own where set, else the product feature's.
+    const problem = floatingProblem({
+      is_floating_cloud: overrides.is_floating_cloud ?? feature.is_floating_cloud,
+      floating_users: overrides.floating_users ?? feature.floating_users,
+    });
+    if (problem) errors.add(row, `features.${code}`, problem);
   }
   for (const name of Object.keys(license.custom_fields)) {
     if (!product.customFields.some((field) => field.name === name)) {
@@ -186,6 +194,11 @@ async function licenseWrites(
       is_trial: bit(value.is_trial),
       trial_days: value.trial_days,
       created_at: value.created_at ?? null,
+      is_floating_cloud: bit(value.is_floating_cloud),
+      floating_users: value.floating_users,
+      floating_timeout: value.floating_timeout,
+      can_borrow: bit(value.can_borrow),
+      max_borrow_time: value.max_borrow_time,
     });
     for (const user of value.users ?? []) {
       writes.users.push({
@@ -234,5 +247,8 @@ function featureRow(licenseId: number, productFeatureId: number, overrides: Lice
     consumption_period: overrides.consumption_period ?? null,
     expiry_date: overrides.expiry_date ?? null,
     metadata: overrides.metadata ? JSON.stringify(overrides.metadata) : null,
+    is_floating_cloud: optionalBit(overrides.is_floating_cloud),
+    floating_users: overrides.floating_users ?? null,
+    floating_timeout: overrides.floating_timeout ?? null,
   };
 }

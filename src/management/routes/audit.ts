@@ -9,7 +9,7 @@ import { z } from "zod";
 const FILTERS_DESCRIPTION =
   "Filters combine with AND: license_id, license_feature_id or feature (code), hardware_id (the device), event, and the time range " +
   "from (inclusive) … to (exclusive), ISO-8601. Rows are in the order they were recorded. A row reaches the log shortly after the " +
-  "consumption it records (the counter object's outbox is flushed right after the response).";
+  "consumption it records (about a second later: the counter object sends it through the audit queue, whose consumer batches D1 writes).";
 
 export const auditRoutes = [
   defineRoute({

@@ -5,7 +5,7 @@
  * what a counter decides invalidates the license's counter objects before it answers.
  */
 import { hashPassword } from "../../auth/password";
-import { invalidateLicenseCounters } from "../../counter/counter-stubs";
+import { counterStub, invalidateLicenseCounters, licenseTarget } from "../../counter/counter-stubs";
 import { ApiError } from "../../errors";
 import {
   findLicense,
@@ -21,11 +21,18 @@ import {
   updateLicenseDetails,
   updateLicenseFeature,
 } from "../../db/management/licenses";
-import { findProduct, productCustomFields, productFeatures, type ProductCustomFieldRecord } from "../../db/management/products";
+import {
+  findProduct,
+  findProductFeatureById,
+  productCustomFields,
+  productFeatures,
+  type ProductCustomFieldRecord,
+  type ProductFeatureRecord,
+} from "../../db/management/products";
 import { isUniqueViolation } from "../../db/management/sql-errors";
 import { defineRoute } from "../define-route";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
-import { liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
+import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../random-secrets";
@@ -38,6 +45,7 @@ import {
   LicenseFeaturePath,
   LicensePath,
   ListLicensesQuery,
+  floatingProblem,
   UpdateLicenseBody,
   UpdateLicenseConsumptionBody,
   UpdateLicenseFeatureBody,
@@ -45,17 +53,30 @@ import {
   type LicenseDetail as LicenseDetailType,
 } from "../schemas";
 
-/** The license with every feature and its live total (and its own counter, for consumption licenses), customer, custom fields and users. */
+/**
+ * The license with every feature and its live total (and its own counter, for consumption
+ * licenses), customer, custom fields, users and, for floating cloud licenses, the devices holding
+ * a slot.
+ */
 async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailType> {
   const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   const counter = await findLicenseCounter(env.DB, licenseId);
-  const [features, consumption, extras] = await Promise.all([
+  const [features, consumption, extras, pool] = await Promise.all([
     Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored))),
     counter ? liveLicenseConsumption(env, counter) : null,
     licenseExtras(env.DB, licenseId),
+    license.is_floating_cloud ? counterStub(env, licenseTarget(licenseId)).poolLeases(licenseTarget(licenseId)) : null,
   ]);
-  return { ...license, features, consumption, ...extras };
+  return { ...license, features, consumption, ...extras, floating_devices: floatingDevices(pool?.leases ?? [], Date.now()) };
 }
+
+/** validation_error when the floating values a write leaves in place do not go together. */
+function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
+  const problem = floatingProblem(values);
+  if (problem) throw new ApiError("validation_error", problem);
+}
+
+const FLOATING_FIELDS = ["is_floating_cloud", "floating_users", "floating_timeout", "can_borrow", "max_borrow_time"] as const;
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
 function customFieldIds<V>(fields: ProductCustomFieldRecord[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
@@ -66,6 +87,22 @@ function customFieldIds<V>(fields: ProductCustomFieldRecord[], values: Record<st
       `custom_fields: the product has no custom field ${unknown.map((name) => JSON.stringify(name)).join(", ")}`,
     );
   return Object.entries(values).map(([name, value]) => ({ fieldId: fields.find((field) => field.name === name)!.id, value }));
+}
+
+/** The fields of `body` that are set (a PATCH's undefined leaves the stored value). */
+function definedOnly<T extends object>(body: T): Partial<T> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** A license feature's floating values as they will be: its own where set (not null), else the product feature's. */
+function effectiveFeatureFloating(
+  product: Pick<ProductFeatureRecord, "is_floating_cloud" | "floating_users">,
+  overrides: { is_floating_cloud?: boolean | null | undefined; floating_users?: number | null | undefined },
+) {
+  return {
+    is_floating_cloud: overrides.is_floating_cloud ?? product.is_floating_cloud,
+    floating_users: overrides.floating_users ?? product.floating_users,
+  };
 }
 
 /** max_license_users (when not 0) bounds the number of license users. */
@@ -115,6 +152,11 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       `features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
     );
 
+  for (const feature of features) {
+    const overrides = body.features[feature.code];
+    if (overrides) checkFloating(effectiveFeatureFloating(feature, overrides));
+  }
+
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
   let licenseId: number;
   try {
@@ -143,6 +185,13 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
         max_license_users: body.max_license_users,
         is_trial: body.is_trial,
         trial_days: body.trial_days,
+      },
+      floating: {
+        is_floating_cloud: body.is_floating_cloud,
+        floating_users: body.floating_users,
+        floating_timeout: body.floating_timeout,
+        can_borrow: body.can_borrow,
+        max_borrow_time: body.max_borrow_time,
       },
       customer: body.customer,
       customFields,
@@ -209,20 +258,25 @@ export const licenseRoutes = [
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
     tag: "Licenses",
-    summary: "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values",
+    summary:
+      "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values, floating settings",
     description:
       "What the License API answers in the license object, as set here. `customer` replaces the whole customer (null removes it); " +
-      "`custom_fields` sets values by name (null goes back to the product default).",
+      "`custom_fields` sets values by name (null goes back to the product default). Floating settings apply to the very next request; " +
+      "devices holding a slot keep it until it ends (a smaller pool takes no new device until it is below its size).",
     params: LicensePath,
     body: UpdateLicenseBody,
     response: LicenseDetail,
     async handler({ params, body, env }) {
       const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
       if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
+      checkFloating({ ...license, ...definedOnly(body) });
       const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
       const { customer, custom_fields: _values, ...details } = body;
       const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
       orNotFound(updated ? license : null, "License", params.license_id);
+      // Floating settings are what the license's counter objects decide pools with.
+      if (FLOATING_FIELDS.some((field) => body[field] !== undefined)) await invalidateLicenseCounters(env, params.license_id);
       return licenseDetail(env, params.license_id);
     },
   }),
@@ -253,7 +307,9 @@ export const licenseRoutes = [
     body: UpdateLicenseFeatureBody,
     response: LicenseFeature,
     async handler({ params, body, env }) {
-      await storedFeature(env, params.license_id, params.feature_code);
+      const stored = await storedFeature(env, params.license_id, params.feature_code);
+      const product = await findProductFeatureById(env.DB, stored.productFeatureId);
+      checkFloating(effectiveFeatureFloating(product!, { ...stored.overrides, ...definedOnly(body) }));
       await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
       await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));

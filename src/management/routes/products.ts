@@ -2,6 +2,7 @@
 import { ApiError } from "../../errors";
 import {
   findProduct,
+  findProductFeature,
   insertProduct,
   insertProductCustomField,
   insertProductFeature,
@@ -28,6 +29,7 @@ import {
   ProductPath,
   UpdateProductBody,
   UpdateProductFeatureBody,
+  floatingProblem,
   page,
 } from "../schemas";
 
@@ -153,6 +155,12 @@ export const productRoutes = [
     body: UpdateProductFeatureBody,
     response: ProductFeature,
     async handler({ params, body, env }) {
+      const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
+      const problem = floatingProblem({
+        is_floating_cloud: body.is_floating_cloud ?? stored.is_floating_cloud,
+        floating_users: body.floating_users ?? stored.floating_users,
+      });
+      if (problem) throw new ApiError("validation_error", problem);
       const feature = orNotFound(
         await updateProductFeature(env.DB, params.product_id, params.feature_code, body),
         "Feature",

@@ -1,0 +1,134 @@
+/**
+ * POST /api/v4/floating/borrow, floating/release, floating/feature_borrow, floating/feature_release:
+ * a device keeps its floating slot offline until a time (borrow), or frees it at once (release),
+ * on a floating cloud license or a floating feature. The slot itself is taken by a check
+ * (check_license, check_license_feature); the pools live in the counter objects (./ask-pool.ts).
+ *
+ * Precedence (docs/sdk-compatibility.md "Floating"): identity → the license user's password
+ * (borrowing, user-based) → license_not_enabled → license_not_active → license_expired →
+ * blacklisted → device_not_found → invalid_license_feature_code (feature calls) → not floating
+ * (license_borrow_not_allowed, feature_not_floating) → feature_expired (feature borrow) →
+ * license_borrow_not_allowed (can_borrow) → borrow_until_not_valid → floating_not_available /
+ * floating_feature_device_not_in_use.
+ */
+import { verifyPassword } from "../../auth/password";
+import { featureTarget, licenseTarget } from "../../counter/counter-stubs";
+import type { PoolView } from "../../counter/floating-pool";
+import type { License, LicenseContext } from "../../db/license-context";
+import { findLicenseUser } from "../../db/licenses";
+import { ApiError } from "../../errors";
+import { askPool } from "../ask-pool";
+import { body, licenseRoute } from "../license-route";
+import { resolveLicense, resolveLicenseIdentity } from "../resolve-license";
+import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
+import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
+
+/**
+ * Borrowing names a user-based license by username and password (LicenseSpring's schema, and the
+ * SDK's): a missing password is missing_parameters, a wrong one invalid_password, as for activation.
+ */
+async function checkPassword(env: Env, license: License, input: { username?: string | undefined; password?: string | undefined }) {
+  if (input.username === undefined) return;
+  if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to borrow on a user-based license");
+  const user = await findLicenseUser(env.DB, license.id, input.username);
+  if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
+}
+
+/** The license feature the request names; invalid_license_feature_code when the license does not carry it (the floating calls' documented code). */
+function namedFeature(context: LicenseContext, code: string) {
+  const { feature } = context;
+  if (!feature || feature.id === null) {
+    throw new ApiError(
+      "invalid_license_feature_code",
+      `License feature code: ${JSON.stringify(code)} is invalid or not assigned to the license`,
+    );
+  }
+  return { ...feature, id: feature.id };
+}
+
+/** LicenseSpring's borrow answer (the SDK's FloatingBorrowResponse): when the borrow ends, the longest borrow in hours, and who. */
+function borrowedBody(pool: PoolView | null, license: License, deviceId: number, companyId: number) {
+  const until = pool?.lease?.borrowedUntil;
+  if (until === undefined || until === null) throw new Error("a borrow the pool accepted holds no borrow");
+  return {
+    borrowed_until: new Date(until).toISOString(),
+    max_borrow_time: license.floating.maxBorrowHours,
+    device_id: deviceId,
+    license_id: license.id,
+    company: { id: companyId },
+  };
+}
+
+export const floatingBorrow = licenseRoute({
+  method: "post",
+  path: "/api/v4/floating/borrow",
+  summary: "Borrow a floating cloud license's slot until a time (null: as long as max_borrow_time allows)",
+  parse: body(FloatingBorrowBody),
+  response: FloatingBorrowedBody,
+  reads: "context",
+  async handle({ env, apiKey, input, lookup, context }) {
+    const identity = resolveLicenseIdentity(context, lookup, apiKey);
+    await checkPassword(env, identity.license, input);
+    const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
+    const pool = await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, {
+      kind: "borrow",
+      borrowedUntil: input.borrowed_until,
+    });
+    return { body: borrowedBody(pool, license, device.id, product.companyId) };
+  },
+});
+
+/**
+ * Frees the device's slot at once, ending any borrow. Answers "" (LicenseSpring: "returns an empty
+ * string on success"). Idempotent: a device that holds no slot, or a license that is not floating,
+ * has nothing to free, and gets the same answer.
+ */
+export const floatingRelease = licenseRoute({
+  method: "post",
+  path: "/api/v4/floating/release",
+  summary: "Release a floating cloud license's slot held by the device",
+  parse: body(FloatingReleaseBody),
+  response: FloatingReleasedBody,
+  reads: "context",
+  async handle({ env, apiKey, lookup, context }) {
+    const { product, license } = resolveLicense(context, lookup, apiKey, Date.now());
+    await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "release" });
+    return { body: "" };
+  },
+});
+
+export const featureBorrow = licenseRoute({
+  method: "post",
+  path: "/api/v4/floating/feature_borrow",
+  summary: "Borrow a floating feature's slot until a time (null: as long as the license's max_borrow_time allows)",
+  parse: body(FeatureBorrowBody),
+  response: FloatingBorrowedBody,
+  reads: "context",
+  async handle({ env, apiKey, input, lookup, context }) {
+    const identity = resolveLicenseIdentity(context, lookup, apiKey);
+    await checkPassword(env, identity.license, input);
+    const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
+    const feature = namedFeature(context, input.feature);
+    const pool = await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, {
+      kind: "borrow",
+      borrowedUntil: input.borrowed_until,
+    });
+    return { body: borrowedBody(pool, license, device.id, product.companyId) };
+  },
+});
+
+/** Frees the device's slot of a floating feature at once; floating_feature_device_not_in_use when it holds none. Answers "". */
+export const featureRelease = licenseRoute({
+  method: "post",
+  path: "/api/v4/floating/feature_release",
+  summary: "Release a floating feature's slot held by the device",
+  parse: body(FeatureReleaseBody),
+  response: FloatingReleasedBody,
+  reads: "context",
+  async handle({ env, apiKey, input, lookup, context }) {
+    const { product, license } = resolveLicense(context, lookup, apiKey, Date.now());
+    const feature = namedFeature(context, input.feature);
+    await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, { kind: "release" });
+    return { body: "" };
+  },
+});
