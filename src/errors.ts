@@ -126,15 +126,25 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
 /** Every code this API can answer with (docs/protocol.md "Errors" lists them). */
 export const API_ERROR_CODES = Object.keys(DEFAULT_MESSAGES) as ApiErrorCode[];
 
+/** One bad row of a bulk import: its number (1-based), the field at fault (null: the whole row) and why. */
+export interface RowError {
+  row: number;
+  field: string | null;
+  message: string;
+}
+
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
+  /** Bulk imports only (docs/migration.md): every bad row, answered as the body's `errors`. */
+  readonly rowErrors: readonly RowError[] | undefined;
 
-  constructor(code: ApiErrorCode, message: string = DEFAULT_MESSAGES[code], status = statusFor(code)) {
+  constructor(code: ApiErrorCode, message: string = DEFAULT_MESSAGES[code], status = statusFor(code), rowErrors?: readonly RowError[]) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
+    this.rowErrors = rowErrors;
   }
 }
 
@@ -152,7 +162,12 @@ function statusFor(code: ApiErrorCode): number {
 /** The single place that builds error bodies. Error bodies are not signed (the SDK does not verify them). */
 export function errorResponse(error: unknown): Response {
   const apiError = error instanceof ApiError ? error : internalError(error);
-  const body = { status: apiError.status, code: apiError.code, message: apiError.message };
+  const body = {
+    status: apiError.status,
+    code: apiError.code,
+    message: apiError.message,
+    ...(apiError.rowErrors ? { errors: apiError.rowErrors } : {}),
+  };
   return new Response(JSON.stringify(body), {
     status: apiError.status,
     headers: { "Content-Type": "application/json" },

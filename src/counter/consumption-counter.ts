@@ -40,6 +40,7 @@ import { isExpired, resolveLicense, resolveLicenseFeature } from "../license-api
 import { settlePeriod } from "./consumption-period";
 import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
 import { borrowEnd, FloatingPool, type MayHold, type PoolSettings } from "./floating-pool";
+import { ImportLog } from "./import-log";
 import { Outbox, type AuditEntry, type AuditMessage } from "./outbox";
 import { RequestLog } from "./request-log";
 import { contextOf, namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
@@ -65,6 +66,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
   private readonly requests: RequestLog;
   private readonly outbox: Outbox;
   private readonly pool: FloatingPool;
+  /** Created on the first import (most counters never see one). */
+  private imports: ImportLog | undefined;
   /** What this object decides with; undefined until loaded, and after an invalidation. */
   private snapshot: CounterSnapshot | undefined;
   /** When the read that produced `snapshot` started, and whether a background reload is running. */
@@ -168,6 +171,37 @@ export class ConsumptionCounter extends DurableObject<Env> {
         nowMs,
       });
       return { ...before, total: 0 };
+    });
+    this.scheduleSend();
+    return { total: state.total, periodStart: state.periodStart };
+  }
+
+  /**
+   * Sets the total to `total` (a migration's imported total, docs/migration.md), audited as
+   * "import" with the difference, unless the last import set this same total already: a retried
+   * or re-run import changes nothing and writes no second row. Serialised with consumptions like
+   * everything else here. Answers the live state afterwards.
+   */
+  async importTotal(target: CounterTarget, total: number): Promise<CounterState> {
+    const snapshot = await this.requireSnapshot(target, undefined);
+    this.imports ??= new ImportLog(this.sql);
+    const imports = this.imports;
+    const state = this.transaction((): CounterState => {
+      const nowMs = Date.now();
+      const before = this.currentState(snapshot, nowMs, null);
+      if (imports.lastImported() === total) return before;
+      imports.record(total, before.total, nowMs);
+      if (before.total === total) return before;
+      this.writeCounter({ ...before, total });
+      this.appendAudit(snapshot, {
+        hardwareId: null,
+        consumptions: total - before.total,
+        totalAfter: total,
+        event: "import",
+        apiKeyId: null,
+        nowMs,
+      });
+      return { ...before, total };
     });
     this.scheduleSend();
     return { total: state.total, periodStart: state.periodStart };

@@ -90,10 +90,11 @@ export async function consumeOnce(env: Env, request: ConsumeRequest): Promise<Co
 export async function invalidateLicenseCounters(env: Env, licenseIds: number | readonly number[]): Promise<void> {
   const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
   if (licenses.length === 0) return;
+  // One JSON parameter, not one per license: D1 binds at most 100 values per statement.
   const { results } = await env.DB.prepare(
-    `SELECT id, license_id FROM license_features WHERE license_id IN (${licenses.map(() => "?").join(", ")})`,
+    "SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))",
   )
-    .bind(...licenses)
+    .bind(JSON.stringify(licenses))
     .all<{ id: number; license_id: number }>();
   const targets = [...licenses.map(licenseTarget), ...results.map((row) => featureTarget(row.license_id, row.id))];
   await Promise.all(targets.map((target) => invalidateWithRetry(env, target)));

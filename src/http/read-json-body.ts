@@ -14,7 +14,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
 
-  const bytes = await readCapped(request, MAX_BODY_BYTES);
+  const bytes = await readCapped(request, MAX_BODY_BYTES, `The request body must be at most ${MAX_BODY_BYTES} bytes`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -28,7 +28,8 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
-async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+/** The body's bytes; body_too_large (with `tooLarge` as its message) as soon as more than `limit` arrive. */
+export async function readCapped(request: Request, limit: number, tooLarge: string): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -39,7 +40,7 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw new ApiError("body_too_large", `The request body must be at most ${limit} bytes`);
+      throw new ApiError("body_too_large", tooLarge);
     }
     chunks.push(value);
   }

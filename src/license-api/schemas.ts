@@ -98,7 +98,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
  * console and the audit log, and two passwords that hash alike. Checked here, once, for every
  * License API and management input; returns the problem (naming the field) or null.
  */
-function illFormedText(input: unknown): string | null {
+export function illFormedText(input: unknown): string | null {
   const pending: Array<[unknown, string]> = [[input, ""]];
   while (pending.length > 0) {
     const [value, path] = pending.pop()!;

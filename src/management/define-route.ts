@@ -5,6 +5,8 @@
  * from it, so what is documented is what runs.
  */
 import type { z } from "zod";
+import type { NumberedRow } from "../http/read-import-body";
+import type { RowErrors } from "./import/row-errors";
 
 export type HttpMethod = "get" | "post" | "patch";
 
@@ -21,10 +23,15 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   path: string;
   summary: string;
   description?: string;
-  tag: "Products" | "Licenses" | "Devices" | "API keys" | "Audit log";
+  tag: "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import";
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Bulk import routes (defineImportRoute): the schema of ONE row. The body is then a JSON array or
+   * NDJSON of rows (src/http/read-import-body.ts) and the handler's `body` is the valid rows.
+   */
+  rows?: z.ZodType;
   /** The JSON answer's schema; for `csv` routes, documents nothing but the media type. */
   response: R;
   /** 201 for creations; 200 otherwise. */
@@ -42,4 +49,34 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   spec: RouteSpec<P, Q, B, R>,
 ): ManagementRoute {
   return spec as ManagementRoute;
+}
+
+export interface ImportRouteSpec<Row extends z.ZodType, R extends z.ZodType> {
+  path: string;
+  summary: string;
+  description: string;
+  row: Row;
+  response: R;
+  /**
+   * Gets the rows valid in themselves and `errors` holding the others'; checks the rows against each
+   * other and D1, adding to `errors`, and calls errors.throwIfAny() before it writes anything.
+   */
+  handler(input: { rows: Array<NumberedRow<z.infer<Row>>>; errors: RowErrors; env: Env }): Promise<z.input<R>>;
+}
+
+/** A bulk import endpoint: POST, tag "Import", rows instead of one JSON body (docs/migration.md). */
+export function defineImportRoute<Row extends z.ZodType, R extends z.ZodType>(spec: ImportRouteSpec<Row, R>): ManagementRoute {
+  return {
+    method: "post",
+    path: spec.path,
+    tag: "Import",
+    summary: spec.summary,
+    description: spec.description,
+    rows: spec.row,
+    response: spec.response,
+    handler: ({ body, env }) => {
+      const { rows, errors } = body as { rows: Array<NumberedRow<z.infer<Row>>>; errors: RowErrors };
+      return spec.handler({ rows, errors, env });
+    },
+  };
 }

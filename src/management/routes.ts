@@ -3,6 +3,7 @@ import type { ManagementRoute } from "./define-route";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditRoutes } from "./routes/audit";
 import { deviceRoutes } from "./routes/devices";
+import { importRoutes } from "./routes/import";
 import { licenseRoutes } from "./routes/licenses";
 import { productRoutes } from "./routes/products";
 
@@ -12,4 +13,5 @@ export const managementRoutes: readonly ManagementRoute[] = [
   ...deviceRoutes,
   ...apiKeyRoutes,
   ...auditRoutes,
+  ...importRoutes,
 ];

@@ -38,8 +38,10 @@ const instant = (name: string) =>
 const decimal = (name: string) =>
   z
     .string(typeMessage(name, "a positive integer"))
-    .regex(/^[1-9][0-9]{0,14}$/, `${name} must be a positive integer in decimal digits (e.g. 42)`)
-    .transform(Number);
+    .regex(/^[1-9][0-9]{0,15}$/, `${name} must be a positive integer in decimal digits (e.g. 42)`)
+    .transform(Number)
+    // 16 digits: LicenseSpring's license ids, which imports keep (docs/migration.md); never one that would round.
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, `${name} must be at most 2^53 - 1`));
 
 /** A numeric id in a path or query string. */
 const id = decimal;
@@ -118,8 +120,9 @@ const pagination = {
     .default(50),
   cursor: z
     .string()
-    .regex(/^\d{1,15}$/, "cursor must be a next_cursor value from a previous page")
+    .regex(/^\d{1,16}$/, "cursor must be a next_cursor value from a previous page")
     .transform(Number)
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, "cursor must be a next_cursor value from a previous page"))
     .optional(),
 };
 export const PageQuery = z.object(pagination).strict();
@@ -624,7 +627,142 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+// ---------------------------------------------------------------- bulk imports (docs/migration.md)
+
+/**
+ * An id kept from LicenseSpring (its license ids have 16 digits): clients that stored a license
+ * send its id back as `license_id`, so an imported license keeps it. Up to 2^53 − 1.
+ */
+const keptId = (name: string) =>
+  z
+    .number(typeMessage(name, "a number"))
+    // zod's int() takes safe integers only: a bigger id would not survive JSON in JavaScript clients.
+    .int(`${name} must be an integer of at most 2^53 - 1`)
+    .positive(`${name} must be positive`);
+
+/** An API key clients already use, with the shared key they sign with: both kept as they are. */
+export const ImportApiKeyRow = z
+  .object({
+    api_key: text("api_key"),
+    shared_key: text("shared_key"),
+    company_id: CreateApiKeyBody.shape.company_id,
+    product_ids: CreateApiKeyBody.shape.product_ids,
+    read_only: CreateApiKeyBody.shape.read_only,
+  })
+  .strict();
+export type ImportApiKeyRow = z.infer<typeof ImportApiKeyRow>;
+
+/**
+ * A license user as exported: the username clients send (not checked to be an e-mail address),
+ * and the password if the vendor has it (LicenseSpring shows a user's initial password, never one
+ * the user chose); stored as a PBKDF2 hash. Without one the user cannot activate with a password
+ * until a later import row supplies it.
+ */
+const ImportLicenseUser = z
+  .object({
+    username: text("username"),
+    password: z.string(typeMessage("password", "a string")).min(1, "password must not be empty").max(256).optional(),
+    is_initial_password: flag("is_initial_password").default(true),
+    first_name: z.string(typeMessage("first_name", "a string")).max(256).default(""),
+    last_name: z.string(typeMessage("last_name", "a string")).max(256).default(""),
+    phone_number: z.string(typeMessage("phone_number", "a string")).max(256).default(""),
+  })
+  .strict();
+
+/** A license with what the management API issues (customer, users, feature values, custom fields), keeping its id and key. */
+export const ImportLicenseRow = z
+  .object({
+    /** The license's id in LicenseSpring: kept, because clients send it back as license_id. */
+    id: keptId("id"),
+    /** The product's short code (the product and its features are created here first). */
+    product: code("product"),
+    /** Key-based products: the key clients have (kept exactly). */
+    license_key: text("license_key").optional(),
+    /** User-based products: at least one user. */
+    users: z.array(ImportLicenseUser).min(1, "users must name at least one user").max(100).optional(),
+    enabled: flag("enabled").default(true),
+    license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
+    validity_period: instant("validity_period").nullable().default(null),
+    max_activations: count("max_activations").default(1),
+    allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+    features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
+    consumption: LicenseConsumptionInput.optional(),
+    metadata: licenseDetailFields.metadata.default({}),
+    order_store_id: licenseDetailFields.order_store_id.default(null),
+    max_license_users: licenseDetailFields.max_license_users.default(0),
+    is_trial: licenseDetailFields.is_trial.default(false),
+    trial_days: licenseDetailFields.trial_days.default(0),
+    customer: CustomerInput.nullable().default(null),
+    custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
+    /** When the license was created in LicenseSpring: a user with several licenses of a product gets the newest. */
+    created_at: instant("created_at").optional(),
+    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+    floating_users: floatingFields.floating_users.default(0),
+    floating_timeout: floatingFields.floating_timeout.default(120),
+    can_borrow: borrowFields.can_borrow.default(false),
+    max_borrow_time: borrowFields.max_borrow_time.default(0),
+  })
+  .strict()
+  .refine((row) => row.consumption === undefined || row.license_type === "consumption", {
+    message: 'consumption is only for license_type "consumption"',
+    path: ["consumption"],
+  })
+  .superRefine(refineFloating);
+export type ImportLicenseRow = z.infer<typeof ImportLicenseRow>;
+
+/** A device activated on a license (LicenseSpring: the license device, with `device_active` and `blacklisted`). */
+export const ImportDeviceRow = z
+  .object({
+    license_id: keptId("license_id"),
+    hardware_id: text("hardware_id"),
+    active: flag("active").default(true),
+    blacklisted: flag("blacklisted").default(false),
+    /** When it was first activated (LicenseSpring's time_activated); default: now. */
+    created_at: instant("created_at").optional(),
+  })
+  .strict();
+export type ImportDeviceRow = z.infer<typeof ImportDeviceRow>;
+
+/** A counter's current total: a license feature's (`feature`), or a consumption license's own (no `feature`). */
+export const ImportTotalRow = z
+  .object({
+    license_id: keptId("license_id"),
+    feature: code("feature").nullable().default(null),
+    total: z
+      .number(typeMessage("total", "a number"))
+      .int("total must be an integer of at most 2^53 - 1")
+      .min(0, "total must not be negative"),
+  })
+  .strict();
+export type ImportTotalRow = z.infer<typeof ImportTotalRow>;
+
+/** What an import answers: the same for a retry of the same rows (nothing is imported twice). */
+const importSummary = <K extends string, T extends z.ZodRawShape>(kind: K, result: T) =>
+  z.object({
+    kind: z.literal(kind),
+    rows: z.number().int(),
+    results: z.array(z.object({ row: z.number().int(), ...result })),
+  });
+
+export const ImportApiKeysSummary = importSummary("api_keys", { id: z.number().int(), api_key: z.string() });
+export const ImportLicensesSummary = importSummary("licenses", { id: z.number().int() });
+export const ImportDevicesSummary = importSummary("devices", {
+  id: z.number().int(),
+  license_id: z.number().int(),
+  hardware_id: z.string(),
+});
+export const ImportTotalsSummary = importSummary("totals", {
+  license_id: z.number().int(),
+  feature: z.string().nullable(),
+  total: z.number().int(),
+});
+
 // ---------------------------------------------------------------- errors
 
 /** Every error, management or License API: the documented body. */
 export const ErrorBody = z.object({ status: z.number().int(), code: z.string(), message: z.string() });
+
+/** A failed import: `errors` names every bad row (1-based number, field, message); nothing was imported. */
+export const ImportErrorBody = ErrorBody.extend({
+  errors: z.array(z.object({ row: z.number().int(), field: z.string().nullable(), message: z.string() })).optional(),
+});

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import type { ManagementRoute } from "../management/define-route";
 import { managementRoutes } from "../management/routes";
-import { ErrorBody } from "../management/schemas";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../http/read-import-body";
+import { ErrorBody, ImportErrorBody } from "../management/schemas";
 import type { LicenseRoute } from "../license-api/license-route";
 import { licenseRoutes } from "../license-api/routes";
 
@@ -43,7 +44,22 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query"): 
 }
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
-const errorResponse = (description: string) => ({ description, content: json(ErrorBody) });
+const errorResponse = (description: string, schema: z.ZodType = ErrorBody) => ({ description, content: json(schema) });
+
+/** An import's body: a JSON array of rows, or the same rows as NDJSON (one JSON object per line). */
+function importBody(row: z.ZodType) {
+  const limits = `At most ${MAX_IMPORT_ROWS} rows and ${MAX_IMPORT_BYTES} bytes per call.`;
+  return {
+    required: true,
+    description: `The rows to import. ${limits}`,
+    content: {
+      "application/json": { schema: { type: "array", minItems: 1, maxItems: MAX_IMPORT_ROWS, items: jsonSchema(row) } },
+      "application/x-ndjson": {
+        schema: { type: "string", description: "One row per line, each a JSON object as the items of application/json's array" },
+      },
+    },
+  };
+}
 
 function managementOperation(route: ManagementRoute): Operation {
   return {
@@ -54,11 +70,18 @@ function managementOperation(route: ManagementRoute): Operation {
     security: [{ managementKey: [] }],
     parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+    ...(route.rows ? { requestBody: importBody(route.rows) } : {}),
     responses: {
       [String(route.status ?? 200)]: route.csv
         ? { description: "CSV (RFC 4180), header row first", content: { "text/csv": { schema: { type: "string" } } } }
         : { description: "Success", content: json(route.response) },
-      "400": errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type, body_too_large or client_aborted"),
+      "400": route.rows
+        ? errorResponse(
+            "validation_error (with `errors`: every bad row by number and field; nothing was imported), invalid_json, " +
+              "invalid_content_type, body_too_large or client_aborted",
+            ImportErrorBody,
+          )
+        : errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type, body_too_large or client_aborted"),
       "401": errorResponse("unauthorized: no management key"),
       "403": errorResponse("forbidden: wrong management key"),
       "404": errorResponse("not_found"),
@@ -126,6 +149,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: "Devices" },
       { name: "API keys", description: "License API credentials" },
       { name: "Audit log" },
+      { name: "Import", description: "Bulk imports for a migration from LicenseSpring (docs/migration.md)" },
     ],
     components: {
       securitySchemes: {

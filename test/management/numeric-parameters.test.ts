@@ -51,3 +51,28 @@ describe("numeric path ids and query values accept decimal digits only", () => {
     }
   });
 });
+
+describe("ids of up to 16 digits (LicenseSpring's license ids, which imports keep)", () => {
+  it("a license with a 16-digit id is reachable by path, by filter and across a page boundary", async () => {
+    const product = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("sixteen"), name: "P" });
+    const id = 1593781720493289;
+    const imported = await manage("POST", "/api/v1/import/licenses", undefined, {
+      rawBody: JSON.stringify([{ id, product: product.short_code, license_key: uniqueCode("KEY") }]),
+    });
+    expect(imported.status, await imported.clone().text()).toBe(200);
+    expect(await manageOk("GET", `/api/v1/licenses/${id}`)).toMatchObject({ id, product_id: product.id });
+    expect((await manageOk("GET", `/api/v1/audit?license_id=${id}`)).data).toEqual([]);
+    // Keyset pagination: the cursor after the license before it, then the cursor the 16-digit id itself gives.
+    const first = await manageOk("GET", `/api/v1/licenses?product_id=${product.id}&limit=1`);
+    expect(first.data.map((license: { id: number }) => license.id)).toEqual([id]);
+    const all = await manageOk("GET", `/api/v1/licenses?limit=1&cursor=${id - 1}`);
+    expect(all.data[0].id).toBe(id);
+    expect(all.next_cursor).toBe(null);
+  });
+
+  it("above 2^53 - 1 is validation_error, not a rounded id", async () => {
+    for (const path of ["/api/v1/licenses/9007199254740992", "/api/v1/licenses/9999999999999999", "/api/v1/licenses/10000000000000000"]) {
+      expect((await managementError(await manage("GET", path))).code, path).toBe("validation_error");
+    }
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * Imports licenses as LicenseSpring has them: the same id (clients send it back as license_id),
+ * the same key, its users, customer, feature values, custom field values and details. A license
+ * already here (same id, same product and key) is left as it is: imports create, they never update
+ * (change a license afterwards through /api/v1/licenses). The one exception is a password for a
+ * user who has none yet. A row that names an id or a key already used otherwise is a bad row.
+ */
+import { hashPassword } from "../../auth/password";
+import { invalidateLicenseCounters } from "../../counter/counter-stubs";
+import {
+  findLicenseIdentities,
+  licenseImportStatements,
+  otherLicensesOfTheirUsers,
+  productsByShortCode,
+  usersWithoutPassword,
+  type ImportProduct,
+  type LicenseWrites,
+} from "../../db/management/import";
+import { ApiError } from "../../errors";
+import type { NumberedRow } from "../../http/read-import-body";
+import { floatingProblem, type ImportLicenseRow, type LicenseFeatureOverrides } from "../schemas";
+import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
+
+/**
+ * Passwords are stored as PBKDF2 hashes (100,000 iterations, about 20 ms of CPU each): at most
+ * this many are hashed per call, so a call stays far below the Workers CPU limit.
+ */
+export const MAX_PASSWORDS_PER_CALL = 100;
+
+const bit = (value: boolean) => (value ? 1 : 0);
+const optionalBit = (value: boolean | null | undefined) => (value === undefined || value === null ? null : bit(value));
+
+export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLicenseRow>>, errors: RowErrors) {
+  rejectRepeats(rows, (license) => String(license.id), "id", errors);
+  rejectRepeats(
+    rows.filter(({ value }) => value.license_key !== undefined),
+    (license) => JSON.stringify([license.product, license.license_key]),
+    "license_key",
+    errors,
+  );
+  const products = await productsByShortCode(env.DB, [...new Set(rows.map(({ value }) => value.product))]);
+  for (const { row, value } of rows) checkAgainstProduct(row, value, products.get(value.product), errors);
+
+  // Which rows are already here, and which name an id or key that is already something else.
+  const candidates = rows.filter(({ row }) => !errors.has(row));
+  const stored = await findLicenseIdentities(
+    env.DB,
+    candidates.map(({ value }) => value.id),
+    candidates.flatMap(({ value }) =>
+      value.license_key === undefined ? [] : [[products.get(value.product)!.id, value.license_key] as const],
+    ),
+  );
+  const fresh: Array<NumberedRow<ImportLicenseRow>> = [];
+  const existing: Array<NumberedRow<ImportLicenseRow>> = [];
+  for (const candidate of candidates) {
+    const { row, value } = candidate;
+    const product = products.get(value.product)!;
+    const key = value.license_key ?? null;
+    const byId = stored.find((license) => license.id === value.id);
+    const byKey = key === null ? undefined : stored.find((license) => license.product_id === product.id && license.license_key === key);
+    if (byId && (byId.product_id !== product.id || byId.license_key !== key)) {
+      errors.add(row, "id", `license ${value.id} is already here, for another product or with another license_key`);
+    } else if (!byId && byKey) {
+      errors.add(
+        row,
+        "license_key",
+        `this product already has this license_key here, as license ${byKey.id}: clients would send license_id ${value.id} and not find it`,
+      );
+    } else (byId ? existing : fresh).push(candidate);
+  }
+  errors.throwIfAny();
+
+  const writes = await licenseWrites(env.DB, fresh, existing, products);
+  await commitImport(env.DB, licenseImportStatements(env.DB, writes));
+
+  // A new license may become the one its users get without a license_id (the newest): the counter
+  // objects of their other licenses of the product forget what they knew before this answers. For
+  // every row, not only new ones: an earlier call that wrote but failed before this is repaired by
+  // sending the same rows again. New licenses themselves have no counter object that knows them.
+  if (rows.some(({ value }) => value.users)) {
+    await invalidateLicenseCounters(
+      env,
+      await otherLicensesOfTheirUsers(
+        env.DB,
+        rows.map(({ value }) => value.id),
+      ),
+    );
+  }
+  return { kind: "licenses" as const, rows: rows.length, results: rows.map(({ row, value }) => ({ row, id: value.id })) };
+}
+
+/** The row against its product: key or users as the product's licenses have them, known features and custom fields. */
+function checkAgainstProduct(row: number, license: ImportLicenseRow, product: ImportProduct | undefined, errors: RowErrors): void {
+  if (!product) {
+    errors.add(
+      row,
+      "product",
+      `no product has the short code ${JSON.stringify(license.product)} here: create it first (POST /api/v1/products)`,
+    );
+    return;
+  }
+  if (product.authorization_method === "license-key") {
+    if (license.users) errors.add(row, "users", "this product's licenses are key-based: send license_key, not users");
+    if (license.license_key === undefined)
+      errors.add(row, "license_key", "this product's licenses are key-based: send the key clients have");
+  } else {
+    if (license.license_key !== undefined)
+      errors.add(row, "license_key", "this product's licenses are user-based: send users, not license_key");
+    if (!license.users) errors.add(row, "users", "this product's licenses are user-based: send at least one user");
+  }
+  const users = license.users ?? [];
+  const seen = new Map<string, number>();
+  users.forEach((user, index) => {
+    const folded = user.username.toLowerCase();
+    const earlier = seen.get(folded);
+    if (earlier !== undefined) errors.add(row, `users.${index}.username`, `repeats users.${earlier}.username`);
+    else seen.set(folded, index);
+  });
+  if (license.max_license_users > 0 && users.length > license.max_license_users) {
+    errors.add(row, "max_license_users", `the license has ${users.length} users, more than ${license.max_license_users}`);
+  }
+  for (const [code, overrides] of Object.entries(license.features)) {
+    const feature = product.features.find((candidate) => candidate.code === code);
+    if (!feature) {
+      errors.add(row, `features.${code}`, `the product has no feature ${JSON.stringify(code)} (create it first)`);
+      continue;
+    }
+    // The feature's floating values as they will be: its own where set, else the product feature's.
+    const problem = floatingProblem({
+      is_floating_cloud: overrides.is_floating_cloud ?? feature.is_floating_cloud,
+      floating_users: overrides.floating_users ?? feature.floating_users,
+    });
+    if (problem) errors.add(row, `features.${code}`, problem);
+  }
+  for (const name of Object.keys(license.custom_fields)) {
+    if (!product.customFields.some((field) => field.name === name)) {
+      errors.add(row, `custom_fields.${name}`, `the product has no custom field ${JSON.stringify(name)} (create it first)`);
+    }
+  }
+}
+
+/** Everything the import writes; passwords are hashed here, only for users that get one. */
+async function licenseWrites(
+  db: D1Database,
+  fresh: Array<NumberedRow<ImportLicenseRow>>,
+  existing: Array<NumberedRow<ImportLicenseRow>>,
+  products: Map<string, ImportProduct>,
+): Promise<LicenseWrites> {
+  const missing = new Set(
+    (
+      await usersWithoutPassword(
+        db,
+        existing.map(({ value }) => value.id),
+      )
+    ).map((user) => JSON.stringify([user.license_id, user.username.toLowerCase()])),
+  );
+  const backfills = existing.flatMap(({ value }) =>
+    (value.users ?? [])
+      .filter((user) => user.password !== undefined && missing.has(JSON.stringify([value.id, user.username.toLowerCase()])))
+      .map((user) => ({ licenseId: value.id, user })),
+  );
+  const toHash = fresh.flatMap(({ value }) => (value.users ?? []).filter((user) => user.password !== undefined)).length + backfills.length;
+  if (toHash > MAX_PASSWORDS_PER_CALL) {
+    throw new ApiError(
+      "validation_error",
+      `These rows carry ${toHash} passwords to store; at most ${MAX_PASSWORDS_PER_CALL} are hashed per call: split the file and send the parts one after another`,
+    );
+  }
+  const hash = async (password: string | undefined) => (password === undefined ? null : await hashPassword(password));
+
+  const writes: LicenseWrites = { licenses: [], users: [], features: [], customers: [], customFields: [], passwords: [] };
+  for (const { value } of fresh) {
+    const product = products.get(value.product)!;
+    const consumption = value.consumption;
+    writes.licenses.push({
+      id: value.id,
+      product_id: product.id,
+      license_key: value.license_key ?? null,
+      enabled: bit(value.enabled),
+      license_type: value.license_type,
+      validity_period: value.validity_period,
+      max_activations: value.max_activations,
+      allow_unlimited_activations: bit(value.allow_unlimited_activations),
+      max_consumptions: consumption?.max_consumptions ?? 0,
+      allow_unlimited_consumptions: bit(consumption?.allow_unlimited_consumptions ?? false),
+      allow_overages: bit(consumption?.allow_overages ?? false),
+      max_overages: consumption?.max_overages ?? 0,
+      allow_negative_consumptions: bit(consumption?.allow_negative_consumptions ?? false),
+      reset_consumption: bit(consumption?.reset_consumption ?? false),
+      consumption_period: consumption?.consumption_period ?? null,
+      metadata: JSON.stringify(value.metadata),
+      order_store_id: value.order_store_id,
+      max_license_users: value.max_license_users,
+      is_trial: bit(value.is_trial),
+      trial_days: value.trial_days,
+      created_at: value.created_at ?? null,
+      is_floating_cloud: bit(value.is_floating_cloud),
+      floating_users: value.floating_users,
+      floating_timeout: value.floating_timeout,
+      can_borrow: bit(value.can_borrow),
+      max_borrow_time: value.max_borrow_time,
+    });
+    for (const user of value.users ?? []) {
+      writes.users.push({
+        license_id: value.id,
+        username: user.username,
+        password_hash: await hash(user.password),
+        first_name: user.first_name,
+        last_name: user.last_name,
+        phone_number: user.phone_number,
+        is_initial_password: bit(user.is_initial_password),
+      });
+    }
+    // Every product feature is on the license, as when a license is issued here.
+    for (const feature of product.features) writes.features.push(featureRow(value.id, feature.id, value.features[feature.code] ?? {}));
+    if (value.customer)
+      writes.customers.push({ license_id: value.id, ...value.customer, metadata: JSON.stringify(value.customer.metadata) });
+    for (const [name, fieldValue] of Object.entries(value.custom_fields)) {
+      writes.customFields.push({
+        license_id: value.id,
+        field_id: product.customFields.find((field) => field.name === name)!.id,
+        value: fieldValue,
+      });
+    }
+  }
+  for (const { licenseId, user } of backfills) {
+    writes.passwords.push({
+      license_id: licenseId,
+      username: user.username,
+      password_hash: (await hash(user.password))!,
+      is_initial_password: bit(user.is_initial_password),
+    });
+  }
+  return writes;
+}
+
+function featureRow(licenseId: number, productFeatureId: number, overrides: LicenseFeatureOverrides) {
+  return {
+    license_id: licenseId,
+    product_feature_id: productFeatureId,
+    max_consumption: overrides.max_consumption ?? null,
+    allow_unlimited_consumptions: optionalBit(overrides.allow_unlimited_consumptions),
+    allow_overages: optionalBit(overrides.allow_overages),
+    max_overages: overrides.max_overages ?? null,
+    allow_negative_consumptions: optionalBit(overrides.allow_negative_consumptions),
+    reset_consumption: optionalBit(overrides.reset_consumption),
+    consumption_period: overrides.consumption_period ?? null,
+    expiry_date: overrides.expiry_date ?? null,
+    metadata: overrides.metadata ? JSON.stringify(overrides.metadata) : null,
+    is_floating_cloud: optionalBit(overrides.is_floating_cloud),
+    floating_users: overrides.floating_users ?? null,
+    floating_timeout: overrides.floating_timeout ?? null,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * /api/v1/import/...: bulk imports for a vendor moving from LicenseSpring (docs/migration.md), in
+ * this order: API keys, licenses, devices, totals. Each takes a JSON array of rows or NDJSON, at
+ * most 500 rows and 2 MiB per call; every row is checked first and one bad row imports nothing
+ * (validation_error, `errors` naming every bad row); a retry of the same rows changes nothing and
+ * answers the same.
+ */
+import { defineImportRoute } from "../define-route";
+import { importApiKeys } from "../import/import-api-keys";
+import { importDevices } from "../import/import-devices";
+import { importLicenses } from "../import/import-licenses";
+import { importTotals } from "../import/import-totals";
+import {
+  ImportApiKeyRow,
+  ImportApiKeysSummary,
+  ImportDeviceRow,
+  ImportDevicesSummary,
+  ImportLicenseRow,
+  ImportLicensesSummary,
+  ImportTotalRow,
+  ImportTotalsSummary,
+} from "../schemas";
+
+export const importRoutes = [
+  defineImportRoute({
+    path: "/api/v1/import/api-keys",
+    summary: "Import License API keys with the api key and shared key clients already use",
+    description:
+      "A key already here is left as it is (a different stored shared_key is a bad row). product_ids must be products of company_id.",
+    row: ImportApiKeyRow,
+    response: ImportApiKeysSummary,
+    handler: ({ rows, errors, env }) => importApiKeys(env, rows, errors),
+  }),
+  defineImportRoute({
+    path: "/api/v1/import/licenses",
+    summary: "Import licenses (keeping their LicenseSpring ids and keys) with users, customer, feature values and custom fields",
+    description:
+      "Products, their features and custom fields must exist here first. A license already here (same id, product and key) is left " +
+      "as it is, except that a user without a password gets the row's. Passwords are stored as PBKDF2 hashes, at most 100 per call.",
+    row: ImportLicenseRow,
+    response: ImportLicensesSummary,
+    handler: ({ rows, errors, env }) => importLicenses(env, rows, errors),
+  }),
+  defineImportRoute({
+    path: "/api/v1/import/devices",
+    summary: "Import activated devices, so clients go on without activating again",
+    description:
+      "A device already here (same license and hardware id) is left as it is. Imported active devices may exceed max_activations.",
+    row: ImportDeviceRow,
+    response: ImportDevicesSummary,
+    handler: ({ rows, errors, env }) => importDevices(env, rows, errors),
+  }),
+  defineImportRoute({
+    path: "/api/v1/import/totals",
+    summary: "Import current consumption totals into the counters (audited as import)",
+    description:
+      "Each row sets a license feature's total (feature) or a consumption license's own (no feature); the audit log records the " +
+      "difference as one `import` row. Importing the total that the last import of that counter set again changes nothing.",
+    row: ImportTotalRow,
+    response: ImportTotalsSummary,
+    handler: ({ rows, errors, env }) => importTotals(env, rows, errors),
+  }),
+];
