@@ -138,10 +138,25 @@ export function gitCommit() {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
     const dirty =
-      execFileSync("git", ["status", "--porcelain", "--", "src", "migrations", "schema.sql", "wrangler.toml"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      }).trim() !== "";
+      execFileSync(
+        "git",
+        [
+          "status",
+          "--porcelain",
+          "--",
+          "src",
+          "migrations",
+          "schema.sql",
+          "wrangler.toml",
+          "bench",
+          ":(exclude)bench/reports",
+          "package.json",
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      ).trim() !== "";
     return dirty ? `${commit}+changes` : commit;
   } catch {
     return null;
