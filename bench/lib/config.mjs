@@ -34,6 +34,8 @@ export function readConfig() {
     warmupS: int("BENCH_WARMUP", 3, 0, 600),
     connections: int("BENCH_CONNECTIONS", 32, 1, 1024),
     rounds: int("BENCH_ROUNDS", 1, 1, 10),
+    /** Only these runs of the standard mode (keys: floor, crypto, design-hot, service-hot, design-spread, service-spread, sequential); all if unset. */
+    cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(",").map((key) => key.trim()) : null,
     sequentialRequests: int("BENCH_SEQUENTIAL", 500, 10, 100_000),
     wrkThreads: int("BENCH_WRK_THREADS", 1, 1, 64),
     soakS,

@@ -16,7 +16,7 @@ const median = (/** @type {Array<number | null | undefined>} */ values) => {
   if (v.length === 0) return null;
   return v.length % 2
     ? /** @type {number} */ (v[(v.length - 1) / 2])
-    : /** @type {number} */ ((v[v.length / 2 - 1]) + /** @type {number} */ (v[v.length / 2])) / 2;
+    : /** @type {number} */ (v[v.length / 2 - 1] + /** @type {number} */ (v[v.length / 2])) / 2;
 };
 const sum = (/** @type {number[]} */ values) => values.reduce((a, b) => a + b, 0);
 /** @param {{ non2xx: number, errors: number, timeouts?: number }} r */
@@ -62,7 +62,7 @@ export async function standardRun({ config, workDir, started, log }) {
         });
 
   const spreadLabel = `spread over ${SPREAD_COUNT.toLocaleString("en-US")} license features`;
-  const plan = [
+  const everyRun = [
     { key: "floor", label: REFERENCE.floor.label, short: "runtime floor", target: floor, bodies: [hotBody], case: null },
     { key: "crypto", label: REFERENCE.crypto.label, short: "crypto floor", target: crypto, bodies: [hotBody], case: null },
     { key: "design-hot", label: "(a) design floor, one hot object", short: "design, hot", target: design, bodies: [hotBody], case: "hot" },
@@ -91,6 +91,7 @@ export async function standardRun({ config, workDir, started, log }) {
       case: "spread",
     },
   ];
+  const plan = everyRun.filter((step) => !config.cases || config.cases.includes(step.key));
   /** @type {Record<string, any[]>} */
   const runs = Object.fromEntries(plan.map((p) => [p.key, []]));
   /** @type {Record<string, number>} */
@@ -169,23 +170,27 @@ export async function standardRun({ config, workDir, started, log }) {
   }
 
   // One request at a time: a plain node:http client against each Worker, then the official SDK.
-  log(`one request at a time, ${config.sequentialRequests} requests each …`);
-  const sequential = await sequentialRuns({
-    config,
-    sign,
-    steps: [
-      { key: "floor", label: "runtime floor", target: floor, body: hotBody },
-      { key: "crypto", label: "crypto floor", target: crypto, body: hotBody },
-      { key: "design", label: "design floor", target: design, body: sequentialBody },
-      { key: "service", label: "service, plain client", target: service, body: sequentialBody },
-    ],
-    service,
-    credentials: t.credentials,
-    beforeService: () => audit.beforeNextRequests(),
-    log,
-  });
+  const oneAtATime = !config.cases || config.cases.includes("sequential");
+  if (oneAtATime) log(`one request at a time, ${config.sequentialRequests} requests each …`);
+  const sequential = oneAtATime
+    ? await sequentialRuns({
+        config,
+        sign,
+        steps: [
+          { key: "floor", label: "runtime floor", target: floor, body: hotBody },
+          { key: "crypto", label: "crypto floor", target: crypto, body: hotBody },
+          { key: "design", label: "design floor", target: design, body: sequentialBody },
+          { key: "service", label: "service, plain client", target: service, body: sequentialBody },
+        ],
+        service,
+        credentials: t.credentials,
+        beforeService: () => audit.beforeNextRequests(),
+        log,
+      })
+    : { rows: {}, serviceOk: 0 };
   serviceOk += sequential.serviceOk;
-  audits.push(await audit.settle({ phase: "sequential", clientOkTotal: serviceOk, stoppedAt: performance.now(), maxInFlight: 0 }));
+  if (oneAtATime)
+    audits.push(await audit.settle({ phase: "sequential", clientOkTotal: serviceOk, stoppedAt: performance.now(), maxInFlight: 0 }));
   // Only now, with all load over, ask the counter objects themselves (total and outbox of each).
   const verification = await audit.verifyAgainstCounters([
     HOT.licenseFeatureId,
@@ -203,6 +208,8 @@ export async function standardRun({ config, workDir, started, log }) {
     const perRound = (/** @type {(r: any) => number | null} */ f) => median(list.map(f));
     /** @param {string} other @param {any} r */
     const sameRound = (other, r) => (runs[other] ?? []).find((c) => c.round === r.round);
+    /** @param {string} other @param {(r: any) => number} f */
+    const versus = (other, f) => perRound((r) => (sameRound(other, r) ? f(r) / f(sameRound(other, r)) : null));
     const designKey = key.startsWith("service-") ? key.replace("service-", "design-") : null;
     return {
       rps: perRound((r) => r.rps),
@@ -218,10 +225,10 @@ export async function standardRun({ config, workDir, started, log }) {
       otherCores: perRound((r) => (r.cpu.otherCpuSeconds === null ? null : r.cpu.otherCpuSeconds / r.cpu.seconds)),
       pollDelayMaxMs: Math.max(...list.map((r) => r.loop.pollDelayMaxMs)),
       held: sum(list.map((r) => r.loop.held)),
-      rpsVsCrypto: perRound((r) => r.rps / sameRound("crypto", r).rps),
-      p99VsCrypto: perRound((r) => r.latency.p99 / sameRound("crypto", r).latency.p99),
-      rpsVsDesign: designKey ? perRound((r) => r.rps / sameRound(designKey, r).rps) : null,
-      p99VsDesign: designKey ? perRound((r) => r.latency.p99 / sameRound(designKey, r).latency.p99) : null,
+      rpsVsCrypto: versus("crypto", (r) => r.rps),
+      p99VsCrypto: versus("crypto", (r) => r.latency.p99),
+      rpsVsDesign: designKey ? versus(designKey, (r) => r.rps) : null,
+      p99VsDesign: designKey ? versus(designKey, (r) => r.latency.p99) : null,
     };
   };
   const loadRows = plan.map((p) => ({ key: p.key, label: p.label, short: p.short, case: p.case, ...summarise(p.key) }));
@@ -233,6 +240,7 @@ export async function standardRun({ config, workDir, started, log }) {
   for (const which of ["hot", "spread"]) {
     const row = byKey[`service-${which}`];
     const designRow = byKey[`design-${which}`];
+    if (!row || !designRow) continue;
     const name = which === "hot" ? "(a) hot" : "(b) spread";
     targets.push({
       name: `${name}: throughput`,

@@ -11,25 +11,28 @@
 // It does three things:
 //
 // 1. Makes workerd's event loop poll regularly (bench/README.md, "The event loop"). workerd's loop
-//    (kj) looks at sockets and timers only when its queue of ready events is empty, and its clock
-//    only advances when it looks. Under a closed-loop load the in-process chain of the service
-//    (Worker → local D1 → counter object → SQLite) can keep that queue busy for seconds: timers
-//    fire late (the counter object's flush debounce), and at the next poll every keep-alive
-//    connection looks idle for longer than its timeout and is closed. Production has no such
-//    chain on one thread, so the bench keeps it from happening, equally for every Worker:
+//    (kj) looks at sockets and timers only when its queue of ready events is empty. Locally, a
+//    binding call (D1, a Durable Object) is a chain of in-process events that never waits on a
+//    socket, so under a closed-loop load the service's chains (Worker → local D1 → counter object
+//    → SQLite → audit flush → local D1 …) can keep that queue busy for seconds: timers fire late,
+//    requests wait unread, and at the next poll keep-alive connections that look idle too long are
+//    closed. In production every binding call is network I/O that passes through the loop's poll.
+//    So here every hop passes a poll point: an incoming request, and each D1 or Durable Object call
+//    made through `env` (in the Worker and inside exported classes). Equally for every Worker:
 //      poll: "gate"  (default) a probe timer `scheduler.wait(0)` is kept armed; it can only fire
-//                    when the loop polls. While it has been pending for more than `gateMs`, new
-//                    requests wait for that poll before starting (in-flight work drains, the loop
-//                    polls, timers and sockets are served, the waiting requests go on). Costs
-//                    nothing while the loop polls on its own.
-//      poll: "yield" every request first awaits `scheduler.wait(0)` (waits for the next poll).
-//      poll: "off"   nothing is held back; the probe only measures (the raw runtime).
+//                    when the loop polls. While it has been pending for more than `gateMs`, a hop
+//                    waits for that poll (`scheduler.wait(0)`) before going on: work in progress
+//                    drains, the loop polls, timers and sockets are served, the held hops go on.
+//                    Costs nothing while the loop polls on its own.
+//      poll: "yield" every hop waits for the next poll, always.
+//      poll: "off"   nothing is held back and `env` is not wrapped; the probe only measures (the
+//                    raw local runtime).
 //    In every mode the probe records how long the loop took to poll after it was armed.
 //
 // 2. Far mode (`far`, BENCH_FAR=1): every D1 call and every Durable Object call made through
-//    `env` waits a fixed delay first, in the Worker and inside each exported class (Durable
-//    Objects), to model clients and storage that are not on the same machine. Bindings are found
-//    by shape, not by name, so bindings added later are covered.
+//    `env` waits a fixed delay first (which passes a poll too), in the Worker and inside each
+//    exported class, to model storage that is not on the same machine. Bindings are found by
+//    shape, not by name, so bindings added later are covered.
 //
 // 3. Counts requests and answers by status class, and serves those counts and the poll-delay
 //    histogram at GET /__bench/harness (`?reset=1` clears them), outside the gate.
@@ -75,27 +78,39 @@ export function harness(options) {
     );
   };
 
+  /** Waits for the loop's next poll, counted as held. */
+  const holdForPoll = async () => {
+    stats.held++;
+    const start = Date.now();
+    // A timer of its own: a timer belongs to one request's (or object's) context.
+    await scheduler.wait(0);
+    if (options.poll === "yield") recordPoll(Date.now() - start);
+  };
+
+  /** True when the pending probe says the loop has not polled for longer than the gate allows. */
+  const stale = () => probeArmedAt !== null && Date.now() - probeArmedAt > options.gateMs;
+
   /** Before a request starts: what the poll mode asks (see the top of this file). @param {ExecutionContext} ctx */
   const admit = async (ctx) => {
-    if (options.poll === "yield") {
-      const start = Date.now();
-      await scheduler.wait(0);
-      recordPoll(Date.now() - start);
-      return;
-    }
-    const now = Date.now();
-    if (probeArmedAt === null || now - probeArmedAt > PROBE_LOST_MS) {
+    if (options.poll === "yield") return holdForPoll();
+    if (probeArmedAt === null || Date.now() - probeArmedAt > PROBE_LOST_MS) {
       armProbe(ctx);
       return;
     }
-    if (options.poll === "gate" && now - probeArmedAt > options.gateMs) {
-      stats.held++;
-      // Each held request waits on a timer of its own (a timer belongs to one request's context).
-      await scheduler.wait(0);
-    }
+    if (options.poll === "gate" && stale()) await holdForPoll();
   };
 
-  const wrapEnv = options.far ? envWrapper(options.far) : /** @param {any} env */ (env) => env;
+  /** Before a binding call: the far delay, or the poll mode's hold. @param {number} farMs */
+  const hop = async (farMs) => {
+    stats.bindingCalls++;
+    if (farMs > 0) return delay(farMs);
+    if (options.poll === "yield" || (options.poll === "gate" && stale())) return holdForPoll();
+  };
+
+  const wrapEnv =
+    options.poll === "off" && !options.far
+      ? /** @param {any} env */ (env) => env
+      : envWrapper(hop, options.far ?? { d1Ms: 0, durableObjectMs: 0 });
 
   /**
    * The Worker's default export: a handler object or a WorkerEntrypoint class.
@@ -148,13 +163,13 @@ export function harness(options) {
   };
 
   /**
-   * A named export: classes (Durable Objects, entrypoints) get the wrapped `env` in far mode.
+   * A named export: classes (Durable Objects, entrypoints) get the wrapped `env`.
    * @template T
    * @param {T} target
    * @returns {T}
    */
   const exported = (target) => {
-    if (!options.far || !isClass(target)) return target;
+    if ((options.poll === "off" && !options.far) || !isClass(target)) return target;
     const Base = /** @type {any} */ (target);
     return /** @type {T} */ (
       /** @type {unknown} */ (
@@ -199,8 +214,10 @@ function newStats() {
     /** @type {Record<string, number>} */
     responses: {},
     thrown: 0,
-    /** Requests the gate held until the loop polled. */
+    /** Hops (requests, binding calls) held until the loop polled. */
     held: 0,
+    /** D1 and Durable Object calls made through the wrapped `env`. */
+    bindingCalls: 0,
     polls: 0,
     pollDelaySumMs: 0,
     pollDelayMaxMs: 0,
@@ -218,10 +235,12 @@ function isClass(value) {
 const delay = (ms) => scheduler.wait(ms);
 
 /**
- * Far mode: a copy of `env` whose D1 databases and Durable Object namespaces delay every call.
+ * A copy of `env` whose D1 databases and Durable Object namespaces call `hop(delay)` before every
+ * call (the far delay of that kind of binding, 0 outside far mode).
+ * @param {(farMs: number) => Promise<unknown>} hop
  * @param {FarDelays} far
  */
-function envWrapper(far) {
+function envWrapper(hop, far) {
   const cache = new WeakMap();
   /** @param {any} env */
   return (env) => {
@@ -230,8 +249,8 @@ function envWrapper(far) {
     if (!wrapped) {
       wrapped = { ...env };
       for (const [name, binding] of Object.entries(env)) {
-        if (looksLikeD1(binding)) wrapped[name] = farD1(binding, far.d1Ms);
-        else if (looksLikeNamespace(binding)) wrapped[name] = farNamespace(binding, far.durableObjectMs);
+        if (looksLikeD1(binding)) wrapped[name] = hopD1(binding, () => hop(far.d1Ms));
+        else if (looksLikeNamespace(binding)) wrapped[name] = hopNamespace(binding, () => hop(far.durableObjectMs));
       }
       cache.set(env, wrapped);
     }
@@ -282,8 +301,8 @@ function forward(target, override) {
   });
 }
 
-/** A D1 database (or session): prepare(...).first/all/run/raw, batch and exec wait `ms` first. @param {any} db @param {number} ms */
-function farD1(db, ms) {
+/** A D1 database (or session): prepare(...).first/all/run/raw, batch and exec call `hop` first. @param {any} db @param {() => Promise<unknown>} hop */
+function hopD1(db, hop) {
   const real = new WeakMap();
   /** @param {any} statement */
   const wrapStatement = (statement) => {
@@ -291,7 +310,7 @@ function farD1(db, ms) {
       if (property === "bind") return (/** @type {unknown[]} */ ...args) => wrapStatement(statement.bind(...args));
       if (property === "first" || property === "all" || property === "run" || property === "raw")
         return async (/** @type {unknown[]} */ ...args) => {
-          await delay(ms);
+          await hop();
           return statement[property](...args);
         };
       return undefined;
@@ -303,31 +322,31 @@ function farD1(db, ms) {
     if (property === "prepare") return (/** @type {string} */ sql) => wrapStatement(db.prepare(sql));
     if (property === "batch")
       return async (/** @type {unknown[]} */ statements) => {
-        await delay(ms);
+        await hop();
         return db.batch(statements.map((s) => real.get(/** @type {object} */ (s)) ?? s));
       };
     if (property === "exec")
       return async (/** @type {string} */ sql) => {
-        await delay(ms);
+        await hop();
         return db.exec(sql);
       };
-    if (property === "withSession") return (/** @type {unknown[]} */ ...args) => farD1(db.withSession(...args), ms);
+    if (property === "withSession") return (/** @type {unknown[]} */ ...args) => hopD1(db.withSession(...args), hop);
     return undefined;
   });
 }
 
-/** A Durable Object namespace whose stubs wait `ms` before every RPC method call and fetch. @param {any} namespace @param {number} ms */
-function farNamespace(namespace, ms) {
+/** A Durable Object namespace whose stubs call `hop` before every RPC method call and fetch. @param {any} namespace @param {() => Promise<unknown>} hop */
+function hopNamespace(namespace, hop) {
   return forward(namespace, (property) => {
     if (property === "get" || property === "getByName")
-      return (/** @type {unknown[]} */ ...args) => farStub(namespace[property](...args), ms);
-    if (property === "jurisdiction") return (/** @type {unknown[]} */ ...args) => farNamespace(namespace.jurisdiction(...args), ms);
+      return (/** @type {unknown[]} */ ...args) => hopStub(namespace[property](...args), hop);
+    if (property === "jurisdiction") return (/** @type {unknown[]} */ ...args) => hopNamespace(namespace.jurisdiction(...args), hop);
     return undefined;
   });
 }
 
-/** @param {any} stub @param {number} ms */
-function farStub(stub, ms) {
+/** @param {any} stub @param {() => Promise<unknown>} hop */
+function hopStub(stub, hop) {
   return new Proxy(stub, {
     get(target, property) {
       // A stub is not a promise; its id and name are plain values.
@@ -337,7 +356,7 @@ function farStub(stub, ms) {
         return typeof value === "function" ? value.bind(target) : value;
       }
       return async (/** @type {unknown[]} */ ...args) => {
-        await delay(ms);
+        await hop();
         return target[property](...args);
       };
     },
