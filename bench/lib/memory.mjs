@@ -89,6 +89,7 @@ export async function heapReader(
   const targets = list.filter((target) => include(target.id));
   return {
     isolates: targets.map((target) => target.id),
+    /** Live heap per isolate (MiB): what is left after a full collection. */
     async live() {
       /** @type {Record<string, number | null>} */
       const out = {};

@@ -40,12 +40,12 @@ function sequentialTable(results, n) {
   const rows = Object.values(results.sequential.rows);
   const design = results.sequential.rows.design;
   const lines = [
-    `| One request at a time (${n} requests after ${Math.min(50, n)} warm-up) | client | p50 ms | p99 ms | errors (warm-up) | p50 − design floor |`,
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    `| One request at a time (${n} requests after ${Math.min(50, n)} warm-up) | client | p50 ms | p99 ms | errors (warm-up) | p50 − design floor | binding calls per request: Worker D1 / DO, objects D1 |`,
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const row of /** @type {any[]} */ (rows))
     lines.push(
-      `| ${row.label} | ${row.client} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.errors} (${row.warmupErrors}) | ${design && row.key !== "design" ? `${row.p50 - design.p50 >= 0 ? "+" : ""}${ms(row.p50 - design.p50)} ms` : ""} |`,
+      `| ${row.label} | ${row.client} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.errors} (${row.warmupErrors}) | ${design && row.key !== "design" ? `${row.p50 - design.p50 >= 0 ? "+" : ""}${ms(row.p50 - design.p50)} ms` : ""} | ${row.calls ? `${fmt(row.calls.workerD1, 2)} / ${fmt(row.calls.workerDurableObject, 2)}, ${fmt(row.calls.objectsD1, 2)}` : ""} |`,
     );
   return lines;
 }

@@ -107,8 +107,25 @@ export async function harnessStats(url, reset = false) {
 
 /**
  * @typedef {{ requests: number, responses: Record<string, number>, thrown: number, held: number, polls: number,
+ *   bindingCalls: { worker: { d1: number, durableObject: number }, objects: { d1: number, durableObject: number } },
  *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null }} HarnessStats
  */
+
+/**
+ * Binding calls per request answered, by caller and kind (e.g. "Worker: D1 1.00, DO 1.00; objects: D1 0.31").
+ * @param {HarnessStats} stats
+ */
+export function callsPerRequest(stats) {
+  const n = Math.max(1, stats.requests);
+  const per = (/** @type {number} */ calls) => Math.round((calls / n) * 100) / 100;
+  const { worker, objects } = stats.bindingCalls;
+  return {
+    workerD1: per(worker.d1),
+    workerDurableObject: per(worker.durableObject),
+    objectsD1: per(objects.d1),
+    objectsDurableObject: per(objects.durableObject),
+  };
+}
 
 /** p99 of the poll-delay histogram: the bucket's upper bound (ms); null without polls. @param {HarnessStats} stats */
 export function pollDelayP99(stats) {

@@ -35,12 +35,18 @@ export async function soakRun({ config, workDir, started, log }) {
   );
 
   const sample = async (/** @type {string} */ phase, /** @type {number} */ t0) => {
+    const begin = performance.now();
     const stats = await harnessStats(service.url, true);
+    const rss = rssMiB(service.pid);
+    const statsMs = performance.now() - begin;
+    const heapMiB = await heap.live();
     return {
       phase,
-      atS: Math.round((performance.now() - t0) / 100) / 10,
-      rssMiB: rssMiB(service.pid),
-      heapMiB: await heap.live(),
+      atS: Math.round((begin - t0) / 100) / 10,
+      rssMiB: rss,
+      heapMiB,
+      /** How long reading the counters and the heaps took (the service is busy: both wait their turn). */
+      readMs: { stats: Math.round(statsMs), heap: Math.round(performance.now() - begin - statsMs) },
       answered: stats.requests,
       non2xx: Object.entries(stats.responses).reduce((n, [klass, count]) => n + (klass === "2xx" ? 0 : count), 0),
       thrown: stats.thrown,
@@ -93,8 +99,7 @@ export async function soakRun({ config, workDir, started, log }) {
         : runAutocannon({ url: service.url, connections: config.connections, durationS: config.soakS, bodies, headers: sign })
     ).finally(() => (done = true));
     const phaseSamples = [];
-    for (let k = 1; !done; k++) {
-      const due = phaseStart + k * config.soakIntervalS * 1000;
+    for (let due = phaseStart + config.soakIntervalS * 1000; !done; due = Math.max(due + config.soakIntervalS * 1000, performance.now())) {
       while (!done && performance.now() < due) await sleep(Math.min(250, due - performance.now()));
       if (done) break;
       const s = await sample(which, startedAt);
@@ -102,7 +107,9 @@ export async function soakRun({ config, workDir, started, log }) {
       log(
         `  +${Math.round((performance.now() - phaseStart) / 1000)} s: RSS ${s.rssMiB} MiB, live heap ${Object.entries(s.heapMiB)
           .map(([id, mib]) => `${id} ${mib ?? "?"}`)
-          .join(", ")} MiB; ${s.answered} answered (${s.non2xx} non-2xx), loop polled within ${s.pollDelayMaxMs} ms`,
+          .join(
+            ", ",
+          )} MiB; ${s.answered} answered (${s.non2xx} non-2xx), loop polled within ${s.pollDelayMaxMs} ms; read in ${s.readMs.stats} + ${s.readMs.heap} ms`,
       );
     }
     const result = await running;

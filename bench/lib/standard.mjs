@@ -6,7 +6,7 @@ import { auditTracker } from "./audit.mjs";
 import { HOT, PRODUCT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, spreadTargets } from "./fixture.mjs";
 import { runAutocannon, runSdk, runSequential, runWrk } from "./load.mjs";
 import { cpuMeter } from "./machine.mjs";
-import { REFERENCE, harnessStats, pollDelayP99, smokeCheck, startTargets } from "./setup.mjs";
+import { REFERENCE, callsPerRequest, harnessStats, pollDelayP99, smokeCheck, startTargets } from "./setup.mjs";
 
 /** Targets of the standard run (bench/README.md, "Targets"). */
 export const TARGETS = { rpsRatio: 0.85, p99Ratio: 1.5, auditMs: 2000 };
@@ -301,13 +301,15 @@ export async function standardRun({ config, workDir, started, log }) {
  */
 export async function sequentialRuns({ config, sign, steps, service, credentials, beforeService, log }) {
   const warmCount = Math.min(50, config.sequentialRequests);
-  /** @type {Record<string, { key: string, label: string, client: string, p50: number | null, p99: number | null, errors: number, warmupErrors: number }>} */
+  /** @type {Record<string, { key: string, label: string, client: string, p50: number | null, p99: number | null, errors: number, warmupErrors: number, calls?: ReturnType<typeof callsPerRequest> }>} */
   const rows = {};
   let serviceOk = 0;
   for (const step of steps) {
     if (step.target === service) await beforeService();
     const warm = await runSequential({ url: step.target.url, count: warmCount, bodies: [step.body], headers: sign });
+    await harnessStats(step.target.url, true);
     const result = await runSequential({ url: step.target.url, count: config.sequentialRequests, bodies: [step.body], headers: sign });
+    const calls = callsPerRequest(await harnessStats(step.target.url, true));
     if (step.target === service) serviceOk += warm.ok + result.ok;
     rows[step.key] = {
       key: step.key,
@@ -317,6 +319,7 @@ export async function sequentialRuns({ config, sign, steps, service, credentials
       p99: result.latency.p99,
       errors: errorsOf(result),
       warmupErrors: errorsOf(warm),
+      calls,
     };
     log(`  ${step.label}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${errorsOf(result)}`);
   }

@@ -100,17 +100,21 @@ export function harness(options) {
     if (options.poll === "gate" && stale()) await holdForPoll();
   };
 
-  /** Before a binding call: the far delay, or the poll mode's hold. @param {number} farMs */
-  const hop = async (farMs) => {
-    stats.bindingCalls++;
+  /**
+   * Before a binding call: counts it, then the far delay or the poll mode's hold.
+   * @param {"worker" | "objects"} caller @param {"d1" | "durableObject"} kind @param {number} farMs
+   */
+  const hop = async (caller, kind, farMs) => {
+    stats.bindingCalls[caller][kind]++;
     if (farMs > 0) return delay(farMs);
     if (options.poll === "yield" || (options.poll === "gate" && stale())) return holdForPoll();
   };
 
-  const wrapEnv =
-    options.poll === "off" && !options.far
-      ? /** @param {any} env */ (env) => env
-      : envWrapper(hop, options.far ?? { d1Ms: 0, durableObjectMs: 0 });
+  const wrapping = !(options.poll === "off" && !options.far);
+  const far = options.far ?? { d1Ms: 0, durableObjectMs: 0 };
+  /** `env` as the Worker's handlers see it, and as exported classes (Durable Objects) see it. */
+  const wrapEnv = wrapping ? envWrapper((kind, ms) => hop("worker", kind, ms), far) : (/** @type {any} */ env) => env;
+  const wrapClassEnv = wrapping ? envWrapper((kind, ms) => hop("objects", kind, ms), far) : (/** @type {any} */ env) => env;
 
   /**
    * The Worker's default export: a handler object or a WorkerEntrypoint class.
@@ -169,14 +173,14 @@ export function harness(options) {
    * @returns {T}
    */
   const exported = (target) => {
-    if ((options.poll === "off" && !options.far) || !isClass(target)) return target;
+    if (!wrapping || !isClass(target)) return target;
     const Base = /** @type {any} */ (target);
     return /** @type {T} */ (
       /** @type {unknown} */ (
         class extends Base {
           /** @param {unknown} ctx @param {any} env @param {unknown[]} rest */
           constructor(ctx, env, ...rest) {
-            super(ctx, wrapEnv(env), ...rest);
+            super(ctx, wrapClassEnv(env), ...rest);
           }
         }
       )
@@ -216,8 +220,8 @@ function newStats() {
     thrown: 0,
     /** Hops (requests, binding calls) held until the loop polled. */
     held: 0,
-    /** D1 and Durable Object calls made through the wrapped `env`. */
-    bindingCalls: 0,
+    /** D1 and Durable Object calls made through the wrapped `env`, by the Worker's handlers and by exported classes. */
+    bindingCalls: { worker: { d1: 0, durableObject: 0 }, objects: { d1: 0, durableObject: 0 } },
     polls: 0,
     pollDelaySumMs: 0,
     pollDelayMaxMs: 0,
@@ -235,9 +239,9 @@ function isClass(value) {
 const delay = (ms) => scheduler.wait(ms);
 
 /**
- * A copy of `env` whose D1 databases and Durable Object namespaces call `hop(delay)` before every
- * call (the far delay of that kind of binding, 0 outside far mode).
- * @param {(farMs: number) => Promise<unknown>} hop
+ * A copy of `env` whose D1 databases and Durable Object namespaces call `hop(kind, delay)` before
+ * every call (the far delay of that kind of binding, 0 outside far mode).
+ * @param {(kind: "d1" | "durableObject", farMs: number) => Promise<unknown>} hop
  * @param {FarDelays} far
  */
 function envWrapper(hop, far) {
@@ -249,8 +253,8 @@ function envWrapper(hop, far) {
     if (!wrapped) {
       wrapped = { ...env };
       for (const [name, binding] of Object.entries(env)) {
-        if (looksLikeD1(binding)) wrapped[name] = hopD1(binding, () => hop(far.d1Ms));
-        else if (looksLikeNamespace(binding)) wrapped[name] = hopNamespace(binding, () => hop(far.durableObjectMs));
+        if (looksLikeD1(binding)) wrapped[name] = hopD1(binding, () => hop("d1", far.d1Ms));
+        else if (looksLikeNamespace(binding)) wrapped[name] = hopNamespace(binding, () => hop("durableObject", far.durableObjectMs));
       }
       cache.set(env, wrapped);
     }
