@@ -17,7 +17,7 @@ import { benchSecrets } from "./lib/service.mjs";
 import { COUNTER_CLASS, WORKERS_DIR, serviceConfig } from "./lib/targets.mjs";
 
 const WORKERS = ["constant.js", "crypto-floor.js", "design-floor.js", "counter-probe.js"];
-const harness = { poll: /** @type {const} */ ("gate"), gateMs: 2, far: { d1Ms: 80, durableObjectMs: 20 } };
+const harness = { poll: /** @type {const} */ ("gate"), gateMs: 2, far: { d1Ms: 80, durableObjectMs: 20, queueMs: 0 } };
 const started = performance.now();
 const dir = mkdtempSync(join(tmpdir(), "bench-check-"));
 try {

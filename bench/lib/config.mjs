@@ -44,7 +44,13 @@ export function readConfig() {
     harness: {
       poll,
       gateMs: int("BENCH_POLL_GATE_MS", 2, 0, 10_000),
-      far: far ? { d1Ms: int("BENCH_FAR_D1_MS", 80, 0, 10_000), durableObjectMs: int("BENCH_FAR_DO_MS", 20, 0, 10_000) } : null,
+      far: far
+        ? {
+            d1Ms: int("BENCH_FAR_D1_MS", 80, 0, 10_000),
+            durableObjectMs: int("BENCH_FAR_DO_MS", 20, 0, 10_000),
+            queueMs: int("BENCH_FAR_QUEUE_MS", 0, 0, 10_000),
+          }
+        : null,
     },
     // Where D1 and the Durable Objects keep their SQLite files (BENCH_STATE_DIR=/dev/shm: tmpfs, no disk flushes).
     stateDir: resolve(process.env.BENCH_STATE_DIR || tmpdir()),

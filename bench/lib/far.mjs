@@ -19,7 +19,7 @@ export async function farRun({ config, workDir, started, log }) {
   await smokeCheck({ targets: [design, t.service], sign: t.sign, publicKey: t.keys.publicKey });
   const audit = auditTracker({ probeUrl: /** @type {URL} */ (t.service.probeUrl), db: t.db });
   log(
-    `one request at a time, ${config.sequentialRequests} requests each, D1 +${config.harness.far?.d1Ms} ms and Durable Objects +${config.harness.far?.durableObjectMs} ms per call …`,
+    `one request at a time, ${config.sequentialRequests} requests each, D1 +${config.harness.far?.d1Ms} ms, Durable Objects +${config.harness.far?.durableObjectMs} ms, Queue sends +${config.harness.far?.queueMs} ms per call …`,
   );
   const body = consumptionBody(SEQUENTIAL);
   const sequential = await sequentialRuns({

@@ -67,7 +67,7 @@ export async function startTargets({ workDir, harness, references, started, insp
     `D1 migrated and seeded: 1 hot feature (unlimited), ${SPREAD_COUNT} licenses × 1 metered feature + device, 1 license for the one-at-a-time runs`,
   );
   log(
-    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms per call` : ""}`,
+    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms, Queue sends +${harness.far.queueMs} ms per call` : ""}`,
   );
   return { config, build, keys, credentials, sign, workers, service: seeded.service, db: seeded.db };
 }
@@ -107,7 +107,7 @@ export async function harnessStats(url, reset = false) {
 
 /**
  * @typedef {{ requests: number, responses: Record<string, number>, thrown: number, held: number, polls: number,
- *   bindingCalls: { worker: { d1: number, durableObject: number }, objects: { d1: number, durableObject: number } },
+ *   bindingCalls: Record<"worker" | "objects", { d1: number, durableObject: number, queue: number }>, bindings: Record<string, string>,
  *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null }} HarnessStats
  */
 
@@ -122,8 +122,10 @@ export function callsPerRequest(stats) {
   return {
     workerD1: per(worker.d1),
     workerDurableObject: per(worker.durableObject),
+    workerQueue: per(worker.queue),
     objectsD1: per(objects.d1),
     objectsDurableObject: per(objects.durableObject),
+    objectsQueue: per(objects.queue),
   };
 }
 

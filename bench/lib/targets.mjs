@@ -9,14 +9,15 @@
 // bundle behind the bench entry), secrets, a direct socket and where state is kept.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { ROOT } from "../../scripts/local-setup.mjs";
 import { bundleWorker, writeHarnessedEntry } from "./entry.mjs";
 import { workerdPids } from "./machine.mjs";
 
-export const CONFIG_PATH = join(ROOT, "wrangler.toml");
+/** The Worker's config: wrangler.toml, or BENCH_CONFIG (a variant of it, e.g. to try a binding before adding it). */
+export const CONFIG_PATH = resolve(ROOT, process.env.BENCH_CONFIG || "wrangler.toml");
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 export const WORKERS_DIR = join(ROOT, "bench", "workers");
 /** The class of the service's counter objects: the bench's audit check asks them for their totals. */
@@ -56,7 +57,7 @@ export function serviceConfig() {
  */
 export function buildService(outDir) {
   mkdirSync(outDir, { recursive: true });
-  execFileSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir], {
+  execFileSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "--config", CONFIG_PATH], {
     cwd: ROOT,
     stdio: "pipe",
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error" },

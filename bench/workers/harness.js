@@ -12,13 +12,14 @@
 //
 // 1. Makes workerd's event loop poll regularly (bench/README.md, "The event loop"). workerd's loop
 //    (kj) looks at sockets and timers only when its queue of ready events is empty. Locally, a
-//    binding call (D1, a Durable Object) is a chain of in-process events that never waits on a
+//    binding call (D1, a Durable Object, a Queue) is a chain of in-process events that never waits on a
 //    socket, so under a closed-loop load the service's chains (Worker → local D1 → counter object
 //    → SQLite → audit flush → local D1 …) can keep that queue busy for seconds: timers fire late,
 //    requests wait unread, and at the next poll keep-alive connections that look idle too long are
 //    closed. In production every binding call is network I/O that passes through the loop's poll.
-//    So here every hop passes a poll point: an incoming request, and each D1 or Durable Object call
-//    made through `env` (in the Worker and inside exported classes). Equally for every Worker:
+//    So here every hop passes a poll point: an incoming request, and each D1 call, Durable Object
+//    call or Queue send made through `env` (in the Worker and inside exported classes). Equally
+//    for every Worker:
 //      poll: "gate"  (default) a probe timer `scheduler.wait(0)` is kept armed; it can only fire
 //                    when the loop polls. While it has been pending for more than `gateMs`, a hop
 //                    waits for that poll (`scheduler.wait(0)`) before going on: work in progress
@@ -29,10 +30,11 @@
 //                    raw local runtime).
 //    In every mode the probe records how long the loop took to poll after it was armed.
 //
-// 2. Far mode (`far`, BENCH_FAR=1): every D1 call and every Durable Object call made through
-//    `env` waits a fixed delay first (which passes a poll too), in the Worker and inside each
-//    exported class, to model storage that is not on the same machine. Bindings are found by
-//    shape, not by name, so bindings added later are covered.
+// 2. Far mode (`far`, BENCH_FAR=1): every D1 call, Durable Object call and Queue send made through
+//    `env` waits a fixed delay of its kind first (which passes a poll too), in the Worker and
+//    inside each exported class, to model storage that is not on the same machine. Bindings are
+//    found by shape, not by name, so bindings added later are covered; GET /__bench/harness says
+//    what each binding was taken for.
 //
 // 3. Counts requests and answers by status class, and serves those counts and the poll-delay
 //    histogram at GET /__bench/harness (`?reset=1` clears them), outside the gate.
@@ -44,7 +46,8 @@ const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 const PROBE_LOST_MS = 30_000;
 
 /**
- * @typedef {{ d1Ms: number, durableObjectMs: number }} FarDelays
+ * @typedef {{ d1Ms: number, durableObjectMs: number, queueMs: number }} FarDelays
+ * @typedef {"d1" | "durableObject" | "queue"} BindingKind
  * @typedef {{ poll: "off" | "yield" | "gate", gateMs: number, far: FarDelays | null }} HarnessOptions
  * @typedef {{ fetch?: Function, queue?: Function, scheduled?: Function, [handler: string]: unknown }} HandlerObject
  */
@@ -102,7 +105,7 @@ export function harness(options) {
 
   /**
    * Before a binding call: counts it, then the far delay or the poll mode's hold.
-   * @param {"worker" | "objects"} caller @param {"d1" | "durableObject"} kind @param {number} farMs
+   * @param {"worker" | "objects"} caller @param {BindingKind} kind @param {number} farMs
    */
   const hop = async (caller, kind, farMs) => {
     stats.bindingCalls[caller][kind]++;
@@ -111,7 +114,7 @@ export function harness(options) {
   };
 
   const wrapping = !(options.poll === "off" && !options.far);
-  const far = options.far ?? { d1Ms: 0, durableObjectMs: 0 };
+  const far = options.far ?? { d1Ms: 0, durableObjectMs: 0, queueMs: 0 };
   /** `env` as the Worker's handlers see it, and as exported classes (Durable Objects) see it. */
   const wrapEnv = wrapping ? envWrapper((kind, ms) => hop("worker", kind, ms), far) : (/** @type {any} */ env) => env;
   const wrapClassEnv = wrapping ? envWrapper((kind, ms) => hop("objects", kind, ms), far) : (/** @type {any} */ env) => env;
@@ -204,7 +207,13 @@ export function harness(options) {
   /** @param {Request} request */
   const statsResponse = (request) => {
     if (!request.url.includes(STATS_PATH)) return null;
-    const body = { ...stats, options, bucketsMs: BUCKETS_MS, probePendingMs: probeArmedAt === null ? null : Date.now() - probeArmedAt };
+    const body = {
+      ...stats,
+      bindings: wrappedBindings,
+      options,
+      bucketsMs: BUCKETS_MS,
+      probePendingMs: probeArmedAt === null ? null : Date.now() - probeArmedAt,
+    };
     if (new URL(request.url).searchParams.has("reset")) Object.assign(stats, newStats());
     return Response.json(body);
   };
@@ -221,7 +230,7 @@ function newStats() {
     /** Hops (requests, binding calls) held until the loop polled. */
     held: 0,
     /** D1 and Durable Object calls made through the wrapped `env`, by the Worker's handlers and by exported classes. */
-    bindingCalls: { worker: { d1: 0, durableObject: 0 }, objects: { d1: 0, durableObject: 0 } },
+    bindingCalls: { worker: { d1: 0, durableObject: 0, queue: 0 }, objects: { d1: 0, durableObject: 0, queue: 0 } },
     polls: 0,
     pollDelaySumMs: 0,
     pollDelayMaxMs: 0,
@@ -235,16 +244,20 @@ function isClass(value) {
   return typeof value === "function" && /^class\b/.test(Function.prototype.toString.call(value));
 }
 
+/** Bindings seen in `env` and what the harness took each for (by shape), served with the counters. @type {Record<string, string>} */
+const wrappedBindings = {};
+
 /** @param {number} ms */
 const delay = (ms) => scheduler.wait(ms);
 
 /**
  * A copy of `env` whose D1 databases and Durable Object namespaces call `hop(kind, delay)` before
  * every call (the far delay of that kind of binding, 0 outside far mode).
- * @param {(kind: "d1" | "durableObject", farMs: number) => Promise<unknown>} hop
+ * @param {(kind: BindingKind, farMs: number) => Promise<unknown>} hop
  * @param {FarDelays} far
+ * @param {Record<string, string>} [found] what each binding was taken for (served with the counters)
  */
-function envWrapper(hop, far) {
+function envWrapper(hop, far, found = wrappedBindings) {
   const cache = new WeakMap();
   /** @param {any} env */
   return (env) => {
@@ -253,8 +266,25 @@ function envWrapper(hop, far) {
     if (!wrapped) {
       wrapped = { ...env };
       for (const [name, binding] of Object.entries(env)) {
-        if (looksLikeD1(binding)) wrapped[name] = hopD1(binding, () => hop("d1", far.d1Ms));
-        else if (looksLikeNamespace(binding)) wrapped[name] = hopNamespace(binding, () => hop("durableObject", far.durableObjectMs));
+        if (looksLikeD1(binding)) {
+          wrapped[name] = hopD1(binding, () => hop("d1", far.d1Ms));
+          found[name] = "D1 database";
+        } else if (looksLikeNamespace(binding)) {
+          wrapped[name] = hopNamespace(binding, () => hop("durableObject", far.durableObjectMs));
+          found[name] = "Durable Object namespace";
+        } else if (looksLikeQueue(binding)) {
+          wrapped[name] = forward(binding, (property) =>
+            property === "send" || property === "sendBatch"
+              ? async (/** @type {unknown[]} */ ...args) => {
+                  await hop("queue", far.queueMs);
+                  return binding[property](...args);
+                }
+              : undefined,
+          );
+          found[name] = "Queue producer";
+        } else if (binding !== null && typeof binding === "object") {
+          found[name] ??= "left as it is";
+        }
       }
       cache.set(env, wrapped);
     }
@@ -277,6 +307,17 @@ function looksLikeD1(binding) {
     !answersAnything(binding) &&
     typeof binding.prepare === "function" &&
     typeof binding.batch === "function"
+  );
+}
+
+/** @param {any} binding */
+function looksLikeQueue(binding) {
+  return (
+    binding !== null &&
+    typeof binding === "object" &&
+    !answersAnything(binding) &&
+    typeof binding.send === "function" &&
+    typeof binding.sendBatch === "function"
   );
 }
 
