@@ -79,12 +79,12 @@ export function standardMarkdown(results) {
   const { config, load } = results;
   const lines = [...header(results), ""];
   lines.push(
-    "| add_feature_consumption under load | req/s | p50 ms | p99 ms | errors (warm-ups) | workerd CPU per request | loop polled within (max) | held for a poll | req/s ÷ design floor | p99 ÷ design floor | req/s ÷ crypto floor | other CPU on the machine |",
+    "| add_feature_consumption under load | req/s | p50 ms | p99 ms | errors (warm-ups) | workerd CPU per request (kernel share) | loop polled within (max) | held for a poll | req/s ÷ design floor | p99 ÷ design floor | req/s ÷ crypto floor | other CPU on the machine |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const row of load.rows)
     lines.push(
-      `| ${row.label} | ${fmt(row.rps)} | ${ms(row.p50)} | ${ms(row.p99)} | ${fmt(row.errors)} (${fmt(row.warmupErrors)}) | ${row.cpuUsPerRequest === null ? "–" : `${fmt(row.cpuUsPerRequest)} µs`} | ${fmt(row.pollDelayMaxMs)} ms | ${fmt(row.held)} | ${ratio(row.rpsVsDesign)} | ${ratio(row.p99VsDesign)} | ${ratio(row.rpsVsCrypto)} | ${row.otherCores === null ? "–" : `${fmt(row.otherCores, 2)} cores`} |`,
+      `| ${row.label} | ${fmt(row.rps)} | ${ms(row.p50)} | ${ms(row.p99)} | ${fmt(row.errors)} (${fmt(row.warmupErrors)}) | ${row.cpuUsPerRequest === null ? "–" : `${fmt(row.cpuUsPerRequest)} µs${row.systemCpuShare === null ? "" : ` (${fmt(row.systemCpuShare * 100)} %)`}`} | ${fmt(row.pollDelayMaxMs)} ms | ${fmt(row.held)} | ${ratio(row.rpsVsDesign)} | ${ratio(row.p99VsDesign)} | ${ratio(row.rpsVsCrypto)} | ${row.otherCores === null ? "–" : `${fmt(row.otherCores, 2)} cores`} |`,
     );
   lines.push(
     "",

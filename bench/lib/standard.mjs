@@ -221,6 +221,9 @@ export async function standardRun({ config, workDir, started, log }) {
       cpuUsPerRequest: perRound((r) =>
         r.cpu.workerdCpuSeconds === null ? null : (r.cpu.workerdCpuSeconds / Math.max(1, r.requests)) * 1e6,
       ),
+      systemCpuShare: perRound((r) =>
+        r.cpu.workerdSystemCpuSeconds === null || !r.cpu.workerdCpuSeconds ? null : r.cpu.workerdSystemCpuSeconds / r.cpu.workerdCpuSeconds,
+      ),
       loadGeneratorUsPerRequest: perRound((r) => (r.cpu.loadGeneratorCpuSeconds / Math.max(1, r.requests)) * 1e6),
       otherCores: perRound((r) => (r.cpu.otherCpuSeconds === null ? null : r.cpu.otherCpuSeconds / r.cpu.seconds)),
       pollDelayMaxMs: Math.max(...list.map((r) => r.loop.pollDelayMaxMs)),

@@ -161,7 +161,7 @@ export function harness(options) {
           return counted(() => handler.call(handlers, request, wrapEnv(env), ctx));
         };
       } else {
-        // queue, scheduled, ...: (event, env, ctx), not held back, env wrapped in far mode.
+        // queue, scheduled, ...: (event, env, ctx): not held back (the runtime starts them), env wrapped.
         /** @param {unknown} event @param {any} env @param {unknown[]} rest */
         wrapped[name] = (event, env, ...rest) => handler.call(handlers, event, wrapEnv(env), ...rest);
       }
