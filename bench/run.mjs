@@ -13,6 +13,7 @@
 // Writes bench/results/latest[-soak|-far].{json,md,svg} (git-ignored) and the dated report
 // bench/reports/YYYY-MM-DD-<commit>[-soak|-far].md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as prettier from "prettier";
 import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { readConfig } from "./lib/config.mjs";
@@ -86,7 +87,10 @@ async function main() {
     config: { ...config, wrk: undefined },
     ...measured,
   };
-  const md = config.mode === "soak" ? soakMarkdown(results) : config.mode === "far" ? farMarkdown(results) : standardMarkdown(results);
+  // Formatted as `npm run format` would (aligned tables), so a committed report passes the format check.
+  const md = await formatted(
+    config.mode === "soak" ? soakMarkdown(results) : config.mode === "far" ? farMarkdown(results) : standardMarkdown(results),
+  );
   const svg = config.mode === "soak" ? soakSvg(results) : config.mode === "standard" ? svgChart(results) : null;
 
   mkdirSync(config.out, { recursive: true });
@@ -102,12 +106,20 @@ async function main() {
     const title = { standard: "Benchmark", soak: "Soak", far: "Far-client model" }[config.mode];
     writeFileSync(
       file,
-      `# ${title}: ${startedAt.slice(0, 10)}, commit ${results.commit ?? "?"}\n\nWritten by \`${commandLine()}\`; bench/README.md explains the method and how to read it.\n\n${md}`,
+      await formatted(
+        `# ${title}: ${startedAt.slice(0, 10)}, commit ${results.commit ?? "?"}\n\nWritten by \`${commandLine()}\`; bench/README.md explains the method and how to read it.\n\n${md}`,
+      ),
     );
     log(`wrote ${relative(process.cwd(), file)}`);
   }
   const failed = results.targets.filter((/** @type {{ pass: boolean | null }} */ t) => t.pass === false);
   log(failed.length ? `targets missed: ${failed.map((/** @type {{ name: string }} */ t) => t.name).join("; ")}` : "every target met");
+}
+
+/** Markdown through the repository's Prettier settings. @param {string} markdown */
+async function formatted(markdown) {
+  const options = (await prettier.resolveConfig(join(config.out, "x.md"))) ?? {};
+  return prettier.format(markdown, { ...options, parser: "markdown" });
 }
 
 /** The settings that differ from the defaults, as the command that reproduces the run. */

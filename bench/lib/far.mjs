@@ -2,7 +2,7 @@
 // BENCH_FAR_D1_MS (80) and every Durable Object call by BENCH_FAR_DO_MS (20), by the bench entry
 // (bench/workers/harness.js), measured one request at a time: how a request path reads when its
 // storage is far away, as in production, where a locally cheap D1 query costs a round trip.
-import { auditTracker } from "./audit.mjs";
+import { auditQuietMs, auditTracker } from "./audit.mjs";
 import { HOT, SEQUENTIAL, consumptionBody } from "./fixture.mjs";
 import { smokeCheck, startTargets } from "./setup.mjs";
 import { sequentialRuns } from "./standard.mjs";
@@ -17,7 +17,7 @@ export async function farRun({ config, workDir, started, log }) {
   const t = await startTargets({ workDir, harness: config.harness, references: ["design"], started, log });
   const design = /** @type {NonNullable<typeof t.workers.design>} */ (t.workers.design);
   await smokeCheck({ targets: [design, t.service], sign: t.sign, publicKey: t.keys.publicKey });
-  const audit = auditTracker({ probeUrl: /** @type {URL} */ (t.service.probeUrl), db: t.db });
+  const audit = auditTracker({ probeUrl: /** @type {URL} */ (t.service.probeUrl), db: t.db, quietMs: auditQuietMs(t.config) });
   log(
     `one request at a time, ${config.sequentialRequests} requests each, D1 +${config.harness.far?.d1Ms} ms, Durable Objects +${config.harness.far?.durableObjectMs} ms, Queue sends +${config.harness.far?.queueMs} ms per call …`,
   );

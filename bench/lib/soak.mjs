@@ -4,7 +4,7 @@
 // heap of its isolate and of local D1's (after a forced GC), the requests it answered (by status
 // class) and how long its event loop took to poll. Passes with zero errors, memory that levels off
 // and an exact audit log.
-import { auditTracker } from "./audit.mjs";
+import { auditQuietMs, auditTracker } from "./audit.mjs";
 import { HOT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, spreadTargets } from "./fixture.mjs";
 import { runAutocannon, runWrk } from "./load.mjs";
 import { heapReader, rssMiB } from "./memory.mjs";
@@ -24,7 +24,7 @@ export async function soakRun({ config, workDir, started, log }) {
   const { service, db, sign } = t;
   await smokeCheck({ targets: [service], sign, publicKey: t.keys.publicKey });
   let serviceOk = 1;
-  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db });
+  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db, quietMs: auditQuietMs(t.config) });
   const heap = await heapReader(service.mf, {
     include: (id) => id === `core:user:${service.name}` || id.startsWith("d1:"),
     // When idle, a request through the service and a D1 query enter the isolates so that a requested GC runs.
@@ -78,8 +78,14 @@ export async function soakRun({ config, workDir, started, log }) {
       warmupErrors += errorsOf(warm);
       serviceOk += warm.ok;
     }
-    serviceOk = (await audit.settle({ phase: `${which} warm-up`, clientOkTotal: serviceOk, stoppedAt: performance.now(), settleMs: 300 }))
-      .rowsInD1;
+    serviceOk = (
+      await audit.settle({
+        phase: `${which} warm-up`,
+        clientOkTotal: serviceOk,
+        stoppedAt: performance.now(),
+        settleMs: audit.warmupSettleMs,
+      })
+    ).rowsInD1;
     await audit.beforeNextRequests();
     log(`soak: ${which}, ${config.soakS} s, ${config.connections} connections …`);
     await harnessStats(service.url, true);

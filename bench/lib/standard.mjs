@@ -2,7 +2,7 @@
 // same closed-loop load, hot and spread, in interleaved rounds; then one request at a time; and the
 // audit log checked after every service run and against the counter objects at the end.
 import { LicenseAPI } from "@licensespring/node-sdk";
-import { auditTracker } from "./audit.mjs";
+import { auditQuietMs, auditTracker } from "./audit.mjs";
 import { HOT, PRODUCT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, spreadTargets } from "./fixture.mjs";
 import { runAutocannon, runSdk, runSequential, runWrk } from "./load.mjs";
 import { cpuMeter } from "./machine.mjs";
@@ -37,7 +37,7 @@ export async function standardRun({ config, workDir, started, log }) {
   const hotBody = consumptionBody(HOT);
   const spreadBodies = spreadTargets().map(consumptionBody);
   const sequentialBody = consumptionBody(SEQUENTIAL);
-  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db });
+  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db, quietMs: auditQuietMs(t.config) });
   const audits = [];
 
   /** @param {{ url: URL }} target @param {string[]} bodies @param {{ durationS?: number, amount?: number }} options */
@@ -125,7 +125,7 @@ export async function standardRun({ config, workDir, started, log }) {
           phase: `${step.case} warm-up`,
           clientOkTotal: serviceOk,
           stoppedAt: performance.now(),
-          settleMs: 300,
+          settleMs: audit.warmupSettleMs,
           maxInFlight: Infinity,
         });
         serviceOk = settled.rowsInD1;
