@@ -40,6 +40,8 @@ export function readConfig() {
     wrkThreads: int("BENCH_WRK_THREADS", 1, 1, 64),
     soakS,
     soakIntervalS: int("BENCH_SOAK_INTERVAL", 5, 1, 600),
+    /** Soak heap readings: "gc" (live heap, after a forced full GC), "used" (heap in use, no GC) or "off". */
+    soakHeap: /** @type {"gc" | "used" | "off"} */ (oneOf("BENCH_SOAK_HEAP", "gc", ["gc", "used", "off"])),
     /** What every Worker's entry does about workerd's event loop (bench/workers/harness.js). */
     harness: {
       poll,

@@ -34,12 +34,12 @@ export async function soakRun({ config, workDir, started, log }) {
     `soak: ${config.soakS} s hot, then ${config.soakS} s spread; sampling every ${config.soakIntervalS} s: RSS of workerd ${service.pid}, live heap of ${heap.isolates.join(", ")}`,
   );
 
-  const sample = async (/** @type {string} */ phase, /** @type {number} */ t0) => {
+  const sample = async (/** @type {string} */ phase, /** @type {number} */ t0, live = config.soakHeap === "gc") => {
     const begin = performance.now();
     const stats = await harnessStats(service.url, true);
     const rss = rssMiB(service.pid);
     const statsMs = performance.now() - begin;
-    const heapMiB = await heap.live();
+    const heapMiB = config.soakHeap === "off" ? {} : live ? await heap.live() : await heap.used();
     return {
       phase,
       atS: Math.round((begin - t0) / 100) / 10,
@@ -56,10 +56,10 @@ export async function soakRun({ config, workDir, started, log }) {
   };
 
   const startedAt = performance.now();
-  const samples = [await sample("idle, before", startedAt)];
+  const samples = [await sample("idle, before", startedAt, config.soakHeap !== "off")];
   const phases = [];
   let warmupErrors = 0;
-  for (const which of ["hot", "spread"]) {
+  for (const which of ["hot", "spread"].filter((phase) => !config.cases || config.cases.includes(phase))) {
     const bodies = which === "spread" ? spreadTargets().map(consumptionBody) : [consumptionBody(HOT)];
     await audit.beforeNextRequests();
     if (which === "spread") {
@@ -146,7 +146,7 @@ export async function soakRun({ config, workDir, started, log }) {
     );
   }
   await sleep(2000);
-  samples.push(await sample("idle, after", startedAt));
+  samples.push(await sample("idle, after", startedAt, config.soakHeap !== "off"));
   const verification = await audit.verifyAgainstCounters([
     HOT.licenseFeatureId,
     SEQUENTIAL.licenseFeatureId,
