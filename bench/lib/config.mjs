@@ -27,6 +27,12 @@ export function readConfig() {
   const loadgenChoice = oneOf("BENCH_LOADGEN", "auto", ["auto", "autocannon", "wrk"]);
   const wrk = loadgenChoice === "autocannon" ? null : wrkPath();
   if (loadgenChoice === "wrk" && !wrk) throw new Error("BENCH_LOADGEN=wrk but wrk is not on PATH");
+  const known = soakS
+    ? ["hot", "spread"]
+    : ["floor", "crypto", "design-hot", "service-hot", "design-spread", "service-spread", "sequential"];
+  const cases = process.env.BENCH_CASES ? process.env.BENCH_CASES.split(",").map((key) => key.trim()) : null;
+  const unknown = (cases ?? []).filter((key) => !known.includes(key));
+  if (unknown.length) throw new Error(`BENCH_CASES: unknown ${unknown.join(", ")} (this mode has ${known.join(", ")})`);
   const poll = /** @type {"gate" | "yield" | "off"} */ (oneOf("BENCH_POLL", "gate", ["gate", "yield", "off"]));
   return {
     mode: soakS ? "soak" : far ? "far" : "standard",
@@ -35,7 +41,7 @@ export function readConfig() {
     connections: int("BENCH_CONNECTIONS", 32, 1, 1024),
     rounds: int("BENCH_ROUNDS", 1, 1, 10),
     /** Only these runs of the standard mode (keys: floor, crypto, design-hot, service-hot, design-spread, service-spread, sequential); all if unset. */
-    cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(",").map((key) => key.trim()) : null,
+    cases,
     sequentialRequests: int("BENCH_SEQUENTIAL", 500, 10, 100_000),
     wrkThreads: int("BENCH_WRK_THREADS", 1, 1, 64),
     soakS,
