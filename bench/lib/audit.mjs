@@ -13,16 +13,20 @@
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `probeUrl`: bench/workers/counter-probe.js in the service's workerd process. */
-export function auditTracker({ probeUrl, db }) {
+/**
+ * @param {{ probeUrl: URL, db: D1Database, quietMs?: number }} options `quietMs`: how long the row
+ *   count must stay put to count as settled (longer when rows reach D1 through a queue's batches).
+ */
+export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
   const settled = [];
 
-  const countRows = async () => (await db.prepare("SELECT COUNT(*) AS n FROM consumption_audit").first()).n;
+  const countRows = async () => /** @type {{ n: number }} */ (await db.prepare("SELECT COUNT(*) AS n FROM consumption_audit").first()).n;
 
   /**
    * Polls D1 (every ~20 ms) from the moment the load stopped until the row count has reached
    * `clientOkTotal` and not changed for `settleMs`; reports when D1 first held that final count.
    */
-  async function settle({ phase, clientOkTotal, stoppedAt, settleMs = 1000, maxWaitMs = 30_000, maxInFlight = Infinity }) {
+  async function settle({ phase, clientOkTotal, stoppedAt, settleMs = quietMs, maxWaitMs = 30_000, maxInFlight = Infinity }) {
     const samples = [];
     let last = -1;
     let lastChange = 0;
@@ -111,7 +115,9 @@ export function auditTracker({ probeUrl, db }) {
       }
     }
     if (totals) for (const [id, total] of totals) if (total > 0 && !seen.has(id)) problems.push({ id, n: 0, counterTotal: total });
-    const duplicates = (await db.prepare("SELECT COUNT(*) - COUNT(DISTINCT event_id) AS d FROM consumption_audit").first()).d;
+    const duplicates = /** @type {{ d: number }} */ (
+      await db.prepare("SELECT COUNT(*) - COUNT(DISTINCT event_id) AS d FROM consumption_audit").first()
+    ).d;
     return {
       ok: problems.length === 0 && duplicates === 0,
       features: results.length,
@@ -120,5 +126,27 @@ export function auditTracker({ probeUrl, db }) {
     };
   }
 
-  return { settle, beforeNextRequests, verifyAgainstCounters };
+  return {
+    settle,
+    beforeNextRequests,
+    verifyAgainstCounters,
+    /** How long to let a warm-up's rows settle: short, unless rows travel through a queue. */
+    warmupSettleMs: quietMs > 1000 ? quietMs : 300,
+  };
+}
+
+/**
+ * How long the audit row count must stay put before a phase counts as settled: 1 s, or longer
+ * than the longest batch timeout of the service's queue consumers (rows that travel through a
+ * queue arrive in batches at most that far apart).
+ * @param {ReturnType<typeof import("./targets.mjs").serviceConfig>} config
+ */
+export function auditQuietMs(config) {
+  const consumers = /** @type {Record<string, { maxBatchTimeout?: number }> | string[] | undefined} */ (
+    config.workerOptions.queueConsumers
+  );
+  if (!consumers || (Array.isArray(consumers) ? consumers.length === 0 : Object.keys(consumers).length === 0)) return 1000;
+  // Miniflare's default batch timeout is 1 s.
+  const timeouts = Array.isArray(consumers) ? [1] : Object.values(consumers).map((c) => c.maxBatchTimeout ?? 1);
+  return Math.max(1000, Math.max(...timeouts) * 1000 + 1000);
 }

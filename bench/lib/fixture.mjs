@@ -87,7 +87,8 @@ export async function migrateAndSeed(db, { apiKey, sharedKey }) {
  */
 export function signer({ apiKey, sharedKey }) {
   let second = -1;
-  let headers = null;
+  /** @type {{ Date: string, Authorization: string }} */
+  let headers = { Date: "", Authorization: "" };
   return () => {
     const now = Math.floor(Date.now() / 1000);
     if (now !== second) {

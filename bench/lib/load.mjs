@@ -37,6 +37,9 @@ export function latencySummary(samplesMs) {
  * `headers()` gives the current signed headers (re-signed once per second). Latencies are taken
  * from autocannon's per-response hrtime (2xx only, as autocannon does), not from its 1 ms histogram.
  */
+/**
+ * @param {{ url: URL, connections: number, durationS?: number, amount?: number, bodies: string[], headers: () => Record<string, string> }} options
+ */
 export function runAutocannon({ url, connections, durationS, amount, bodies, headers }) {
   let cursor = 0;
   const latencies = [];
@@ -105,6 +108,9 @@ const luaString = (text) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')
  * The same run with wrk (C, far lighter than autocannon on a 2-core machine). wrk's headers are
  * static, so the request is signed once when the run starts (valid: the server accepts a Date up
  * to 15 minutes old). Bodies rotate in a Lua request() hook; each wrk thread starts at its own offset.
+ */
+/**
+ * @param {{ wrk: string, url: URL, connections: number, durationS: number, bodies: string[], headers: () => Record<string, string>, threads?: number }} options
  */
 export async function runWrk({ wrk, url, connections, durationS, bodies, headers, threads = 1 }) {
   const dir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
@@ -240,7 +246,7 @@ export async function runSdk({ api, count, args }) {
       ok++;
       latencies.push(performance.now() - t0);
     } catch (error) {
-      const code = error?.code ?? String(error?.message ?? error);
+      const code = /** @type {any} */ (error)?.code ?? String(/** @type {any} */ (error)?.message ?? error);
       failures[code] = (failures[code] ?? 0) + 1;
     }
   }

@@ -58,6 +58,12 @@ function exitedChildrenCpuSeconds() {
   return stat ? (stat.cutime + stat.cstime) / clockTicks : 0;
 }
 
+/** System (kernel) CPU seconds a process has used so far; null if unknown. @param {number | null} pid */
+export function processSystemCpuSeconds(pid) {
+  const stat = pid ? parseStat(readProc(`/proc/${pid}/stat`)) : null;
+  return stat ? stat.stime / clockTicks : null;
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far; null if unknown. */
 export function processCpuSeconds(pid) {
   const stat = pid ? parseStat(readProc(`/proc/${pid}/stat`)) : null;
@@ -80,6 +86,7 @@ export function cpuMeter(workerdPid) {
   const start = {
     t: performance.now(),
     workerd: processCpuSeconds(workerdPid),
+    workerdSystem: processSystemCpuSeconds(workerdPid),
     self: process.cpuUsage(),
     children: exitedChildrenCpuSeconds(),
     machine: machineBusySeconds(),
@@ -95,7 +102,15 @@ export function cpuMeter(workerdPid) {
     const machineSeconds = machine !== null && start.machine !== null ? machine - start.machine : null;
     // Children of this process other than the target's workerd (the other Workers, idle) count as "other" too.
     const other = machineSeconds !== null && workerdSeconds !== null ? Math.max(0, machineSeconds - workerdSeconds - self) : null;
-    return { seconds, workerdCpuSeconds: workerdSeconds, loadGeneratorCpuSeconds: self, otherCpuSeconds: other };
+    const system = processSystemCpuSeconds(workerdPid);
+    const workerdSystemSeconds = system !== null && start.workerdSystem !== null ? system - start.workerdSystem : null;
+    return {
+      seconds,
+      workerdCpuSeconds: workerdSeconds,
+      workerdSystemCpuSeconds: workerdSystemSeconds,
+      loadGeneratorCpuSeconds: self,
+      otherCpuSeconds: other,
+    };
   };
 }
 
@@ -138,10 +153,25 @@ export function gitCommit() {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
     const dirty =
-      execFileSync("git", ["status", "--porcelain", "--", "src", "migrations", "schema.sql", "wrangler.toml"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      }).trim() !== "";
+      execFileSync(
+        "git",
+        [
+          "status",
+          "--porcelain",
+          "--",
+          "src",
+          "migrations",
+          "schema.sql",
+          "wrangler.toml",
+          "bench",
+          ":(exclude)bench/reports",
+          "package.json",
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      ).trim() !== "";
     return dirty ? `${commit}+changes` : commit;
   } catch {
     return null;

@@ -1,107 +1,171 @@
-// The three Workers under test, each in its own workerd process started by Miniflare, each
-// reached on a socket that workerd serves directly (no Node proxy, no Miniflare entry worker).
+// The Workers under test, each in its own workerd process started by Miniflare, each reached on a
+// socket that workerd serves directly (no Node proxy, no Miniflare entry Worker), each behind the
+// bench's entry module (bench/lib/entry.mjs, bench/workers/harness.js).
+//
+// The service is started from wrangler.toml: Miniflare options come from wrangler's own
+// `unstable_getMiniflareWorkerOptions`, so whatever the config declares (D1, Durable Objects,
+// queues and their consumers, assets, compatibility date and flags) runs as `wrangler dev` would
+// run it. The bench only overrides what it must: the code (the `wrangler deploy --dry-run`
+// bundle behind the bench entry), secrets, a direct socket and where state is kept.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import { mkdirSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { ROOT } from "../../scripts/local-setup.mjs";
+import { bundleWorker, writeHarnessedEntry } from "./entry.mjs";
 import { workerdPids } from "./machine.mjs";
 
-export const COMPATIBILITY_DATE = "2026-04-26";
+/** The Worker's config: wrangler.toml, or BENCH_CONFIG (a variant of it, e.g. to try a binding before adding it). */
+export const CONFIG_PATH = resolve(ROOT, process.env.BENCH_CONFIG || "wrangler.toml");
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+export const WORKERS_DIR = join(ROOT, "bench", "workers");
+/** The class of the service's counter objects: the bench's audit check asks them for their totals. */
+export const COUNTER_CLASS = "ConsumptionCounter";
 
 /**
- * Bundles the service exactly as `wrangler deploy` would upload it (`--dry-run --outdir`): one
- * ES module, src/ and its dependencies, no dev-only wrapper. Returns the module's folder.
+ * wrangler.toml as wrangler turns it into Miniflare options (v4 shape), read once. Throws if the
+ * config names something this bench cannot run locally.
+ */
+export function serviceConfig() {
+  const { workerOptions, externalWorkers } = unstable_getMiniflareWorkerOptions(CONFIG_PATH);
+  const d1Bindings = Object.keys(workerOptions.d1Databases ?? {});
+  if (d1Bindings.length === 0) throw new Error("wrangler.toml declares no D1 database: the bench seeds and audits one");
+  const counter = Object.entries(workerOptions.durableObjects ?? {}).find(
+    ([, designator]) => (typeof designator === "string" ? designator : designator.className) === COUNTER_CLASS,
+  );
+  if (!counter)
+    throw new Error(`wrangler.toml binds no Durable Object of class ${COUNTER_CLASS}: bench/workers/counter-probe.js needs one`);
+  return {
+    workerOptions,
+    externalWorkers: externalWorkers ?? [],
+    compatibilityDate: /** @type {string} */ (workerOptions.compatibilityDate),
+    compatibilityFlags: /** @type {string[]} */ (workerOptions.compatibilityFlags ?? []),
+    /** The D1 binding the bench migrates, seeds and reads the audit log from (the first declared). */
+    d1Binding: d1Bindings[0],
+    counterBinding: counter[0],
+    queues: {
+      producers: Object.keys(workerOptions.queueProducers ?? {}),
+      consumers: Object.keys(workerOptions.queueConsumers ?? {}),
+    },
+  };
+}
+
+/**
+ * Bundles the service exactly as `wrangler deploy` would upload it (`--dry-run --outdir`): one ES
+ * module, src/ and its dependencies, no dev-only wrapper.
  */
 export function buildService(outDir) {
   mkdirSync(outDir, { recursive: true });
-  execFileSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir], {
+  execFileSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "--config", CONFIG_PATH], {
     cwd: ROOT,
     stdio: "pipe",
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error" },
   });
-  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1];
-  if (compatibilityDate && compatibilityDate > COMPATIBILITY_DATE) {
-    throw new Error(
-      `wrangler.toml compatibility_date ${compatibilityDate} is newer than the pinned workerd supports (${COMPATIBILITY_DATE})`,
-    );
-  }
-  return { dir: outDir, script: join(outDir, "index.js"), compatibilityDate: compatibilityDate ?? COMPATIBILITY_DATE };
+  return { dir: outDir, main: "index.js", script: join(outDir, "index.js") };
 }
 
 /**
- * Starts one Worker in its own workerd process. `direct` is a socket workerd binds to this
- * Worker's default entrypoint (Miniflare's `unsafeDirectSockets`): requests to it reach the
- * Worker without passing through Miniflare's own entry Worker or any Node code. `entry` is
- * Miniflare's usual URL (`mf.ready`), also served by workerd, but routed through Miniflare's entry
- * Worker (one extra in-process hop); the benchmark uses `direct` unless BENCH_VIA_ENTRY=1.
+ * Starts the service (a `buildService` bundle) from wrangler.toml, with `secrets` as bindings,
+ * state kept under `persistDir`, and bench/workers/counter-probe.js beside it (same process).
  */
-export async function startWorker({
-  name,
-  scriptPath,
-  modulesRoot,
-  compatibilityDate = COMPATIBILITY_DATE,
-  bindings = {},
-  d1 = false,
-  durableObjects = false,
-  persistDir,
-  inspectorPort,
-  probe = false,
-}) {
-  const before = new Set(workerdPids());
+/**
+ * @param {{ name?: string, build: { dir: string, main: string }, config?: ReturnType<typeof serviceConfig>, harness: import("../workers/harness.js").HarnessOptions,
+ *   secrets: Record<string, string>, persistDir: string, inspectorPort?: number }} options
+ */
+export async function startService({ name = "service", build, config = serviceConfig(), harness, secrets, persistDir, inspectorPort }) {
+  const modules = await writeHarnessedEntry({
+    dir: build.dir,
+    main: build.main,
+    options: harness,
+    moduleRules: config.workerOptions.modulesRules ?? [],
+  });
+  const { rootPath: _rootPath, modulesRules: _rules, ...fromConfig } = config.workerOptions;
   const worker = {
+    ...fromConfig,
     name,
-    modules: true,
-    modulesRoot,
-    scriptPath,
-    compatibilityDate,
-    bindings,
+    modules: modules.modules,
+    modulesRoot: modules.modulesRoot,
+    bindings: { ...(fromConfig.bindings ?? {}), ...secrets },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
-  if (d1) worker.d1Databases = { DB: "bench-db" };
-  if (durableObjects) worker.durableObjects = { CONSUMPTION_COUNTER: { className: "ConsumptionCounter", useSQLite: true } };
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    ...(inspectorPort !== undefined ? { inspectorPort } : {}),
-    ...(persistDir ? { d1Persist: join(persistDir, "d1"), durableObjectsPersist: join(persistDir, "do") } : {}),
-    // BENCH_VERBOSE=1: workerd's own diagnostics (--verbose) on stderr, for investigating errors.
-    ...(process.env.BENCH_VERBOSE === "1" ? { verbose: true } : {}),
-    workers: probe ? [worker, probeWorker(name, compatibilityDate)] : [worker],
-  });
-  const entry = await mf.ready;
-  const direct = await mf.unsafeGetDirectURL(name);
-  const pids = workerdPids().filter((pid) => !before.has(pid));
-  const url = process.env.BENCH_VIA_ENTRY === "1" ? entry : direct;
-  const probeUrl = probe ? new URL((await mf.unsafeGetDirectURL(PROBE)).origin) : null;
-  return {
-    name,
-    mf,
-    url: new URL(url.origin),
-    entry: new URL(entry.origin),
-    direct: new URL(direct.origin),
-    probeUrl,
-    pid: pids[0] ?? null,
-    dispose: () => mf.dispose(),
+  const probe = {
+    name: PROBE,
+    modules: [{ type: /** @type {const} */ ("ESModule"), path: join(WORKERS_DIR, "counter-probe.js") }],
+    modulesRoot: WORKERS_DIR,
+    compatibilityDate: config.compatibilityDate,
+    durableObjects: { COUNTER: { className: COUNTER_CLASS, scriptName: name, useSQLite: true } },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
+  const target = await startMiniflare({ name, workers: [worker, probe, ...config.externalWorkers], persistDir, inspectorPort });
+  target.probeUrl = new URL((await target.mf.unsafeGetDirectURL(PROBE)).origin);
+  target.db = await target.mf.getD1Database(config.d1Binding, name);
+  target.exports = modules.exports;
+  return target;
+}
+
+/**
+ * Starts one of bench/workers/*.js (a reference Worker) behind the same entry as the service, with
+ * the service's compatibility date and flags. `durableObjects`: binding → class exported by the file.
+ * @param {{ name: string, file: string, workDir: string, config: ReturnType<typeof serviceConfig>, harness: import("../workers/harness.js").HarnessOptions,
+ *   bindings?: Record<string, string>, durableObjects?: Record<string, string>, persistDir?: string }} options
+ */
+export async function startReferenceWorker({ name, file, workDir, config, harness, bindings = {}, durableObjects = {}, persistDir }) {
+  const dir = join(workDir, "workers", name);
+  mkdirSync(dir, { recursive: true });
+  await bundleWorker(join(WORKERS_DIR, file), join(dir, "worker.js"));
+  const modules = await writeHarnessedEntry({ dir, main: "worker.js", options: harness });
+  const worker = {
+    name,
+    modules: modules.modules,
+    modulesRoot: modules.modulesRoot,
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: config.compatibilityFlags,
+    bindings,
+    durableObjects: Object.fromEntries(
+      Object.entries(durableObjects).map(([binding, className]) => [binding, { className, useSQLite: true }]),
+    ),
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+  return startMiniflare({ name, workers: [worker], persistDir });
 }
 
 const PROBE = "counter-probe";
 
 /**
- * bench/workers/counter-probe.js, in the service's workerd process with a binding to the service's
- * counter class: how the benchmark reads the counters' totals after a run (idle during load).
+ * One Miniflare instance (one workerd process). `url` is the socket workerd binds directly to the
+ * first Worker (Miniflare's `unsafeDirectSockets`): requests reach it without Miniflare's entry
+ * Worker or any Node code; BENCH_VIA_ENTRY=1 uses Miniflare's usual URL instead (one extra hop).
  */
-function probeWorker(serviceName, compatibilityDate) {
+/** @param {{ name: string, workers: import("miniflare").V4WorkerOptions[], persistDir?: string, inspectorPort?: number }} options */
+async function startMiniflare({ name, workers, persistDir, inspectorPort }) {
+  const before = new Set(workerdPids());
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      ...(inspectorPort !== undefined ? { inspectorPort } : {}),
+      ...(persistDir ? { resourcePersistencePath: persistDir } : {}),
+      // BENCH_VERBOSE=1: workerd's own diagnostics (--verbose) on stderr, for investigating errors.
+      ...(process.env.BENCH_VERBOSE === "1" ? { verbose: true } : {}),
+      workers,
+    }),
+  );
+  const entry = await mf.ready;
+  const direct = await mf.unsafeGetDirectURL(name);
+  const pids = workerdPids().filter((pid) => !before.has(pid));
+  const url = process.env.BENCH_VIA_ENTRY === "1" ? entry : direct;
   return {
-    name: PROBE,
-    modules: true,
-    modulesRoot: join(ROOT, "bench", "workers"),
-    scriptPath: join(ROOT, "bench", "workers", "counter-probe.js"),
-    compatibilityDate,
-    durableObjects: { CONSUMPTION_COUNTER: { className: "ConsumptionCounter", scriptName: serviceName, useSQLite: true } },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    name,
+    mf,
+    url: new URL(url.origin),
+    pid: pids[0] ?? null,
+    /** @type {URL | null} */
+    probeUrl: null,
+    /** @type {D1Database | null} */
+    db: null,
+    exports: /** @type {string[]} */ ([]),
+    dispose: () => mf.dispose(),
   };
 }
 

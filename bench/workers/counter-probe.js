@@ -1,8 +1,14 @@
 // Benchmark tooling, not under test: runs next to the service in its workerd process and reads the
 // counter objects' own view over RPC (the live total and the outbox rows not yet in D1), so the
-// benchmark can check the audit log in D1 against the truth. Called only after a load run stops.
+// benchmark can check the audit log in D1 against the truth. Called only after the load stops.
 // POST / with a JSON array of license feature ids → [{ id, total, pending }].
+// Type-checked against the service's class (bench/workers/tsconfig.json): a renamed or reshaped
+// RPC method fails `npm test`, not a benchmark run.
 
+/** @typedef {import("../../src/counter/consumption-counter").ConsumptionCounter} ConsumptionCounter */
+/** @typedef {import("../../src/counter/consumption-rules").ConsumptionRules} ConsumptionRules */
+
+/** With no reset rules, state() only reads (the benchmark's licenses never reset). @type {ConsumptionRules} */
 const NO_RESET = {
   maxConsumption: 0,
   allowUnlimitedConsumptions: true,
@@ -14,24 +20,23 @@ const NO_RESET = {
 };
 
 export default {
+  /** @param {Request} request @param {{ COUNTER: DurableObjectNamespace<ConsumptionCounter> }} env */
   async fetch(request, env) {
-    const ids = await request.json();
+    const ids = /** @type {number[]} */ (await request.json());
     const out = [];
     for (let i = 0; i < ids.length; i += 50) {
       out.push(
         ...(await Promise.all(
           ids.slice(i, i + 50).map(async (id) => {
-            const stub = env.CONSUMPTION_COUNTER.get(env.CONSUMPTION_COUNTER.idFromName(`feature:${id}`));
+            // The name src/counter/counter-stubs.ts (featureCounter) gives a license feature's object.
+            const stub = env.COUNTER.get(env.COUNTER.idFromName(`feature:${id}`));
             try {
               const pending = await stub.pendingAuditRows();
-              // With no reset rules, state() only reads (the benchmark's licenses never reset).
               const state = await stub.state({ licenseId: id, licenseFeatureId: id, featureCode: null }, NO_RESET, 0);
-              const total = state.total;
-              // Release the RPC results and the stub now rather than at some later garbage collection.
-              state[Symbol.dispose]?.();
-              return { id, total, pending };
+              return { id, total: state.total, pending };
             } finally {
-              stub[Symbol.dispose]?.();
+              // Release the stub now rather than at some later garbage collection.
+              /** @type {Partial<Disposable>} */ (stub)[Symbol.dispose]?.();
             }
           }),
         )),
