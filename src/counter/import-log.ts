@@ -2,7 +2,7 @@
  * The counter object's record of totals imported into it (table `imports` in its SQLite), so that
  * an import is applied once: importing the total that the last import set again (a retried or
  * re-run import) changes nothing, even if the counter has counted consumptions since. Only the
- * counter object uses it, inside its transactions (docs/migration.md "Totals").
+ * counter object uses it, inside its transactions (docs/migration.md "4.4 Totals").
  */
 export class ImportLog {
   constructor(private readonly sql: SqlStorage) {

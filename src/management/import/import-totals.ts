@@ -3,7 +3,7 @@
  * counter's total (a license feature's, or a consumption license's own), audited there as one
  * "import" row whose consumptions are the difference, so the audit log still replays to every
  * total. The imported total replaces what the counter holds, unless the last import set this same
- * total (docs/migration.md "Totals"): re-running an import changes nothing, even after clients
+ * total (docs/migration.md "4.4 Totals"): re-running an import changes nothing, even after clients
  * have consumed here since.
  *
  * Every row is checked against D1 before any counter is called, so a bad row imports nothing. The
