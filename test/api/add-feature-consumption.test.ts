@@ -224,6 +224,17 @@ describe("request-shape errors: always a 400 with a stable code, never a 500", (
     expect(await errorCode(response)).toBe("body_too_large");
   });
 
+  it("a Content-Length that says less than the body holds", async () => {
+    const headers: Record<string, string> = {
+      ...(await authHeaders(credentials)),
+      "Content-Type": "application/json",
+      "Content-Length": "10",
+    };
+    const response = await callWorker(PATH, { method: "POST", headers, body: JSON.stringify({ padding: "x".repeat(20_000) }) });
+    expect(response.status).toBe(400);
+    expect(await errorCode(response)).toBe("body_too_large");
+  });
+
   it.each([
     ["missing hardware_id", { hardware_id: undefined }, "missing_parameters"],
     ["missing product", { product: undefined }, "missing_parameters"],

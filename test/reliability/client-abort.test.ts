@@ -48,6 +48,19 @@ describe("a request body cut off mid-way", () => {
     expect(logged).not.toHaveBeenCalled();
   });
 
+  it("License API POST with a declared Content-Length (the body is read in one piece): client_aborted, no 5xx", async () => {
+    const logged = vi.spyOn(console, "error");
+    const body = JSON.stringify({ ...fixture.identity, feature: fixture.featureCode });
+    const response = await callWorkerDirect("/api/v4/add_feature_consumption", {
+      method: "POST",
+      headers: { ...(await authHeaders(credentials)), "Content-Type": "application/json", "Content-Length": String(body.length) },
+      body: bodyThatBreaks(body.slice(0, 20)),
+    });
+    expect(response.status).toBeLessThan(500);
+    expect(await errorCode(response)).toBe("client_aborted");
+    expect(logged).not.toHaveBeenCalled();
+  });
+
   it("management POST: client_aborted, no 5xx, nothing logged as unhandled", async () => {
     const logged = vi.spyOn(console, "error");
     const response = await callWorkerDirect("/api/v1/products", {
