@@ -91,6 +91,30 @@ describe("floating settings", () => {
   });
 });
 
+describe("a product feature's floating_users default", () => {
+  it("cannot drop below 1 while a floating license feature uses it (its pool would have no slot)", async () => {
+    const setup = await vendorSetup();
+    const defaults = `/api/v1/products/${setup.product.id}/features/${setup.featureCode}`;
+    const licenseFeature = `/api/v1/licenses/${setup.license.id}/features/${setup.featureCode}`;
+    await manageOk("PATCH", defaults, { floating_users: 2 }); // the product feature itself does not float
+    await manageOk("PATCH", licenseFeature, { is_floating_cloud: true }); // floats on the product's 2 slots
+    expect(await signedBody(await checkFeature(setup))).toMatchObject({ is_floating_cloud: true, floating_users: 2 });
+
+    const refused = await manage("PATCH", defaults, { floating_users: 0 });
+    expect(refused.status).toBe(400);
+    expect(await managementError(refused)).toMatchObject({
+      code: "validation_error",
+      message: expect.stringMatching(/^floating_users: 1 /),
+    });
+    expect(await signedBody(await checkFeature(setup))).toMatchObject({ is_floating_cloud: true, floating_users: 2 });
+
+    // With its own value the license feature no longer depends on the default.
+    await manageOk("PATCH", licenseFeature, { floating_users: 1 });
+    await manageOk("PATCH", defaults, { floating_users: 0 });
+    expect(await signedBody(await checkFeature(setup))).toMatchObject({ is_floating_cloud: true, floating_users: 1 });
+  });
+});
+
 describe("the next request decides with what the vendor set", () => {
   it("PATCH a license: floating on, then a bigger pool, apply at once", async () => {
     const setup = await vendorSetup();

@@ -186,6 +186,25 @@ export async function findProductFeatureById(db: D1Database, productFeatureId: n
   return row && toProductFeature(row);
 }
 
+/**
+ * How many license features float on this product feature's `floating_users` (they override
+ * nothing but is_floating_cloud, or inherit it too while the product feature would float): a
+ * product PATCH must not leave them a pool of 0 slots.
+ */
+export async function licenseFeaturesInheritingFloatingUsers(
+  db: D1Database,
+  productFeatureId: number,
+  productFloats: boolean,
+): Promise<number> {
+  const row = await db
+    .prepare(
+      "SELECT COUNT(*) AS n FROM license_features WHERE product_feature_id = ? AND floating_users IS NULL AND COALESCE(is_floating_cloud, ?) = 1",
+    )
+    .bind(productFeatureId, productFloats ? 1 : 0)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 /** All features of a product, in id order (a product has a handful; issuing a license needs them all). */
 export async function productFeatures(db: D1Database, productId: number): Promise<ProductFeatureRecord[]> {
   const { results } = await db

@@ -6,6 +6,7 @@ import {
   insertProduct,
   insertProductCustomField,
   insertProductFeature,
+  licenseFeaturesInheritingFloatingUsers,
   listProductFeatures,
   listProducts,
   productCustomFields,
@@ -156,11 +157,18 @@ export const productRoutes = [
     response: ProductFeature,
     async handler({ params, body, env }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      const problem = floatingProblem({
-        is_floating_cloud: body.is_floating_cloud ?? stored.is_floating_cloud,
-        floating_users: body.floating_users ?? stored.floating_users,
-      });
+      const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
+      const users = body.floating_users ?? stored.floating_users;
+      const problem = floatingProblem({ is_floating_cloud: floats, floating_users: users });
       if (problem) throw new ApiError("validation_error", problem);
+      if (users < 1) {
+        const inheriting = await licenseFeaturesInheritingFloatingUsers(env.DB, stored.id, floats);
+        if (inheriting > 0)
+          throw new ApiError(
+            "validation_error",
+            `floating_users: ${inheriting} floating license feature(s) use this default; it must stay at least 1 (or set their own floating_users first)`,
+          );
+      }
       const feature = orNotFound(
         await updateProductFeature(env.DB, params.product_id, params.feature_code, body),
         "Feature",
