@@ -518,6 +518,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
       return this.ctx.storage.transactionSync(work);
     } catch (error) {
       this.counterRow = undefined;
+      this.outbox.forget();
       throw error;
     }
   }

@@ -3,10 +3,11 @@
 // - A D1 failure is real: the audit table is renamed away, so every insert really fails and the
 //   consumer's messages come back (retry with backoff) until it returns.
 // - A queue failure is injected where it would surface: the object's queue binding refuses sends.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
+import type { Outbox } from "../../src/counter/outbox";
 import { featureCounter } from "../../src/counter/counter-stubs";
 import { auditRows, eventually, flushAudit } from "../support/audit";
 import { consume, signedBody } from "../support/client";
@@ -137,12 +138,37 @@ describe("audit delivery", () => {
         row!.created_at,
       );
     });
-    expect(await counter.pendingAuditRows()).toBe(1);
-    await counter.flushAudit();
-    expect(await counter.pendingAuditRows()).toBe(0);
+    await abortAllDurableObjects(); // ... and died: the next instance knows only what its storage holds
+    const revived = featureCounter(env, fixture.licenseFeatureId);
+    expect(await revived.pendingAuditRows()).toBe(1);
+    await revived.flushAudit();
+    expect(await revived.pendingAuditRows()).toBe(0);
     // Give the consumer time to (not) write it a second time.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await auditRows(fixture.licenseFeatureId)).toHaveLength(1);
+  });
+
+  it("the outbox's in-memory copy follows a rolled-back transaction: a row that never committed is never sent", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const counter = featureCounter(env, fixture.licenseFeatureId);
+    await signedBody(await consume(fixture, credentials)); // the object has sent its first row: its copy is known
+    await flushAudit(fixture.licenseFeatureId);
+    await runInDurableObject(counter, (instance: ConsumptionCounter, state) => {
+      const inside = instance as unknown as { transaction<T>(work: () => T): T; outbox: Outbox };
+      const entry = { hardwareId: null, consumptions: 1, totalAfter: 99, event: "consumption_add", apiKeyId: null, nowMs: Date.now() };
+      expect(() =>
+        inside.transaction(() => {
+          inside.outbox.append({ licenseId: fixture.licenseId, licenseFeatureId: fixture.licenseFeatureId, featureCode: "x" }, entry);
+          throw new Error("rolled back");
+        }),
+      ).toThrow("rolled back");
+      expect(inside.outbox.oldest(500)).toEqual(state.storage.sql.exec("SELECT * FROM outbox ORDER BY seq").toArray());
+      expect(inside.outbox.size()).toBe(0);
+    });
+    await signedBody(await consume(fixture, credentials));
+    await flushAudit(fixture.licenseFeatureId);
+    expect((await auditRows(fixture.licenseFeatureId)).map((row) => row.total_after)).toEqual([1, 2]);
   });
 
   it("refused consumptions write no audit row", async () => {
