@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import type { Outbox } from "../../src/counter/outbox";
 import { featureCounter } from "../../src/counter/counter-stubs";
-import { auditRows, eventually, flushAudit } from "../support/audit";
+import { auditRows, eventually, flushAudit, queueDown } from "../support/audit";
 import { consume, signedBody } from "../support/client";
 import { createApiKey, createFixture } from "../support/fixtures";
 
@@ -18,23 +18,6 @@ async function breakD1Audit() {
 }
 async function repairD1Audit() {
   await env.DB.exec("ALTER TABLE consumption_audit_offline RENAME TO consumption_audit");
-}
-
-/** Makes the object's audit queue refuse every send (true) or work again (false). */
-async function queueDown(counter: DurableObjectStub<ConsumptionCounter>, down: boolean) {
-  await runInDurableObject(counter, (instance: ConsumptionCounter) => {
-    const holder = instance as unknown as { env: Env; realEnv?: Env };
-    holder.realEnv ??= holder.env;
-    holder.env = down
-      ? {
-          ...holder.realEnv,
-          AUDIT_QUEUE: {
-            send: () => Promise.reject(new Error("queue unavailable")),
-            sendBatch: () => Promise.reject(new Error("queue unavailable")),
-          } as unknown as Queue,
-        }
-      : holder.realEnv;
-  });
 }
 
 describe("audit delivery", () => {

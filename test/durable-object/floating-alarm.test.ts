@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_MS, type ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { licenseCounter } from "../../src/counter/counter-stubs";
-import { flushLicenseAudit, licenseAuditRows } from "../support/audit";
+import { flushLicenseAudit, licenseAuditRows, queueDown } from "../support/audit";
 import { errorCode, getSigned, postSigned, signedBody } from "../support/client";
 import { addDevices, createApiKey, createFixture } from "../support/fixtures";
 
@@ -23,22 +23,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function queueDown(counter: DurableObjectStub<ConsumptionCounter>, down: boolean) {
-  await runInDurableObject(counter, (instance: ConsumptionCounter) => {
-    const holder = instance as unknown as { env: Env; realEnv?: Env };
-    holder.realEnv ??= holder.env;
-    holder.env = down
-      ? {
-          ...holder.realEnv,
-          AUDIT_QUEUE: {
-            send: () => Promise.reject(new Error("queue unavailable")),
-            sendBatch: () => Promise.reject(new Error("queue unavailable")),
-          } as unknown as Queue,
-        }
-      : holder.realEnv;
-  });
-}
 
 describe("the counter object's one alarm", () => {
   it("serves the audit retries and the pool's lease ends, each at its time", async () => {

@@ -1,6 +1,8 @@
 // The audit log as the tests read it: a counter object's outbox is sent to the audit queue, the
 // real local queue delivers it to the Worker's consumer, which writes D1; the helpers wait for that.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
 
 export interface AuditRow {
@@ -69,4 +71,24 @@ export async function auditRows(licenseFeatureId: number): Promise<AuditRow[]> {
     .bind(licenseFeatureId)
     .all<AuditRow>();
   return results;
+}
+
+/**
+ * Makes the object's audit queue refuse every send (true) or work again (false): a queue outage
+ * injected where it would surface, the object's own binding.
+ */
+export async function queueDown(counter: DurableObjectStub<ConsumptionCounter>, down: boolean): Promise<void> {
+  await runInDurableObject(counter, (instance: ConsumptionCounter) => {
+    const holder = instance as unknown as { env: Env; realEnv?: Env };
+    holder.realEnv ??= holder.env;
+    holder.env = down
+      ? {
+          ...holder.realEnv,
+          AUDIT_QUEUE: {
+            send: () => Promise.reject(new Error("queue unavailable")),
+            sendBatch: () => Promise.reject(new Error("queue unavailable")),
+          } as unknown as Queue,
+        }
+      : holder.realEnv;
+  });
 }

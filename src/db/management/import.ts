@@ -7,6 +7,7 @@
  */
 import type { ConsumptionPeriod } from "../../counter/consumption-rules";
 import type { AuthorizationMethod, LicenseType } from "../license-context";
+import type { Customer } from "../licenses";
 
 /** A JSON parameter stays below this many bytes (D1 refuses a string over 1,000,000 bytes). */
 const MAX_PARAMETER_BYTES = 500_000;
@@ -234,21 +235,8 @@ export interface NewLicenseFeatureRow {
   floating_timeout: number | null;
 }
 
-export interface NewCustomerRow {
-  license_id: number;
-  email: string;
-  first_name: string;
-  last_name: string;
-  company_name: string;
-  phone: string;
-  reference: string;
-  address: string;
-  city: string;
-  postcode: string;
-  state: string;
-  country: string;
-  metadata: string;
-}
+/** A customer row to insert: the stored customer of `license_id`. */
+export type NewCustomerRow = Customer & { license_id: number };
 
 export interface LicenseWrites {
   licenses: NewLicenseRow[];

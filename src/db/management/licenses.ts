@@ -6,6 +6,7 @@
  */
 import type { ConsumptionPeriod, ConsumptionRules } from "../../counter/consumption-rules";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "../license-context";
+import type { Customer } from "../licenses";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "../rule-columns";
 import { keysetPage, type KeysetPage } from "./keyset-page";
 import { bit, setClause } from "./sql-values";
@@ -55,20 +56,7 @@ export interface LicenseDetailValues extends Partial<LicenseFloatingValues> {
 }
 
 /** A customer as stored (license_customers), every field a string; metadata a JSON object. */
-export interface CustomerValues {
-  email: string;
-  first_name: string;
-  last_name: string;
-  company_name: string;
-  phone: string;
-  reference: string;
-  address: string;
-  city: string;
-  postcode: string;
-  state: string;
-  country: string;
-  metadata: Record<string, unknown>;
-}
+export type CustomerValues = Omit<Customer, "metadata"> & { metadata: Record<string, unknown> };
 
 const CUSTOMER_FIELDS = [
   "email",
@@ -381,7 +369,7 @@ export async function licenseExtras(db: D1Database, licenseId: number): Promise<
       )
       .bind(licenseId),
   ]);
-  const customerRow = (customer!.results as Array<Omit<CustomerValues, "metadata"> & { metadata: string }>)[0];
+  const customerRow = (customer!.results as Customer[])[0];
   return {
     customer: customerRow ? { ...customerRow, metadata: JSON.parse(customerRow.metadata) as Record<string, unknown> } : null,
     custom_fields: customFields!.results as LicenseExtras["custom_fields"],
