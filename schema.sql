@@ -202,8 +202,11 @@ CREATE TABLE api_key_products (
   PRIMARY KEY (api_key_id, product_id)
 );
 
--- One row per accepted consumption (and per periodic reset), written by the counter objects.
--- event_id is unique, so a retried flush can never insert a row twice.
+-- One row per change of a counter's total, in `event`: an accepted consumption (the request's
+-- event: consumption_add or offline_floating_consumptions_sync), a periodic reset (period_reset),
+-- a vendor's manual reset (manual_reset), a migration's imported total (import). Written by the
+-- counter objects through the audit queue (docs/architecture.md); event_id is unique, so a row
+-- delivered twice is inserted once.
 CREATE TABLE consumption_audit (
   id INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE,
