@@ -683,7 +683,7 @@ export const ImportLicenseRow = z
     enabled: flag("enabled").default(true),
     license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
     validity_period: instant("validity_period").nullable().default(null),
-    max_activations: count("max_activations").default(1),
+    max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
     allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
     features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
     consumption: LicenseConsumptionInput.optional(),

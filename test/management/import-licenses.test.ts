@@ -292,6 +292,8 @@ describe("POST /api/v1/import/licenses", () => {
       { id: good.id, product: product.short_code, license_key: uniqueCode("KEY") },
       { id: 12.5, product: product.short_code, license_key: "K", license_type: "forever" },
       { id: licenseSpringId(), product: product.short_code, license_key: uniqueCode("KEY"), custom_fields: { nope: "x" } },
+      // As on issue (POST /api/v1/licenses): a license has at least one activation seat.
+      { id: licenseSpringId(), product: product.short_code, license_key: uniqueCode("KEY"), max_activations: 0 },
     ];
     const error = await importError(await importRows("licenses", rows));
     expect(error.code).toBe("validation_error");
@@ -307,9 +309,10 @@ describe("POST /api/v1/import/licenses", () => {
       [8, "id"],
       [8, "license_type"],
       [9, "custom_fields.nope"],
+      [10, "max_activations"],
     ]);
     expect(error.errors![0]!.message).toContain('no product has the short code "no-such-product"');
-    expect(error.message).toMatch(/^8 rows are invalid; nothing was imported: row 2: product: /);
+    expect(error.message).toMatch(/^9 rows are invalid; nothing was imported: row 2: product: /);
     expect(await storedRows([good.id])).toMatchObject({ licenses: 0, features: 0 });
   });
 
