@@ -36,7 +36,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadCounterSnapshot } from "../db/counter-snapshot";
 import { ApiError } from "../errors";
-import { isExpired, resolveLicense, resolveLicenseFeature } from "../license-api/resolve-license";
+import { isExpired, resolveLicense, resolveLicenseFeature, resolveLicenseToRelease } from "../license-api/resolve-license";
 import { settlePeriod } from "./consumption-period";
 import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
 import { borrowEnd, FloatingPool, type MayHold, type PoolSettings } from "./floating-pool";
@@ -373,8 +373,9 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const license = snapshot.license;
     let settings: PoolSettings;
     let look = action.kind === "status";
+    const release = action.kind === "release"; // frees a slot whatever the license's state
     if (snapshot.feature) {
-      const { feature } = resolveLicenseFeature(context, request.lookup, request.access, nowMs, "read");
+      const { feature } = resolveLicenseFeature(context, request.lookup, request.access, nowMs, release ? "release" : "read");
       if (!feature.floating.isFloatingCloud) {
         if (action.kind === "check_in" || action.kind === "status") return { kind: "not_floating" };
         throw new ApiError("feature_not_floating", `License feature "${feature.code}" is not a floating cloud feature`);
@@ -386,7 +387,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
       }
       settings = { size: feature.floating.users, timeoutMinutes: feature.floating.timeoutMinutes };
     } else {
-      resolveLicense(context, request.lookup, request.access, nowMs);
+      if (release) resolveLicenseToRelease(context, request.lookup, request.access);
+      else resolveLicense(context, request.lookup, request.access, nowMs);
       if (!license.floating.isFloatingCloud) {
         if (action.kind === "borrow") {
           throw new ApiError("license_borrow_not_allowed", "The license is not a floating cloud license: it has no slot to borrow");

@@ -68,6 +68,16 @@ export function resolveLicense(context: LicenseContext, lookup: LicenseLookup, a
   return { product, license, device: activeDevice(context) };
 }
 
+/**
+ * identity → device (blacklisted, then active), without the license's state: for the floating
+ * releases, which free a slot and grant nothing, so they work on a disabled, inactive or expired
+ * license as deactivation does; refusing them would keep the slot held until its timeout.
+ */
+export function resolveLicenseToRelease(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess): ResolvedLicense {
+  const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
+  return { product, license, device: activeDevice(context) };
+}
+
 /** A blacklisted device is told so even if it was also deactivated: that is the actionable fact. */
 export function activeDevice(context: LicenseContext): Device {
   const { device } = context;
@@ -79,7 +89,8 @@ export function activeDevice(context: LicenseContext): Device {
 /**
  * resolveLicense, then the feature: it must exist on the product and on the license. To consume
  * (`purpose: "consume"`) it must also be a consumption feature that has not expired; reading it
- * (check_license_feature, the floating feature calls) shows any feature, expired or not. A
+ * (check_license_feature, the floating feature calls) shows any feature, expired or not;
+ * releasing its floating slot (`"release"`) skips the license's state, as resolveLicenseToRelease. A
  * missing feature is each endpoint's documented code: add_feature_consumption's
  * unsupported_product_feature, the others' invalid_license_feature_code.
  */
@@ -88,9 +99,10 @@ export function resolveLicenseFeature(
   lookup: LicenseLookup,
   apiKey: ProductAccess,
   nowMs: number,
-  purpose: "consume" | "read" = "consume",
+  purpose: "consume" | "read" | "release" = "consume",
 ): ResolvedLicenseFeature {
-  const resolved = resolveLicense(context, lookup, apiKey, nowMs);
+  const resolved =
+    purpose === "release" ? resolveLicenseToRelease(context, lookup, apiKey) : resolveLicense(context, lookup, apiKey, nowMs);
   const feature = context.feature;
   if (!feature || feature.id === null) {
     if (purpose === "consume") throw new ApiError("unsupported_product_feature");

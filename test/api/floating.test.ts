@@ -10,6 +10,7 @@ import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
 import { consume, errorCode, getSigned, postSigned, signedBody } from "../support/client";
 import { addDevices, createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
+import { manageOk } from "../support/management-client";
 
 let credentials: Credentials;
 beforeAll(async () => {
@@ -304,7 +305,30 @@ describe("floating/borrow", () => {
     const fixture = await createFixture({ license: { floatingUsers: 1, maxBorrowTime: 24 } });
     expect(await errorCode(await borrow(fixture, "unknown-device", "garbage"))).toBe("device_not_found");
     await env.DB.prepare("UPDATE licenses SET enabled = 0 WHERE id = ?").bind(fixture.licenseId).run();
-    expect(await errorCode(await release(fixture))).toBe("license_not_enabled");
+    expect(await errorCode(await borrow(fixture, fixture.hardwareId, null))).toBe("license_not_enabled");
+    expect(await errorCode(await release(fixture, "unknown-device"))).toBe("device_not_found");
+  });
+
+  it("release frees the slot of a disabled license, as deactivation would (the Worker and the object agree)", async () => {
+    const fixture = await createFixture({ license: { floatingUsers: 1 } });
+    const [second] = await addDevices(fixture, 1);
+    await signedBody(await check(fixture));
+    await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/disable`); // invalidates the object's snapshot
+    expect(await errorCode(await check(fixture, second!))).toBe("license_not_enabled");
+    expect(await signedBody<string>(await release(fixture))).toBe("");
+    await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/enable`);
+    expect(await signedBody(await check(fixture, second!))).toMatchObject({ floating_in_use_devices: 1 });
+  });
+
+  it("release frees the slot of an expired license", async () => {
+    const fixture = await createFixture({ validityPeriod: new Date(T0 + HOUR).toISOString(), license: { floatingUsers: 1 } });
+    const [second] = await addDevices(fixture, 1);
+    await signedBody(await check(fixture));
+    at(T0 + HOUR);
+    expect(await errorCode(await check(fixture, second!))).toBe("license_expired");
+    expect(await signedBody<string>(await release(fixture))).toBe("");
+    at(T0 + HOUR - MINUTE); // back before the expiry (the lease, 120 minutes, would still hold)
+    expect(await signedBody(await check(fixture, second!))).toMatchObject({ floating_in_use_devices: 1 });
   });
 });
 
@@ -347,6 +371,17 @@ describe("floating features", () => {
     await signedBody(await checkFeature(fixture, second!));
     expect(await signedBody<string>(await featureRelease(fixture, second!))).toBe("");
     await signedBody(await checkFeature(fixture));
+  });
+
+  it("feature_release frees the slot of a disabled license's feature", async () => {
+    const fixture = await createFixture({ feature: { floatingUsers: 1, floatingTimeout: 15 } });
+    const [second] = await addDevices(fixture, 1);
+    await signedBody(await checkFeature(fixture));
+    await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/disable`);
+    expect(await errorCode(await checkFeature(fixture, second!))).toBe("license_not_enabled");
+    expect(await signedBody<string>(await featureRelease(fixture))).toBe("");
+    await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/enable`);
+    expect(await signedBody(await checkFeature(fixture, second!))).toMatchObject({ floating_in_use_devices: 1 });
   });
 
   it("feature_borrow keeps the slot past the timeout (the license's borrowing rules apply)", async () => {

@@ -19,7 +19,7 @@ import { findLicenseUser } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { body, licenseRoute } from "../license-route";
-import { resolveLicense, resolveLicenseFeature, resolveLicenseIdentity } from "../resolve-license";
+import { resolveLicense, resolveLicenseFeature, resolveLicenseIdentity, resolveLicenseToRelease } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
 import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
 
@@ -79,7 +79,7 @@ export const floatingRelease = licenseRoute({
   response: FloatingReleasedBody,
   reads: "context",
   async handle({ env, apiKey, lookup, context }) {
-    const { product, license } = resolveLicense(context, lookup, apiKey, Date.now());
+    const { product, license } = resolveLicenseToRelease(context, lookup, apiKey);
     await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "release" });
     return { body: "" };
   },
@@ -113,7 +113,7 @@ export const featureRelease = licenseRoute({
   response: FloatingReleasedBody,
   reads: "context",
   async handle({ env, apiKey, input, lookup, context }) {
-    const { product, license, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
+    const { product, license, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "release");
     await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, { kind: "release" });
     return { body: "" };
   },
