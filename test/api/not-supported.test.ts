@@ -45,6 +45,19 @@ describe("not_supported", () => {
     );
   });
 
+  it.each([
+    ["floating/borrow", { id_token: "token" }],
+    ["floating/borrow", { code: "auth-code" }],
+    ["floating/feature_borrow", { id_token: "token", feature: "f" }],
+    ["floating/feature_borrow", { code: "auth-code", feature: "f" }],
+  ] as const)("the single sign-on variant of %s (%j)", async (path, sso) => {
+    const credentials = await createApiKey();
+    const body = { product: "p", hardware_id: "h", customer_account_code: "acme", borrowed_until: null, ...sso };
+    const response = await postSigned(`/api/v4/${path}`, body, credentials);
+    expect(response.status).toBe(400);
+    expect(await errorCode(response)).toBe("not_supported");
+  });
+
   it("leaves paths no SDK calls not_found", async () => {
     for (const path of ["/api/v4/no_such_call", "/api/v4/floating/nothing", "/api/v4/trial_keys"]) {
       expect(await errorCode(await callWorker(path, { method: "GET" })), path).toBe("not_found");
