@@ -8,6 +8,7 @@
 import type { ConsumptionPeriod } from "../../counter/consumption-rules";
 import type { AuthorizationMethod, LicenseType } from "../license-context";
 import type { Customer } from "../licenses";
+import { CUSTOMER_FIELDS } from "./licenses";
 
 /** A JSON parameter stays below this many bytes (D1 refuses a string over 1,000,000 bytes). */
 const MAX_PARAMETER_BYTES = 500_000;
@@ -303,21 +304,7 @@ const FEATURE_COLUMNS = [
   "floating_users",
   "floating_timeout",
 ] as const satisfies ReadonlyArray<keyof NewLicenseFeatureRow>;
-const CUSTOMER_COLUMNS = [
-  "license_id",
-  "email",
-  "first_name",
-  "last_name",
-  "company_name",
-  "phone",
-  "reference",
-  "address",
-  "city",
-  "postcode",
-  "state",
-  "country",
-  "metadata",
-] as const satisfies ReadonlyArray<keyof NewCustomerRow>;
+const CUSTOMER_COLUMNS = ["license_id", ...CUSTOMER_FIELDS, "metadata"] as const satisfies ReadonlyArray<keyof NewCustomerRow>;
 
 /**
  * The writes of a license import. The licenses are plain INSERTs (no ON CONFLICT): the caller

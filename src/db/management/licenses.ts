@@ -58,7 +58,8 @@ export interface LicenseDetailValues extends Partial<LicenseFloatingValues> {
 /** A customer as stored (license_customers), every field a string; metadata a JSON object. */
 export type CustomerValues = Omit<Customer, "metadata"> & { metadata: Record<string, unknown> };
 
-const CUSTOMER_FIELDS = [
+/** A customer's text fields, in table order (metadata, JSON, follows them). */
+export const CUSTOMER_FIELDS = [
   "email",
   "first_name",
   "last_name",
