@@ -60,7 +60,7 @@ const SEND_DEBOUNCE_MS = 5;
 /**
  * The alarm that guarantees a send even if the object is evicted right after a consumption. Sends
  * normally complete within milliseconds, so this alarm only matters after an eviction mid-send;
- * it is set once per minute at most (bench/README.md: a 10 s net cost a third of the CPU of a
+ * it is set once per minute at most (bench/README.md: a 10 s net cost a fifth of the CPU of a
  * consumption spread over many features, in alarm runs that found nothing to do).
  */
 export const SAFETY_NET_MS = 60_000;
