@@ -367,6 +367,41 @@ export const LicenseConsumption = z.object({
 });
 export type LicenseConsumption = z.infer<typeof LicenseConsumption>;
 
+/** What issuing a license and importing one both take, with the same defaults and rules. */
+const issuedLicenseFields = {
+  enabled: flag("enabled").default(true),
+  license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
+  validity_period: instant("validity_period").nullable().default(null),
+  max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
+  allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+  /** Per-feature values by feature code; every product feature is on the license either way. */
+  features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
+  /** License-level consumption; only for license_type "consumption". */
+  consumption: LicenseConsumptionInput.optional(),
+  metadata: licenseDetailFields.metadata.default({}),
+  order_store_id: licenseDetailFields.order_store_id.default(null),
+  /** User-based licenses: at most this many users (0: no limit). */
+  max_license_users: licenseDetailFields.max_license_users.default(0),
+  is_trial: licenseDetailFields.is_trial.default(false),
+  trial_days: licenseDetailFields.trial_days.default(0),
+  customer: CustomerInput.nullable().default(null),
+  /** Values of the product's custom fields, by name; the others keep the product default. */
+  custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
+  /** Floating cloud: every check takes one of floating_users slots for floating_timeout minutes. */
+  is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+  floating_users: floatingFields.floating_users.default(0),
+  floating_timeout: floatingFields.floating_timeout.default(120),
+  /** A device may keep its slot (and its floating features' slots) offline for up to max_borrow_time hours. */
+  can_borrow: borrowFields.can_borrow.default(false),
+  max_borrow_time: borrowFields.max_borrow_time.default(0),
+};
+
+/** consumption belongs to consumption licenses only (issue and import). */
+const consumptionOnlyOnConsumptionLicenses = (body: { consumption?: unknown; license_type: string }, ctx: z.RefinementCtx): void => {
+  if (body.consumption !== undefined && body.license_type !== "consumption")
+    ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+};
+
 export const IssueLicenseBody = z
   .object({
     product_id: bodyId("product_id"),
@@ -376,37 +411,10 @@ export const IssueLicenseBody = z
       .optional(),
     /** User-based products: at least one user. */
     users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
-    enabled: flag("enabled").default(true),
-    license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
-    validity_period: instant("validity_period").nullable().default(null),
-    max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
-    allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
-    /** Per-feature values by feature code; every product feature is on the license either way. */
-    features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
-    /** License-level consumption; only for license_type "consumption". */
-    consumption: LicenseConsumptionInput.optional(),
-    metadata: licenseDetailFields.metadata.default({}),
-    order_store_id: licenseDetailFields.order_store_id.default(null),
-    /** User-based licenses: at most this many users (0: no limit). */
-    max_license_users: licenseDetailFields.max_license_users.default(0),
-    is_trial: licenseDetailFields.is_trial.default(false),
-    trial_days: licenseDetailFields.trial_days.default(0),
-    customer: CustomerInput.nullable().default(null),
-    /** Values of the product's custom fields, by name; the others keep the product default. */
-    custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
-    /** Floating cloud: every check takes one of floating_users slots for floating_timeout minutes. */
-    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
-    floating_users: floatingFields.floating_users.default(0),
-    floating_timeout: floatingFields.floating_timeout.default(120),
-    /** A device may keep its slot (and its floating features' slots) offline for up to max_borrow_time hours. */
-    can_borrow: borrowFields.can_borrow.default(false),
-    max_borrow_time: borrowFields.max_borrow_time.default(0),
+    ...issuedLicenseFields,
   })
   .strict()
-  .refine((body) => body.consumption === undefined || body.license_type === "consumption", {
-    message: 'consumption is only for license_type "consumption"',
-    path: ["consumption"],
-  })
+  .superRefine(consumptionOnlyOnConsumptionLicenses)
   .superRefine(refineFloating);
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
@@ -680,33 +688,12 @@ export const ImportLicenseRow = z
     license_key: text("license_key").optional(),
     /** User-based products: at least one user. */
     users: z.array(ImportLicenseUser).min(1, "users must name at least one user").max(100).optional(),
-    enabled: flag("enabled").default(true),
-    license_type: z.enum(["perpetual", "time-limited", "consumption", "subscription"]).default("perpetual"),
-    validity_period: instant("validity_period").nullable().default(null),
-    max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
-    allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
-    features: z.record(code("feature code"), LicenseFeatureOverrides).default({}),
-    consumption: LicenseConsumptionInput.optional(),
-    metadata: licenseDetailFields.metadata.default({}),
-    order_store_id: licenseDetailFields.order_store_id.default(null),
-    max_license_users: licenseDetailFields.max_license_users.default(0),
-    is_trial: licenseDetailFields.is_trial.default(false),
-    trial_days: licenseDetailFields.trial_days.default(0),
-    customer: CustomerInput.nullable().default(null),
-    custom_fields: z.record(text("custom field name", 128), z.string(typeMessage("custom field value", "a string")).max(1024)).default({}),
+    ...issuedLicenseFields,
     /** When the license was created in LicenseSpring: a user with several licenses of a product gets the newest. */
     created_at: instant("created_at").optional(),
-    is_floating_cloud: floatingFields.is_floating_cloud.default(false),
-    floating_users: floatingFields.floating_users.default(0),
-    floating_timeout: floatingFields.floating_timeout.default(120),
-    can_borrow: borrowFields.can_borrow.default(false),
-    max_borrow_time: borrowFields.max_borrow_time.default(0),
   })
   .strict()
-  .refine((row) => row.consumption === undefined || row.license_type === "consumption", {
-    message: 'consumption is only for license_type "consumption"',
-    path: ["consumption"],
-  })
+  .superRefine(consumptionOnlyOnConsumptionLicenses)
   .superRefine(refineFloating);
 export type ImportLicenseRow = z.infer<typeof ImportLicenseRow>;
 
