@@ -87,50 +87,43 @@ export async function heapReader(
     await (await fetch(`http://${inspector.host}/json/list`)).json()
   );
   const targets = list.filter((target) => include(target.id));
+  /**
+   * The heap in use of each isolate (MiB; null when it could not be read), after `prepare` ran on
+   * that isolate's inspector session.
+   * @param {(session: ReturnType<typeof inspectorSession>) => Promise<void>} prepare
+   */
+  async function heapOfEach(prepare) {
+    /** @type {Record<string, number | null>} */
+    const out = {};
+    for (const target of targets) {
+      const session = inspectorSession(target.webSocketDebuggerUrl);
+      try {
+        await session.opened;
+        await prepare(session);
+        const usage = /** @type {{ usedSize: number }} */ (await session.send("Runtime.getHeapUsage"));
+        out[target.id] = Math.round((usage.usedSize / 2 ** 20) * 100) / 100;
+      } catch {
+        out[target.id] = null;
+      } finally {
+        await session.close();
+      }
+    }
+    return out;
+  }
   return {
     isolates: targets.map((target) => target.id),
     /** Heap in use per isolate (MiB), garbage included: no collection, cheap. */
-    async used() {
-      /** @type {Record<string, number | null>} */
-      const out = {};
-      for (const target of targets) {
-        const session = inspectorSession(target.webSocketDebuggerUrl);
-        try {
-          await session.opened;
-          const usage = /** @type {{ usedSize: number }} */ (await session.send("Runtime.getHeapUsage"));
-          out[target.id] = Math.round((usage.usedSize / 2 ** 20) * 100) / 100;
-        } catch {
-          out[target.id] = null;
-        } finally {
-          await session.close();
-        }
-      }
-      return out;
-    },
+    used: () => heapOfEach(async () => {}),
     /** Live heap per isolate (MiB): what is left after a full collection. */
-    async live() {
-      /** @type {Record<string, number | null>} */
-      const out = {};
-      for (const target of targets) {
-        const session = inspectorSession(target.webSocketDebuggerUrl);
-        try {
-          await session.opened;
-          let collected = false;
-          const collection = session.send("HeapProfiler.collectGarbage", {}, 15_000).then(() => (collected = true));
-          for (let i = 0; i < 50 && !collected; i++) {
-            await Promise.race([collection, new Promise((resolve) => setTimeout(resolve, 100))]);
-            if (!collected) await wake().catch(() => {});
-          }
-          await collection;
-          const usage = /** @type {{ usedSize: number }} */ (await session.send("Runtime.getHeapUsage"));
-          out[target.id] = Math.round((usage.usedSize / 2 ** 20) * 100) / 100;
-        } catch {
-          out[target.id] = null;
-        } finally {
-          await session.close();
+    live: () =>
+      heapOfEach(async (session) => {
+        let collected = false;
+        const collection = session.send("HeapProfiler.collectGarbage", {}, 15_000).then(() => (collected = true));
+        for (let i = 0; i < 50 && !collected; i++) {
+          await Promise.race([collection, new Promise((resolve) => setTimeout(resolve, 100))]);
+          if (!collected) await wake().catch(() => {});
         }
-      }
-      return out;
-    },
+        await collection;
+      }),
   };
 }
