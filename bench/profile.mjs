@@ -20,6 +20,7 @@ import { runAutocannon } from "./lib/load.mjs";
 import { cpuMeter } from "./lib/machine.mjs";
 import { inspectorSession } from "./lib/memory.mjs";
 import { startSeededService } from "./lib/service.mjs";
+import { touchUntilWarm } from "./lib/warm.mjs";
 
 const config = readConfig();
 const which = process.env.BENCH_PROFILE_CASE ?? "hot";
@@ -54,6 +55,7 @@ guard(async () => {
 try {
   const started = await startSeededService({ workDir, harness: config.harness, inspectorPort: 0 });
   service = started.service;
+  const url = service.url;
   const bodies = which === "spread" ? spreadTargets().map(consumptionBody) : [consumptionBody(HOT)];
   const base = (await service.mf.getInspectorURL()).host;
   const list = /** @type {Array<{ id: string, webSocketDebuggerUrl: string }>} */ (await (await fetch(`http://${base}/json/list`)).json());
@@ -61,7 +63,9 @@ try {
   if (!target) throw new Error(`no isolate ${isolate}; there are: ${list.map((t) => t.id).join(", ")}`);
 
   if (which === "spread")
-    await runAutocannon({ url: service.url, connections: config.connections, amount: SPREAD_COUNT, bodies, headers: started.sign });
+    await touchUntilWarm(() =>
+      runAutocannon({ url, connections: config.connections, amount: SPREAD_COUNT, bodies, headers: started.sign }),
+    );
   await runAutocannon({ url: service.url, connections: config.connections, durationS: 3, bodies, headers: started.sign });
   const session = inspectorSession(target.webSocketDebuggerUrl);
   await session.opened;

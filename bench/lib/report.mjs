@@ -74,6 +74,41 @@ function auditTable(audits, rounds) {
 const verificationLine = (v) =>
   `After the last run, the counter objects themselves: ${fmt(v.acceptedByCounters)} consumptions accepted, ${fmt(v.pendingInObjects)} rows still in their outboxes; D1 holds ${fmt(v.rowsInD1)} rows: ${v.exact ? "**exact** (every feature's rows are total_after 1..total, once each, no duplicate event_id)" : "**NOT exact**"}.`;
 
+/**
+ * Where each run's workerd CPU went (BENCH_PERF=1): µs per request by part, and the service's
+ * excess over the design floor's in the same case. Empty without a split.
+ * @param {any[]} rows
+ */
+function splitTable(rows) {
+  const split = rows.filter((row) => row.split);
+  if (!split.length) return [];
+  const parts = Object.keys(split[0].split);
+  const gaps = ["hot", "spread"]
+    .map((which) => ({
+      which,
+      service: split.find((r) => r.key === `service-${which}`),
+      design: split.find((r) => r.key === `design-${which}`),
+    }))
+    .filter((g) => g.service && g.design);
+  /** @param {number | null} n */
+  const signed = (n) => (n === null ? "–" : `${n >= 0 ? "+" : "−"}${fmt(Math.abs(n))}`);
+  const total = (/** @type {any} */ row) => parts.reduce((a, part) => a + (row.split[part] ?? 0), 0);
+  const rsa = parts[0]; // ./perf.mjs PARTS: the signature first
+  return [
+    "",
+    `| Where the workerd CPU goes, µs per request (perf, ${split.map((r) => fmt(r.samples)).join(" / ")} samples) | ${split.map((r) => r.short).join(" | ")} | ${gaps.map((g) => `service − design floor, ${g.which}`).join(" | ")} |`,
+    `| --- | ${split.map(() => "---:").join(" | ")} | ${gaps.map(() => "---:").join(" | ")} |`,
+    ...parts.map(
+      (part) =>
+        `| ${part} | ${split.map((r) => fmt(r.split[part])).join(" | ")} | ${gaps.map((g) => signed((g.service.split[part] ?? 0) - (g.design.split[part] ?? 0))).join(" | ")} |`,
+    ),
+    `| total | ${split.map((r) => fmt(total(r))).join(" | ")} | ${gaps.map((g) => signed(total(g.service) - total(g.design))).join(" | ")} |`,
+    // Every Worker signs each answer once with the same key: the signature's own CPU measures how
+    // fast the machine ran during that run, so this row compares runs free of the machine's drift.
+    `| total in RSA signatures (total ÷ the signature row; design floor ÷ service) | ${split.map((r) => fmt(total(r) / (r.split[rsa] || NaN), 2)).join(" | ")} | ${gaps.map((g) => ratio(total(g.design) / (g.design.split[rsa] || NaN) / (total(g.service) / (g.service.split[rsa] || NaN)))).join(" | ")} |`,
+  ];
+}
+
 /** The standard run. @param {any} results */
 export function standardMarkdown(results) {
   const { config, load } = results;
@@ -86,6 +121,7 @@ export function standardMarkdown(results) {
     lines.push(
       `| ${row.label} | ${fmt(row.rps)} | ${ms(row.p50)} | ${ms(row.p99)} | ${fmt(row.errors)} (${fmt(row.warmupErrors)}) | ${row.cpuUsPerRequest === null ? "–" : `${fmt(row.cpuUsPerRequest)} µs${row.systemCpuShare === null ? "" : ` (${fmt(row.systemCpuShare * 100)} %)`}`} | ${fmt(row.pollDelayMaxMs)} ms | ${fmt(row.held)} | ${ratio(row.rpsVsDesign)} | ${ratio(row.p99VsDesign)} | ${ratio(row.rpsVsCrypto)} | ${row.otherCores === null ? "–" : `${fmt(row.otherCores, 2)} cores`} |`,
     );
+  lines.push(...splitTable(load.rows));
   lines.push(
     "",
     ...sequentialTable(results, config.sequentialRequests),

@@ -6,6 +6,7 @@
 // and an exact audit log.
 import { auditQuietMs, auditTracker } from "./audit.mjs";
 import { HOT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, spreadTargets } from "./fixture.mjs";
+import { touchUntilWarm } from "./warm.mjs";
 import { runAutocannon, runWrk } from "./load.mjs";
 import { heapReader, rssMiB } from "./memory.mjs";
 import { harnessStats, smokeCheck, startTargets } from "./setup.mjs";
@@ -63,9 +64,13 @@ export async function soakRun({ config, workDir, started, log }) {
     const bodies = which === "spread" ? spreadTargets().map(consumptionBody) : [consumptionBody(HOT)];
     await audit.beforeNextRequests();
     if (which === "spread") {
-      const first = await runAutocannon({ url: service.url, connections: config.connections, amount: SPREAD_COUNT, bodies, headers: sign });
-      warmupErrors += errorsOf(first);
-      serviceOk += first.ok;
+      const touched = await touchUntilWarm(() =>
+        runAutocannon({ url: service.url, connections: config.connections, amount: SPREAD_COUNT, bodies, headers: sign }),
+      );
+      for (const pass of touched.results) {
+        warmupErrors += errorsOf(pass);
+        serviceOk += pass.ok;
+      }
     }
     if (config.warmupS > 0) {
       const warm = await runAutocannon({

@@ -1,11 +1,15 @@
 // The standard run (`npm run bench`): the service next to the three reference Workers, under the
 // same closed-loop load, hot and spread, in interleaved rounds; then one request at a time; and the
 // audit log checked after every service run and against the counter objects at the end.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { LicenseAPI } from "@licensespring/node-sdk";
 import { auditQuietMs, auditTracker } from "./audit.mjs";
 import { HOT, PRODUCT, SEQUENTIAL, SPREAD_COUNT, consumptionBody, spreadTargets } from "./fixture.mjs";
+import { touchUntilWarm } from "./warm.mjs";
 import { runAutocannon, runSdk, runSequential, runWrk } from "./load.mjs";
 import { cpuMeter } from "./machine.mjs";
+import { PARTS, perfAvailable, splitRecording, startPerf } from "./perf.mjs";
 import { REFERENCE, callsPerRequest, harnessStats, pollDelayP99, smokeCheck, startTargets } from "./setup.mjs";
 
 /** Targets of the standard run (bench/README.md, "Targets"). */
@@ -26,6 +30,16 @@ export const errorsOf = (r) => r.non2xx + r.errors + (r.timeouts ?? 0);
  * @param {{ config: import("./config.mjs").BenchConfig, workDir: string, started: Array<{ dispose(): Promise<unknown> }>, log: (...args: unknown[]) => void }} input
  */
 export async function standardRun({ config, workDir, started, log }) {
+  if (config.perf) {
+    if (!perfAvailable()) throw new Error("BENCH_PERF=1 needs Linux perf, allowed to record (apt-get install linux-perf; run as root)");
+    // Every workerd started from now on names its JavaScript frames for perf (/tmp/perf-<pid>.map).
+    process.env.MINIFLARE_WORKERD_V8_FLAGS = [
+      process.env.MINIFLARE_WORKERD_V8_FLAGS,
+      "--perf-basic-prof --no-logfile-per-isolate --logfile=/dev/null",
+    ]
+      .filter(Boolean)
+      .join(" ");
+  }
   const t = await startTargets({ workDir, harness: config.harness, references: ["floor", "crypto", "design"], started, log });
   const { service, db, sign } = t;
   const floor = /** @type {NonNullable<typeof t.workers.floor>} */ (t.workers.floor);
@@ -102,17 +116,24 @@ export async function standardRun({ config, workDir, started, log }) {
       const isService = step.target === service;
       if (isService) await audit.beforeNextRequests();
       if (step.case === "spread") {
-        // Touch every spread object once (creates it, or wakes it after idling through the other
-        // runs), outside the measurement.
-        const first = await runAutocannon({
-          url: step.target.url,
-          connections: config.connections,
-          amount: SPREAD_COUNT,
-          bodies: step.bodies,
-          headers: sign,
-        });
-        warmupErrors[step.key] += errorsOf(first);
-        if (isService) serviceOk += first.ok;
+        // Touch every spread object (creates it, or wakes it after idling through the other runs),
+        // outside the measurement, until they are all alive (./warm.mjs).
+        const touched = await touchUntilWarm(() =>
+          runAutocannon({
+            url: step.target.url,
+            connections: config.connections,
+            amount: SPREAD_COUNT,
+            bodies: step.bodies,
+            headers: sign,
+          }),
+        );
+        for (const pass of touched.results) {
+          warmupErrors[step.key] += errorsOf(pass);
+          if (isService) serviceOk += pass.ok;
+        }
+        log(
+          `round ${round}/${config.rounds}: ${step.label}: touched every object in ${touched.seconds.length} pass(es) of ${touched.seconds.join(" s, ")} s${touched.warm ? "" : " (never quick: objects may still be evicted during the run)"}`,
+        );
       }
       if (config.warmupS > 0) {
         const warm = await load(step.target, step.bodies, { durationS: config.warmupS });
@@ -133,10 +154,14 @@ export async function standardRun({ config, workDir, started, log }) {
       }
       log(`round ${round}/${config.rounds}: ${step.label}: ${config.durationS} s, ${config.connections} connections …`);
       await harnessStats(step.target.url, true);
+      const perfFile = join(workDir, `perf-${step.key}-${round}.data`);
+      const recording = config.perf && step.target.pid ? startPerf(step.target.pid, perfFile) : null;
       const meter = cpuMeter(step.target.pid);
       const result = /** @type {any} */ (await load(step.target, step.bodies, { durationS: config.durationS }));
       const stoppedAt = performance.now();
       result.cpu = meter();
+      // Ends the recording now; it is read once the audit check below has timed the service.
+      const recorded = recording?.stop();
       result.round = round;
       const loop = await harnessStats(step.target.url, true);
       result.loop = {
@@ -165,6 +190,10 @@ export async function standardRun({ config, workDir, started, log }) {
           `  audit: ${settled.rowsInD1} rows in D1 (clients saw ${settled.clientOkTotal} 2xx); all there ${settled.allInD1AfterMs ?? "never"} ms after the load stopped; consistent: ${settled.consistent}`,
         );
         serviceOk = settled.rowsInD1;
+      }
+      if (recorded) {
+        await recorded;
+        result.split = splitRecording(perfFile);
       }
     }
   }
@@ -201,6 +230,9 @@ export async function standardRun({ config, workDir, started, log }) {
     `audit: ${verification.rowsInD1} rows in D1, the counter objects accepted ${verification.acceptedByCounters}, ${verification.pendingInObjects} left in outboxes; exact: ${verification.exact}`,
   );
 
+  // The JIT symbol maps V8 wrote for perf (BENCH_PERF=1) are read by now.
+  if (config.perf) for (const target of [floor, crypto, design, service]) rmSync(`/tmp/perf-${target.pid}.map`, { force: true });
+
   // Summaries: with several rounds, the median of each figure and the median of per-round ratios.
   /** @param {string} key */
   const summarise = (key) => {
@@ -228,6 +260,20 @@ export async function standardRun({ config, workDir, started, log }) {
       otherCores: perRound((r) => (r.cpu.otherCpuSeconds === null ? null : r.cpu.otherCpuSeconds / r.cpu.seconds)),
       pollDelayMaxMs: Math.max(...list.map((r) => r.loop.pollDelayMaxMs)),
       held: sum(list.map((r) => r.loop.held)),
+      /** µs of workerd CPU per request in each part (BENCH_PERF=1), or null. */
+      split: list.some((r) => r.split)
+        ? Object.fromEntries(
+            PARTS.map((part) => [
+              part,
+              perRound((r) =>
+                r.split && r.cpu.workerdCpuSeconds !== null
+                  ? r.split.shares[part] * (r.cpu.workerdCpuSeconds / Math.max(1, r.requests)) * 1e6
+                  : null,
+              ),
+            ]),
+          )
+        : null,
+      samples: sum(list.map((r) => r.split?.samples ?? 0)),
       rpsVsCrypto: versus("crypto", (r) => r.rps),
       p99VsCrypto: versus("crypto", (r) => r.latency.p99),
       rpsVsDesign: designKey ? versus(designKey, (r) => r.rps) : null,
