@@ -63,6 +63,8 @@ export function readConfig() {
     // Where D1 and the Durable Objects keep their SQLite files (BENCH_STATE_DIR=/dev/shm: tmpfs, no disk flushes).
     stateDir: resolve(process.env.BENCH_STATE_DIR || tmpdir()),
     viaEntry: process.env.BENCH_VIA_ENTRY === "1",
+    /** BENCH_ASSETS=0: the service runs without wrangler.toml's [assets] (./targets.mjs). */
+    assets: process.env.BENCH_ASSETS !== "0",
     /** BENCH_PERF=1: split each measured run's workerd CPU by part with Linux perf (./perf.mjs; standard mode). */
     perf: process.env.BENCH_PERF === "1",
     socket:

@@ -29,6 +29,9 @@ export const COUNTER_CLASS = "ConsumptionCounter";
  */
 export function serviceConfig() {
   const { workerOptions, externalWorkers } = unstable_getMiniflareWorkerOptions(CONFIG_PATH);
+  // BENCH_ASSETS=0: the service without its static files (the console), so requests reach the
+  // Worker without Miniflare's asset router Worker in front of it (bench/README.md "Where the CPU goes").
+  if (process.env.BENCH_ASSETS === "0") delete workerOptions.assets;
   const d1Bindings = Object.keys(workerOptions.d1Databases ?? {});
   if (d1Bindings.length === 0) throw new Error("wrangler.toml declares no D1 database: the bench seeds and audits one");
   const counter = Object.entries(workerOptions.durableObjects ?? {}).find(
