@@ -52,6 +52,8 @@ export function readConfig() {
     harness: {
       poll,
       gateMs: int("BENCH_POLL_GATE_MS", 2, 0, 10_000),
+      /** BENCH_AUDIT=drop: Queue sends resolve without sending (no delivery, no audit rows in D1: a diagnostic). */
+      dropQueueSends: oneOf("BENCH_AUDIT", "deliver", ["deliver", "drop"]) === "drop",
       far: far
         ? {
             d1Ms: int("BENCH_FAR_D1_MS", 80, 0, 10_000),

@@ -21,7 +21,7 @@ function header(results) {
   ];
   if (config.mode !== "far")
     lines.push(
-      `Load: ${config.loadGenerator}, ${config.connections} keep-alive connections, ${config.mode === "soak" ? `${config.soakS} s per phase, samples every ${config.soakIntervalS} s` : `${config.durationS} s per run after ${config.warmupS} s warm-up, ${config.rounds} round(s)${config.rounds > 1 ? " (medians)" : ""}`}; requests go straight to workerd (${config.socket})${config.assets === false ? "; the service without its [assets] (BENCH_ASSETS=0: no asset router in front of it)" : ""}; D1 and Durable Object storage in ${config.stateDir}.`,
+      `Load: ${config.loadGenerator}, ${config.connections} keep-alive connections, ${config.mode === "soak" ? `${config.soakS} s per phase, samples every ${config.soakIntervalS} s` : `${config.durationS} s per run after ${config.warmupS} s warm-up, ${config.rounds} round(s)${config.rounds > 1 ? " (medians)" : ""}`}; requests go straight to workerd (${config.socket})${config.assets === false ? "; the service without its [assets] (BENCH_ASSETS=0: no asset router in front of it)" : ""}${h.dropQueueSends ? "; **Queue sends dropped** (BENCH_AUDIT=drop: no audit delivery, so the audit checks fail by design)" : ""}; D1 and Durable Object storage in ${config.stateDir}.`,
     );
   return lines;
 }

@@ -48,7 +48,7 @@ const PROBE_LOST_MS = 30_000;
 /**
  * @typedef {{ d1Ms: number, durableObjectMs: number, queueMs: number }} FarDelays
  * @typedef {"d1" | "durableObject" | "queue"} BindingKind
- * @typedef {{ poll: "off" | "yield" | "gate", gateMs: number, far: FarDelays | null }} HarnessOptions
+ * @typedef {{ poll: "off" | "yield" | "gate", gateMs: number, far: FarDelays | null, dropQueueSends?: boolean }} HarnessOptions
  * @typedef {{ fetch?: Function, queue?: Function, scheduled?: Function, [handler: string]: unknown }} HandlerObject
  */
 
@@ -113,11 +113,12 @@ export function harness(options) {
     if (options.poll === "yield" || (options.poll === "gate" && stale())) return holdForPoll();
   };
 
-  const wrapping = !(options.poll === "off" && !options.far);
+  const wrapping = !(options.poll === "off" && !options.far && !options.dropQueueSends);
   const far = options.far ?? { d1Ms: 0, durableObjectMs: 0, queueMs: 0 };
+  const drop = Boolean(options.dropQueueSends);
   /** `env` as the Worker's handlers see it, and as exported classes (Durable Objects) see it. */
-  const wrapEnv = wrapping ? envWrapper((kind, ms) => hop("worker", kind, ms), far) : (/** @type {any} */ env) => env;
-  const wrapClassEnv = wrapping ? envWrapper((kind, ms) => hop("objects", kind, ms), far) : (/** @type {any} */ env) => env;
+  const wrapEnv = wrapping ? envWrapper((kind, ms) => hop("worker", kind, ms), far, drop) : (/** @type {any} */ env) => env;
+  const wrapClassEnv = wrapping ? envWrapper((kind, ms) => hop("objects", kind, ms), far, drop) : (/** @type {any} */ env) => env;
 
   /**
    * The Worker's default export: a handler object or a WorkerEntrypoint class.
@@ -255,9 +256,10 @@ const delay = (ms) => scheduler.wait(ms);
  * every call (the far delay of that kind of binding, 0 outside far mode).
  * @param {(kind: BindingKind, farMs: number) => Promise<unknown>} hop
  * @param {FarDelays} far
+ * @param {boolean} dropQueueSends a Queue send resolves without sending (BENCH_AUDIT=drop: prices the queue's delivery)
  * @param {Record<string, string>} [found] what each binding was taken for (served with the counters)
  */
-function envWrapper(hop, far, found = wrappedBindings) {
+function envWrapper(hop, far, dropQueueSends, found = wrappedBindings) {
   const cache = new WeakMap();
   /** @param {any} env */
   return (env) => {
@@ -277,6 +279,7 @@ function envWrapper(hop, far, found = wrappedBindings) {
             property === "send" || property === "sendBatch"
               ? async (/** @type {unknown[]} */ ...args) => {
                   await hop("queue", far.queueMs);
+                  if (dropQueueSends) return undefined;
                   return binding[property](...args);
                 }
               : undefined,
