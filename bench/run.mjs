@@ -10,8 +10,8 @@
 //   BENCH_FAR=1 npm run bench            far-client model: D1 +80 ms, Durable Objects +20 ms per call
 //   npm run bench -- --table             print the last standard run's tables
 //
-// Writes bench/results/latest[-soak|-far].{json,md,svg} (git-ignored) and the dated report
-// bench/reports/YYYY-MM-DD-<commit>[-soak|-far].md.
+// Writes bench/results/latest<suffix>.{json,md,svg} (git-ignored) and the dated report
+// bench/reports/YYYY-MM-DD-<commit>[-soak|-far][-no-assets][-audit-dropped].md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as prettier from "prettier";
 import { loadavg } from "node:os";
@@ -26,7 +26,8 @@ import { standardRun } from "./lib/standard.mjs";
 import { serviceConfig } from "./lib/targets.mjs";
 
 const config = readConfig();
-const suffix = config.mode === "standard" ? "" : `-${config.mode}`;
+// Knock-out variants (bench/README.md "Where the service's CPU goes") get their own file names.
+const suffix = `${config.mode === "standard" ? "" : `-${config.mode}`}${config.assets ? "" : "-no-assets"}${config.harness.dropQueueSends ? "-audit-dropped" : ""}`;
 
 if (process.argv.includes("--table")) {
   const file = join(config.out, `latest${suffix}.md`);
