@@ -3,7 +3,7 @@
 //
 // V8's inspector profiler cannot split the CPU of one workerd process: every isolate of the process
 // runs on one thread, and each isolate's profiler keeps sampling while another isolate runs (three
-// isolates profiled together summed to 2.6 times the process's CPU). `perf` samples the process's
+// isolates profiled together summed to 2.6 times the wall-clock time of their one thread). `perf` samples the process's
 // threads as the kernel sees them, native frames included, and with V8's `--perf-basic-prof`
 // (workerd takes V8 flags from Miniflare's MINIFLARE_WORKERD_V8_FLAGS) it names every JavaScript
 // frame with its function and script, so a sample can be charged to the script it ran for: ours,
