@@ -5,12 +5,12 @@
  */
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
-import { findUserLicenses, licenseUsersNamed, replacePasswords } from "../../db/license-users";
-import { loadLicenseDetails, type LicenseUser } from "../../db/licenses";
+import { findUserLicenses, licenseUsersNamed, replacePasswords, type LicenseUser } from "../../db/license-users";
+import { loadLicenseDetails } from "../../db/licenses";
 import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { licenseObject, licenseUserBody } from "../license-body";
-import { apiRoute, body, query } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { accessibleProduct } from "../resolve-license";
 import { PasswordChangedBody, UserLicensesBody } from "../response-schemas";
 import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
@@ -35,15 +35,16 @@ async function usersOpenedBy<T extends { user: LicenseUser }>(candidates: T[], p
  * (SSO) → unknown_product → invalid_product_auth_method → license_not_found (no such user) →
  * invalid_password (the password opens none of them).
  */
-export const userLicenses = apiRoute({
+export const userLicenses = licenseApiRoute({
   method: "get",
   path: "/api/v4/user_licenses",
   summary: "The licenses a license user signs in to",
-  parse: query(UserLicensesQuery),
+  query: UserLicensesQuery,
   response: UserLicensesBody,
-  async handle({ env, apiKey, input }) {
-    if (input.username === undefined) {
-      if (input.id_token !== undefined || input.code !== undefined) {
+  reads: "none",
+  async handler({ env, apiKey, query }) {
+    if (query.username === undefined) {
+      if (query.id_token !== undefined || query.code !== undefined) {
         throw new ApiError(
           "not_supported",
           "/api/v4/user_licenses with id_token or code (single sign-on) is not supported: send username and password",
@@ -51,14 +52,14 @@ export const userLicenses = apiRoute({
       }
       throw new ApiError("missing_parameters", "username: username is required");
     }
-    if (input.password === undefined) throw new ApiError("missing_parameters", "password: password is required");
-    if (input.product !== undefined) {
-      const product = accessibleProduct(await findProductDetails(env.DB, input.product), apiKey);
+    if (query.password === undefined) throw new ApiError("missing_parameters", "password: password is required");
+    if (query.product !== undefined) {
+      const product = accessibleProduct(await findProductDetails(env.DB, query.product), apiKey);
       if (product.authorizationMethod !== "user") throw new ApiError("invalid_product_auth_method");
     }
-    const candidates = await findUserLicenses(env.DB, input.username, input.product, apiKey);
+    const candidates = await findUserLicenses(env.DB, query.username, query.product, apiKey);
     if (candidates.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
-    const opened = await usersOpenedBy(candidates, input.password);
+    const opened = await usersOpenedBy(candidates, query.password);
     if (opened.length === 0) throw new ApiError("invalid_password");
 
     const nowMs = Date.now();
@@ -75,7 +76,7 @@ export const userLicenses = apiRoute({
         };
       }),
     );
-    return { body };
+    return body;
   },
 });
 
@@ -86,26 +87,27 @@ export const userLicenses = apiRoute({
  * opens none (or a concurrent change got there first). LicenseSpring's change_password_not_allowed
  * (a company setting) is never answered: changing is always allowed here.
  */
-export const changePassword = apiRoute({
+export const changePassword = licenseApiRoute({
   method: "post",
   path: "/api/v4/change_password",
   summary: "Change a license user's password",
-  parse: body(ChangePasswordBody),
+  body: ChangePasswordBody,
   response: PasswordChangedBody,
-  async handle({ env, apiKey, input }) {
-    const users = await licenseUsersNamed(env.DB, input.username, apiKey);
+  reads: "none",
+  async handler({ env, apiKey, body }) {
+    const users = await licenseUsersNamed(env.DB, body.username, apiKey);
     if (users.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
     const opened = await usersOpenedBy(
       users.map((user) => ({ user })),
-      input.password,
+      body.password,
     );
     if (opened.length === 0) throw new ApiError("invalid_password");
     const changed = await replacePasswords(
       env.DB,
       opened.map(({ user }) => user),
-      await hashPassword(input.new_password),
+      await hashPassword(body.new_password),
     );
     if (changed === 0) throw new ApiError("invalid_password");
-    return { body: "password_changed" };
+    return "password_changed" as const;
   },
 });
