@@ -5,7 +5,7 @@
  */
 import { ApiKeyResource } from "../models/api-key";
 import { insertRows, perChunk, readAll } from "./json-rows";
-import { keysetPage, type KeysetPage } from "./keyset-page";
+import { readPage, type KeysetPage } from "./keyset-page";
 import { decodeRow, encodeRow, type RowOf } from "./row-codec";
 
 /** Which products a key may use (src/license-api/resolve-license.ts); the counter objects get it with each request. */
@@ -115,27 +115,24 @@ export async function insertApiKey(db: D1Database, key: ApiKeyInsertRow): Promis
 }
 
 export async function listApiKeys(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ApiKeyResource>> {
-  const { results } = await db
-    .prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id > ? ORDER BY id LIMIT ?`)
-    .bind(cursor, limit + 1)
-    .all<ApiKeyRow>();
-  const page = keysetPage(results, limit);
-  return { items: page.items.map(apiKeyResource), nextCursor: page.nextCursor };
+  return readPage(
+    db.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1),
+    limit,
+    apiKeyResource,
+  );
 }
 
-/** Makes a key read-only (GET endpoints only); null when there is no such key. */
-export async function markApiKeyReadOnly(db: D1Database, apiKeyId: number): Promise<ApiKeyResource | null> {
+/**
+ * Restricts a key for good: `read_only` (GET endpoints only) or `revoked` (nothing). Neither is
+ * ever undone. Null when there is no such key.
+ */
+export async function restrictApiKey(
+  db: D1Database,
+  apiKeyId: number,
+  restriction: "read_only" | "revoked",
+): Promise<ApiKeyResource | null> {
   const row = await db
-    .prepare(`UPDATE api_keys SET read_only = 1 WHERE id = ? RETURNING ${API_KEY_COLUMNS}`)
-    .bind(apiKeyId)
-    .first<ApiKeyRow>();
-  return row && apiKeyResource(row);
-}
-
-/** Revokes a key for good; null when there is no such key. */
-export async function revokeApiKey(db: D1Database, apiKeyId: number): Promise<ApiKeyResource | null> {
-  const row = await db
-    .prepare(`UPDATE api_keys SET revoked = 1 WHERE id = ? RETURNING ${API_KEY_COLUMNS}`)
+    .prepare(`UPDATE api_keys SET ${restriction} = 1 WHERE id = ? RETURNING ${API_KEY_COLUMNS}`)
     .bind(apiKeyId)
     .first<ApiKeyRow>();
   return row && apiKeyResource(row);

@@ -4,7 +4,7 @@
  * caused them (docs/architecture.md "The audit log: outbox → queue → D1").
  */
 import { AuditEntryResource, type AuditFilters } from "../models/audit-entry";
-import { keysetPage, type KeysetPage } from "./keyset-page";
+import { readPage, type KeysetPage } from "./keyset-page";
 
 const ENTRY_COLUMNS = Object.keys(AuditEntryResource.shape).join(", ");
 
@@ -30,7 +30,7 @@ export async function queryAudit(
   cursor: number,
   limit: number,
 ): Promise<KeysetPage<AuditEntryResource>> {
-  const { results } = await db
+  const statement = db
     .prepare(AUDIT_SQL)
     .bind(
       cursor,
@@ -42,7 +42,7 @@ export async function queryAudit(
       filters.from ?? null,
       filters.to ?? null,
       limit + 1,
-    )
-    .all<AuditEntryResource>();
-  return keysetPage(results, limit);
+    );
+  // Every field of an entry is stored as it is answered.
+  return readPage(statement, limit, (entry: AuditEntryResource) => entry);
 }

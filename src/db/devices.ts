@@ -6,15 +6,13 @@
  */
 import { DeviceResource } from "../models/device";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
-import { keysetPage, type KeysetPage } from "./keyset-page";
-import { decodeRow, encodeRow, type RowOf } from "./row-codec";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { encodeRow, resourceRows, type RowOf } from "./row-codec";
 
 /** A device as stored. */
 export type DeviceRow = RowOf<DeviceResource>;
 
-const DEVICE_COLUMNS = Object.keys(DeviceResource.shape).join(", ");
-
-const deviceResource = (row: DeviceRow) => decodeRow(DeviceResource, row);
+const devices = resourceRows(DeviceResource);
 
 /**
  * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
@@ -62,32 +60,33 @@ export async function deactivateDevice(db: D1Database, licenseId: number, hardwa
 }
 
 export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceResource>> {
-  const { results } = await db
-    .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE license_id = ? AND id > ? ORDER BY id LIMIT ?`)
-    .bind(licenseId, cursor, limit + 1)
-    .all<DeviceRow>();
-  const page = keysetPage(results, limit);
-  return { items: page.items.map(deviceResource), nextCursor: page.nextCursor };
+  return readPage(
+    db
+      .prepare(`SELECT ${devices.columns} FROM devices WHERE license_id = ? AND id > ? ORDER BY id LIMIT ?`)
+      .bind(licenseId, cursor, limit + 1),
+    limit,
+    devices.decode,
+  );
 }
 
 export async function findDevice(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
-  const row = await db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`).bind(deviceId).first<DeviceRow>();
-  return row && deviceResource(row);
+  const row = await db.prepare(`SELECT ${devices.columns} FROM devices WHERE id = ?`).bind(deviceId).first<DeviceRow>();
+  return row && devices.decode(row);
 }
 
 /** Blacklists or un-blacklists a device; null when there is no such device. */
 export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
   const row = await db
-    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${DEVICE_COLUMNS}`)
+    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
     .bind(blacklisted ? 1 : 0, deviceId)
     .first<DeviceRow>();
-  return row && deviceResource(row);
+  return row && devices.decode(row);
 }
 
 /** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */
 export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
-  const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${DEVICE_COLUMNS}`).bind(deviceId).first<DeviceRow>();
-  return row && deviceResource(row);
+  const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${devices.columns}`).bind(deviceId).first<DeviceRow>();
+  return row && devices.decode(row);
 }
 
 /** The devices here among (license, hardware id) pairs. */

@@ -9,7 +9,13 @@ export interface KeysetPage<T> {
   nextCursor: number | null;
 }
 
-export function keysetPage<T extends { id: number }>(rows: T[], limit: number): KeysetPage<T> {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+/** One page: `statement` selects the rows after the cursor in id order, at most `limit` + 1 of them. */
+export async function readPage<Row extends { id: number }, T>(
+  statement: D1PreparedStatement,
+  limit: number,
+  decode: (row: Row) => T,
+): Promise<KeysetPage<T>> {
+  const { results } = await statement.all<Row>();
+  const rows = results.slice(0, limit);
+  return { items: rows.map(decode), nextCursor: results.length > limit ? (rows.at(-1)?.id ?? null) : null };
 }

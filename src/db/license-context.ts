@@ -8,6 +8,7 @@ import type { LicenseType } from "../models/license";
 import type { AuthorizationMethod } from "../models/product";
 import { FEATURE_RULE_COLUMNS, licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
+/** The product's and license's enumerations, as the models define them (src/models/), for the code that reads them from here. */
 export type { AuthorizationMethod, LicenseType };
 
 export interface Product {

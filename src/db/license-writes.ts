@@ -13,7 +13,7 @@ import { customFieldValueInsertRow } from "./custom-fields";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
 import { licenseFeatureInsertRow } from "./license-features";
 import { licenseUserInsertRow } from "./license-users";
-import { encodeRow, pick } from "./row-codec";
+import { encodeRow, pick, type SqlValue } from "./row-codec";
 
 /**
  * The largest id a license can have: every id the API answers must be exact in JSON. Migration
@@ -65,53 +65,48 @@ export interface PasswordBackfill {
  * as the largest id: SQLite gives a new row the largest rowid, and no other write can interleave
  * inside the batch's transaction.
  */
-export function licenseWriteStatements(db: D1Database, licenses: readonly LicenseToWrite[], passwords: readonly PasswordBackfill[] = []) {
-  const rows = licenses.map((license) => ({
-    license: encodeRow({
-      id: license.id,
-      product_id: license.product_id,
-      license_key: license.license_key,
-      ...pick(license.terms, TERM_COLUMNS),
-      ...(license.terms.consumption ?? LICENSE_CONSUMPTION_DEFAULTS),
-      created_at: license.created_at,
-    }),
-    users: license.users.map(({ user, passwordHash }) => licenseUserInsertRow(license.id, user, passwordHash)),
-    features: license.features.map(({ productFeatureId, overrides }) => licenseFeatureInsertRow(license.id, productFeatureId, overrides)),
-    customers: license.customer ? [customerInsertRow(license.id, license.customer)] : [],
-    customFields: license.customFields.map(({ fieldId, value }) => customFieldValueInsertRow(license.id, fieldId, value)),
-  }));
-  const issued = { fallback: { license_id: "(SELECT MAX(id) FROM licenses)" } };
+export function licenseWriteStatements(
+  db: D1Database,
+  licenses: readonly LicenseToWrite[],
+  passwords: readonly PasswordBackfill[] = [],
+): D1PreparedStatement[] {
+  const rowsOf = <Row extends Record<string, SqlValue>>(rows: (license: LicenseToWrite) => Row[]) => licenses.flatMap(rows);
+  const dependents = [
+    insertRows(
+      db,
+      "license_users",
+      rowsOf((license) => license.users.map(({ user, passwordHash }) => licenseUserInsertRow(license.id, user, passwordHash))),
+      NEW_LICENSE,
+    ),
+    insertRows(
+      db,
+      "license_features",
+      rowsOf((license) =>
+        license.features.map(({ productFeatureId, overrides }) => licenseFeatureInsertRow(license.id, productFeatureId, overrides)),
+      ),
+      NEW_LICENSE,
+    ),
+    insertRows(
+      db,
+      "license_customers",
+      rowsOf((license) => (license.customer ? [customerInsertRow(license.id, license.customer)] : [])),
+      NEW_LICENSE,
+    ),
+    insertRows(
+      db,
+      "license_custom_fields",
+      rowsOf((license) => license.customFields.map(({ fieldId, value }) => customFieldValueInsertRow(license.id, fieldId, value))),
+      NEW_LICENSE,
+    ),
+  ];
   return [
     ...insertRows(
       db,
       "licenses",
-      rows.map((row) => row.license),
+      rowsOf((license) => [licenseRow(license)]),
       { fallback: { created_at: NOW } },
     ),
-    ...insertRows(
-      db,
-      "license_users",
-      rows.flatMap((row) => row.users),
-      issued,
-    ),
-    ...insertRows(
-      db,
-      "license_features",
-      rows.flatMap((row) => row.features),
-      issued,
-    ),
-    ...insertRows(
-      db,
-      "license_customers",
-      rows.flatMap((row) => row.customers),
-      issued,
-    ),
-    ...insertRows(
-      db,
-      "license_custom_fields",
-      rows.flatMap((row) => row.customFields),
-      issued,
-    ),
+    ...dependents.flat(),
     // Only where no password is stored: never replaces one (a user may have changed it here since).
     ...perChunk(
       db,
@@ -123,6 +118,21 @@ export function licenseWriteStatements(db: D1Database, licenses: readonly Licens
       passwords.map((password) => encodeRow(password)),
     ),
   ];
+}
+
+/** The rows of a license being issued (license_id null) name it as the largest id (see licenseWriteStatements). */
+const NEW_LICENSE = { fallback: { license_id: "(SELECT MAX(id) FROM licenses)" } };
+
+/** A license row as written: its identity, its terms, and its own counter's rules (the defaults unless it is a consumption license). */
+function licenseRow(license: LicenseToWrite) {
+  return encodeRow({
+    id: license.id,
+    product_id: license.product_id,
+    license_key: license.license_key,
+    ...pick(license.terms, TERM_COLUMNS),
+    ...(license.terms.consumption ?? LICENSE_CONSUMPTION_DEFAULTS),
+    created_at: license.created_at,
+  });
 }
 
 /** The license-level counter columns of a license that is not a consumption license. */

@@ -15,7 +15,7 @@ import {
   type LicenseFeatureColumns,
 } from "./license-context";
 import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
-import { keysetPage, type KeysetPage } from "./keyset-page";
+import { readPage, type KeysetPage } from "./keyset-page";
 import { bit, decodeRow, setClause, type RowOf } from "./row-codec";
 
 // ---------------------------------------------------------------- the License API's license object
@@ -138,7 +138,7 @@ export async function findLicense(db: D1Database, licenseId: number): Promise<Li
 
 /** Licenses in id order, filtered by product, key, user (case-insensitive) and enabled state. */
 export async function listLicenses(db: D1Database, query: ListLicensesQuery): Promise<KeysetPage<LicenseResource>> {
-  const { results } = await db
+  const statement = db
     .prepare(
       `${LICENSE_SELECT}
        WHERE l.id > ?1
@@ -155,10 +155,8 @@ export async function listLicenses(db: D1Database, query: ListLicensesQuery): Pr
       query.username ?? null,
       query.enabled === undefined ? null : bit(query.enabled),
       query.limit + 1,
-    )
-    .all<LicenseRow>();
-  const page = keysetPage(results, query.limit);
-  return { items: page.items.map(licenseResource), nextCursor: page.nextCursor };
+    );
+  return readPage(statement, query.limit, licenseResource);
 }
 
 /** The product's other licenses that share a user with `licenseId` (whose default license for that user may change). */

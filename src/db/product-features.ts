@@ -4,15 +4,13 @@
  * product's defaults_version, which tells the counter objects to reload them.
  */
 import { ProductFeatureResource, type CreateProductFeatureBody, type UpdateProductFeatureBody } from "../models/product-feature";
-import { keysetPage, type KeysetPage } from "./keyset-page";
-import { decodeRow, insertStatement, setClause, type RowOf } from "./row-codec";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
 /** A product feature as stored. */
 export type ProductFeatureRow = RowOf<ProductFeatureResource>;
 
-const FEATURE_COLUMNS = Object.keys(ProductFeatureResource.shape).join(", ");
-
-const productFeatureResource = (row: ProductFeatureRow) => decodeRow(ProductFeatureResource, row);
+const features = resourceRows(ProductFeatureResource);
 
 /** Inserts a product feature; null when the product already has a feature with that code. */
 export async function insertProductFeature(
@@ -24,34 +22,34 @@ export async function insertProductFeature(
     db,
     "product_features",
     { product_id: productId, ...feature },
-    `ON CONFLICT (product_id, code) DO NOTHING RETURNING ${FEATURE_COLUMNS}`,
+    `ON CONFLICT (product_id, code) DO NOTHING RETURNING ${features.columns}`,
   ).first<ProductFeatureRow>();
-  return row && productFeatureResource(row);
+  return row && features.decode(row);
 }
 
 export async function findProductFeature(db: D1Database, productId: number, code: string): Promise<ProductFeatureResource | null> {
   const row = await db
-    .prepare(`SELECT ${FEATURE_COLUMNS} FROM product_features WHERE product_id = ? AND code = ?`)
+    .prepare(`SELECT ${features.columns} FROM product_features WHERE product_id = ? AND code = ?`)
     .bind(productId, code)
     .first<ProductFeatureRow>();
-  return row && productFeatureResource(row);
+  return row && features.decode(row);
 }
 
 export async function findProductFeatureById(db: D1Database, productFeatureId: number): Promise<ProductFeatureResource | null> {
   const row = await db
-    .prepare(`SELECT ${FEATURE_COLUMNS} FROM product_features WHERE id = ?`)
+    .prepare(`SELECT ${features.columns} FROM product_features WHERE id = ?`)
     .bind(productFeatureId)
     .first<ProductFeatureRow>();
-  return row && productFeatureResource(row);
+  return row && features.decode(row);
 }
 
 /** All features of a product, in id order (a product has a handful; issuing a license needs them all). */
 export async function productFeatures(db: D1Database, productId: number): Promise<ProductFeatureResource[]> {
   const { results } = await db
-    .prepare(`SELECT ${FEATURE_COLUMNS} FROM product_features WHERE product_id = ? ORDER BY id`)
+    .prepare(`SELECT ${features.columns} FROM product_features WHERE product_id = ? ORDER BY id`)
     .bind(productId)
     .all<ProductFeatureRow>();
-  return results.map(productFeatureResource);
+  return results.map(features.decode);
 }
 
 export async function listProductFeatures(
@@ -60,12 +58,13 @@ export async function listProductFeatures(
   cursor: number,
   limit: number,
 ): Promise<KeysetPage<ProductFeatureResource>> {
-  const { results } = await db
-    .prepare(`SELECT ${FEATURE_COLUMNS} FROM product_features WHERE product_id = ? AND id > ? ORDER BY id LIMIT ?`)
-    .bind(productId, cursor, limit + 1)
-    .all<ProductFeatureRow>();
-  const page = keysetPage(results, limit);
-  return { items: page.items.map(productFeatureResource), nextCursor: page.nextCursor };
+  return readPage(
+    db
+      .prepare(`SELECT ${features.columns} FROM product_features WHERE product_id = ? AND id > ? ORDER BY id LIMIT ?`)
+      .bind(productId, cursor, limit + 1),
+    limit,
+    features.decode,
+  );
 }
 
 /**
@@ -102,7 +101,7 @@ export async function updateProductFeature(
   // (through the Workers, within 5 s) to load them.
   const [updated] = await db.batch<ProductFeatureRow>([
     db
-      .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING ${FEATURE_COLUMNS}`)
+      .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING ${features.columns}`)
       .bind(...set.values, productId, code),
     db
       .prepare(
@@ -111,5 +110,5 @@ export async function updateProductFeature(
       .bind(productId, code),
   ]);
   const row = updated!.results[0];
-  return row ? productFeatureResource(row) : null;
+  return row ? features.decode(row) : null;
 }

@@ -4,8 +4,8 @@
  */
 import { ProductResource, type AuthorizationMethod, type CreateProductBody, type UpdateProductBody } from "../models/product";
 import { readAll } from "./json-rows";
-import { keysetPage, type KeysetPage } from "./keyset-page";
-import { decodeRow, insertStatement, setClause, type RowOf } from "./row-codec";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
 /** A product as the License API answers it (product_details). */
 export interface ProductDetails {
@@ -60,9 +60,7 @@ export async function findProductDetails(db: D1Database, shortCode: string): Pro
 /** A product as stored. */
 export type ProductRow = RowOf<ProductResource>;
 
-const PRODUCT_COLUMNS = Object.keys(ProductResource.shape).join(", ");
-
-const productResource = (row: ProductRow) => decodeRow(ProductResource, row);
+const products = resourceRows(ProductResource);
 
 /** Inserts a product; null when the short code is taken. */
 export async function insertProduct(db: D1Database, product: CreateProductBody): Promise<ProductResource | null> {
@@ -70,33 +68,32 @@ export async function insertProduct(db: D1Database, product: CreateProductBody):
     db,
     "products",
     product,
-    `ON CONFLICT (short_code) DO NOTHING RETURNING ${PRODUCT_COLUMNS}`,
+    `ON CONFLICT (short_code) DO NOTHING RETURNING ${products.columns}`,
   ).first<ProductRow>();
-  return row && productResource(row);
+  return row && products.decode(row);
 }
 
 export async function findProduct(db: D1Database, productId: number): Promise<ProductResource | null> {
-  const row = await db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`).bind(productId).first<ProductRow>();
-  return row && productResource(row);
+  const row = await db.prepare(`SELECT ${products.columns} FROM products WHERE id = ?`).bind(productId).first<ProductRow>();
+  return row && products.decode(row);
 }
 
 /** Changes a product's name or metadata; null when there is no such product. */
 export async function updateProduct(db: D1Database, productId: number, changes: UpdateProductBody): Promise<ProductResource | null> {
   const set = setClause(changes);
   const row = await db
-    .prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`)
+    .prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${products.columns}`)
     .bind(...set.values, productId)
     .first<ProductRow>();
-  return row && productResource(row);
+  return row && products.decode(row);
 }
 
 export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ProductResource>> {
-  const { results } = await db
-    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`)
-    .bind(cursor, limit + 1)
-    .all<ProductRow>();
-  const page = keysetPage(results, limit);
-  return { items: page.items.map(productResource), nextCursor: page.nextCursor };
+  return readPage(
+    db.prepare(`SELECT ${products.columns} FROM products WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1),
+    limit,
+    products.decode,
+  );
 }
 
 /** The company of each product id that exists (imports: in one batch, however many ids). */

@@ -97,3 +97,11 @@ export function insertStatement(db: D1Database, table: string, values: object, t
     .prepare(`INSERT INTO ${columnName(table)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ${tail}`)
     .bind(...Object.values(row));
 }
+
+/** How a table holds a resource whose fields are named as its columns: the columns to select, and each row decoded. */
+export function resourceRows<S extends z.ZodObject>(schema: S) {
+  return {
+    columns: Object.keys(schema.shape).join(", "),
+    decode: (row: RowOf<z.output<S>>): z.output<S> => decodeRow(schema, row),
+  };
+}

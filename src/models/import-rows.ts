@@ -13,7 +13,7 @@ import { ImportedLicenseUserInput } from "./license-user";
  * The largest license id an import keeps. Licenses issued here get the next id after the largest
  * there is, and every id must stay exact in JSON (at most 2^53 - 1), so imported ids stop short of
  * it: 9 × 10^15 leaves over 7 × 10^12 ids to issue, and is far above LicenseSpring's license ids
- * (16 digits, about 1.6 × 10^15 today).
+ * (16 digits, such as 1593781720493289).
  */
 export const MAX_IMPORTED_LICENSE_ID = 9_000_000_000_000_000;
 
@@ -36,10 +36,7 @@ const licenseIdOf = (name: string) =>
 export const ImportApiKeyRow = z
   .object({
     api_key: text("api_key"),
-    shared_key: text("shared_key").min(
-      MIN_SHARED_KEY_LENGTH,
-      `shared_key must be at least ${MIN_SHARED_KEY_LENGTH} characters`,
-    ),
+    shared_key: text("shared_key").min(MIN_SHARED_KEY_LENGTH, `shared_key must be at least ${MIN_SHARED_KEY_LENGTH} characters`),
     ...apiKeyScopeFields,
   })
   .strict();

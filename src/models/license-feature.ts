@@ -3,7 +3,7 @@
  * its own (its overrides), and the live state of its counter and floating pool.
  *
  * The overridable values are written once (`overridable`): the override input (issue, import,
- * PATCH), the `overrides` answered, and the license_features columns (src/db/management/license-features.ts)
+ * PATCH), the `overrides` answered, and the license_features columns (src/db/license-features.ts)
  * all come from it.
  */
 import { z } from "zod";

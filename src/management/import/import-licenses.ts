@@ -23,8 +23,8 @@ import { floatingProblem } from "../../models/rule-fields";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 /**
- * Passwords are stored as PBKDF2 hashes (100,000 iterations, about 20 ms of CPU each): at most
- * this many are hashed per call, so a call stays far below the Workers CPU limit.
+ * Passwords are stored as PBKDF2 hashes (100,000 iterations), the costliest work of an import: at
+ * most this many are hashed per call, so that a call stays far below the Workers CPU limit.
  */
 export const MAX_PASSWORDS_PER_CALL = 100;
 

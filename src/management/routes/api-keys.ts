@@ -1,5 +1,5 @@
 /** /api/v1/api-keys: the License API credentials clients sign requests with. */
-import { insertApiKey, listApiKeys, markApiKeyReadOnly, revokeApiKey } from "../../db/api-keys";
+import { insertApiKey, listApiKeys, restrictApiKey } from "../../db/api-keys";
 import { productsOutsideCompany } from "../../db/products";
 import { ApiError } from "../../errors";
 import { forgetApiKey } from "../../license-api/edge-state";
@@ -70,7 +70,7 @@ export const managementApiKeyRoutes = [
     params: ApiKeyPath,
     response: ApiKeyResource,
     async handler({ params, env }) {
-      return forgotten(orNotFound(await markApiKeyReadOnly(env.DB, params.api_key_id), "API key", params.api_key_id));
+      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "read_only"), "API key", params.api_key_id));
     },
   }),
   managementRoute({
@@ -81,7 +81,7 @@ export const managementApiKeyRoutes = [
     params: ApiKeyPath,
     response: ApiKeyResource,
     async handler({ params, env }) {
-      return forgotten(orNotFound(await revokeApiKey(env.DB, params.api_key_id), "API key", params.api_key_id));
+      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "revoked"), "API key", params.api_key_id));
     },
   }),
 ];
