@@ -4,6 +4,7 @@
  * and imports through the management API.
  */
 import { ApiKeyResource } from "../models/api-key";
+import type { ImportApiKeyRow } from "../models/import-rows";
 import { insertRows, perChunk, readAll } from "./json-rows";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { decodeRow, encodeRow, type RowOf } from "./row-codec";
@@ -78,14 +79,8 @@ const API_KEY_COLUMNS = `id, api_key, company_id, read_only, revoked, created_at
 
 const apiKeyResource = (row: ApiKeyRow) => decodeRow(ApiKeyResource, row);
 
-/** A key to insert: the credentials, their reach (product_ids: an allow-list of products of company_id, or empty). */
-export interface ApiKeyInsertRow {
-  api_key: string;
-  shared_key: string;
-  read_only: boolean;
-  company_id: number;
-  product_ids: number[];
-}
+/** A key to insert, as an import row has it (the one the management API makes, too), its allow-list empty when it has none. */
+export type ApiKeyInsertRow = Required<ImportApiKeyRow>;
 
 /** Inserts keys and their allow-lists (creating one key, or importing many). */
 export function insertApiKeysStatements(db: D1Database, keys: readonly ApiKeyInsertRow[]): D1PreparedStatement[] {

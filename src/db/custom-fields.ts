@@ -24,7 +24,8 @@ export function licenseCustomFieldsStatement(db: D1Database, licenseId: number):
     .bind(licenseId);
 }
 
-export const customFieldValues = (result: D1Result | undefined) => (result?.results ?? []) as CustomFieldValueResource[];
+/** The custom field values licenseCustomFieldsStatement read. */
+export const customFieldValuesOf = (result: D1Result | undefined) => (result?.results ?? []) as CustomFieldValueResource[];
 
 /** Adds a custom field to a product; null when the product already has one with that name. */
 export async function insertProductCustomField(

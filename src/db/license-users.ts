@@ -4,10 +4,10 @@
  * (change_password). A user is a username; each license keeps its own row and hash, so one person
  * on several licenses has several rows.
  */
-import type { LicenseUserResource } from "../models/license-user";
+import { LicenseUserResource, type ImportedLicenseUserInput, type LicenseUserInput } from "../models/license-user";
 import type { ProductAccess } from "./api-keys";
 import { LICENSE_COLUMNS, NEWEST_LICENSE_FIRST, toLicense, type License, type LicenseColumns } from "./license-context";
-import { bit } from "./row-codec";
+import { bit, decodeRow } from "./row-codec";
 
 /** A license user as the License API decides with it (its password hash included). */
 export interface LicenseUser {
@@ -50,15 +50,7 @@ export function toLicenseUser(row: LicenseUserRow): LicenseUser {
 }
 
 /** A license user as the management API shows it: never the password hash. */
-export function licenseUserResource(row: LicenseUserRow): LicenseUserResource {
-  return {
-    username: row.username,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    phone_number: row.phone_number,
-    is_initial_password: row.is_initial_password === 1,
-  };
-}
+export const licenseUserResource = (row: LicenseUserRow): LicenseUserResource => decodeRow(LicenseUserResource, row);
 
 /** A license's users, in the order they were added. */
 export function licenseUsersStatement(db: D1Database, licenseId: number): D1PreparedStatement {
@@ -76,7 +68,7 @@ export async function findLicenseUser(db: D1Database, licenseId: number, usernam
 /** A license user row to insert (`license_id` null: the license the same batch inserts). */
 export function licenseUserInsertRow(
   licenseId: number | null,
-  user: { username: string; first_name: string; last_name: string; phone_number: string; is_initial_password?: boolean },
+  user: LicenseUserInput | ImportedLicenseUserInput,
   passwordHash: string | null,
 ) {
   return {
@@ -86,7 +78,8 @@ export function licenseUserInsertRow(
     first_name: user.first_name,
     last_name: user.last_name,
     phone_number: user.phone_number,
-    is_initial_password: bit(user.is_initial_password ?? true),
+    // A password the vendor sets is an initial one; an import says whether it still is.
+    is_initial_password: bit("is_initial_password" in user ? user.is_initial_password : true),
   };
 }
 

@@ -8,6 +8,7 @@ import type { CustomerInput } from "../models/customer";
 import type { FeatureOverridesInput } from "../models/license-feature";
 import { LicenseConsumptionInput } from "../models/license-consumption";
 import { licenseTermsFields, type LicenseTerms } from "../models/license";
+import type { ImportedLicenseUserInput, LicenseUserInput } from "../models/license-user";
 import { customerInsertRow } from "./customers";
 import { customFieldValueInsertRow } from "./custom-fields";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
@@ -39,10 +40,7 @@ export interface LicenseToWrite {
   /** When it was created elsewhere (imports); null: now. */
   created_at: string | null;
   terms: LicenseTerms;
-  users: Array<{
-    user: { username: string; first_name: string; last_name: string; phone_number: string; is_initial_password?: boolean };
-    passwordHash: string | null;
-  }>;
+  users: Array<{ user: LicenseUserInput | ImportedLicenseUserInput; passwordHash: string | null }>;
   /** Every feature of the product (each is put on the license), with the license's own values. */
   features: Array<{ productFeatureId: number; overrides: FeatureOverridesInput }>;
   customer: CustomerInput | null;

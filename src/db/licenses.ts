@@ -5,7 +5,7 @@
  */
 import { LicenseResource, type LicenseDetailResource, type ListLicensesQuery, type UpdateLicenseBody } from "../models/license";
 import type { CustomerInput } from "../models/customer";
-import { customFieldValues, licenseCustomFieldsStatement, setCustomFieldValue } from "./custom-fields";
+import { customFieldValuesOf, licenseCustomFieldsStatement, setCustomFieldValue } from "./custom-fields";
 import { customerResource, customerUpsert, licenseCustomerStatement, type CustomerRow } from "./customers";
 import {
   FEATURE_VALUES,
@@ -106,7 +106,7 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
     isTrial: row.is_trial === 1,
     trialDays: row.trial_days,
     customer: (customer!.results as CustomerRow[])[0] ?? null,
-    customFields: customFieldValues(customFields),
+    customFields: customFieldValuesOf(customFields),
     features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
       ...toLicenseFeature(feature),
       id: feature.id,
@@ -210,7 +210,7 @@ export async function licenseExtras(db: D1Database, licenseId: number): Promise<
   const customerRow = (customer!.results as CustomerRow[])[0];
   return {
     customer: customerRow ? customerResource(customerRow) : null,
-    custom_fields: customFieldValues(customFields),
+    custom_fields: customFieldValuesOf(customFields),
     license_users: (users!.results as LicenseUserRow[]).map(licenseUserResource),
   };
 }
