@@ -30,6 +30,10 @@ const lockHash = createHash("sha256")
 const installed = existsSync(STAMP) ? readFileSync(STAMP, "utf8").trim() : null;
 if (installed !== lockHash) {
   console.log("bench: installing the bench's dependencies (npm ci in bench/)");
-  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: BENCH, stdio: "inherit" });
+  // The npm that runs this script (npm_execpath), so no shell lookup of `npm` is needed (npm.cmd on Windows).
+  const npm = process.env.npm_execpath;
+  const args = ["ci", "--no-audit", "--no-fund"];
+  if (npm) execFileSync(process.execPath, [npm, ...args], { cwd: BENCH, stdio: "inherit" });
+  else execFileSync("npm", args, { cwd: BENCH, stdio: "inherit", shell: process.platform === "win32" });
   writeFileSync(STAMP, `${lockHash}\n`);
 }
