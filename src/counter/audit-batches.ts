@@ -9,14 +9,19 @@ import type { OutboxRow, SetAsideRow } from "./outbox";
 /** Cloudflare Queues' limits: bytes of one message's body, bytes of one sendBatch, messages of one sendBatch. */
 export const QUEUE_LIMITS = { messageBytes: 128_000, batchBytes: 256_000, batchMessages: 100 } as const;
 
-/**
- * What one send may use. The byte budgets leave more than a fifth of each limit free, for what the platform
- * counts beside the JSON body (ids, timestamps, content type); 100 rows a message is what the
- * consumer writes in one D1 transaction.
- */
-export const SEND_BUDGET = { messageBytes: 100_000, batchBytes: 200_000, batchMessages: 100, messageRows: 100 } as const;
+export interface SendBudget {
+  messageBytes: number;
+  batchBytes: number;
+  batchMessages: number;
+  messageRows: number;
+}
 
-export type SendBudget = typeof SEND_BUDGET;
+/**
+ * What one send may use. The byte budgets leave more than a fifth of each limit free, for what
+ * the platform counts beside the JSON body (ids, timestamps, content type); 100 rows a message is
+ * what the consumer writes in one D1 transaction.
+ */
+export const SEND_BUDGET: Readonly<SendBudget> = { messageBytes: 100_000, batchBytes: 200_000, batchMessages: 100, messageRows: 100 };
 
 export interface AuditSend {
   /** The messages of one sendBatch, oldest rows first. */
