@@ -22,7 +22,7 @@ const SEND_DEBOUNCE_MS = 5;
  * The alarm that guarantees a send even if the object is evicted right after a consumption. Sends
  * normally complete within milliseconds, so this alarm only matters after an eviction mid-send. At
  * most once a minute: under load spread over many counters, an alarm set and run for nothing after
- * every few consumptions costs more CPU than the consumptions (bench/README.md).
+ * every few consumptions costs more CPU than the consumptions (bench/README.md "Where the service's CPU goes").
  */
 export const SAFETY_NET_MS = 60_000;
 const MAX_RETRY_MS = 60_000;
