@@ -21,8 +21,9 @@ const SEND_DEBOUNCE_MS = 5;
 /**
  * The alarm that guarantees a send even if the object is evicted right after a consumption. Sends
  * normally complete within milliseconds, so this alarm only matters after an eviction mid-send. At
- * most once a minute: under load spread over many counters, an alarm set and run for nothing after
- * every few consumptions costs more CPU than the consumptions (bench/README.md "Where the service's CPU goes").
+ * most once a minute: under load spread over many counters, a shorter net would set and run an
+ * alarm every few consumptions, for rows the send after the response delivers anyway
+ * (bench/README.md "Where the service's CPU goes" has the measurement).
  */
 export const SAFETY_NET_MS = 60_000;
 const MAX_RETRY_MS = 60_000;
