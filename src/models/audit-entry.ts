@@ -10,6 +10,7 @@ import { pagination } from "./page";
 
 /** Every `event` an audit entry can carry (schema.sql); "import": a total set by a migration (docs/migration.md). */
 export const AUDIT_EVENTS = [...CONSUMPTION_EVENTS, "period_reset", "manual_reset", "import"] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 const filters = {
   license_id: decimal("license_id").optional(),
@@ -27,17 +28,25 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 export const AuditCsvQuery = z.object(filters).strict();
 export type AuditFilters = z.infer<typeof AuditCsvQuery>;
 
+const positiveId = z.number().int().positive();
+/** A signed count, exact in JSON (zod's int() takes safe integers only). */
+const count = z.number().int();
+
+/**
+ * An entry as the log holds it. Without its `id` (given by D1), the same shape is what travels on
+ * the audit queue from the counter objects to D1 (AuditRow, src/db/consumption-audit.ts).
+ */
 export const AuditEntryResource = z.object({
   id: resourceId(),
-  event_id: z.string(),
-  license_id: resourceId(),
-  license_feature_id: resourceId().nullable(),
+  event_id: z.string().min(1),
+  license_id: positiveId,
+  license_feature_id: positiveId.nullable(),
   feature_code: z.string().nullable(),
   hardware_id: z.string().nullable(),
-  consumptions: z.number().int(),
-  total_after: z.number().int(),
-  event: z.string(),
-  api_key_id: resourceId().nullable(),
-  created_at: z.string(),
+  consumptions: count,
+  total_after: count,
+  event: z.enum(AUDIT_EVENTS),
+  api_key_id: positiveId.nullable(),
+  created_at: z.iso.datetime(),
 });
 export type AuditEntryResource = z.infer<typeof AuditEntryResource>;
