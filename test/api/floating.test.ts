@@ -301,9 +301,11 @@ describe("floating/borrow", () => {
     await signedBody(await borrow(fixture, fixture.hardwareId, null, { password: "the-password" }));
   });
 
-  it("the license checks come first: device_not_found, license_not_enabled", async () => {
+  it("a borrowed_until that names no instant is refused with the request's shape; the license checks come before the pool's", async () => {
     const fixture = await createFixture({ license: { floatingUsers: 1, maxBorrowTime: 24 } });
-    expect(await errorCode(await borrow(fixture, "unknown-device", "garbage"))).toBe("device_not_found");
+    expect(await errorCode(await borrow(fixture, "unknown-device", "garbage"))).toBe("borrow_until_not_valid");
+    // In the past (the pool would refuse it), but the device is decided first.
+    expect(await errorCode(await borrow(fixture, "unknown-device", "2031-03-10T11:00:00Z"))).toBe("device_not_found");
     await env.DB.prepare("UPDATE licenses SET enabled = 0 WHERE id = ?").bind(fixture.licenseId).run();
     expect(await errorCode(await borrow(fixture, fixture.hardwareId, null))).toBe("license_not_enabled");
     expect(await errorCode(await release(fixture, "unknown-device"))).toBe("device_not_found");
