@@ -56,8 +56,8 @@ export function clientAddress(request: Request): string | null {
     .join(":")}::/64`;
 }
 
-/** The API key's rate-limit key: its id, so the key itself never reaches the limiter. */
-export const apiKeyRateKey = (apiKey: { id: number }) => `api-key:${apiKey.id}`;
+/** The API key's rate-limit key: the key as clients send it (it is no secret: every copy of the application holds it). */
+export const apiKeyRateKey = (apiKey: { apiKey: string }) => apiKey.apiKey;
 
 async function enforce(env: Env, binding: RateLimitBinding, key: string): Promise<void> {
   const limiter: RateLimit | undefined = env[binding];
@@ -77,7 +77,7 @@ export async function limitLicenseApiAddress(request: Request, env: Env): Promis
  * every copy of the vendor's application, and in logs) cannot spend that key's budget and so cannot
  * lock the vendor's devices out.
  */
-export async function limitApiKey(apiKey: { id: number }, env: Env): Promise<void> {
+export async function limitApiKey(apiKey: { apiKey: string }, env: Env): Promise<void> {
   await enforce(env, "API_KEY_RATE_LIMIT", apiKeyRateKey(apiKey));
 }
 
