@@ -9,8 +9,7 @@
  * when its window ends, so Retry-After is the whole period (the longest the wait can be).
  *
  * What the binding is, and why that is enough here:
- * - It counts per Cloudflare location and approximately, without a round trip: a client reaching
- *   several locations gets several budgets. These are flood limits, not a lock; the limit that must
+ * - It counts per Cloudflare location: a client reaching several locations gets several budgets. These are flood limits, not a lock; the limit that must
  *   hold everywhere, on password guessing, is ./password-guard.ts, in D1.
  * - Periods are 10 s or 60 s only. The limits live in wrangler.toml; the periods are repeated in
  *   RATE_LIMIT_PERIODS for Retry-After (test/node/rate-limit-config.test.ts checks they agree).
