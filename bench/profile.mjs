@@ -3,8 +3,10 @@
 // counter objects), taken through workerd's inspector while the standard load runs. Not part of
 // `npm run bench` (the inspector costs a little); run it as
 //
-//   node bench/profile.mjs        (BENCH_PROFILE_CASE=hot|spread, BENCH_PROFILE_ISOLATE=core:user:service|d1:db,
-//                                  BENCH_DURATION=10, BENCH_CONNECTIONS=32, BENCH_POLL as npm run bench)
+//   npm --prefix bench run profile    (BENCH_PROFILE_CASE=hot|spread, BENCH_PROFILE_ISOLATE=core:user:service|d1:db,
+//                                      BENCH_DURATION=10, BENCH_CONNECTIONS=32, BENCH_POLL as npm run bench)
+//
+// (from the repository root, once `npm run bench` or `npm run bench:check` has installed the bench)
 //
 // Writes bench/results/profile-<case>-<isolate>.cpuprofile (open in Chrome DevTools → Performance,
 // or https://www.speedscope.app) and prints the functions with the most self time. workerd's

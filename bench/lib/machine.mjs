@@ -114,9 +114,10 @@ export function cpuMeter(workerdPid) {
   };
 }
 
+/** The installed version of a package as the bench resolves it: its own (bench/node_modules), else the product's. */
 function packageVersion(name) {
   try {
-    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), "utf8")).version;
+    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
   } catch {
     return null;
   }

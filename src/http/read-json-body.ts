@@ -58,7 +58,7 @@ export async function readCapped(request: Request, limit: number, tooLarge: stri
 
 /**
  * A body whose length the client declared (at most `limit`, checked above): HTTP framing ends it
- * there, so it is read in one piece (about a third of the streaming loop's cost). The length is
+ * there, so it is read in one piece, without the streaming loop's work per chunk. The length is
  * checked again, for a Request built in-process whose header says less than its body holds.
  */
 async function readDeclared(request: Request, limit: number, tooLarge: string): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 // The bench's spread warm-up (bench/lib/warm.mjs): passes repeat until one is quick, so a
 // measured spread run starts with every object alive.
 import { describe, expect, it } from "vitest";
-import { touchUntilWarm } from "../../bench/lib/warm.mjs";
+import { touchUntilWarm } from "../lib/warm.mjs";
 
 /** A pass whose duration (s) is the next of `durations`, on a clock the test drives. */
 function passes(durations: number[]) {

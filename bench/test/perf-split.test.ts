@@ -1,7 +1,7 @@
 // The bench's CPU split (bench/lib/perf.mjs, BENCH_PERF=1): each sample goes to the part it ran
 // for. The stacks are shortened from real `perf script` output of a service run (leaf first).
 import { describe, expect, it } from "vitest";
-import { partOf } from "../../bench/lib/perf.mjs";
+import { partOf } from "../lib/perf.mjs";
 
 const W = "(/node_modules/@cloudflare/workerd-linux-64/bin/workerd)";
 const js = (name: string) => `5603e01d68a4 JS:+${name} (/tmp/perf-26642.map)`;
