@@ -73,7 +73,7 @@ export type RequestErrorCode =
 export type ManagementErrorCode = "unauthorized" | "forbidden" | "conflict";
 
 /**
- * Limits (ours; LicenseSpring documents its limits but no code for them), both HTTP 429 with
+ * Limits (ours: LicenseSpring documents its limits, but its public pages name no code for them), both HTTP 429 with
  * Retry-After (docs/protocol.md "Rate limits"): too_many_requests, a client address or API key
  * over its request rate (both APIs); too_many_password_attempts, a license user's password
  * guessed too often (src/auth/password-guard.ts).
@@ -133,6 +133,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   too_many_requests: "Too many requests: retry after the number of seconds in the Retry-After header",
   too_many_password_attempts: "Too many wrong passwords for this license user: retry after the number of seconds in the Retry-After header",
 };
+
+/** The message a code carries when nothing more specific is said. */
+export const defaultMessage = (code: ApiErrorCode): string => DEFAULT_MESSAGES[code];
 
 /** Every code this API can answer with (docs/protocol.md "Errors" lists them). */
 export const API_ERROR_CODES = Object.keys(DEFAULT_MESSAGES) as ApiErrorCode[];
