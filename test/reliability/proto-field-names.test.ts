@@ -1,6 +1,7 @@
 // "__proto__" as a field name (JSON allows it) is validation_error everywhere, at any depth: a
-// JavaScript object cannot hold it as an ordinary entry, so zod records dropped it and the request
-// answered 200 without storing it. Refused, nothing silently disappears (src/license-api/schemas.ts illFormedText).
+// JavaScript object cannot hold it as an ordinary entry, so zod records drop it, and the request
+// would answer success without storing it. Refused, nothing silently disappears
+// (src/license-api/schemas.ts illFormedText).
 import { describe, expect, it } from "vitest";
 import { callWorker, getSigned, postSigned, signedBody } from "../support/client";
 import { manage, manageOk, uniqueCode, vendorSetup } from "../support/management-client";
