@@ -6,7 +6,7 @@
  *   against a hash that matches nothing when there is no user; src/auth/password.ts);
  * - count the attempt in the password guard before checking anything (src/auth/password-guard.ts),
  *   and refuse without checking while the user is locked for the request's address.
- * docs/protocol.md "License users and passwords" explains both to clients.
+ * docs/protocol.md "License user passwords" explains both to clients.
  */
 import { verifyPassword } from "../auth/password";
 import { passwordAttemptWait } from "../auth/password-guard";
