@@ -9,26 +9,16 @@
  * when its window ends, so Retry-After is the whole period (the longest the wait can be).
  *
  * What the binding is, and why that is enough here:
- * - It counts per Cloudflare location: a client reaching several locations gets several budgets. These are flood limits, not a lock; the limit that must
- *   hold everywhere, on password guessing, is ./password-guard.ts, in D1.
+ * - It counts per Cloudflare location: a client reaching several locations gets several budgets.
+ *   These are flood limits, not a lock; the limit that must hold everywhere, on password guessing,
+ *   is ./password-guard.ts, in D1.
  * - Periods are 10 s or 60 s only. The limits live in wrangler.toml; the periods are repeated in
- *   RATE_LIMIT_PERIODS for Retry-After (test/node/rate-limit-config.test.ts checks they agree).
+ *   RATE_LIMIT_PERIODS (./rate-limit-periods.ts) for Retry-After.
  * - A deployment without one of the bindings is not limited by it (the bench runs without them:
  *   it measures the service, and locally each count is a call to a simulated object).
  */
 import { limitError } from "../errors";
-
-/** The rate-limit bindings, and each one's period in seconds as wrangler.toml sets it. */
-export const RATE_LIMIT_PERIODS = {
-  /** Every /api/v4 request, per client address, before anything else is read. */
-  ADDRESS_RATE_LIMIT: 10,
-  /** Every /api/v4 request whose HMAC verified, per API key. */
-  API_KEY_RATE_LIMIT: 10,
-  /** Every /api/v1 request, per client address, before the management key is checked. */
-  MANAGEMENT_RATE_LIMIT: 60,
-} as const satisfies Record<string, 10 | 60>;
-
-export type RateLimitBinding = keyof typeof RATE_LIMIT_PERIODS;
+import { RATE_LIMIT_PERIODS, type RateLimitBinding } from "./rate-limit-periods";
 
 /**
  * The client's address as a rate-limit key: CF-Connecting-IP, which Cloudflare's edge sets on
