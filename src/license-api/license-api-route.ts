@@ -20,6 +20,7 @@
  */
 import type { z } from "zod";
 import { authenticateRequest, readSignedRequest } from "../auth/authenticate-request";
+import { limitApiKey } from "../auth/rate-limit";
 import { signedJson } from "../auth/response-signing";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
@@ -100,7 +101,10 @@ export function licenseApiRoute(spec: LicenseApiRouteSpec<PartSchema, PartSchema
   return { ...description, run: (request, env, ctx) => runLicenseRoute(spec, request, env, ctx) };
 }
 
-/** Runs one route: authenticate, validate, handle, sign. Reads (GET) may use read-only keys. */
+/**
+ * Runs one route: authenticate, count against the API key's rate limit, validate, handle, sign.
+ * Reads (GET) may use read-only keys.
+ */
 async function runLicenseRoute(
   spec: LicenseApiRouteSpec<PartSchema, PartSchema, z.ZodType>,
   request: Request,
@@ -122,6 +126,7 @@ async function runLicenseRoute(
   const lookup = parsed.ok && spec.reads !== "none" ? identityLookup((parsed.parts.query ?? parsed.parts.body) as IdentityFields) : null;
   const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, spec.reads === "none" ? "context" : spec.reads);
   const apiKey = await authenticateRequest(signed, edge.apiKey);
+  await limitApiKey(apiKey, env);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, ctx, apiKey, query: parsed.parts.query, body: parsed.parts.body };
   let answer: unknown;

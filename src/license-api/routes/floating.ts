@@ -11,27 +11,28 @@
  * license_borrow_not_allowed (can_borrow) → borrow_until_not_valid → floating_not_available /
  * floating_feature_device_not_in_use.
  */
-import { verifyPassword } from "../../auth/password";
 import { featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { PoolView } from "../../counter/floating-pool";
+import type { z } from "zod";
 import type { License } from "../../db/license-context";
-import { findLicenseUser } from "../../db/license-users";
-import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
-import { licenseApiRoute } from "../license-api-route";
-import { resolveLicense, resolveLicenseFeature, resolveLicenseIdentity, resolveLicenseToRelease } from "../resolve-license";
+import { licenseApiRoute, type ContextCall } from "../license-api-route";
+import { signInToLicense } from "../license-user-sign-in";
+import { resolveLicense, resolveLicenseFeature, resolveLicenseToRelease } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
 import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
 
+type BorrowCall = ContextCall<undefined, z.ZodType<{ username?: string | undefined; password?: string | undefined }>>;
+
 /**
  * Borrowing names a user-based license by username and password (LicenseSpring's schema, and the
- * SDK's): a missing password is missing_parameters, a wrong one invalid_password, as for activation.
+ * SDK's): signed in as activation is (missing_parameters without a password; invalid_password for
+ * an unknown user or a wrong one; too_many_password_attempts while locked). A key-based borrow
+ * has no password: its identity is checked with the license's state.
  */
-async function checkPassword(env: Env, license: License, input: { username?: string | undefined; password?: string | undefined }) {
-  if (input.username === undefined) return;
-  if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to borrow on a user-based license");
-  const user = await findLicenseUser(env.DB, license.id, input.username);
-  if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
+async function signInBorrower({ request, env, ctx, apiKey, body, lookup, context }: BorrowCall): Promise<void> {
+  if (body.username === undefined) return;
+  await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: body.username }, body.password, "borrow on");
 }
 
 /** LicenseSpring's borrow answer (the SDK's FloatingBorrowResponse): when the borrow ends, the longest borrow in hours, and who. */
@@ -54,9 +55,9 @@ export const floatingBorrow = licenseApiRoute({
   body: FloatingBorrowBody,
   response: FloatingBorrowedBody,
   reads: "context",
-  async handler({ env, apiKey, body, lookup, context }) {
-    const identity = resolveLicenseIdentity(context, lookup, apiKey);
-    await checkPassword(env, identity.license, body);
+  async handler(call) {
+    const { env, apiKey, body, lookup, context } = call;
+    await signInBorrower(call);
     const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
     const pool = await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, {
       kind: "borrow",
@@ -92,9 +93,9 @@ export const featureBorrow = licenseApiRoute({
   body: FeatureBorrowBody,
   response: FloatingBorrowedBody,
   reads: "context",
-  async handler({ env, apiKey, body, lookup, context }) {
-    const identity = resolveLicenseIdentity(context, lookup, apiKey);
-    await checkPassword(env, identity.license, body);
+  async handler(call) {
+    const { env, apiKey, body, lookup, context } = call;
+    await signInBorrower(call);
     const { product, license, device, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
     const pool = await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, {
       kind: "borrow",
