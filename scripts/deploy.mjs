@@ -148,7 +148,11 @@ function applyMigrations(config) {
   }
 }
 
-/** `wrangler deploy`; returns the Worker's first URL (from wrangler's machine-readable output file). */
+/**
+ * `wrangler deploy`; returns the Worker's first URL, read from wrangler's machine-readable output
+ * file. A deploy that was declined at one of wrangler's questions exits 0 without a version: stop
+ * there rather than set secrets on a Worker that may not exist.
+ */
 function deployWorker() {
   const outputDir = mkdtempSync(join(tmpdir(), "edge-license-deploy-"));
   const outputFile = join(outputDir, "wrangler-output.json");
@@ -160,7 +164,9 @@ function deployWorker() {
           .filter((line) => line.trim())
           .map((line) => JSON.parse(line))
       : [];
-    return entries.find((entry) => entry.type === "deploy")?.targets?.[0] ?? null;
+    const deployed = entries.find((entry) => entry.type === "deploy");
+    if (!deployed?.version_id) throw new DeployStop(`\`wrangler deploy\` ended without deploying a version.\n${AGAIN}`);
+    return deployed.targets?.[0] ?? null;
   } finally {
     rmSync(outputDir, { recursive: true, force: true });
   }

@@ -76,17 +76,8 @@ interface Run {
 }
 
 function runDeploy(env: Record<string, string | undefined>): Promise<Run> {
-  const childEnv: Record<string, string | undefined> = { ...process.env };
-  for (const name of [
-    "CLOUDFLARE_ACCOUNT_ID",
-    "CLOUDFLARE_API_TOKEN",
-    "CLOUDFLARE_API_KEY",
-    "CLOUDFLARE_EMAIL",
-    "FAKE_WRANGLER_FAIL",
-    "FAKE_WRANGLER_FAIL_AFTER",
-  ]) {
-    delete childEnv[name];
-  }
+  // Only what the test gives: no credentials or account of the machine that runs it.
+  const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CLOUDFLARE_|FAKE_WRANGLER_|DEPLOY_)/.test(name)));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, "scripts", "deploy.mjs")], {
       cwd: root,
@@ -207,8 +198,14 @@ describe("npm run deploy", () => {
     expect(second.stdout).not.toContain(managementKey);
   }, 240_000);
 
-  it("stopped halfway by a failed secret upload, completes on the next run with the values it saved, nothing twice", async () => {
+  it("stopped halfway (a declined deploy, then a failed secret upload), completes on the next run with the values it saved, nothing twice", async () => {
     const dir = newAccount();
+    const declined = await deployWithFake(dir, { FAKE_WRANGLER_DECLINE_DEPLOY: "1" });
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain("`wrangler deploy` ended without deploying a version");
+    expect(lines(dir).at(-1)).toBe("deploy");
+    expect(account(dir).secrets).toEqual({});
+
     const failed = await deployWithFake(dir, { FAKE_WRANGLER_FAIL: "secret put MANAGEMENT_KEY" });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("`wrangler secret put MANAGEMENT_KEY` failed (exit code 1)");

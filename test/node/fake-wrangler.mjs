@@ -9,7 +9,8 @@
 //   - `secret list` needs the Worker to exist;
 //   - `whoami --json` prints {"loggedIn":false} and exits 1 without credentials.
 // FAKE_WRANGLER_FAIL=<text>: a call whose arguments contain <text> fails before it does anything;
-// FAKE_WRANGLER_FAIL_AFTER=<text>: it does its work, then fails (an answer lost on the way back).
+// FAKE_WRANGLER_FAIL_AFTER=<text>: it does its work, then fails (an answer lost on the way back);
+// FAKE_WRANGLER_DECLINE_DEPLOY=1: `wrangler deploy` ends as when the vendor answers "no" to a question.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -109,20 +110,30 @@ if (command === "whoami") {
   requireAccount();
   const missing = consumerQueues.filter((queue) => !producerQueues.includes(queue) && !state.queues.includes(queue));
   if (missing.length > 0) fail(`Queue "${missing[0]}" does not exist. To create it, run: wrangler queues create ${missing[0]}`);
-  const provisioned = [...producerQueues.filter((queue) => !state.queues.includes(queue))];
-  if (!state.databases.includes(databaseName)) provisioned.push(databaseName);
-  state.queues.push(...provisioned.filter((name) => name !== databaseName));
-  if (provisioned.includes(databaseName)) state.databases.push(databaseName);
-  state.deploys.push({ migrationsApplied: state.migrationsApplied ?? 0, provisioned, secrets: Object.keys(state.secrets) });
-  save();
+  // A question answered "no" (e.g. overwrite a deployment made in the dashboard): exit 0, no version.
+  const declined = process.env.FAKE_WRANGLER_DECLINE_DEPLOY === "1";
   const url = `https://${workerName}.vendor.workers.dev`;
-  if (process.env.WRANGLER_OUTPUT_FILE_PATH) {
-    appendFileSync(
-      process.env.WRANGLER_OUTPUT_FILE_PATH,
-      JSON.stringify({ type: "deploy", version: 1, worker_name: workerName, targets: [url] }) + "\n",
-    );
+  if (!declined) {
+    const provisioned = producerQueues.filter((queue) => !state.queues.includes(queue));
+    state.queues.push(...provisioned);
+    if (!state.databases.includes(databaseName)) {
+      provisioned.push(databaseName);
+      state.databases.push(databaseName);
+    }
+    state.deploys.push({ migrationsApplied: state.migrationsApplied ?? 0, provisioned, secrets: Object.keys(state.secrets) });
+    save();
+    console.log(`Deployed ${workerName}\n  ${url}`);
   }
-  console.log(`Deployed ${workerName}\n  ${url}`);
+  if (process.env.WRANGLER_OUTPUT_FILE_PATH) {
+    const entry = {
+      type: "deploy",
+      version: 1,
+      worker_name: workerName,
+      version_id: declined ? null : `v${state.deploys.length}`,
+      targets: declined ? undefined : [url],
+    };
+    appendFileSync(process.env.WRANGLER_OUTPUT_FILE_PATH, JSON.stringify(entry) + "\n");
+  }
 } else if (command === "secret" && sub === "list") {
   requireAccount();
   if (state.deploys.length === 0)
