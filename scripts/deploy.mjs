@@ -172,6 +172,12 @@ function deployWorker() {
   }
 }
 
+/** A path as the vendor types it: relative to the repository when inside it. */
+function shownPath(file) {
+  const inside = relative(ROOT, file);
+  return inside.startsWith("..") ? file : inside;
+}
+
 function writeSecretFile(file, text) {
   writeFileSync(file, text, { mode: 0o600 });
 }
@@ -190,14 +196,14 @@ function signingKeyFiles(keysDir) {
   try {
     key = createPrivateKey(privateKey);
   } catch {
-    throw new DeployStop(`${relative(ROOT, privateFile)} is not a PEM private key. Move it away to have a new one generated.`);
+    throw new DeployStop(`${shownPath(privateFile)} is not a PEM private key. Move it away to have a new one generated.`);
   }
   if (
     !privateKey.includes("-----BEGIN PRIVATE KEY-----") ||
     key.asymmetricKeyType !== "rsa" ||
     key.asymmetricKeyDetails?.modulusLength !== 2048
   ) {
-    throw new DeployStop(`${relative(ROOT, privateFile)} must be an RSA-2048 private key in PKCS#8 PEM ("BEGIN PRIVATE KEY").`);
+    throw new DeployStop(`${shownPath(privateFile)} must be an RSA-2048 private key in PKCS#8 PEM ("BEGIN PRIVATE KEY").`);
   }
   if (!existsSync(publicFile)) writeFileSync(publicFile, createPublicKey(key).export({ type: "spki", format: "pem" }));
   return { privateKey, privateFile, publicFile };
@@ -208,8 +214,7 @@ function managementKeyFile(keysDir) {
   const file = join(keysDir, "management-key.txt");
   if (!existsSync(file)) writeSecretFile(file, randomManagementKey() + "\n");
   const managementKey = readFileSync(file, "utf8").trim();
-  if (managementKey.length < 16)
-    throw new DeployStop(`${relative(ROOT, file)} holds fewer than 16 characters: the Worker would refuse it.`);
+  if (managementKey.length < 16) throw new DeployStop(`${shownPath(file)} holds fewer than 16 characters: the Worker would refuse it.`);
   return { managementKey, file };
 }
 
@@ -267,16 +272,10 @@ function ensureFirstApiKey(keysDir) {
     binding,
     `INSERT INTO api_keys (api_key, shared_key) SELECT ${sql(credentials.apiKey)}, ${sql(credentials.sharedKey)} ` +
       `WHERE NOT EXISTS (SELECT 1 FROM api_keys) RETURNING id`,
-    `d1 execute ${binding} --remote --json --command "INSERT INTO api_keys (api_key, shared_key) SELECT '<new>', '<new>' WHERE NOT EXISTS (SELECT 1 FROM api_keys) RETURNING id"`,
+    `d1 execute ${binding} --remote --json --command "INSERT INTO api_keys (api_key, shared_key) SELECT '<key>', '<shared key>' WHERE NOT EXISTS (SELECT 1 FROM api_keys) RETURNING id"`,
   );
   if (statements.at(-1).results.length === 0) return { status: "exists", file: null };
   return { status: "created", file, credentials };
-}
-
-/** A path as the vendor types it: relative to the repository when inside it. */
-function shownPath(file) {
-  const inside = relative(ROOT, file);
-  return inside.startsWith("..") ? file : inside;
 }
 
 function printSummary({ url, account, secrets, apiKey }) {
