@@ -6,7 +6,6 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { consumeAuditBatch } from "./audit/audit-consumer";
-import type { AuditMessage } from "./counter/outbox";
 import { ApiError, errorResponse } from "./errors";
 import { licenseRouter } from "./license-api/license-router";
 import { managementRouter } from "./management/management-router";
@@ -24,6 +23,7 @@ router.all("*", () => {
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-  // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches.
+  // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches;
+  // whatever the dead-letter queue cannot write is recorded in audit_dead_letters.
   queue: (batch, env) => consumeAuditBatch(batch, env),
-} satisfies ExportedHandler<Env, AuditMessage>;
+} satisfies ExportedHandler<Env>;
