@@ -1,0 +1,32 @@
+/**
+ * The wire shapes the console reads and sends: the management API's own zod models (src/models),
+ * imported as types only, so a field renamed in the API fails the console's type check instead of
+ * showing blank cells. Nothing of src/ is bundled into the console except the pure helpers it
+ * imports by value (consumption periods).
+ */
+import type { z } from "zod";
+import type { CreateProductBody } from "../src/models/product";
+import type { CreateProductFeatureBody, UpdateProductFeatureBody } from "../src/models/product-feature";
+import type { IssueLicenseBody } from "../src/models/license";
+import type { UpdateLicenseFeatureBody } from "../src/models/license-feature";
+import type { UpdateLicenseConsumptionBody } from "../src/models/license-consumption";
+import type { CreateApiKeyBody } from "../src/models/api-key";
+
+export type { ProductResource as Product } from "../src/models/product";
+export type { ProductFeatureResource as ProductFeature } from "../src/models/product-feature";
+export type { LicenseResource as License, LicenseDetailResource as LicenseDetail, LicenseType } from "../src/models/license";
+export type { LicenseFeatureResource as LicenseFeature } from "../src/models/license-feature";
+export type { CustomerResource as LicenseCustomer } from "../src/models/customer";
+export type { DeviceResource as Device } from "../src/models/device";
+export type { ApiKeyResource as ApiKey } from "../src/models/api-key";
+export type { AuditEntryResource as AuditEntry } from "../src/models/audit-entry";
+export type { ConsumptionPeriod } from "../src/counter/consumption-rules";
+
+/** Request bodies as a client writes them (defaults may be left out). */
+export type CreateProductInput = z.input<typeof CreateProductBody>;
+export type CreateProductFeatureInput = z.input<typeof CreateProductFeatureBody>;
+export type UpdateProductFeatureInput = z.input<typeof UpdateProductFeatureBody>;
+export type IssueLicenseInput = z.input<typeof IssueLicenseBody>;
+export type UpdateLicenseFeatureInput = z.input<typeof UpdateLicenseFeatureBody>;
+export type UpdateLicenseConsumptionInput = z.input<typeof UpdateLicenseConsumptionBody>;
+export type CreateApiKeyInput = z.input<typeof CreateApiKeyBody>;
