@@ -6,7 +6,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { session } from "./api";
 import { href, navigate, useRoute, type Route } from "./router";
-import { Notices } from "./ui/notices";
+import { Notices, dismissErrors } from "./ui/notices";
 import { ApiKeysView } from "./views/api-keys";
 import { AuditView } from "./views/audit";
 import { IssueLicenseView } from "./views/issue-license";
@@ -93,6 +93,8 @@ export function App() {
     });
   }, []);
   const section = route.segments[0] ?? "licenses";
+  const path = route.segments.join("/");
+  useEffect(dismissErrors, [path]);
   const title = NAVIGATION.find((item) => item.match === section)?.label;
   useEffect(() => {
     document.title = `${title ?? "Vendor console"} · Edge License API`;

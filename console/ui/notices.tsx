@@ -25,6 +25,11 @@ export function dismiss(id: number): void {
   publish(notices.filter((notice) => notice.id !== id));
 }
 
+/** Error notices belong to the view where the action failed: leaving it clears them. */
+export function dismissErrors(): void {
+  if (notices.some((notice) => notice.kind === "error")) publish(notices.filter((notice) => notice.kind !== "error"));
+}
+
 function push(kind: Notice["kind"], text: string): void {
   const notice = { id: nextId++, kind, text };
   // The same text repeated is one notice; of successes, only the latest two stay (errors stay until dismissed).

@@ -151,6 +151,7 @@ export function Loaded(props: {
   if (props.error)
     return (
       <div class="load-error" role="alert">
+        <h1>Could not load this view</h1>
         <p>Could not load: {props.error}</p>
         <button type="button" class="secondary" onClick={props.retry}>
           Try again

@@ -68,7 +68,7 @@ export function RulesFields(props: { value: RulesForm; onChange: (value: RulesFo
         label={props.capLabel ?? "Cap (max consumption)"}
         name="max_consumption"
         type="number"
-        min={0}
+
         step={1}
         value={value.max_consumption}
         disabled={value.allow_unlimited_consumptions}
@@ -91,7 +91,7 @@ export function RulesFields(props: { value: RulesForm; onChange: (value: RulesFo
           label="Overage allowed"
           name="max_overages"
           type="number"
-          min={0}
+
           step={1}
           value={value.max_overages}
           onValue={(text) => set("max_overages", text)}

@@ -125,7 +125,7 @@ export function IssueLicenseView(props: { productId: string | null }) {
                     label="License-level cap (max consumptions)"
                     name="max_consumptions"
                     type="number"
-                    min={0}
+
                     value={terms.max_consumptions}
                     onValue={(max_consumptions) => setTerms({ ...terms, max_consumptions })}
                   />
@@ -142,7 +142,7 @@ export function IssueLicenseView(props: { productId: string | null }) {
                   label="Seats (devices at once)"
                   name="max_activations"
                   type="number"
-                  min={1}
+
                   disabled={terms.unlimited}
                   value={terms.max_activations}
                   onValue={(max_activations) => setTerms({ ...terms, max_activations })}

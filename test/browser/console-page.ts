@@ -31,7 +31,7 @@ export async function signIn(page: Page, baseUrl: string, key: string): Promise<
   await page.goto(`${baseUrl}/console/`);
   await page.getByLabel("Management key").fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByRole("navigation", { name: "Sections" }).isVisible()).toBe(true);
+  await page.getByRole("navigation", { name: "Sections" }).waitFor();
 }
 
 /** Opens a section from the navigation, as a click on its link. */

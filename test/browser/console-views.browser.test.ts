@@ -1,0 +1,175 @@
+// Every view of the console beyond the vendor's story, in real Chromium against the local service:
+// what a failed action shows, what an empty list says, search, keyboard use, views that cannot
+// load; each view checked by axe-core and kept as screenshots at 1280 px and 390 px
+// (test-artifacts/console/views-*.png).
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalService, type LocalService } from "../sdk/local-service";
+import { vendorApi } from "../sdk/vendor-api";
+import { chromiumAvailable, launchChromium, type LaunchedChromium } from "./chromium";
+import { WIDE, expectAccessible, expectError, expectSuccess, openSection, screenshots, signIn, watchPage } from "./console-page";
+
+let service: LocalService;
+let chromium: LaunchedChromium;
+let page: Page;
+let watched: { problems: string[] };
+
+const main = () => page.locator("main");
+
+describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
+  beforeAll(async () => {
+    [service, chromium] = await Promise.all([startLocalService(), launchChromium()]);
+    page = await chromium.context.newPage();
+    await page.setViewportSize(WIDE);
+    watched = watchPage(page);
+    await signIn(page, service.baseUrl, service.managementKey);
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await service?.stop();
+  });
+
+  it("lists licenses and filters them, saying when nothing matches", async () => {
+    await openSection(page, "Licenses");
+    await expect.poll(() => page.locator('table[data-table="licenses"] tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await expectAccessible(page, "licenses");
+    await screenshots(page, "views-licenses");
+    await page.getByLabel("State").selectOption("false");
+    await expect.poll(() => main().locator("[data-empty]").textContent()).toMatch(/No license matches these filters/);
+  });
+
+  it("finds a license by its key and by its user's e-mail", async () => {
+    await page.getByLabel("Search licenses and customers").fill(service.demo.licenseKey);
+    await page.getByLabel("Search licenses and customers").press("Enter");
+    await expect.poll(() => main().locator("table[data-table=licenses] a").allTextContents()).toEqual([service.demo.licenseKey]);
+    await page.getByLabel("Search licenses and customers").fill(service.demo.username);
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect.poll(() => main().locator("table[data-table=licenses] a").allTextContents()).toEqual([service.demo.username]);
+    await expectAccessible(page, "search");
+    await screenshots(page, "views-search");
+    await page.getByLabel("Search licenses and customers").fill("NO-SUCH-KEY");
+    await page.getByLabel("Search licenses and customers").press("Enter");
+    await expect.poll(() => main().locator("[data-empty]").count()).toBe(1);
+  });
+
+  it("shows the API's reason when an action fails, and keeps what was typed", async () => {
+    await openSection(page, "Products");
+    const form = page.locator("#create-product");
+    await form.getByLabel("Name").fill("Clash");
+    await form.getByLabel("Short code").fill(service.demo.keyProduct);
+    await form.getByRole("button", { name: "Create product" }).click();
+    await expectError(page, 'Creating the product failed: A product with short_code "demo-key" already exists');
+    expect(await form.getByLabel("Short code").inputValue()).toBe(service.demo.keyProduct);
+    await expectAccessible(page, "products with an error notice");
+    await screenshots(page, "views-products-error");
+    await page.locator('[data-notice="error"] button').click();
+    expect(await page.locator('[data-notice="error"]').count()).toBe(0);
+  });
+
+  it("keeps a dialog open with the API's message when a value is refused", async () => {
+    const manage = vendorApi(service);
+    const license = (await manage("GET", `/api/v1/licenses?license_key=${service.demo.licenseKey}`)).data[0];
+    await page.goto(`${service.baseUrl}/console/#/licenses/${license.id}`);
+    const counter = page.locator(`[data-counter="${service.demo.feature}"]`);
+    await counter.locator(`button[data-action="change-cap-${service.demo.feature}"]`).click();
+    const dialog = page.locator(`dialog[data-dialog="change-cap-${service.demo.feature}"]`);
+    await dialog.getByLabel("Cap (max consumption)").fill("-3");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => dialog.locator("[data-form-error]").textContent()).toMatch(/max_consumption must not be negative/);
+    expect(await dialog.isVisible()).toBe(true);
+    await expectError(page, /Changing the cap failed/);
+    await screenshots(page, "views-dialog-error");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await page.locator('[data-notice="error"]').getByRole("button", { name: "Dismiss" }).click();
+  });
+
+  it("shows a consumption license's own counter, and disables and enables a license", async () => {
+    const manage = vendorApi(service);
+    const license = (await manage("GET", `/api/v1/licenses?license_key=${service.demo.licenseKey}`)).data[0];
+    await page.goto(`${service.baseUrl}/console/#/licenses/${license.id}`);
+    const own = page.locator('[data-counter="(license)"]');
+    await expect.poll(() => own.locator("[data-consumption]").getAttribute("data-consumption")).toMatch(/^\d+\/500$/);
+    await expectAccessible(page, "a consumption license");
+    await screenshots(page, "views-consumption-license");
+    await page.locator('button[data-action="disable-license"]').click();
+    await page.locator('dialog[data-confirm="disable-license"] button[data-confirm-action]').click();
+    await expectSuccess(page, `License ${service.demo.licenseKey} disabled`);
+    await expect.poll(() => page.locator("main h1 [data-state]").getAttribute("data-state")).toBe("disabled");
+    expect(await manage("GET", `/api/v1/licenses/${license.id}`)).toMatchObject({ enabled: false });
+    await page.getByRole("button", { name: "Enable license" }).click();
+    await expectSuccess(page, `License ${service.demo.licenseKey} enabled`);
+    await expect.poll(() => page.locator("main h1 [data-state]").getAttribute("data-state")).toBe("active");
+    expect(await manage("GET", `/api/v1/licenses/${license.id}`)).toMatchObject({ enabled: true });
+  });
+
+  it("asks before a destructive action, and Escape leaves everything as it was", async () => {
+    const manage = vendorApi(service);
+    await openSection(page, "API keys");
+    const row = page.locator('tr[data-key-state="read-write"]').first();
+    const apiKey = await row.getAttribute("data-api-key");
+    await row.locator('button[data-action="revoke"]').focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.locator('dialog[data-confirm="revoke"][open]');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.textContent()).toContain("cannot be undone");
+    // Focus moved into the dialog, on Cancel.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await expectAccessible(page, "confirmation dialog");
+    await screenshots(page, "views-confirm-revoke");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.count()).toBe(0);
+    const keys = (await manage("GET", "/api/v1/api-keys")).data as Array<{ api_key: string; revoked: boolean }>;
+    expect(keys.find((key) => key.api_key === apiKey)?.revoked).toBe(false);
+  });
+
+  it("is usable from the keyboard: skip link, navigation, search", async () => {
+    await page.goto("about:blank");
+    await page.goto(`${service.baseUrl}/console/#/licenses`);
+    await page.getByRole("navigation", { name: "Sections" }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    const reached: string[] = [];
+    for (let step = 0; step < 12; step++) {
+      await page.keyboard.press("Tab");
+      reached.push(
+        await page.evaluate(() => {
+          const focused = document.activeElement as HTMLInputElement | null;
+          return focused?.getAttribute("aria-label") || focused?.labels?.[0]?.textContent || focused?.textContent || "";
+        }),
+      );
+    }
+    expect(reached).toEqual(
+      expect.arrayContaining(["Search licenses and customers", "Sign out", "Licenses", "Products", "API keys", "Consumption log"]),
+    );
+    await page.getByRole("link", { name: "Products", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("main h1").textContent()).toBe("Products");
+  });
+
+  it("says so when a view cannot load or does not exist", async () => {
+    await page.goto(`${service.baseUrl}/console/#/licenses/987654321`);
+    await expect.poll(() => main().locator(".load-error").textContent()).toMatch(/Could not load: License 987654321 not found/);
+    await expectAccessible(page, "a license that does not exist");
+    await page.goto(`${service.baseUrl}/console/#/nowhere`);
+    await expect.poll(() => main().locator("h1").textContent()).toBe("Nothing here");
+  });
+
+  it("shows the consumption log with its filters and an empty result", async () => {
+    await openSection(page, "Consumption log");
+    await expectAccessible(page, "consumption log");
+    await page.getByLabel("Feature code").fill("no-such-feature");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect.poll(() => main().locator("[data-empty]").textContent()).toMatch(/No entry matches/);
+    await screenshots(page, "views-consumption-log-empty");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    await expectSuccess(page, "Consumption log exported as CSV");
+  });
+
+  it("signs out, and back to the sign-in form", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByLabel("Management key").isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(watched.problems).toEqual([]);
+  });
+});
