@@ -27,9 +27,10 @@ export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
   // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches.
   queue: (batch, env) => consumeAuditBatch(batch, env),
-  // The cron ([triggers] in wrangler.toml): audit rows past the retention window move to R2.
-  async scheduled(_controller, env) {
-    const run = await archiveAuditLog(env);
+  // The cron ([triggers] in wrangler.toml): audit rows past the retention window (counted from the
+  // time the run was scheduled for) move to R2.
+  async scheduled(controller, env) {
+    const run = await archiveAuditLog(env, { now: controller.scheduledTime });
     if (run.parts > 0 || run.status === "busy") console.log(`audit archive: ${JSON.stringify(run)}`);
   },
 } satisfies ExportedHandler<Env, AuditMessage>;
