@@ -222,6 +222,23 @@ CREATE TABLE consumption_audit (
 );
 CREATE INDEX consumption_audit_by_license ON consumption_audit (license_id, created_at);
 CREATE INDEX consumption_audit_by_feature ON consumption_audit (license_feature_id, created_at);
+
+-- Audit data that could not be written to consumption_audit, kept whole where the vendor sees it
+-- (docs/architecture.md "Dead letters"): a message the audit dead-letter queue received that is
+-- not an audit message (reason malformed) or whose rows D1 refused while it answered
+-- (write_failed), and a counter's audit row too large for any queue message (row_too_large, its
+-- long strings cut here; the counter object keeps the whole row). dead_letter_id is the queue
+-- message's id or the row's event_id, so a letter recorded twice is kept once.
+CREATE TABLE audit_dead_letters (
+  id INTEGER PRIMARY KEY,
+  dead_letter_id TEXT NOT NULL UNIQUE,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  body TEXT NOT NULL,
+  body_bytes INTEGER NOT NULL,
+  received_at TEXT NOT NULL
+);
+
 -- The audit log's lifecycle (docs/audit-archive.md): rows older than the retention window move to
 -- R2 as day-partitioned Parquet parts, and leave D1 in the same transaction that records the part.
 -- The archiver reads the oldest day's rows in created_at order through consumption_audit_by_time.

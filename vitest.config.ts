@@ -21,6 +21,21 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: { LICENSE_SIGNING_KEY: privateKey, TEST_MIGRATIONS: migrations, MANAGEMENT_KEY: managementKey },
+          // Test-only queues beside wrangler.toml's (docs/testing.md "Audit dead letters in tests"): a
+          // producer for the audit dead-letter queue, and an audit queue that moves a message to that
+          // dead-letter queue after 2 retries instead of 100, consumed by the same handler.
+          queueProducers: {
+            AUDIT_DEAD_LETTER_QUEUE: { queueName: "edge-license-audit-dlq" },
+            AUDIT_SHORT_RETRY_QUEUE: { queueName: "edge-license-audit-short-retries" },
+          },
+          queueConsumers: {
+            "edge-license-audit-short-retries": {
+              maxBatchSize: 100,
+              maxBatchTimeout: 1,
+              maxRetries: 2,
+              deadLetterQueue: "edge-license-audit-dlq",
+            },
+          },
         },
       }),
     ],

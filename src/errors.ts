@@ -123,6 +123,9 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   conflict: "The request conflicts with the current state",
 };
 
+/** The message a code carries when nothing more specific is said. */
+export const defaultMessage = (code: ApiErrorCode): string => DEFAULT_MESSAGES[code];
+
 /** Every code this API can answer with (docs/protocol.md "Errors" lists them). */
 export const API_ERROR_CODES = Object.keys(DEFAULT_MESSAGES) as ApiErrorCode[];
 

@@ -7,7 +7,6 @@
 import { Router, type IRequest } from "itty-router";
 import { archiveAuditLog } from "./archive/archive-audit-log";
 import { consumeAuditBatch } from "./audit/audit-consumer";
-import type { AuditMessage } from "./counter/outbox";
 import { ApiError, errorResponse } from "./errors";
 import { licenseRouter } from "./license-api/license-router";
 import { managementRouter } from "./management/management-router";
@@ -25,7 +24,8 @@ router.all("*", () => {
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-  // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches.
+  // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches;
+  // whatever the dead-letter queue cannot write is recorded in audit_dead_letters.
   queue: (batch, env) => consumeAuditBatch(batch, env),
   // The cron ([triggers] in wrangler.toml): audit rows past the retention window (counted from the
   // time the run was scheduled for) move to R2.
@@ -33,4 +33,4 @@ export default {
     const run = await archiveAuditLog(env, { now: controller.scheduledTime });
     if (run.parts > 0 || run.status === "busy") console.log(`audit archive: ${JSON.stringify(run)}`);
   },
-} satisfies ExportedHandler<Env, AuditMessage>;
+} satisfies ExportedHandler<Env>;

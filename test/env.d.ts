@@ -2,5 +2,9 @@ declare namespace Cloudflare {
   interface Env {
     /** Set by vitest.config.ts: the D1 migrations, applied by test/apply-migrations.ts. */
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** Set by vitest.config.ts: the audit dead-letter queue, to send to it directly. */
+    AUDIT_DEAD_LETTER_QUEUE: Queue;
+    /** Set by vitest.config.ts: an audit queue whose messages move to the dead-letter queue after 2 retries. */
+    AUDIT_SHORT_RETRY_QUEUE: Queue;
   }
 }

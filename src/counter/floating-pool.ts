@@ -1,8 +1,9 @@
 /**
  * A floating pool (table `leases` in the counter object's SQLite): which devices hold one of a
  * floating cloud license's slots (in the object `license:<id>`) or one of a floating feature's
- * (in `feature:<id>`), and until when. The object decides every change inside its transactionSync,
- * so N devices racing for M slots get exactly M (docs/architecture.md "Floating pools").
+ * (in `feature:<id>`), and until when. floating-decision.ts decides every change, inside the
+ * object's transactionSync, so N devices racing for M slots get exactly M (docs/architecture.md
+ * "Floating pools").
  *
  * A lease holds its slot while `max(expires_at, borrowed_until) > now`, decided at the moment of
  * each request: expiry is exact whatever the alarm does. The alarm only deletes leases that no
@@ -10,7 +11,6 @@
  * device that is no longer active (deactivated, blacklisted) holds nothing and is dropped when
  * next seen: deactivating a device frees its slots.
  */
-import { ApiError } from "../errors";
 
 /** One device's hold on a slot; times in ms since 1970. */
 export interface Lease {
@@ -42,13 +42,10 @@ export const heldUntil = (lease: Lease) => Math.max(lease.expiresAt, lease.borro
 export type MayHold = (hardwareId: string) => boolean;
 
 export class FloatingPool {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS leases (
-        hardware_id TEXT PRIMARY KEY,
-        expires_at INTEGER NOT NULL,
-        borrowed_until INTEGER
-      );`);
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
   }
 
   /**
@@ -58,54 +55,54 @@ export class FloatingPool {
    * until the pool is below its size. Call inside transactionSync.
    */
   checkIn(hardwareId: string, settings: PoolSettings, nowMs: number, mayHold: MayHold): PoolView | null {
-    return this.take(hardwareId, settings, nowMs, mayHold, (held) => held?.borrowedUntil ?? null);
+    return this.#take(hardwareId, settings, nowMs, mayHold, (held) => held?.borrowedUntil ?? null);
   }
 
   /** As checkIn, and the slot is kept until `borrowedUntil` (a new borrow replaces the old end). */
   borrow(hardwareId: string, borrowedUntil: number, settings: PoolSettings, nowMs: number, mayHold: MayHold): PoolView | null {
-    return this.take(hardwareId, settings, nowMs, mayHold, () => borrowedUntil);
+    return this.#take(hardwareId, settings, nowMs, mayHold, () => borrowedUntil);
   }
 
   /** Frees the device's slot at once (ending any borrow). False: it held none. */
   release(hardwareId: string, nowMs: number, mayHold: MayHold): boolean {
-    const held = this.held(nowMs, mayHold).some((lease) => lease.hardwareId === hardwareId);
-    this.sql.exec("DELETE FROM leases WHERE hardware_id = ?", hardwareId);
+    const held = this.#held(nowMs, mayHold).some((lease) => lease.hardwareId === hardwareId);
+    this.#sql.exec("DELETE FROM leases WHERE hardware_id = ?", hardwareId);
     return held;
   }
 
   /** The pool as `hardwareId` sees it, changing nothing but leases that no longer hold. */
   view(hardwareId: string | null, nowMs: number, mayHold: MayHold): PoolView {
-    const leases = this.held(nowMs, mayHold);
+    const leases = this.#held(nowMs, mayHold);
     return { inUseDevices: leases.length, lease: leases.find((lease) => lease.hardwareId === hardwareId) ?? null };
   }
 
   /** Every lease holding a slot now, soonest to end first (for the vendor's view). */
   leases(nowMs: number, mayHold: MayHold): Lease[] {
-    return this.held(nowMs, mayHold).sort((a, b) => heldUntil(a) - heldUntil(b));
+    return this.#held(nowMs, mayHold).sort((a, b) => heldUntil(a) - heldUntil(b));
   }
 
   /** Deletes the leases that no longer hold a slot at `nowMs` (the alarm's work). */
   purgeExpired(nowMs: number): void {
-    this.sql.exec("DELETE FROM leases WHERE MAX(expires_at, COALESCE(borrowed_until, 0)) <= ?", nowMs);
+    this.#sql.exec("DELETE FROM leases WHERE MAX(expires_at, COALESCE(borrowed_until, 0)) <= ?", nowMs);
   }
 
   /** When the next lease ends (when the alarm should purge), or null when the pool is empty. */
   nextExpiry(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT MIN(MAX(expires_at, COALESCE(borrowed_until, 0))) AS at FROM leases").one().at;
+    return this.#sql.exec<{ at: number | null }>("SELECT MIN(MAX(expires_at, COALESCE(borrowed_until, 0))) AS at FROM leases").one().at;
   }
 
-  private take(
+  #take(
     hardwareId: string,
     settings: PoolSettings,
     nowMs: number,
     mayHold: MayHold,
     borrowedUntil: (held: Lease | undefined) => number | null,
   ): PoolView | null {
-    const leases = this.held(nowMs, mayHold);
+    const leases = this.#held(nowMs, mayHold);
     const mine = leases.find((lease) => lease.hardwareId === hardwareId);
     if (!mine && leases.length >= settings.size) return null;
     const lease: Lease = { hardwareId, expiresAt: nowMs + settings.timeoutMinutes * 60_000, borrowedUntil: borrowedUntil(mine) };
-    this.sql.exec(
+    this.#sql.exec(
       `INSERT INTO leases (hardware_id, expires_at, borrowed_until) VALUES (?, ?, ?)
        ON CONFLICT (hardware_id) DO UPDATE SET expires_at = excluded.expires_at, borrowed_until = excluded.borrowed_until`,
       lease.hardwareId,
@@ -116,8 +113,8 @@ export class FloatingPool {
   }
 
   /** The leases holding a slot at `nowMs`; deletes those that do not (ended, or their device may no longer hold one). */
-  private held(nowMs: number, mayHold: MayHold): Lease[] {
-    const rows = this.sql
+  #held(nowMs: number, mayHold: MayHold): Lease[] {
+    const rows = this.#sql
       .exec<{ hardware_id: string; expires_at: number; borrowed_until: number | null }>(
         "SELECT hardware_id, expires_at, borrowed_until FROM leases",
       )
@@ -126,53 +123,8 @@ export class FloatingPool {
     for (const row of rows) {
       const lease = { hardwareId: row.hardware_id, expiresAt: row.expires_at, borrowedUntil: row.borrowed_until };
       if (heldUntil(lease) > nowMs && mayHold(lease.hardwareId)) holding.push(lease);
-      else this.sql.exec("DELETE FROM leases WHERE hardware_id = ?", lease.hardwareId);
+      else this.#sql.exec("DELETE FROM leases WHERE hardware_id = ?", lease.hardwareId);
     }
     return holding;
   }
-}
-
-/** ISO-8601 as LicenseSpring documents borrowed_until: a date, optionally a time (space or T), optionally an offset; UTC without one. */
-const BORROWED_UNTIL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/**
- * When a borrow asked for `requested` ends: null asks for the longest allowed (now + max_borrow_time
- * hours, as LicenseSpring documents). borrow_until_not_valid when the text is not such a date, is
- * not in the future, or is later than the longest borrow allows.
- */
-export function borrowEnd(requested: string | null, nowMs: number, maxBorrowHours: number): number {
-  const latest = nowMs + maxBorrowHours * 3_600_000;
-  if (requested === null) return latest;
-  const match = BORROWED_UNTIL.exec(requested);
-  if (!match) {
-    throw new ApiError(
-      "borrow_until_not_valid",
-      'borrowed_until must be an ISO-8601 date in UTC, e.g. "2026-09-27T23:30:48.016Z", "2026-09-27 23:30" or "2026-09-27"',
-    );
-  }
-  const [, year, month, day, hour = "00", minute = "00", second = "00", fraction = "", offset = "Z"] = match;
-  const fields = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
-  const wall = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], Number(fraction.padEnd(3, "0").slice(0, 3)));
-  const check = new Date(wall);
-  if (
-    check.getUTCFullYear() !== fields[0] ||
-    check.getUTCMonth() !== fields[1] - 1 ||
-    check.getUTCDate() !== fields[2] ||
-    fields[3] > 23 ||
-    fields[4] > 59 ||
-    fields[5] > 59
-  ) {
-    throw new ApiError("borrow_until_not_valid", `borrowed_until ${JSON.stringify(requested)} is not a calendar date and time`);
-  }
-  const offsetMinutes =
-    offset === "Z" ? 0 : (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-  const end = wall - offsetMinutes * 60_000;
-  if (end <= nowMs) throw new ApiError("borrow_until_not_valid", `borrowed_until ${JSON.stringify(requested)} is not in the future`);
-  if (end > latest) {
-    throw new ApiError(
-      "borrow_until_not_valid",
-      `borrowed_until ${JSON.stringify(requested)} is later than the longest borrow allows (max_borrow_time ${maxBorrowHours} hours: until ${new Date(latest).toISOString()})`,
-    );
-  }
-  return end;
 }

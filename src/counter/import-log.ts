@@ -5,23 +5,19 @@
  * counter object uses it, inside its transactions (docs/migration.md "4.4 Totals").
  */
 export class ImportLog {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS imports (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        total INTEGER NOT NULL,
-        total_before INTEGER NOT NULL,
-        imported_at TEXT NOT NULL
-      );`);
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
   }
 
   /** The total the most recent import set, or null when nothing was ever imported here. */
   lastImported(): number | null {
-    return this.sql.exec<{ total: number }>("SELECT total FROM imports ORDER BY seq DESC LIMIT 1").toArray()[0]?.total ?? null;
+    return this.#sql.exec<{ total: number }>("SELECT total FROM imports ORDER BY seq DESC LIMIT 1").toArray()[0]?.total ?? null;
   }
 
   record(total: number, totalBefore: number, nowMs: number): void {
-    this.sql.exec(
+    this.#sql.exec(
       "INSERT INTO imports (total, total_before, imported_at) VALUES (?, ?, ?)",
       total,
       totalBefore,

@@ -10,29 +10,30 @@ import type { ConsumeOutcome, RequestKey } from "./types";
 const PURGE_EVERY = 32;
 
 export class RequestLog {
-  private rememberedSincePurge = 0;
+  readonly #sql: SqlStorage;
+  #rememberedSincePurge = 0;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS requests (
-        request_key TEXT PRIMARY KEY,
-        fingerprint TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (expires_at);`);
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
   }
 
-  /** The unexpired entry for `key`, if any. */
-  find(key: string, nowMs: number): { fingerprint: string; outcome: ConsumeOutcome } | null {
-    const row = this.sql
+  /**
+   * The answer already given to this request, if any: the stored outcome (marked replayed), or
+   * key_reused when the key came with another request. A fresh internal key cannot have been
+   * seen, so only a retry, or a client's key, is looked up.
+   */
+  earlierAnswer(requestKey: RequestKey, retry: boolean, nowMs: number): ConsumeOutcome | null {
+    if (!retry && requestKey.key.startsWith("internal:")) return null;
+    const row = this.#sql
       .exec<{ fingerprint: string; outcome: string }>(
         "SELECT fingerprint, outcome FROM requests WHERE request_key = ? AND expires_at >= ?",
-        key,
+        requestKey.key,
         nowMs,
       )
       .toArray()[0];
-    return row ? { fingerprint: row.fingerprint, outcome: JSON.parse(row.outcome) as ConsumeOutcome } : null;
+    if (!row) return null;
+    if (row.fingerprint !== requestKey.fingerprint) return { kind: "key_reused" };
+    return { ...(JSON.parse(row.outcome) as ConsumeOutcome), replayed: true } as ConsumeOutcome;
   }
 
   /**
@@ -40,12 +41,12 @@ export class RequestLog {
    * to PURGE_EVERY expired ones removed every PURGE_EVERY calls, so the table never grows without bound.
    */
   remember(requestKey: RequestKey, outcome: ConsumeOutcome, nowMs: number): void {
-    if (++this.rememberedSincePurge >= PURGE_EVERY) {
-      this.rememberedSincePurge = 0;
-      this.sql.exec("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE expires_at < ? LIMIT ?)", nowMs, PURGE_EVERY);
+    if (++this.#rememberedSincePurge >= PURGE_EVERY) {
+      this.#rememberedSincePurge = 0;
+      this.#sql.exec("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE expires_at < ? LIMIT ?)", nowMs, PURGE_EVERY);
     }
     // OR REPLACE: an expired key not purged yet is simply reused.
-    this.sql.exec(
+    this.#sql.exec(
       "INSERT OR REPLACE INTO requests (request_key, fingerprint, outcome, expires_at) VALUES (?, ?, ?, ?)",
       requestKey.key,
       requestKey.fingerprint,

@@ -53,12 +53,18 @@ export interface ConsumeReport {
 
 export type RuleRefusal = "feature_not_enough_consumptions" | "negative_consumptions_not_allowed";
 
+/** The license, the device or the feature refused the request (nothing written, nothing remembered). */
+export interface Denied {
+  kind: "denied";
+  code: ApiErrorCode;
+  message: string;
+}
+
 export type ConsumeOutcome =
   | { kind: "accepted"; report: ConsumeReport; replayed: boolean }
   /** A consumption rule refused it (remembered under the request key like an acceptance). */
   | { kind: "refused"; code: RuleRefusal; message: string; replayed: boolean }
-  /** The license, the device or the feature refused it (nothing written, nothing remembered). */
-  | { kind: "denied"; code: ApiErrorCode; message: string }
+  | Denied
   | { kind: "key_reused" }
   /** The request's identity does not name this counter (the Worker's cached route is stale). */
   | { kind: "stale_route" };
@@ -95,7 +101,7 @@ export type FloatingOutcome =
   | { kind: "pool"; pool: PoolView; released: boolean }
   /** The license (or feature) is not floating: nothing to take or free. */
   | { kind: "not_floating" }
-  | { kind: "denied"; code: ApiErrorCode; message: string }
+  | Denied
   | { kind: "stale_route" };
 
 /** A pool as the vendor sees it (management API). */

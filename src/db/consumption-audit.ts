@@ -1,26 +1,36 @@
 /**
- * The consumption audit log (table consumption_audit) and the D1 mirror of each counter's total,
- * as the audit queue's consumer writes them (src/audit/audit-consumer.ts).
+ * The consumption audit log (table consumption_audit), the D1 mirror of each counter's total, and
+ * the audit data that could not be written there (table audit_dead_letters), as the audit queue's
+ * consumer and the counter objects write them (src/audit/audit-consumer.ts, src/counter/audit-delivery.ts).
  */
+import { z } from "zod";
+import { CONSUMPTION_EVENTS } from "../license-api/schemas";
 
-/** One audit row as stored (schema.sql, consumption_audit). */
-export interface AuditRow {
-  event_id: string;
-  license_id: number;
-  license_feature_id: number | null;
-  feature_code: string | null;
-  hardware_id: string | null;
-  consumptions: number;
-  total_after: number;
-  event: string;
-  api_key_id: number | null;
-  created_at: string;
-}
+/** Every `event` an audit row may carry (docs/architecture.md "Data model"). */
+export const AUDIT_EVENTS = [...CONSUMPTION_EVENTS, "period_reset", "manual_reset", "import"] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const count = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+
+/** One audit row as stored (schema.sql, consumption_audit), and as it travels on the audit queue. */
+export const AuditRow = z.object({
+  event_id: z.string().min(1),
+  license_id: id,
+  license_feature_id: id.nullable(),
+  feature_code: z.string().nullable(),
+  hardware_id: z.string().nullable(),
+  consumptions: count,
+  total_after: count,
+  event: z.enum(AUDIT_EVENTS),
+  api_key_id: id.nullable(),
+  created_at: z.iso.datetime(),
+});
+export type AuditRow = z.infer<typeof AuditRow>;
 
 /** An audit row with its counter object's sequence number (increasing with every row of that counter). */
-export interface SequencedAuditRow extends AuditRow {
-  seq: number;
-}
+export const SequencedAuditRow = AuditRow.extend({ seq: id });
+export type SequencedAuditRow = z.infer<typeof SequencedAuditRow>;
 
 // Rows travel as one JSON parameter (D1 binds at most 100 values per statement; json_each takes any
 // number of rows in one). event_id is unique, so a row written twice is inserted once.
@@ -64,4 +74,56 @@ export function auditStatements(db: D1Database, rows: readonly SequencedAuditRow
     db.prepare(mirrorTotals("license_features")).bind(mirror(true)),
     db.prepare(mirrorTotals("licenses")).bind(mirror(false)),
   ];
+}
+
+/**
+ * Why audit data is a dead letter:
+ * - malformed: a message the dead-letter queue received that is not an audit message;
+ * - write_failed: an audit message whose rows D1 refused while D1 was answering;
+ * - row_too_large: a counter's row too large for any queue message (kept whole in its object).
+ */
+export type DeadLetterReason = "malformed" | "write_failed" | "row_too_large";
+
+export interface DeadLetter {
+  /** The queue message's id, or the row's event_id: recording the same letter twice keeps one. */
+  deadLetterId: string;
+  reason: DeadLetterReason;
+  /** What was wrong, in words. */
+  detail: string;
+  /** What was received, as text (JSON when it was JSON). */
+  body: string;
+  /** The full size of what was received, in bytes (a row too large is recorded cut). */
+  bodyBytes: number;
+  receivedAt: string;
+}
+
+/** Records dead letters (schema.sql, audit_dead_letters); one that is already there is kept as it was. */
+export async function recordDeadLetters(db: D1Database, letters: readonly DeadLetter[]): Promise<void> {
+  if (letters.length === 0) return;
+  await db.batch(
+    letters.map((letter) =>
+      db
+        .prepare(
+          `INSERT INTO audit_dead_letters (dead_letter_id, reason, detail, body, body_bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (dead_letter_id) DO NOTHING`,
+        )
+        .bind(letter.deadLetterId, letter.reason, letter.detail, letter.body, letter.bodyBytes, letter.receivedAt),
+    ),
+  );
+}
+
+/** The most recent dead letters first (for operators, and for tests). */
+export async function listDeadLetters(db: D1Database, limit = 100): Promise<DeadLetter[]> {
+  const { results } = await db
+    .prepare(`SELECT dead_letter_id, reason, detail, body, body_bytes, received_at FROM audit_dead_letters ORDER BY id DESC LIMIT ?`)
+    .bind(limit)
+    .all<{ dead_letter_id: string; reason: DeadLetterReason; detail: string; body: string; body_bytes: number; received_at: string }>();
+  return results.map((row) => ({
+    deadLetterId: row.dead_letter_id,
+    reason: row.reason,
+    detail: row.detail,
+    body: row.body,
+    bodyBytes: row.body_bytes,
+    receivedAt: row.received_at,
+  }));
 }

@@ -21,9 +21,17 @@ const requiredText = (name: string) =>
 export const CONSUMPTION_EVENTS = ["consumption_add", "offline_floating_consumptions_sync"] as const;
 export type ConsumptionEvent = (typeof CONSUMPTION_EVENTS)[number];
 
+/**
+ * A device's hardware id: 1 to 256 characters, none of them a control character (U+0000 to U+001F,
+ * U+007F to U+009F), so at most 768 bytes in UTF-8 and in JSON (docs/protocol.md "Request shape").
+ * Real clients send hashes or UUIDs; the bound keeps every audit row well within what one audit
+ * queue message carries (docs/architecture.md "Queue sizing").
+ */
+const hardwareId = requiredText("hardware_id").regex(/^\P{Cc}*$/u, "hardware_id must not contain control characters");
+
 /** Who is asking, as every license endpoint identifies it: a device, a product, a license. */
 const licenseIdentity = {
-  hardware_id: requiredText("hardware_id"),
+  hardware_id: hardwareId,
   product: requiredText("product"),
   license_key: requiredText("license_key").optional(),
   username: requiredText("username").optional(),

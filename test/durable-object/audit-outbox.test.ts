@@ -7,7 +7,6 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
-import type { Outbox } from "../../src/counter/outbox";
 import { featureCounter } from "../../src/counter/counter-stubs";
 import { auditRows, eventually, flushAudit, queueDown } from "../support/audit";
 import { consume, signedBody } from "../support/client";
@@ -131,25 +130,24 @@ describe("audit delivery", () => {
     expect(await auditRows(fixture.licenseFeatureId)).toHaveLength(1);
   });
 
-  it("the outbox's in-memory copy follows a rolled-back transaction: a row that never committed is never sent", async () => {
+  it("the in-memory copies follow a rolled-back transaction: a row that never committed is never sent, a total never counted", async () => {
     const credentials = await createApiKey();
     const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
     const counter = featureCounter(env, fixture.licenseFeatureId);
-    await signedBody(await consume(fixture, credentials)); // the object has sent its first row: its copy is known
+    await signedBody(await consume(fixture, credentials)); // the object has sent its first row: its outbox copy is known
     await flushAudit(fixture.licenseFeatureId);
-    await runInDurableObject(counter, (instance: ConsumptionCounter, state) => {
-      const inside = instance as unknown as { transaction<T>(work: () => T): T; outbox: Outbox };
-      const entry = { hardwareId: null, consumptions: 1, totalAfter: 99, event: "consumption_add", apiKeyId: null, nowMs: Date.now() };
-      expect(() =>
-        inside.transaction(() => {
-          inside.outbox.append({ licenseId: fixture.licenseId, licenseFeatureId: fixture.licenseFeatureId, featureCode: "x" }, entry);
-          throw new Error("rolled back");
-        }),
-      ).toThrow("rolled back");
-      expect(inside.outbox.oldest(500)).toEqual(state.storage.sql.exec("SELECT * FROM outbox ORDER BY seq").toArray());
-      expect(inside.outbox.size()).toBe(0);
+    // The last write of a consumption's transaction (remembering its request key) fails for real,
+    // after the new total and its audit row were written: the whole transaction rolls back.
+    await runInDurableObject(counter, (_instance: ConsumptionCounter, state) => {
+      state.storage.sql.exec("CREATE TRIGGER refuse_requests BEFORE INSERT ON requests BEGIN SELECT RAISE(ABORT, 'refused'); END");
     });
-    await signedBody(await consume(fixture, credentials));
+    expect((await consume(fixture, credentials)).status).toBe(500);
+    expect(await counter.pendingAuditRows()).toBe(0);
+    await runInDurableObject(counter, (_instance: ConsumptionCounter, state) => {
+      state.storage.sql.exec("DROP TRIGGER refuse_requests");
+      expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n).toBe(0);
+    });
+    expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions).toBe(2);
     await flushAudit(fixture.licenseFeatureId);
     expect((await auditRows(fixture.licenseFeatureId)).map((row) => row.total_after)).toEqual([1, 2]);
   });

@@ -7,7 +7,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { SAFETY_NET_MS, type ConsumptionCounter } from "../../src/counter/consumption-counter";
+import { SAFETY_NET_MS } from "../../src/counter/audit-delivery";
+import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { licenseCounter } from "../../src/counter/counter-stubs";
 import { flushLicenseAudit, licenseAuditRows, queueDown } from "../support/audit";
 import { errorCode, getSigned, postSigned, signedBody } from "../support/client";

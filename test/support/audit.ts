@@ -4,19 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
 import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
-
-export interface AuditRow {
-  event_id: string;
-  license_id: number;
-  license_feature_id: number | null;
-  feature_code: string | null;
-  hardware_id: string | null;
-  consumptions: number;
-  total_after: number;
-  event: string;
-  api_key_id: number | null;
-  created_at: string;
-}
+import type { AuditRow } from "../../src/db/consumption-audit";
 
 /** Polls `done` every 25 ms until it holds; fails after `timeoutMs`. */
 export async function eventually(done: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
