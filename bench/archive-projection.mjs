@@ -95,7 +95,7 @@ function bytesPerRow() {
       const file = join(dir, `${name}.sqlite`);
       const db = new DatabaseSync(file);
       db.exec(schema);
-      const pages = () => /** @type {{ n: number }} */ (db.prepare("PRAGMA page_count AS n").get()).n;
+      const pages = () => /** @type {{ n: number }} */ (db.prepare("SELECT page_count AS n FROM pragma_page_count()").get()).n;
       const before = pages();
       const insert = db.prepare(
         "INSERT INTO consumption_audit (event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,7 +118,7 @@ function bytesPerRow() {
         if (i % 50_000 === 49_999) db.exec("COMMIT; BEGIN");
       }
       db.exec("COMMIT");
-      const pageSize = /** @type {{ n: number }} */ (db.prepare("PRAGMA page_size AS n").get()).n;
+      const pageSize = /** @type {{ n: number }} */ (db.prepare("SELECT page_size AS n FROM pragma_page_size()").get()).n;
       const bytes = ((pages() - before) * pageSize) / DAY_ROWS;
       db.close();
       return bytes;
@@ -131,7 +131,7 @@ function bytesPerRow() {
     // The catalogue: one row per part, kept for good (50 parts a day at 1M rows a day, two years).
     const catalogue = new DatabaseSync(join(dir, "catalogue.sqlite"));
     catalogue.exec(schema);
-    const pagesOf = () => /** @type {{ n: number }} */ (catalogue.prepare("PRAGMA page_count AS n").get()).n;
+    const pagesOf = () => /** @type {{ n: number }} */ (catalogue.prepare("SELECT page_count AS n FROM pragma_page_count()").get()).n;
     const before = pagesOf();
     const insertPart = catalogue.prepare(
       "INSERT INTO audit_archive_parts (day, part, object_key, rows, consumptions, first_id, last_id, first_event_id, last_event_id, first_created_at, last_created_at, bytes, digest, archived_at, in_manifest) VALUES (?, ?, ?, 20000, 60000, ?, ?, ?, ?, ?, ?, 800000, ?, ?, 1)",
@@ -164,7 +164,13 @@ function bytesPerRow() {
     say(`| bytes per raw row, schema.sql (table + event_id unique + 3 indexes) | **${fmt(withIndexes, 1)}** |`);
     say(`| of which the archiver's index on created_at (migration 0015) | ${fmt(withIndexes - withoutTimeIndex, 1)} |`);
     say(`| D1 at steady state: (${RETENTION_DAYS} + 1) days × 1,000,000 rows/day | **${fmt(window / 1e9, 2)} GB** (of D1's 10 GB) |`);
-    say(`| days of 1M rows that fit in 10 GB (the largest retention window at that rate) | ${fmt(10e9 / (1_000_000 * withIndexes))} |`);
+    say(
+      `| days of 1M rows that fit in 10 GB (the largest retention window at that rate, today included) | ${fmt(Math.floor(10e9 / (1_000_000 * withIndexes)))} |`,
+    );
+    say(
+      `| D1 at steady state with AUDIT_RETENTION_DAYS = 21 at 1,000,000 rows/day: 22 days | **${fmt((22 * 1_000_000 * withIndexes) / 1e9, 2)} GB** |`,
+    );
+    say(`| rows per day the default 90-day window holds under 10 GB | ${fmt(10e9 / ((RETENTION_DAYS + 1) * withIndexes))} |`);
     say(`| bytes per catalogue row (one per archived part) | ${fmt(catalogueBytes, 1)} |`);
     say(`| catalogue after two years (50 parts/day × 730 days) | ${fmt((parts * catalogueBytes) / 1e6, 1)} MB |`);
     say(`| rollup rows (issue 19 item 1, not built yet) | stay in D1: add their measured bytes here |`);
