@@ -187,6 +187,20 @@ async function format() {
   say(`## 2. Archive format: Parquet (hyparquet-writer) and gzip'd NDJSON, same rows`);
   say();
   const { encodeAuditPart, decodeAuditPart } = await import(join(ROOT, "src/archive/audit-parquet.ts"));
+  // Heap of one part as a run holds it (the rows from D1, the file, the rows read back), measured
+  // first, before anything else of this step is alive.
+  /** @type {() => void} */
+  const gc = /** @type {any} */ (globalThis).gc ?? (() => {});
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const partRows = auditDay(PART_ROWS, "2026-01-16");
+  const partFile = encodeAuditPart(partRows);
+  const back = await decodeAuditPart(partFile.slice().buffer);
+  const heapPeak = process.memoryUsage().heapUsed - heapBefore;
+  gc();
+  const heapPart = process.memoryUsage().heapUsed - heapBefore;
+  if (back.length !== PART_ROWS || partRows.length !== PART_ROWS) throw new Error("part did not read back");
+
   const rows = auditDay(100_000, "2026-01-15");
   /** @param {() => unknown} work */
   const cpu = (work) => {
@@ -216,18 +230,6 @@ async function format() {
       .map((line) => JSON.parse(line)),
   );
 
-  // Heap of one part (PART_ROWS rows from D1, its file, the rows read back), as a run holds it.
-  /** @type {() => void} */
-  const gc = /** @type {any} */ (globalThis).gc ?? (() => {});
-  gc();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const partRows = auditDay(PART_ROWS, "2026-01-16");
-  const partFile = encodeAuditPart(partRows);
-  const back = await decodeAuditPart(partFile.slice().buffer);
-  const heapPeak = process.memoryUsage().heapUsed - heapBefore;
-  gc();
-  const heapPart = process.memoryUsage().heapUsed - heapBefore;
-  if (back.length !== PART_ROWS) throw new Error("part did not read back");
 
   const bundled = await build({
     entryPoints: [join(ROOT, "src/archive/audit-parquet.ts")],

@@ -68,6 +68,9 @@ export class ArchiveError extends Error {
 export async function archiveAuditLog(env: Env, options: ArchiveOptions = {}): Promise<ArchiveRun> {
   const settings = { ...archiveSettings(env), ...options.settings };
   const now = options.now ?? Date.now();
+  // The run's clock: `now` at the start, advancing with real time (for the lease's renewals).
+  const started = Date.now();
+  const clock = () => now + (Date.now() - started);
   const step = options.afterStep ?? (() => {});
   const db = env.DB;
   const bucket = env.AUDIT_ARCHIVE;
@@ -90,7 +93,7 @@ export async function archiveAuditLog(env: Env, options: ArchiveOptions = {}): P
       if (chunk.length === 0) break;
       await step("read", { day });
 
-      const part = await archivePart(db, bucket, lease.token, settings, day, chunk, step);
+      const part = await archivePart(db, bucket, lease.token, settings, clock, day, chunk, step);
       const dayParts = written.get(day) ?? new Map<string, CounterTotals>();
       dayParts.set(part.object_key, counterTotals(chunk));
       written.set(day, dayParts);
@@ -115,13 +118,14 @@ async function archivePart(
   bucket: R2Bucket,
   token: number,
   settings: ArchiveSettings,
+  clock: () => number,
   day: string,
   chunk: readonly AuditRecord[],
   step: NonNullable<ArchiveOptions["afterStep"]>,
 ): Promise<ArchivedPart> {
   const part = await nextPartNumber(db, day);
   const objectKey = partKey(day, part, token);
-  if (!(await renewLease(db, token, Date.now(), settings.leaseMs, objectKey)))
+  if (!(await renewLease(db, token, clock(), settings.leaseMs, objectKey)))
     throw new ArchiveError("the archive lease was taken by another run");
 
   const expected = await summarizePart(chunk);
