@@ -230,7 +230,6 @@ async function format() {
       .map((line) => JSON.parse(line)),
   );
 
-
   const bundled = await build({
     entryPoints: [join(ROOT, "src/archive/audit-parquet.ts")],
     bundle: true,
