@@ -17,7 +17,7 @@
  * Rollups (usage totals per period, another table) are never touched here: only raw
  * consumption_audit rows leave D1. The place that would change is `ROWS_THAT_LEAVE_D1` below.
  */
-import type { AuditRecord } from "../db/management/audit";
+import type { AuditEntryResource } from "../models/audit-entry";
 import {
   acquireLease,
   clearPendingKey,
@@ -29,8 +29,8 @@ import {
   readDayChunk,
   releaseLease,
   renewLease,
-  type ArchivedPart,
-} from "./archive-catalog";
+  type ArchivePartRow,
+} from "../db/audit-archive";
 import { dayOf, nextDay, partKey } from "./archive-keys";
 import { archiveSettings, type ArchiveSettings } from "./archive-settings";
 import { decodeAuditPart, encodeAuditPart } from "./audit-parquet";
@@ -120,9 +120,9 @@ async function archivePart(
   settings: ArchiveSettings,
   clock: () => number,
   day: string,
-  chunk: readonly AuditRecord[],
+  chunk: readonly AuditEntryResource[],
   step: NonNullable<ArchiveOptions["afterStep"]>,
-): Promise<ArchivedPart> {
+): Promise<ArchivePartRow> {
   const part = await nextPartNumber(db, day);
   const objectKey = partKey(day, part, token);
   if (!(await renewLease(db, token, clock(), settings.leaseMs, objectKey)))
@@ -142,7 +142,7 @@ async function archivePart(
   if (mismatch) throw new ArchiveError(`${objectKey} does not hold what was written (${mismatch}); its rows stay in D1`);
   await step("verify", { day, objectKey });
 
-  const archived: ArchivedPart = {
+  const archived: ArchivePartRow = {
     day,
     part,
     object_key: objectKey,

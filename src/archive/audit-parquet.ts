@@ -8,10 +8,10 @@
  */
 import { parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import type { AuditRecord } from "../db/management/audit";
+import type { AuditEntryResource } from "../models/audit-entry";
 
 type Encoding = "PLAIN" | "RLE_DICTIONARY" | "DELTA_BINARY_PACKED" | "DELTA_BYTE_ARRAY";
-type Column = { name: keyof AuditRecord; type: "INT64" | "STRING"; encoding?: Encoding };
+type Column = { name: keyof AuditEntryResource; type: "INT64" | "STRING"; encoding?: Encoding };
 
 /** The columns of a part, in file order (also the order of the CSV export's columns). */
 const COLUMNS: readonly Column[] = [
@@ -35,7 +35,7 @@ export const ARCHIVE_FIELDS = COLUMNS.map((column) => column.name);
 export const PART_FORMAT = "edge-license-api/audit-log/1";
 
 /** One Parquet file of `rows` (one row group). */
-export function encodeAuditPart(rows: readonly AuditRecord[]): Uint8Array {
+export function encodeAuditPart(rows: readonly AuditEntryResource[]): Uint8Array {
   const buffer = parquetWriteBuffer({
     columnData: COLUMNS.map(({ name, type, encoding }) => ({
       name,
@@ -51,7 +51,7 @@ export function encodeAuditPart(rows: readonly AuditRecord[]): Uint8Array {
 }
 
 /** The rows of a part file, as D1 returned them (numbers, strings, nulls). */
-export async function decodeAuditPart(file: ArrayBuffer): Promise<AuditRecord[]> {
+export async function decodeAuditPart(file: ArrayBuffer): Promise<AuditEntryResource[]> {
   const objects = await parquetReadObjects({ file, columns: ARCHIVE_FIELDS });
   return objects.map((object) => {
     const row: Record<string, unknown> = {};
@@ -59,7 +59,7 @@ export async function decodeAuditPart(file: ArrayBuffer): Promise<AuditRecord[]>
       const value: unknown = object[name];
       row[name] = value === null || value === undefined ? null : type === "INT64" ? Number(value) : String(value);
     }
-    return row as unknown as AuditRecord;
+    return row as unknown as AuditEntryResource;
   });
 }
 

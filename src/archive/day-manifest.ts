@@ -2,13 +2,13 @@
  * The manifest of one archived day, `audit-log/day=YYYY-MM-DD/manifest.json` beside its parts:
  * what the day's files hold (rows, sum of consumptions, first and last event, per part and in all,
  * and per counter), so anyone can check a copy of the archive without D1, and reconcile it with
- * the counters. It is derived from the catalog (archive-catalog.ts), which decides what is
+ * the counters. It is derived from the catalog (src/db/audit-archive.ts), which decides what is
  * archived: written after the parts are committed, and rewritten by the next run if a run stopped
  * before writing it.
  */
 import { counterTotals, type CounterTotals } from "./part-summary";
 import { decodeAuditPart } from "./audit-parquet";
-import { markListed, partsOfDay, type ArchivedPart } from "./archive-catalog";
+import { markListed, partsOfDay, type ArchivePartRow } from "../db/audit-archive";
 import { manifestKey } from "./archive-keys";
 
 export const MANIFEST_FORMAT = "edge-license-api/audit-log-manifest/1";
@@ -27,7 +27,7 @@ export interface DayManifest {
   counters: CounterTotals;
 }
 
-export type ManifestPart = Omit<ArchivedPart, "day">;
+export type ManifestPart = Omit<ArchivePartRow, "day">;
 
 /**
  * Writes the day's manifest from its catalogued parts. Counter totals of parts the previous
@@ -87,6 +87,6 @@ async function readPartCounters(bucket: R2Bucket, key: string): Promise<CounterT
   return counterTotals(await decodeAuditPart(await object.arrayBuffer()));
 }
 
-function sum(parts: readonly ArchivedPart[], field: "rows" | "consumptions"): number {
+function sum(parts: readonly ArchivePartRow[], field: "rows" | "consumptions"): number {
   return parts.reduce((total, part) => total + part[field], 0);
 }

@@ -4,7 +4,7 @@
  * covers every value of every row, so a row that changed, went missing or appeared twice fails it,
  * not only a wrong count or sum.
  */
-import type { AuditRecord } from "../db/management/audit";
+import type { AuditEntryResource } from "../models/audit-entry";
 import { ARCHIVE_FIELDS } from "./audit-parquet";
 
 export interface PartSummary {
@@ -24,7 +24,7 @@ export interface PartSummary {
 export type CounterTotals = Record<string, { rows: number; consumptions: number }>;
 
 /** The summary of rows sorted by id (at least one row). */
-export async function summarizePart(rows: readonly AuditRecord[]): Promise<PartSummary> {
+export async function summarizePart(rows: readonly AuditEntryResource[]): Promise<PartSummary> {
   const first = rows[0];
   const last = rows.at(-1);
   if (!first || !last) throw new Error("an archive part has at least one row");
@@ -49,7 +49,7 @@ export async function summarizePart(rows: readonly AuditRecord[]): Promise<PartS
   };
 }
 
-export function counterTotals(rows: readonly AuditRecord[], into: CounterTotals = {}): CounterTotals {
+export function counterTotals(rows: readonly AuditEntryResource[], into: CounterTotals = {}): CounterTotals {
   for (const row of rows) {
     const counter = row.license_feature_id === null ? `license:${row.license_id}` : `feature:${row.license_feature_id}`;
     const totals = (into[counter] ??= { rows: 0, consumptions: 0 });
@@ -67,7 +67,7 @@ export function summaryMismatch(expected: PartSummary, actual: PartSummary): str
   return null;
 }
 
-async function rowsDigest(rows: readonly AuditRecord[]): Promise<string> {
+async function rowsDigest(rows: readonly AuditEntryResource[]): Promise<string> {
   const text = rows.map((row) => JSON.stringify(ARCHIVE_FIELDS.map((field) => row[field]))).join("\n");
   const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(hash)].map((byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -12,9 +12,10 @@
  * Work per page is bounded: past ARCHIVE_ROWS_PER_PAGE rows read from parts, a page may hold fewer
  * rows than asked (even none) with a next cursor; only a null cursor ends the list.
  */
-import { queryAudit, type AuditFilters, type AuditRecord } from "../db/management/audit";
-import type { KeysetPage } from "../db/management/keyset-page";
-import type { ArchivedPart } from "./archive-catalog";
+import { queryAudit } from "../db/audit-entries";
+import type { AuditEntryResource, AuditFilters } from "../models/audit-entry";
+import type { KeysetPage } from "../db/keyset-page";
+import type { ArchivePartRow } from "../db/audit-archive";
 import { decodeAuditPart } from "./audit-parquet";
 
 /** Archived rows one page may read (parts are read whole, then filtered). */
@@ -23,7 +24,7 @@ export const ARCHIVE_ROWS_PER_PAGE = 100_000;
 const PARTS_PER_READ = 32;
 const ATTEMPTS = 3;
 
-type Part = Pick<ArchivedPart, "object_key" | "rows" | "first_id" | "last_id">;
+type Part = Pick<ArchivePartRow, "object_key" | "rows" | "first_id" | "last_id">;
 
 const PARTS_SQL = `
 SELECT object_key, rows, first_id, last_id FROM audit_archive_parts
@@ -39,7 +40,7 @@ export async function readAuditPage(
   cursor: number,
   limit: number,
   archiveRowsPerPage = ARCHIVE_ROWS_PER_PAGE,
-): Promise<KeysetPage<AuditRecord>> {
+): Promise<KeysetPage<AuditEntryResource>> {
   for (let attempt = 1; ; attempt++) {
     const [listed, before] = await env.DB.batch([
       env.DB.prepare(PARTS_SQL).bind(cursor, filters.from ?? null, filters.to ?? null, PARTS_PER_READ + 1),
@@ -57,17 +58,17 @@ export async function readAuditPage(
 async function mergePage(
   bucket: R2Bucket,
   listed: Part[],
-  d1: KeysetPage<AuditRecord>,
+  d1: KeysetPage<AuditEntryResource>,
   filters: AuditFilters,
   cursor: number,
   limit: number,
   archiveRowsPerPage: number,
-): Promise<KeysetPage<AuditRecord>> {
+): Promise<KeysetPage<AuditEntryResource>> {
   // Every D1 row up to d1Bound is in d1.items.
   const d1Bound = d1.nextCursor === null ? Infinity : d1.items.at(-1)!.id;
   const more = listed.length > PARTS_PER_READ;
   const parts = listed.slice(0, PARTS_PER_READ);
-  const archived: AuditRecord[] = [];
+  const archived: AuditEntryResource[] = [];
   let read = 0;
   let rowsRead = 0;
   for (;;) {
@@ -96,7 +97,7 @@ async function mergePage(
   }
 }
 
-function matches(row: AuditRecord, filters: AuditFilters): boolean {
+function matches(row: AuditEntryResource, filters: AuditFilters): boolean {
   return (
     (filters.license_id === undefined || row.license_id === filters.license_id) &&
     (filters.license_feature_id === undefined || row.license_feature_id === filters.license_feature_id) &&
@@ -110,10 +111,10 @@ function matches(row: AuditRecord, filters: AuditFilters): boolean {
 
 // Parts never change once committed, so a decoded part can be kept: paging through a part asks
 // for it once per page. Two parts at most (a part of 20,000 rows is ~10 MB decoded).
-const decoded = new Map<string, AuditRecord[]>();
+const decoded = new Map<string, AuditEntryResource[]>();
 const DECODED_PARTS = 2;
 
-async function partRows(bucket: R2Bucket, key: string): Promise<AuditRecord[]> {
+async function partRows(bucket: R2Bucket, key: string): Promise<AuditEntryResource[]> {
   const cached = decoded.get(key);
   if (cached) return cached;
   const object = await bucket.get(key);

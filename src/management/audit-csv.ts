@@ -5,7 +5,7 @@
  * Injection"; see csvCell).
  */
 import { readAuditPage } from "../archive/read-audit-page";
-import type { AuditEntry, AuditFilters } from "./schemas";
+import type { AuditEntryResource, AuditFilters } from "../models/audit-entry";
 
 const COLUMNS = [
   "id",
@@ -19,7 +19,7 @@ const COLUMNS = [
   "consumptions",
   "total_after",
   "api_key_id",
-] as const satisfies ReadonlyArray<keyof AuditEntry>;
+] as const satisfies ReadonlyArray<keyof AuditEntryResource>;
 const BATCH = 500;
 
 export function auditCsvResponse(env: Pick<Env, "DB" | "AUDIT_ARCHIVE">, filters: AuditFilters): Response {
@@ -53,7 +53,7 @@ export function auditCsvResponse(env: Pick<Env, "DB" | "AUDIT_ARCHIVE">, filters
   });
 }
 
-function csvLine(entry: AuditEntry): string {
+function csvLine(entry: AuditEntryResource): string {
   return `${COLUMNS.map((column) => csvCell(entry[column])).join(",")}\r\n`;
 }
 

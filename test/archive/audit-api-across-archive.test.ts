@@ -4,18 +4,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { archiveAuditLog } from "../../src/archive/archive-audit-log";
 import { readAuditPage } from "../../src/archive/read-audit-page";
-import type { AuditRecord } from "../../src/db/management/audit";
+import type { AuditEntryResource } from "../../src/models/audit-entry";
 import { manage, manageOk } from "../support/management-client";
 import { daysAgo, rowsInD1, seedAuditDay, todaysRow } from "../support/archive";
 
 const small = { partRows: 40 };
 
 /** Every page of a query, following next_cursor. */
-async function pages(query: string): Promise<AuditRecord[][]> {
-  const result: AuditRecord[][] = [];
+async function pages(query: string): Promise<AuditEntryResource[][]> {
+  const result: AuditEntryResource[][] = [];
   let cursor: string | null = null;
   do {
-    const page: { data: AuditRecord[]; next_cursor: string | null } = await manageOk(
+    const page: { data: AuditEntryResource[]; next_cursor: string | null } = await manageOk(
       "GET",
       `/api/v1/audit?${query}${cursor === null ? "" : `&cursor=${cursor}`}`,
     );
@@ -87,7 +87,7 @@ describe("audit API across D1 and the archive", () => {
     await todaysRow();
     await archiveAuditLog(env, { settings: small });
     const filters = { license_id: counter.licenseId };
-    const seen: AuditRecord[] = [];
+    const seen: AuditEntryResource[] = [];
     const sizes: number[] = [];
     let cursor: number | null = 0;
     while (cursor !== null) {

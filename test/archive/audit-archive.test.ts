@@ -9,14 +9,14 @@ import { archiveAuditLog, cutoffTime, type ArchiveStep } from "../../src/archive
 import { retentionDays } from "../../src/archive/archive-settings";
 import { encodeAuditPart } from "../../src/archive/audit-parquet";
 import { readDayManifest } from "../../src/archive/day-manifest";
-import type { AuditRecord } from "../../src/db/management/audit";
+import type { AuditEntryResource } from "../../src/models/audit-entry";
 import { archiveKeys, archivedRows, cataloguedParts, daysAgo, rowsInD1, seedAuditDay, todaysRow } from "../support/archive";
 
 const small = { partRows: 100 };
-const ids = (rows: readonly AuditRecord[]) => rows.map((row) => row.id);
+const ids = (rows: readonly AuditEntryResource[]) => rows.map((row) => row.id);
 
 /** The archive's state of a day: each seeded row exactly once, in D1 or in a catalogued part. */
-async function expectExactlyOnce(day: string, seeded: readonly AuditRecord[]) {
+async function expectExactlyOnce(day: string, seeded: readonly AuditEntryResource[]) {
   const archived = await archivedRows(day);
   const inD1 = await rowsInD1(ids(seeded));
   expect(new Set(ids(archived)).size).toBe(archived.length);

@@ -2,8 +2,8 @@
 // consumer writes them, with created_at in the past), and what the archive holds in real R2.
 import { env } from "cloudflare:workers";
 import { decodeAuditPart } from "../../src/archive/audit-parquet";
-import type { ArchivedPart } from "../../src/archive/archive-catalog";
-import type { AuditRecord } from "../../src/db/management/audit";
+import type { ArchivePartRow } from "../../src/db/audit-archive";
+import type { AuditEntryResource } from "../../src/models/audit-entry";
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +22,7 @@ export async function seedAuditDay(
   day: string,
   count: number,
   counter: { licenseId: number; featureId: number | null } = { licenseId: 700_000 + ++seeded, featureId: 800_000 + seeded },
-): Promise<AuditRecord[]> {
+): Promise<AuditEntryResource[]> {
   const tag = `${day}-${++seeded}`;
   await env.DB.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
@@ -35,19 +35,21 @@ export async function seedAuditDay(
     .run();
   const { results } = await env.DB.prepare("SELECT * FROM consumption_audit WHERE event_id LIKE ?1 ORDER BY id")
     .bind(`evt-${tag}-%`)
-    .all<AuditRecord>();
+    .all<AuditEntryResource>();
   return results;
 }
 
 /** Catalogued parts of a day, in part order. */
-export async function cataloguedParts(day: string): Promise<ArchivedPart[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM audit_archive_parts WHERE day = ?1 ORDER BY part").bind(day).all<ArchivedPart>();
+export async function cataloguedParts(day: string): Promise<ArchivePartRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM audit_archive_parts WHERE day = ?1 ORDER BY part")
+    .bind(day)
+    .all<ArchivePartRow>();
   return results;
 }
 
 /** Every row in the day's catalogued parts, read back from R2, in id order. */
-export async function archivedRows(day: string): Promise<AuditRecord[]> {
-  const rows: AuditRecord[] = [];
+export async function archivedRows(day: string): Promise<AuditEntryResource[]> {
+  const rows: AuditEntryResource[] = [];
   for (const part of await cataloguedParts(day)) {
     const object = await env.AUDIT_ARCHIVE.get(part.object_key);
     if (!object) throw new Error(`catalogued part ${part.object_key} is missing`);

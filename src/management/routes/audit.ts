@@ -1,10 +1,11 @@
 /** /api/v1/audit: the consumption audit log, as JSON pages or one CSV export. */
-import { readAuditPage } from "../../archive/read-audit-page";
-import { auditCsvResponse } from "../audit-csv";
-import { defineRoute } from "../define-route";
-import { pageBody } from "../page-body";
-import { AuditCsvQuery, AuditEntry, AuditQuery, page } from "../schemas";
 import { z } from "zod";
+import { readAuditPage } from "../../archive/read-audit-page";
+import { AuditCsvQuery, AuditEntryResource, AuditQuery } from "../../models/audit-entry";
+import { page } from "../../models/page";
+import { auditCsvResponse } from "../audit-csv";
+import { managementRoute } from "../management-route";
+import { pageBody } from "../page-body";
 
 const FILTERS_DESCRIPTION =
   "Filters combine with AND: license_id, license_feature_id or feature (code), hardware_id (the device), event, and the time range " +
@@ -13,20 +14,20 @@ const FILTERS_DESCRIPTION =
   "Rows past the retention window live in the R2 archive and are read from there transparently, in the same order and with the same cursors; " +
   "a page that reads many archived rows may hold fewer rows than the limit (even none) and still have a next_cursor: only a null next_cursor ends the list.";
 
-export const auditRoutes = [
-  defineRoute({
+export const managementAuditRoutes = [
+  managementRoute({
     method: "get",
     path: "/api/v1/audit",
     tag: "Audit log",
     summary: "Query the consumption audit log",
     description: FILTERS_DESCRIPTION,
     query: AuditQuery,
-    response: page(AuditEntry),
+    response: page(AuditEntryResource),
     async handler({ query, env }) {
       return pageBody(await readAuditPage(env, query, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/audit/csv",
     tag: "Audit log",

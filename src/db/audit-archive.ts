@@ -4,11 +4,11 @@
  * transaction, so at every instant each audit row is in exactly one place: a D1 row, or a row of
  * a part listed here.
  */
-import type { AuditRecord } from "../db/management/audit";
-import type { PartSummary } from "./part-summary";
+import type { AuditEntryResource } from "../models/audit-entry";
+import type { PartSummary } from "../archive/part-summary";
 
-/** A part as the catalog lists it. */
-export interface ArchivedPart extends PartSummary {
+/** A part as the catalog (audit_archive_parts) stores it. */
+export interface ArchivePartRow extends PartSummary {
   day: string;
   part: number;
   object_key: string;
@@ -70,13 +70,13 @@ const AUDIT_COLUMNS =
   "id, event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at";
 
 /** The first `limit` rows of one UTC day still in D1, in created_at order (consumption_audit_by_time). */
-export async function readDayChunk(db: D1Database, day: string, nextDay: string, limit: number): Promise<AuditRecord[]> {
+export async function readDayChunk(db: D1Database, day: string, nextDay: string, limit: number): Promise<AuditEntryResource[]> {
   const { results } = await db
     .prepare(
       `SELECT ${AUDIT_COLUMNS} FROM consumption_audit WHERE created_at >= ?1 AND created_at < ?2 AND ${NOT_NEWEST} ORDER BY created_at, id LIMIT ?3`,
     )
     .bind(day, nextDay, limit)
-    .all<AuditRecord>();
+    .all<AuditEntryResource>();
   return results;
 }
 
@@ -97,7 +97,7 @@ export async function isCatalogued(db: D1Database, objectKey: string): Promise<b
  * D1; the rows are deleted only if that part row now exists. Returns false (and changes nothing)
  * if either condition failed.
  */
-export async function commitPart(db: D1Database, token: number, part: ArchivedPart, ids: readonly number[]): Promise<boolean> {
+export async function commitPart(db: D1Database, token: number, part: ArchivePartRow, ids: readonly number[]): Promise<boolean> {
   const idList = JSON.stringify(ids);
   const [inserted] = await db.batch([
     db
@@ -140,8 +140,8 @@ export async function commitPart(db: D1Database, token: number, part: ArchivedPa
 }
 
 /** The parts of one day, in part order. */
-export async function partsOfDay(db: D1Database, day: string): Promise<ArchivedPart[]> {
-  const { results } = await db.prepare("SELECT * FROM audit_archive_parts WHERE day = ?1 ORDER BY part").bind(day).all<ArchivedPart>();
+export async function partsOfDay(db: D1Database, day: string): Promise<ArchivePartRow[]> {
+  const { results } = await db.prepare("SELECT * FROM audit_archive_parts WHERE day = ?1 ORDER BY part").bind(day).all<ArchivePartRow>();
   return results;
 }
 
