@@ -2,6 +2,24 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { failureText } from "./notices";
 
+/** Loading state shared by both loaders: `track` runs one load and records whether it failed. */
+function useLoading() {
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  async function track(work: () => Promise<void>) {
+    setLoading(true);
+    try {
+      await work();
+      setError(null);
+    } catch (failure) {
+      setError(failureText(failure));
+    } finally {
+      setLoading(false);
+    }
+  }
+  return { error, loading, track };
+}
+
 export interface Resource<T> {
   data: T | undefined;
   error: string | null;
@@ -11,19 +29,8 @@ export interface Resource<T> {
 
 export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
   const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await load());
-      setError(null);
-    } catch (failure) {
-      setError(failureText(failure));
-    } finally {
-      setLoading(false);
-    }
-  }, deps);
+  const { error, loading, track } = useLoading();
+  const reload = useCallback(() => track(async () => setData(await load())), deps);
   useEffect(() => {
     setData(undefined);
     void reload();
@@ -38,21 +45,16 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resourc
 export function usePages<T>(loadPage: (cursor: string | null) => Promise<{ data: T[]; next_cursor: string | null }>, deps: unknown[]) {
   const [rows, setRows] = useState<T[] | undefined>(undefined);
   const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const load = useCallback(async (cursor: string | null) => {
-    setLoading(true);
-    try {
-      const page = await loadPage(cursor);
-      setRows((previous) => (cursor === null ? page.data : [...(previous ?? []), ...page.data]));
-      setNext(page.next_cursor);
-      setError(null);
-    } catch (failure) {
-      setError(failureText(failure));
-    } finally {
-      setLoading(false);
-    }
-  }, deps);
+  const { error, loading, track } = useLoading();
+  const load = useCallback(
+    (cursor: string | null) =>
+      track(async () => {
+        const page = await loadPage(cursor);
+        setRows((previous) => (cursor === null ? page.data : [...(previous ?? []), ...page.data]));
+        setNext(page.next_cursor);
+      }),
+    deps,
+  );
   useEffect(() => {
     setRows(undefined);
     void load(null);

@@ -7,10 +7,10 @@ import { useState } from "preact/hooks";
 import { get, patch, post, type Page } from "../api";
 import { ConsumptionPlot, type PlotPoint } from "../plot/consumption-plot";
 import { href } from "../router";
+import { ActionButton } from "../ui/action-button";
 import { ConfirmButton } from "../ui/confirm";
 import { FormDialog } from "../ui/form-dialog";
 import { hardLimit, licenseName, licenseState, number, seats, type CounterRules } from "../ui/format";
-import { useAction } from "../ui/notices";
 import { Badge, Empty, Loaded, MoreButton, PageHeader, Section, Table, dateOnly, dateTime } from "../ui/parts";
 import { useResource, usePages } from "../ui/resource";
 import { RulesFields, rulesBody, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
@@ -173,25 +173,18 @@ export function LicenseView(props: { licenseId: number }) {
 }
 
 function EnableToggle(props: { license: LicenseDetail; after: () => void }) {
-  const { busy, run } = useAction();
   const name = licenseName(props.license);
   if (!props.license.enabled)
     return (
-      <button
-        type="button"
-        data-action="enable-license"
-        disabled={busy}
-        onClick={async () => {
-          const outcome = await run(
-            "Enabling the license",
-            () => post(`/api/v1/licenses/${props.license.id}/enable`),
-            `License ${name} enabled`,
-          );
-          if (outcome.ok) props.after();
-        }}
-      >
-        Enable license
-      </button>
+      <ActionButton
+        label="Enable license"
+        name="enable-license"
+        primary
+        what="Enabling the license"
+        done={`License ${name} enabled`}
+        action={() => post(`/api/v1/licenses/${props.license.id}/enable`)}
+        after={props.after}
+      />
     );
   return (
     <ConfirmButton
@@ -398,7 +391,6 @@ function DeviceTable(props: { devices: Device[]; after: () => void }) {
 
 function DeviceActions(props: { device: Device; after: () => void }) {
   const { device } = props;
-  const { busy, run } = useAction();
   const action = (verb: string) => () => post(`/api/v1/devices/${device.id}/${verb}`);
   return (
     <>
@@ -417,18 +409,14 @@ function DeviceActions(props: { device: Device; after: () => void }) {
         </ConfirmButton>
       )}
       {device.blacklisted ? (
-        <button
-          type="button"
-          class="secondary"
-          data-action="unblacklist"
-          disabled={busy}
-          onClick={async () => {
-            const outcome = await run("Lifting the blacklist", action("unblacklist"), `${device.hardware_id} is no longer blacklisted`);
-            if (outcome.ok) props.after();
-          }}
-        >
-          Un-blacklist
-        </button>
+        <ActionButton
+          label="Un-blacklist"
+          name="unblacklist"
+          what="Lifting the blacklist"
+          done={`${device.hardware_id} is no longer blacklisted`}
+          action={action("unblacklist")}
+          after={props.after}
+        />
       ) : (
         <ConfirmButton
           label="Blacklist"
