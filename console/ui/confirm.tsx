@@ -17,8 +17,8 @@ interface ConfirmButtonProps {
   confirmLabel: string;
   /** What the action is called in an error ("Blacklisting failed: ..."). */
   what: string;
-  /** The success notice. */
-  done: string;
+  /** The success notice (or built from the action's answer). */
+  done: string | ((result: any) => string);
   action: () => Promise<unknown>;
   /** Called after a successful action (e.g. to reload the view). */
   after?: () => void;

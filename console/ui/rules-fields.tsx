@@ -59,6 +59,15 @@ export function rulesBody(form: RulesForm): Rules {
   };
 }
 
+/**
+ * Only the rules the form changes, compared with `current`: a license keeps inheriting the product's
+ * defaults for every value the vendor did not touch, and the activity log shows only real changes.
+ */
+export function changedRules(form: RulesForm, current: Rules): Partial<Rules> {
+  const next = rulesBody(form);
+  return Object.fromEntries(Object.entries(next).filter(([name, value]) => current[name as keyof Rules] !== value)) as Partial<Rules>;
+}
+
 export function RulesFields(props: { value: RulesForm; onChange: (value: RulesForm) => void; capLabel?: string }) {
   const set = <K extends keyof RulesForm>(name: K, value: RulesForm[K]) => props.onChange({ ...props.value, [name]: value });
   const { value } = props;

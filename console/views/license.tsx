@@ -13,7 +13,7 @@ import { FormDialog } from "../ui/form-dialog";
 import { hardLimit, licenseName, licenseState, number, seats, type CounterRules } from "../ui/format";
 import { Badge, Empty, Loaded, MoreButton, PageHeader, Section, Table, dateOnly, dateTime } from "../ui/parts";
 import { useResource, usePages } from "../ui/resource";
-import { RulesFields, rulesBody, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
+import { RulesFields, changedRules, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
 import { periodEnd } from "../../src/counter/consumption-period";
 import type { AuditEntry, Device, LicenseDetail } from "../types";
 
@@ -279,10 +279,10 @@ function ChangeCap(props: { license: LicenseDetail; counter: Counter; after: () 
   const [form, setForm] = useState<RulesForm>(rulesForm(props.counter.rules));
   const { counter, license } = props;
   function body() {
-    const rules = rulesBody(form);
-    if (counter.licenseFeatureId !== null) return rules;
-    const { max_consumption, ...rest } = rules;
-    return { ...rest, max_consumptions: max_consumption };
+    const changes = changedRules(form, counter.rules);
+    if (counter.licenseFeatureId !== null) return changes;
+    const { max_consumption, ...rest } = changes;
+    return max_consumption === undefined ? rest : { ...rest, max_consumptions: max_consumption };
   }
   return (
     <FormDialog

@@ -95,13 +95,22 @@ export async function screenshots(page: Page, name: string): Promise<void> {
             if (["auto", "scroll"].includes(getComputedStyle(parent).overflowX)) return true;
           return false;
         };
+        const describe = (element: Element) =>
+          `${element.tagName.toLowerCase()}.${element.className} "${element.textContent?.slice(0, 30)}"`;
+        // Boxes that stick out, and boxes whose own content (a long word, say) overflows them.
         const wider = [...document.querySelectorAll("body *")]
-          .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !scrollsInside(element))
-          .map(
-            (element) => `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)} px)`,
-          );
+          .filter((element) => !scrollsInside(element))
+          .filter(
+            (element) =>
+              element.getBoundingClientRect().right > width + 0.5 ||
+              (element.scrollWidth > element.clientWidth + 1 &&
+                element.clientWidth > 0 &&
+                getComputedStyle(element).overflowX === "visible"),
+          )
+          .map(describe);
         const pageWidth = document.documentElement.scrollWidth;
-        return pageWidth <= width ? [] : [`the page is ${pageWidth} px wide`, ...wider.slice(0, 5)];
+        // The innermost culprits are the last ones in document order.
+        return pageWidth <= width ? [] : [`the page is ${pageWidth} px wide`, ...wider.slice(-5)];
       }, NARROW.width),
     )
     .toEqual([]);
