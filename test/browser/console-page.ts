@@ -114,6 +114,8 @@ export async function screenshots(page: Page, name: string): Promise<void> {
       }, NARROW.width),
     )
     .toEqual([]);
+  // Two frames, so that what the resize changed (uPlot's canvas, wrapped rows) is painted before the picture.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390.png`), fullPage: true });
   await page.setViewportSize(WIDE);
 }
