@@ -43,6 +43,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
+      // A real HTTP receiver for the webhook deliveries (test/support/webhook-receiver.ts).
+      globalSetup: ["./test/support/webhook-receiver.ts"],
       testTimeout: 30_000,
     },
   };

@@ -10,6 +10,8 @@ import { ApiError, errorResponse } from "./errors";
 import { licenseRouter } from "./license-api/license-router";
 import { managementRouter } from "./management/management-router";
 import { openApiRoute } from "./openapi/openapi-route";
+import { runScheduled } from "./scheduled";
+import { consumeWebhookBatch, isWebhookQueue } from "./webhooks/webhook-consumer";
 
 export { ConsumptionCounter } from "./counter/consumption-counter";
 
@@ -24,6 +26,9 @@ router.all("*", () => {
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
   // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches;
-  // whatever the dead-letter queue cannot write is recorded in audit_dead_letters.
-  queue: (batch, env) => consumeAuditBatch(batch, env),
+  // whatever the dead-letter queue cannot write is recorded in audit_dead_letters. The webhook queue
+  // and its dead-letter queue: one delivery a message (src/webhooks/).
+  queue: (batch, env) => (isWebhookQueue(batch.queue) ? consumeWebhookBatch(batch, env) : consumeAuditBatch(batch, env)),
+  // Every 5 minutes: license expiries to announce, lost webhook deliveries to send again.
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,131 @@
+/**
+ * Webhook endpoints, the events sent to them and the delivery log (tables webhook_endpoints,
+ * webhook_events, webhook_deliveries; docs/usage-and-webhooks.md).
+ *
+ * An event becomes deliveries in the D1 transaction that records what caused it: the audit queue's
+ * consumer's write for the counter objects' events, the management write for a license or device
+ * event. One delivery per event and endpoint (unique), so recording an event again creates nothing.
+ */
+import type { WebhookEventType } from "../webhooks/event-types";
+
+/** An event to record: what the endpoint receives is `{type, timestamp, data}`, with event_id as its webhook-id. */
+export interface WebhookEventRecord {
+  event_id: string;
+  type: WebhookEventType;
+  occurred_at: string;
+  data: Record<string, unknown>;
+}
+
+/** The body an endpoint receives for an event, as stored and sent (Standard Webhooks' payload shape). */
+export const webhookPayload = (event: WebhookEventRecord) =>
+  JSON.stringify({ type: event.type, timestamp: event.occurred_at, data: event.data });
+
+// An enabled endpoint wants an event (e.value, from json_each): its type is among the endpoint's
+// events and, for a threshold, its percentage among the endpoint's thresholds.
+const WANTS = `
+  w.enabled = 1
+  AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE json_each.value = json_extract(e.value, '$.type'))
+  AND (json_extract(e.value, '$.type') <> 'consumption.threshold_reached'
+       OR EXISTS (SELECT 1 FROM json_each(w.thresholds) WHERE json_each.value = json_extract(e.value, '$.data.threshold_percent')))`;
+
+const RECORD_EVENTS = `
+INSERT INTO webhook_events (event_id, type, occurred_at, payload)
+SELECT json_extract(e.value, '$.event_id'), json_extract(e.value, '$.type'), json_extract(e.value, '$.occurred_at'), json_extract(e.value, '$.payload')
+FROM json_each(?1) AS e
+WHERE EXISTS (SELECT 1 FROM webhook_endpoints AS w WHERE ${WANTS})
+ON CONFLICT (event_id) DO NOTHING`;
+
+const CREATE_DELIVERIES = `
+INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at, created_at)
+SELECT json_extract(e.value, '$.event_id'), w.id, 'pending', ?2, ?2
+FROM json_each(?1) AS e JOIN webhook_endpoints AS w ON ${WANTS}
+WHERE true
+ON CONFLICT (event_id, endpoint_id) DO NOTHING
+RETURNING id`;
+
+/**
+ * Statements that record `events` for every enabled endpoint that wants them; run them in the batch
+ * of the write that caused the events. The last statement's results are the new deliveries' ids
+ * (`{id}` rows): send them to the webhook queue once the batch committed (enqueueDeliveries).
+ */
+export function webhookEventStatements(db: D1Database, events: readonly WebhookEventRecord[], nowIso: string): D1PreparedStatement[] {
+  if (events.length === 0) return [];
+  const json = JSON.stringify(events.map((event) => ({ ...event, payload: webhookPayload(event) })));
+  return [db.prepare(RECORD_EVENTS).bind(json), db.prepare(CREATE_DELIVERIES).bind(json, nowIso)];
+}
+
+/** A delivery with what sending it needs. */
+export interface DeliveryToSend {
+  id: number;
+  event_id: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  url: string;
+  secret: string;
+  endpoint_enabled: number;
+  payload: string;
+}
+
+export async function deliveryToSend(db: D1Database, deliveryId: number): Promise<DeliveryToSend | null> {
+  return db
+    .prepare(
+      `SELECT d.id, d.event_id, d.status, d.attempts, w.url, w.secret, w.enabled AS endpoint_enabled, e.payload
+       FROM webhook_deliveries AS d JOIN webhook_endpoints AS w ON w.id = d.endpoint_id JOIN webhook_events AS e ON e.event_id = d.event_id
+       WHERE d.id = ?`,
+    )
+    .bind(deliveryId)
+    .first<DeliveryToSend>();
+}
+
+/** What one attempt found. */
+export interface AttemptResult {
+  deliveryId: number;
+  at: string;
+  /** The endpoint's HTTP status; null when no answer came (network error, timeout). */
+  responseCode: number | null;
+  error: string | null;
+  delivered: boolean;
+  /** When the next attempt is due (null: none, delivered). */
+  nextAttemptAt: string | null;
+}
+
+export async function recordAttempt(db: D1Database, result: AttemptResult): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ?2, last_response_code = ?3, last_error = ?4,
+         status = CASE WHEN ?5 THEN 'delivered' ELSE status END, delivered_at = CASE WHEN ?5 THEN ?2 ELSE delivered_at END,
+         next_attempt_at = ?6
+       WHERE id = ?1`,
+    )
+    .bind(result.deliveryId, result.at, result.responseCode, result.error, result.delivered ? 1 : 0, result.nextAttemptAt)
+    .run();
+}
+
+/** The delivery's retries ran out (its message reached the dead-letter queue): failed, unless delivered meanwhile. */
+export async function markFailed(db: D1Database, deliveryIds: readonly number[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL
+       WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'`,
+    )
+    .bind(JSON.stringify(deliveryIds))
+    .run();
+}
+
+/**
+ * Pending deliveries whose next attempt is overdue by more than `graceMs` (their queue message was
+ * lost: the consumer committed the delivery but failed to enqueue it), up to `limit`; marked due
+ * again from `nowIso`, so the next sweep does not take them twice.
+ */
+export async function takeOverdueDeliveries(db: D1Database, nowMs: number, graceMs: number, limit: number): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE webhook_deliveries SET next_attempt_at = ?1
+       WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < ?2 ORDER BY next_attempt_at LIMIT ?3)
+       RETURNING id`,
+    )
+    .bind(new Date(nowMs).toISOString(), new Date(nowMs - graceMs).toISOString(), limit)
+    .all<{ id: number }>();
+  return results.map((row) => row.id);
+}

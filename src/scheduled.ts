@@ -1,0 +1,21 @@
+/**
+ * The Worker's Cron Trigger (wrangler.toml [triggers]): every run announces the licenses that
+ * expired since the last (license.expired webhooks) and sends again the webhook deliveries whose
+ * queue message was lost (committed, but the send to the queue failed). Each job runs on its own:
+ * one failing does not stop the other.
+ */
+import { takeOverdueDeliveries } from "./db/webhooks";
+import { scanExpiredLicenses } from "./webhooks/license-events";
+import { enqueueDeliveries } from "./webhooks/webhook-consumer";
+
+/** A pending delivery whose next attempt is this late has lost its queue message (the queue is on time within seconds). */
+const OVERDUE_MS = 15 * 60 * 1000;
+const OVERDUE_PER_RUN = 500;
+
+export async function runScheduled(env: Env, nowMs: number): Promise<void> {
+  const jobs = await Promise.allSettled([
+    scanExpiredLicenses(env.DB, nowMs).then((ids) => enqueueDeliveries(env.WEBHOOK_QUEUE, ids)),
+    takeOverdueDeliveries(env.DB, nowMs, OVERDUE_MS, OVERDUE_PER_RUN).then((ids) => enqueueDeliveries(env.WEBHOOK_QUEUE, ids)),
+  ]);
+  for (const job of jobs) if (job.status === "rejected") console.error(`scheduled job failed: ${String(job.reason)}`);
+}
