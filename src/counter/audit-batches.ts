@@ -54,7 +54,7 @@ const EMPTY_MESSAGE_BYTES = jsonBytes({ rows: [] } satisfies AuditMessage);
  * size is counted exactly as the queue encodes it: `{"rows":[` the rows' JSON joined by commas `]}`.
  */
 export function packAuditSend(rows: readonly OutboxRow[], budget: SendBudget = SEND_BUDGET, signals: Signals = NO_SIGNALS): AuditSend {
-  const packed = packSignals(signals, budget);
+  const packed = packSignals(signals, budget, rows.length > 0);
   const left = {
     ...budget,
     batchBytes: budget.batchBytes - packed.bytes,
@@ -102,13 +102,15 @@ const REFUSALS_PART_BYTES = jsonBytes({ rows: [], refusals: [] }) - EMPTY_MESSAG
 
 /**
  * Events first, then refusal counts, in order, into messages of their own within the budget (a
- * message holds at most messageRows of them); stops at the first that would take the send over.
+ * message holds at most messageRows of them), leaving a message for the rows if rows wait; stops
+ * at the first that would take the send over.
  * An event that no message could carry alone is dropped with an error logged: the input limits
  * keep every event under a kilobyte, so this cannot happen, but it must not block the rest.
  */
 function packSignals(
   signals: Signals,
   budget: SendBudget,
+  rowsWaiting: boolean,
 ): { messages: AuditMessage[]; bytes: number; result: Pick<AuditSend, "eventsThrough" | "refusals"> } {
   const messages: AuditMessage[] = [];
   const refusals: RefusalReport[] = [];
@@ -139,8 +141,8 @@ function packSignals(
     const added = () => ((isEvent ? events : counts).length === 0 ? part + item.bytes : item.bytes + 1);
     const held = events.length + counts.length;
     if (held > 0 && (held === budget.messageRows || openBytes + added() > budget.messageBytes)) close();
-    // A new message must leave one for the rows.
-    if (events.length + counts.length === 0 && messages.length + 2 > budget.batchMessages) break;
+    // A new message must leave one for the rows, if rows wait.
+    if (events.length + counts.length === 0 && messages.length + 1 + (rowsWaiting ? 1 : 0) > budget.batchMessages) break;
     const size = added();
     if (closedBytes + openBytes + size > budget.batchBytes) break;
     openBytes += size;
