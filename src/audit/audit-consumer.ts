@@ -55,8 +55,7 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env):
     if (parsed.success) {
       const { rows, events = [], refusals = [] } = parsed.data;
       wellFormed.push({ message, rows, events, refusals });
-    }
-    else malformed.push({ message, reason: "malformed", detail: problems(parsed.error.issues) });
+    } else malformed.push({ message, reason: "malformed", detail: problems(parsed.error.issues) });
   }
   if (malformed.length > 0) {
     console.error(

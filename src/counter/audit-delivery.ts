@@ -129,7 +129,11 @@ export class AuditDelivery {
         events: this.#events.oldest(EVENTS_PER_SEND),
         refusals: this.#refusals.hasUnsent() ? this.#refusals.unsent() : [],
       };
-      const { messages, through, tooLarge, eventsThrough, refusals } = packAuditSend(this.#outbox.oldest(ROWS_PER_SEND), SEND_BUDGET, signals);
+      const { messages, through, tooLarge, eventsThrough, refusals } = packAuditSend(
+        this.#outbox.oldest(ROWS_PER_SEND),
+        SEND_BUDGET,
+        signals,
+      );
       if (tooLarge.length > 0) this.#setAside(tooLarge);
       if (messages.length === 0) {
         if (eventsThrough !== null) this.#events.removeThrough(eventsThrough); // dropped as too large

@@ -31,7 +31,15 @@ import { RequestLog } from "./request-log";
 import { migrateCounterSchema } from "./schema-migrations";
 import { namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
 import { SnapshotCache } from "./snapshot-cache";
-import type { ConsumeOutcome, ConsumeRequest, CounterState, CounterUsageState, FloatingOutcome, FloatingRequest, PoolLeases } from "./types";
+import type {
+  ConsumeOutcome,
+  ConsumeRequest,
+  CounterState,
+  CounterUsageState,
+  FloatingOutcome,
+  FloatingRequest,
+  PoolLeases,
+} from "./types";
 import { UsageSignals } from "./usage-signals";
 
 export class ConsumptionCounter extends DurableObject<Env> {
@@ -64,7 +72,12 @@ export class ConsumptionCounter extends DurableObject<Env> {
     this.#imports = new ImportLog(sql);
     this.#pool = new FloatingPool(sql);
     this.#alarm = new AlarmSchedule(ctx.storage);
-    this.#delivery = new AuditDelivery(ctx, () => this.env, { rows: this.#outbox, events: this.#events, refusals: this.#refusals }, this.#alarm);
+    this.#delivery = new AuditDelivery(
+      ctx,
+      () => this.env,
+      { rows: this.#outbox, events: this.#events, refusals: this.#refusals },
+      this.#alarm,
+    );
     void ctx.blockConcurrencyWhile(async () => {
       migrateCounterSchema(ctx.storage);
       await this.#alarm.load();

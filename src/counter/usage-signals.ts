@@ -23,7 +23,14 @@ export class UsageSignals {
   }
 
   /** A consumption moved the total from `before` to `after`: one event per threshold it crossed. */
-  consumed(snapshot: CounterSnapshot, rules: ConsumptionRules, before: number, after: number, periodStart: string | null, nowMs: number): void {
+  consumed(
+    snapshot: CounterSnapshot,
+    rules: ConsumptionRules,
+    before: number,
+    after: number,
+    periodStart: string | null,
+    nowMs: number,
+  ): void {
     for (const crossing of crossings(rules, before, after)) {
       const type =
         crossing.kind === "threshold"
@@ -46,7 +53,14 @@ export class UsageSignals {
   }
 
   /** A periodic reset cleared `total` at the end of the period that began at `periodStart`. */
-  periodEnded(snapshot: CounterSnapshot, rules: ConsumptionRules, period: ConsumptionPeriod, periodStart: string, total: number, nowMs: number): void {
+  periodEnded(
+    snapshot: CounterSnapshot,
+    rules: ConsumptionRules,
+    period: ConsumptionPeriod,
+    periodStart: string,
+    total: number,
+    nowMs: number,
+  ): void {
     const cap = rules.maxConsumption;
     this.#events.append(
       "consumption.period_reset",

@@ -107,7 +107,9 @@ function highestCounts(reports: readonly RefusalReport[]): RefusalReport[] {
     const seen = byHour.get(key);
     byHour.set(
       key,
-      seen ? { ...report, over_limit: Math.max(seen.over_limit, report.over_limit), negative: Math.max(seen.negative, report.negative) } : report,
+      seen
+        ? { ...report, over_limit: Math.max(seen.over_limit, report.over_limit), negative: Math.max(seen.negative, report.negative) }
+        : report,
     );
   }
   return [...byHour.values()];

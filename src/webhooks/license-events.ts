@@ -25,7 +25,8 @@ export interface LicenseSubject {
  */
 export async function scanExpiredLicenses(db: D1Database, nowMs: number): Promise<number[]> {
   const now = new Date(nowMs).toISOString();
-  const from = (await db.prepare("SELECT scanned_through FROM scheduled_scans WHERE name = ?").bind(SCAN).first<string>("scanned_through")) ?? now;
+  const from =
+    (await db.prepare("SELECT scanned_through FROM scheduled_scans WHERE name = ?").bind(SCAN).first<string>("scanned_through")) ?? now;
   const { results } = await db
     .prepare(
       `SELECT l.id AS license_id, l.license_key, p.short_code AS product, l.validity_period

@@ -33,7 +33,9 @@ export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
 /** Sends new deliveries to the webhook queue (up to 100 a sendBatch). */
 export async function enqueueDeliveries(queue: Queue, deliveryIds: readonly number[]): Promise<void> {
   for (let i = 0; i < deliveryIds.length; i += 100) {
-    await queue.sendBatch(deliveryIds.slice(i, i + 100).map((id) => ({ body: { delivery_id: id } satisfies DeliveryMessage, contentType: "json" })));
+    await queue.sendBatch(
+      deliveryIds.slice(i, i + 100).map((id) => ({ body: { delivery_id: id } satisfies DeliveryMessage, contentType: "json" })),
+    );
   }
 }
 

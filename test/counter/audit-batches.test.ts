@@ -144,7 +144,9 @@ describe("packAuditSend", () => {
     expect(send.messages.flatMap((message) => message.refusals ?? [])).toEqual(refusals);
     expect(send.refusals).toEqual(refusals);
     for (const message of send.messages) {
-      expect(message.rows.length + (message.events?.length ?? 0) + (message.refusals?.length ?? 0)).toBeLessThanOrEqual(SEND_BUDGET.messageRows);
+      expect(message.rows.length + (message.events?.length ?? 0) + (message.refusals?.length ?? 0)).toBeLessThanOrEqual(
+        SEND_BUDGET.messageRows,
+      );
     }
     // The rows take what is left, in order.
     const carried = send.messages.flatMap((message) => message.rows);
@@ -206,5 +208,11 @@ function event(seq: number): CounterEvent {
 }
 
 function refusal(i: number): RefusalReport {
-  return { license_id: MAX, license_feature_id: MAX, hour: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), over_limit: MAX, negative: MAX };
+  return {
+    license_id: MAX,
+    license_feature_id: MAX,
+    hour: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    over_limit: MAX,
+    negative: MAX,
+  };
 }
