@@ -193,7 +193,16 @@ export async function usageByCustomer(
        ORDER BY 1, 3, 4
        LIMIT ?8`,
     )
-    .bind(range.from, range.to, filters.productId ?? null, filters.email ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1)
+    .bind(
+      range.from,
+      range.to,
+      filters.productId ?? null,
+      filters.email ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      after?.[2] ?? null,
+      limit + 1,
+    )
     .all<CustomerUsageRow>();
   return results;
 }
@@ -206,7 +215,11 @@ export interface ProductUsageRow extends UsageSums {
 }
 
 /** Usage per product and feature over the days [from, to). */
-export async function usageByProduct(db: D1Database, range: { from: string; to: string }, productId: number | undefined): Promise<ProductUsageRow[]> {
+export async function usageByProduct(
+  db: D1Database,
+  range: { from: string; to: string },
+  productId: number | undefined,
+): Promise<ProductUsageRow[]> {
   const { results } = await db
     .prepare(
       `SELECT p.id AS product_id, p.short_code AS product, COALESCE(pf.code, '') AS feature_code, ${SUMS},
@@ -304,7 +317,10 @@ export interface CounterInD1 {
 }
 
 /** The rollups and raw audit rows D1 holds for each counter, in one batch (reading each counter's rows by its index). */
-export async function countersInD1(db: D1Database, counters: ReadonlyArray<{ license_id: number; license_feature_id: number }>): Promise<CounterInD1[]> {
+export async function countersInD1(
+  db: D1Database,
+  counters: ReadonlyArray<{ license_id: number; license_feature_id: number }>,
+): Promise<CounterInD1[]> {
   if (counters.length === 0) return [];
   const statements = counters.flatMap(({ license_id, license_feature_id }) => [
     db
@@ -330,7 +346,10 @@ export async function countersInD1(db: D1Database, counters: ReadonlyArray<{ lic
   const results = await db.batch<DaySums & { total_after: number | null; last_seq: number }>(statements);
   return counters.map((_, i) => {
     const rollupDays = results[2 * i]!.results;
-    const newest = rollupDays.reduce<(typeof rollupDays)[number] | null>((best, day) => (best && best.last_seq >= day.last_seq ? best : day), null);
+    const newest = rollupDays.reduce<(typeof rollupDays)[number] | null>(
+      (best, day) => (best && best.last_seq >= day.last_seq ? best : day),
+      null,
+    );
     return {
       rollupDays: rollupDays.map(({ day, rows, sum }) => ({ day, rows, sum })),
       lastTotal: newest && newest.last_seq > 0 ? newest.total_after : null,
@@ -338,4 +357,8 @@ export async function countersInD1(db: D1Database, counters: ReadonlyArray<{ lic
       rawDays: results[2 * i + 1]!.results.map(({ day, rows, sum }) => ({ day, rows, sum })),
     };
   });
+}
+
+export async function licenseExists(db: D1Database, licenseId: number): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS found FROM licenses WHERE id = ?").bind(licenseId).first("found")) !== null;
 }

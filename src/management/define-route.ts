@@ -23,7 +23,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   path: string;
   summary: string;
   description?: string;
-  tag: "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import";
+  tag: "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import" | "Webhooks" | "Usage";
   params?: P;
   query?: Q;
   body?: B;

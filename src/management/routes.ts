@@ -6,6 +6,8 @@ import { deviceRoutes } from "./routes/devices";
 import { importRoutes } from "./routes/import";
 import { licenseRoutes } from "./routes/licenses";
 import { productRoutes } from "./routes/products";
+import { usageRoutes } from "./routes/usage";
+import { webhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...productRoutes,
@@ -14,4 +16,6 @@ export const managementRoutes: readonly ManagementRoute[] = [
   ...apiKeyRoutes,
   ...auditRoutes,
   ...importRoutes,
+  ...usageRoutes,
+  ...webhookRoutes,
 ];

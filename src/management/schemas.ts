@@ -25,7 +25,7 @@ const count = (name: string) =>
 const flag = (name: string) => z.boolean(typeMessage(name, "true or false"));
 
 /** An ISO-8601 date-time with an offset, stored normalised to UTC ("2026-01-31T12:00:00.000Z"). */
-const instant = (name: string) =>
+export const instant = (name: string) =>
   z.iso
     .datetime({ offset: true, ...typeMessage(name, "an ISO-8601 date-time, e.g. 2026-12-31T23:59:59Z") })
     .transform((value) => new Date(value).toISOString());
@@ -35,7 +35,7 @@ const instant = (name: string) =>
  * would also read "0x1", "1e0", "1.0", " 1" and "01" as 1; refusing them gives every resource one
  * spelling, so caches, logs and access rules in front of the API see the id the handler uses.
  */
-const decimal = (name: string) =>
+export const decimal = (name: string) =>
   z
     .string(typeMessage(name, "a positive integer"))
     .regex(/^[1-9][0-9]{0,15}$/, `${name} must be a positive integer in decimal digits (e.g. 42)`)
@@ -114,7 +114,7 @@ export const ApiKeyPath = z.object({ api_key_id: id("api_key_id") });
 export const MAX_PAGE_SIZE = 200;
 
 /** Keyset pagination: `cursor` is the `next_cursor` of the previous page (opaque to clients). */
-const pagination = {
+export const pagination = {
   limit: decimal("limit")
     .pipe(z.number().max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`))
     .default(50),

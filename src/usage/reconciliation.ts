@@ -29,17 +29,17 @@ export interface CounterReconciliation {
   raw: { rows: number; consumptions_sum: number; first_day: string | null; days_compared: number };
 }
 
-export async function reconcileCounters(
-  env: Env,
-  counters: readonly CounterListed[],
-): Promise<CounterReconciliation[]> {
+export async function reconcileCounters(env: Env, counters: readonly CounterListed[]): Promise<CounterReconciliation[]> {
   const [inD1, states] = await Promise.all([
     countersInD1(env.DB, counters),
     Promise.all(
       counters.map(({ license_id, license_feature_id, total_version }) =>
         total_version === 0
           ? null
-          : counterStub(env, { licenseId: license_id, licenseFeatureId: license_feature_id === 0 ? null : license_feature_id }).usageState(),
+          : counterStub(env, {
+              licenseId: license_id,
+              licenseFeatureId: license_feature_id === 0 ? null : license_feature_id,
+            }).usageState(),
       ),
     ),
   ]);
@@ -72,7 +72,8 @@ function reconcile(
   }
   const pending = state !== null && (state.pendingAuditRows > 0 || state.pendingEvents > 0 || state.unsentRefusalHours > 0);
   if (state !== null && state.pendingAuditRows === 0) {
-    if (state.auditRowsWritten !== rollupRows) problems.push(`the object wrote ${state.auditRowsWritten} rows, the rollups hold ${rollupRows}`);
+    if (state.auditRowsWritten !== rollupRows)
+      problems.push(`the object wrote ${state.auditRowsWritten} rows, the rollups hold ${rollupRows}`);
     if (state.auditRowsWritten > 0 && state.total !== d1.lastTotal) {
       problems.push(`the object's total is ${state.total}, the rollups end at ${String(d1.lastTotal)}`);
     }

@@ -2,8 +2,7 @@
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { insertWebhookEndpoint } from "../../src/db/webhooks";
-import { newWebhookSecret } from "../../src/webhooks/webhook-signature";
+import { manageOk } from "./management-client";
 import type { ReceivedWebhook } from "./webhook-receiver";
 
 /** A path on the test receiver: what it answers is said by the path (webhook-receiver.ts). */
@@ -39,17 +38,12 @@ export async function deliveriesOf(endpointId: number): Promise<DeliveryRow[]> {
   return results;
 }
 
-/** Registers a webhook endpoint; answers its id and signing secret. */
+/** Registers a webhook endpoint through the management API; answers its id and signing secret. */
 export async function registerEndpoint(options: {
   url: string;
   events: string[];
   thresholds?: number[];
 }): Promise<{ id: number; secret: string }> {
-  const secret = newWebhookSecret();
-  const row = await insertWebhookEndpoint(
-    env.DB,
-    { url: options.url, description: "", events: options.events, thresholds: options.thresholds ?? [80, 100], enabled: true },
-    secret,
-  );
-  return { id: row.id, secret };
+  const created = await manageOk<{ id: number; secret: string }>("POST", "/api/v1/webhooks", options);
+  return { id: created.id, secret: created.secret };
 }
