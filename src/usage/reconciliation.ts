@@ -4,10 +4,11 @@
  * as many rows as the object ever wrote, ending at the object's total. The object is asked through
  * `usageState`, which only reads (it applies no periodic reset that is due).
  *
- * Raw rows older than the audit log's retention window are archived out of D1; the rollups stay.
- * Days before the oldest raw row D1 holds are therefore not compared here (the archive's day
- * manifests carry their counts and sums), and that oldest day may be partly archived: there the
- * raw rows may be fewer than the rollup's, never more.
+ * Raw rows older than the audit log's retention window are archived out of D1, whole UTC days at a
+ * time; the rollups stay. Days before the oldest raw row D1 holds are therefore not compared here
+ * (the archive's day manifests carry their counts and sums), and that oldest day may be in the
+ * middle of being archived: if it is older than the shortest retention (today and yesterday always
+ * stay in D1), its raw rows may be fewer than the rollup's, never more.
  *
  * A counter D1 has never received a row of is not asked (asking would create its object): it is
  * reported with `object: null`.
@@ -15,6 +16,9 @@
 import { counterStub } from "../counter/counter-stubs";
 import type { CounterUsageState } from "../counter/types";
 import { countersInD1, type CounterInD1, type CounterListed, type DaySums } from "../db/usage-reports";
+
+/** Days younger than this many days are never archived (the shortest retention keeps today and yesterday). */
+const NEVER_ARCHIVED_DAYS = 2;
 
 export interface CounterReconciliation {
   license_id: number;
@@ -43,13 +47,15 @@ export async function reconcileCounters(env: Env, counters: readonly CounterList
       ),
     ),
   ]);
-  return counters.map((counter, i) => reconcile(counter, inD1[i]!, states[i]!));
+  const archivable = new Date(Date.now() - (NEVER_ARCHIVED_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  return counters.map((counter, i) => reconcile(counter, inD1[i]!, states[i]!, `${archivable}T00:00:00.000Z`));
 }
 
 function reconcile(
   counter: { license_id: number; license_feature_id: number; feature_code: string | null },
   d1: CounterInD1,
   state: CounterUsageState | null,
+  archivableBefore: string,
 ): CounterReconciliation {
   const problems: string[] = [];
   const rollupRows = sum(d1.rollupDays, "rows");
@@ -60,7 +66,7 @@ function reconcile(
   for (const raw of d1.rawDays) {
     const rolled = rollupByDay.get(raw.day) ?? { day: raw.day, rows: 0, sum: 0 };
     daysCompared += 1;
-    const partlyArchived = raw.day === firstRawDay && raw.rows < rolled.rows;
+    const partlyArchived = raw.day === firstRawDay && raw.day < archivableBefore && raw.rows < rolled.rows;
     if (!partlyArchived && (raw.rows !== rolled.rows || raw.sum !== rolled.sum)) {
       problems.push(`${raw.day.slice(0, 10)}: raw rows ${raw.rows} (sum ${raw.sum}), rollup ${rolled.rows} (sum ${rolled.sum})`);
     }
