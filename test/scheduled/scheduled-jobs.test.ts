@@ -1,6 +1,7 @@
-// The Cron Trigger's webhook jobs (src/scheduled.ts), run through the Worker's scheduled handler:
+// The Cron Trigger's jobs (src/scheduled.ts), run through the Worker's scheduled handler:
 // license.expired for each license whose validity_period passed since the last run, announced
-// once however often the scan runs; and a delivery whose queue message was lost, sent again.
+// once however often the scan runs; a delivery whose queue message was lost, sent again; hourly
+// usage rollups past their window, deleted once a day.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -62,5 +63,33 @@ describe("the scheduled webhook jobs", () => {
     await runCron(Date.now());
     await eventually(async () => (await deliveriesOf(endpoint.id))[0]?.status === "delivered", "the lost delivery delivered");
     expect(await received(name)).toHaveLength(1);
+  });
+});
+
+describe("the hourly rollups' window", () => {
+  it("hours older than 90 whole days are deleted, once a day; days and newer hours stay", async () => {
+    const now = Date.parse("2031-09-15T10:00:00.000Z");
+    const insert = (table: string, bucket: string) =>
+      env.DB.prepare(
+        `INSERT INTO ${table} (license_id, license_feature_id, bucket_start, consumed, consumptions) VALUES (424242, 7, ?, 1, 1)`,
+      ).bind(bucket);
+    await env.DB.batch([
+      insert("usage_hourly", "2031-06-16T23:00:00.000Z"),
+      insert("usage_hourly", "2031-06-17T00:00:00.000Z"),
+      insert("usage_daily", "2031-06-16T00:00:00.000Z"),
+    ]);
+    await runCron(now);
+    const hours = async () =>
+      (await env.DB.prepare("SELECT bucket_start FROM usage_hourly WHERE license_id = 424242").all<{ bucket_start: string }>()).results.map(
+        (row) => row.bucket_start,
+      );
+    expect(await hours()).toEqual(["2031-06-17T00:00:00.000Z"]);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_daily WHERE license_id = 424242").first("n")).toBe(1);
+    // Later the same day the pass does not run again; the next day it does.
+    await env.DB.batch([insert("usage_hourly", "2031-06-16T22:00:00.000Z")]);
+    await runCron(now + 3_600_000);
+    expect(await hours()).toEqual(["2031-06-16T22:00:00.000Z", "2031-06-17T00:00:00.000Z"]);
+    await runCron(now + 86_400_000);
+    expect(await hours()).toEqual([]);
   });
 });
