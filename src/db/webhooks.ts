@@ -28,31 +28,55 @@ const WANTS = `
   AND (json_extract(e.value, '$.type') <> 'consumption.threshold_reached'
        OR EXISTS (SELECT 1 FROM json_each(w.thresholds) WHERE json_each.value = json_extract(e.value, '$.data.threshold_percent')))`;
 
-const RECORD_EVENTS = `
+const recordEvents = (onlyIf: string) => `
 INSERT INTO webhook_events (event_id, type, occurred_at, payload)
 SELECT json_extract(e.value, '$.event_id'), json_extract(e.value, '$.type'), json_extract(e.value, '$.occurred_at'), json_extract(e.value, '$.payload')
 FROM json_each(?1) AS e
-WHERE EXISTS (SELECT 1 FROM webhook_endpoints AS w WHERE ${WANTS})
+WHERE EXISTS (SELECT 1 FROM webhook_endpoints AS w WHERE ${WANTS}) AND (${onlyIf})
 ON CONFLICT (event_id) DO NOTHING`;
 
+// Deliveries only of events recorded (an event whose condition did not hold has none).
 const CREATE_DELIVERIES = `
 INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at, created_at)
 SELECT json_extract(e.value, '$.event_id'), w.id, 'pending', ?2, ?2
 FROM json_each(?1) AS e JOIN webhook_endpoints AS w ON ${WANTS}
-WHERE true
+WHERE EXISTS (SELECT 1 FROM webhook_events AS recorded WHERE recorded.event_id = json_extract(e.value, '$.event_id'))
 ON CONFLICT (event_id, endpoint_id) DO NOTHING
 RETURNING id`;
 
 /**
- * Statements that record `events` for every enabled endpoint that wants them; run them in the batch
- * of the write that caused the events. The last statement's results are the new deliveries' ids
- * (`{id}` rows): send them to the webhook queue once the batch committed (enqueueDeliveries).
+ * A condition on D1 as it is before the write that causes the event: SQL over the parameters ?2,
+ * ?3, … (`values`). The event is recorded only if it holds, so of two writes racing to make the
+ * same change (D1 runs one transaction at a time), only the one that made it records the event.
  */
-export function webhookEventStatements(db: D1Database, events: readonly WebhookEventRecord[], nowIso: string): D1PreparedStatement[] {
+export interface EventCondition {
+  sql: string;
+  values: Array<string | number | null>;
+}
+
+/**
+ * Statements that record `events` for every enabled endpoint that wants them; run them in the batch
+ * of the write that caused the events (before it, when there is an `onlyIf`). The last statement's
+ * results are the new deliveries' ids (`{id}` rows): send them to the webhook queue once the batch
+ * committed (enqueueDeliveries).
+ */
+export function webhookEventStatements(
+  db: D1Database,
+  events: readonly WebhookEventRecord[],
+  nowIso: string,
+  onlyIf?: EventCondition,
+): D1PreparedStatement[] {
   if (events.length === 0) return [];
   const json = JSON.stringify(events.map((event) => ({ ...event, payload: webhookPayload(event) })));
-  return [db.prepare(RECORD_EVENTS).bind(json), db.prepare(CREATE_DELIVERIES).bind(json, nowIso)];
+  return [
+    db.prepare(recordEvents(onlyIf?.sql ?? "true")).bind(json, ...(onlyIf?.values ?? [])),
+    db.prepare(CREATE_DELIVERIES).bind(json, nowIso),
+  ];
 }
+
+/** The new deliveries' ids from the results of a batch whose last statements are webhookEventStatements. */
+export const createdDeliveries = (results: ReadonlyArray<D1Result<unknown>>, index: number): number[] =>
+  ((results[index]?.results ?? []) as Array<{ id: number }>).map((row) => row.id);
 
 /** A delivery with what sending it needs. */
 export interface DeliveryToSend {

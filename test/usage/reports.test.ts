@@ -148,7 +148,7 @@ describe("usage over time", () => {
     expect(counter.feature_code).toBe(acme.featureCode);
     expect(
       counter.buckets.map((bucket: Record<string, unknown>) => [
-        bucket.bucket_start.toString().slice(0, 10),
+        String(bucket.bucket_start).slice(0, 10),
         bucket.consumed,
         bucket.overage,
         bucket.adjusted,
