@@ -4,7 +4,7 @@
  * with no write to hang the event on, so the scan is what notices; its event id is derived from the
  * license and its expiry, so a scan run twice over the same time records each expiry once.
  */
-import { webhookEventStatements, type WebhookEventRecord } from "../db/webhooks";
+import { webhookEventStatements, type EventCondition, type WebhookEventRecord } from "../db/webhooks";
 
 /** The most licenses one scan records; the rest wait for the next run (it continues where this one stopped). */
 const EXPIRIES_PER_SCAN = 500;
@@ -55,4 +55,55 @@ export async function scanExpiredLicenses(db: D1Database, nowMs: number): Promis
   ];
   const written = await db.batch<{ id: number }>(statements);
   return events.length > 0 ? (written.at(-1)?.results ?? []).map((row) => row.id) : [];
+}
+
+/** A license's events, recorded only if it is enabled before the write that disables it. */
+export function licenseDisabledEvent(license: LicenseSubject, nowMs: number): { event: WebhookEventRecord; onlyIf: EventCondition } {
+  return {
+    event: { event_id: crypto.randomUUID(), type: "license.disabled", occurred_at: new Date(nowMs).toISOString(), data: { ...license } },
+    onlyIf: { sql: "EXISTS (SELECT 1 FROM licenses WHERE id = ?2 AND enabled = 1)", values: [license.license_id] },
+  };
+}
+
+/** A device's blacklisting, recorded only if it is not blacklisted before the write. */
+export function deviceBlacklistedEvent(
+  license: LicenseSubject,
+  device: { device_id: number; hardware_id: string },
+  nowMs: number,
+): { event: WebhookEventRecord; onlyIf: EventCondition } {
+  return {
+    event: {
+      event_id: crypto.randomUUID(),
+      type: "device.blacklisted",
+      occurred_at: new Date(nowMs).toISOString(),
+      data: { ...license, ...device },
+    },
+    onlyIf: { sql: "EXISTS (SELECT 1 FROM devices WHERE id = ?2 AND blacklisted = 0)", values: [device.device_id] },
+  };
+}
+
+/**
+ * A device's activation, recorded only if the activation write that follows makes an inactive (or
+ * new) device active: it is neither active nor blacklisted now, and a seat is free (the same
+ * condition the activation's insert decides by, src/db/devices.ts).
+ */
+export function deviceActivatedEvent(
+  license: LicenseSubject,
+  hardwareId: string,
+  seats: { maxActivations: number; unlimited: boolean },
+  nowMs: number,
+): { event: WebhookEventRecord; onlyIf: EventCondition } {
+  return {
+    event: {
+      event_id: crypto.randomUUID(),
+      type: "device.activated",
+      occurred_at: new Date(nowMs).toISOString(),
+      data: { ...license, hardware_id: hardwareId },
+    },
+    onlyIf: {
+      sql: `NOT EXISTS (SELECT 1 FROM devices WHERE license_id = ?2 AND hardware_id = ?3 AND (active = 1 OR blacklisted = 1))
+            AND (?4 = 1 OR (SELECT COUNT(*) FROM devices WHERE license_id = ?2 AND active = 1) < ?5)`,
+      values: [license.license_id, hardwareId, seats.unlimited ? 1 : 0, seats.maxActivations],
+    },
+  };
 }
