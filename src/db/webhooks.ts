@@ -6,7 +6,15 @@
  * consumer's write for the counter objects' events, the management write for a license or device
  * event. One delivery per event and endpoint (unique), so recording an event again creates nothing.
  */
+import {
+  WebhookEndpointResource,
+  type CreateWebhookEndpointBody,
+  type UpdateWebhookEndpointBody,
+  type WebhookDeliveryResource,
+} from "../models/webhook-endpoint";
 import type { WebhookEventType } from "../webhooks/event-types";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
 /** An event to record: what the endpoint receives is `{type, timestamp, data}`, with event_id as its webhook-id. */
 export interface WebhookEventRecord {
@@ -154,122 +162,87 @@ export async function takeOverdueDeliveries(db: D1Database, nowMs: number, grace
   return results.map((row) => row.id);
 }
 
-/** An endpoint as stored (booleans 0/1, lists JSON text). */
-export interface WebhookEndpointRow {
-  id: number;
-  url: string;
-  description: string;
-  secret: string;
-  events: string;
-  thresholds: string;
-  enabled: number;
-  created_at: string;
+const endpoints = resourceRows(WebhookEndpointResource);
+
+/** Inserts an endpoint with its signing secret; answers it as the API shows it. */
+export async function insertWebhookEndpoint(
+  db: D1Database,
+  values: CreateWebhookEndpointBody,
+  secret: string,
+): Promise<WebhookEndpointResource> {
+  const row = await insertStatement(db, "webhook_endpoints", { ...values, secret }, `RETURNING ${endpoints.columns}`).first<
+    RowOf<WebhookEndpointResource>
+  >();
+  return endpoints.decode(row!);
 }
 
-export interface WebhookEndpointValues {
-  url: string;
-  description: string;
-  events: readonly string[];
-  thresholds: readonly number[];
-  enabled: boolean;
+export async function webhookEndpoint(db: D1Database, id: number): Promise<WebhookEndpointResource | null> {
+  const row = await db
+    .prepare(`SELECT ${endpoints.columns} FROM webhook_endpoints WHERE id = ?`)
+    .bind(id)
+    .first<RowOf<WebhookEndpointResource>>();
+  return row && endpoints.decode(row);
 }
 
-const ENDPOINT_COLUMNS = "id, url, description, secret, events, thresholds, enabled, created_at";
-
-export async function insertWebhookEndpoint(db: D1Database, values: WebhookEndpointValues, secret: string): Promise<WebhookEndpointRow> {
-  return (await db
-    .prepare(
-      `INSERT INTO webhook_endpoints (url, description, secret, events, thresholds, enabled) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${ENDPOINT_COLUMNS}`,
-    )
-    .bind(values.url, values.description, secret, JSON.stringify(values.events), JSON.stringify(values.thresholds), values.enabled ? 1 : 0)
-    .first<WebhookEndpointRow>())!;
+/** Endpoints in id order after `cursor`. */
+export async function listWebhookEndpoints(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<WebhookEndpointResource>> {
+  return readPage(
+    db.prepare(`SELECT ${endpoints.columns} FROM webhook_endpoints WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1),
+    limit,
+    endpoints.decode,
+  );
 }
 
-export async function webhookEndpoint(db: D1Database, id: number): Promise<WebhookEndpointRow | null> {
-  return db.prepare(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?`).bind(id).first<WebhookEndpointRow>();
-}
-
-/** Endpoints in id order after `cursor`, up to `limit` + 1 (the extra one says another page exists). */
-export async function webhookEndpointsAfter(db: D1Database, cursor: number, limit: number): Promise<WebhookEndpointRow[]> {
-  const { results } = await db
-    .prepare(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id > ? ORDER BY id LIMIT ?`)
-    .bind(cursor, limit + 1)
-    .all<WebhookEndpointRow>();
-  return results;
-}
-
-/** Changes the given fields (undefined: unchanged); null when there is no such endpoint. */
+/** Changes the fields sent; null when there is no such endpoint. */
 export async function updateWebhookEndpoint(
   db: D1Database,
   id: number,
-  change: Partial<WebhookEndpointValues> & { secret?: string },
-): Promise<WebhookEndpointRow | null> {
-  return db
-    .prepare(
-      `UPDATE webhook_endpoints SET url = COALESCE(?2, url), description = COALESCE(?3, description), events = COALESCE(?4, events),
-         thresholds = COALESCE(?5, thresholds), enabled = COALESCE(?6, enabled), secret = COALESCE(?7, secret)
-       WHERE id = ?1 RETURNING ${ENDPOINT_COLUMNS}`,
-    )
-    .bind(
-      id,
-      change.url ?? null,
-      change.description ?? null,
-      change.events ? JSON.stringify(change.events) : null,
-      change.thresholds ? JSON.stringify(change.thresholds) : null,
-      change.enabled === undefined ? null : change.enabled ? 1 : 0,
-      change.secret ?? null,
-    )
-    .first<WebhookEndpointRow>();
-}
-
-/** A delivery as the log shows it. */
-export interface WebhookDeliveryRow {
-  id: number;
-  endpoint_id: number;
-  event_id: string;
-  event_type: string;
-  occurred_at: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  last_response_code: number | null;
-  last_error: string | null;
-  last_attempt_at: string | null;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-  created_at: string;
+  change: UpdateWebhookEndpointBody,
+): Promise<WebhookEndpointResource | null> {
+  const set = setClause(change);
+  const row = await db
+    .prepare(`UPDATE webhook_endpoints SET ${set.sql} WHERE id = ? RETURNING ${endpoints.columns}`)
+    .bind(...set.values, id)
+    .first<RowOf<WebhookEndpointResource>>();
+  return row && endpoints.decode(row);
 }
 
 const DELIVERY_COLUMNS = `d.id, d.endpoint_id, d.event_id, e.type AS event_type, e.occurred_at, d.status, d.attempts, d.last_response_code,
   d.last_error, d.last_attempt_at, d.next_attempt_at, d.delivered_at, d.created_at`;
 
-/** An endpoint's deliveries, newest first (id descending) before `cursor` (0: from the newest), up to `limit` + 1. */
-export async function webhookDeliveriesBefore(
+/**
+ * An endpoint's deliveries, newest first: ids below `cursor` (0: from the newest). The next
+ * cursor is the last id of the page, as for every list, read the other way.
+ */
+export async function listWebhookDeliveries(
   db: D1Database,
   endpointId: number,
-  filters: { status?: string | undefined },
+  filters: { status?: WebhookDeliveryResource["status"] | undefined },
   cursor: number,
   limit: number,
-): Promise<WebhookDeliveryRow[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries AS d JOIN webhook_events AS e ON e.event_id = d.event_id
-       WHERE d.endpoint_id = ?1 AND (?2 = 0 OR d.id < ?2) AND (?3 IS NULL OR d.status = ?3)
-       ORDER BY d.id DESC LIMIT ?4`,
-    )
-    .bind(endpointId, cursor, filters.status ?? null, limit + 1)
-    .all<WebhookDeliveryRow>();
-  return results;
+): Promise<KeysetPage<WebhookDeliveryResource>> {
+  return readPage(
+    db
+      .prepare(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries AS d JOIN webhook_events AS e ON e.event_id = d.event_id
+         WHERE d.endpoint_id = ?1 AND (?2 = 0 OR d.id < ?2) AND (?3 IS NULL OR d.status = ?3)
+         ORDER BY d.id DESC LIMIT ?4`,
+      )
+      .bind(endpointId, cursor, filters.status ?? null, limit + 1),
+    limit,
+    (row: WebhookDeliveryResource) => row,
+  );
 }
 
-export async function webhookDelivery(db: D1Database, id: number): Promise<WebhookDeliveryRow | null> {
+export async function webhookDelivery(db: D1Database, id: number): Promise<WebhookDeliveryResource | null> {
   return db
     .prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries AS d JOIN webhook_events AS e ON e.event_id = d.event_id WHERE d.id = ?`)
     .bind(id)
-    .first<WebhookDeliveryRow>();
+    .first<WebhookDeliveryResource>();
 }
 
 /** Makes a delivery pending again, due now (a resend); null when there is no such delivery. */
-export async function reopenDelivery(db: D1Database, id: number, nowIso: string): Promise<WebhookDeliveryRow | null> {
+export async function reopenDelivery(db: D1Database, id: number, nowIso: string): Promise<WebhookDeliveryResource | null> {
   const reopened = await db
     .prepare("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 RETURNING id")
     .bind(id, nowIso)

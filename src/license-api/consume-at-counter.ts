@@ -5,14 +5,15 @@
  * not name it (a stale route), the D1 context decides: it names the counter, or its error is
  * answered in the documented precedence.
  */
-import { consumeOnce } from "../counter/counter-stubs";
+import { consumeWithRetry } from "../counter/counter-stubs";
 import type { ConsumeReport, ConsumeRequest } from "../counter/types";
 import { licenseContextStatement, toLicenseContext } from "../db/license-context";
 import { readWithRetry } from "../db/read-retry";
 import { ApiError } from "../errors";
+import type { z } from "zod";
 import { forgetRoute, routeOf, type CounterKind } from "./edge-state";
 import { requestKeyFor } from "./idempotency";
-import type { CounterCall } from "./license-route";
+import type { CounterCall } from "./license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "./resolve-license";
 import type { ConsumptionEvent } from "./schemas";
 
@@ -24,12 +25,12 @@ export interface Consumption {
 }
 
 export async function consumeAtCounter(
-  call: CounterCall<unknown>,
+  call: CounterCall<undefined, z.ZodType>,
   kind: CounterKind,
   consumption: Consumption,
 ): Promise<{ report: ConsumeReport; replayed: boolean }> {
   const { env, lookup } = call;
-  const requestKey = await requestKeyFor(call.request, call.apiKey.id, consumption.endpoint, call.input);
+  const requestKey = await requestKeyFor(call.request, call.apiKey.id, consumption.endpoint, call.body);
   let { route, context, productVersion } = call;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!route) {
@@ -39,7 +40,7 @@ export async function consumeAtCounter(
       else resolveLicense(context, lookup, call.apiKey, Date.now());
       throw new Error("the D1 context names no counter, yet resolves");
     }
-    const outcome = await consumeOnce(env, {
+    const outcome = await consumeWithRetry(env, {
       target: route.target,
       lookup,
       access: { companyId: call.apiKey.companyId, productIds: call.apiKey.productIds },

@@ -1,21 +1,21 @@
 /** Every management endpoint: the router registers these and the OpenAPI document describes these. */
-import type { ManagementRoute } from "./define-route";
-import { apiKeyRoutes } from "./routes/api-keys";
-import { auditRoutes } from "./routes/audit";
-import { deviceRoutes } from "./routes/devices";
-import { importRoutes } from "./routes/import";
-import { licenseRoutes } from "./routes/licenses";
-import { productRoutes } from "./routes/products";
-import { usageRoutes } from "./routes/usage";
-import { webhookRoutes } from "./routes/webhooks";
+import type { ManagementRoute } from "./management-route";
+import { managementApiKeyRoutes } from "./routes/api-keys";
+import { managementAuditRoutes } from "./routes/audit";
+import { managementDeviceRoutes } from "./routes/devices";
+import { managementImportRoutes } from "./routes/import";
+import { managementLicenseRoutes } from "./routes/licenses";
+import { managementProductRoutes } from "./routes/products";
+import { managementUsageRoutes } from "./routes/usage";
+import { managementWebhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
-  ...productRoutes,
-  ...licenseRoutes,
-  ...deviceRoutes,
-  ...apiKeyRoutes,
-  ...auditRoutes,
-  ...importRoutes,
-  ...usageRoutes,
-  ...webhookRoutes,
+  ...managementProductRoutes,
+  ...managementLicenseRoutes,
+  ...managementDeviceRoutes,
+  ...managementApiKeyRoutes,
+  ...managementAuditRoutes,
+  ...managementImportRoutes,
+  ...managementUsageRoutes,
+  ...managementWebhookRoutes,
 ];

@@ -3,7 +3,8 @@
  * the rollups, so its ranges are bounded: hours over at most 31 days, days over at most 3 years.
  */
 import { z } from "zod";
-import { decimal, instant, pagination } from "../management/schemas";
+import { decimal, instant } from "./fields";
+import { pagination } from "./page";
 
 const DAY_MS = 86_400_000;
 export const MAX_HOURLY_DAYS = 31;

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { THRESHOLD_PERCENTS } from "../counter/thresholds";
 import { typeMessage } from "../license-api/schemas";
-import { decimal } from "../management/schemas";
+import { changes, decimal, resourceId } from "./fields";
 import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types";
 
 export const WebhookEndpointPath = z.object({ webhook_id: decimal("webhook_id") });
@@ -57,20 +57,11 @@ export const CreateWebhookEndpointBody = z
   .strict();
 export type CreateWebhookEndpointBody = z.infer<typeof CreateWebhookEndpointBody>;
 
-export const UpdateWebhookEndpointBody = z
-  .object({
-    url: url.optional(),
-    events: events.optional(),
-    thresholds: thresholds.optional(),
-    description: description.optional(),
-    enabled: enabled.optional(),
-  })
-  .strict()
-  .refine((body) => Object.values(body).some((value) => value !== undefined), "send at least one field to change");
+export const UpdateWebhookEndpointBody = changes({ url, events, thresholds, description, enabled });
 export type UpdateWebhookEndpointBody = z.infer<typeof UpdateWebhookEndpointBody>;
 
 export const WebhookEndpointResource = z.object({
-  id: z.number(),
+  id: resourceId(),
   url: z.string(),
   description: z.string(),
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
@@ -87,8 +78,8 @@ export const WebhookDeliveryStatus = z.enum(["pending", "delivered", "failed"]);
 
 /** One event to one endpoint, as the delivery log shows it. */
 export const WebhookDeliveryResource = z.object({
-  id: z.number(),
-  endpoint_id: z.number(),
+  id: resourceId(),
+  endpoint_id: resourceId(),
   /** The event's id: the webhook-id header of every attempt. */
   event_id: z.string(),
   event_type: z.enum(WEBHOOK_EVENT_TYPES),

@@ -7,21 +7,22 @@
 import { licenseSignature } from "../../auth/response-signing";
 import { counterStub, featureTarget, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { askPool } from "../ask-pool";
-import { findLicenseUser, loadLicenseDetails } from "../../db/licenses";
+import { findLicenseUser } from "../../db/license-users";
+import { loadLicenseDetails } from "../../db/licenses";
 import { featureBody, licenseBody } from "../license-body";
-import { licenseRoute, query } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "../resolve-license";
 import { FeatureBody, LicenseBody } from "../response-schemas";
 import { CheckLicenseFeatureQuery, CheckLicenseQuery } from "../schemas";
 
-export const checkLicense = licenseRoute({
+export const checkLicense = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license",
   summary: "Check a license and its features",
-  parse: query(CheckLicenseQuery),
+  query: CheckLicenseQuery,
   response: LicenseBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  async handler({ env, apiKey, query, lookup, context }) {
     const nowMs = Date.now();
     const { product, license, device } = resolveLicense(context, lookup, apiKey, nowMs);
     const details = await loadLicenseDetails(env.DB, license.id);
@@ -31,35 +32,33 @@ export const checkLicense = licenseRoute({
         : null,
       liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
       liveLicenseState(env, license, product.defaultsVersion),
-      input.username === undefined ? null : findLicenseUser(env.DB, license.id, input.username),
-      licenseSignature(env.LICENSE_SIGNING_KEY, input.hardware_id, input.username ?? input.license_key ?? "", license.validityPeriod),
+      query.username === undefined ? null : findLicenseUser(env.DB, license.id, query.username),
+      licenseSignature(env.LICENSE_SIGNING_KEY, query.hardware_id, query.username ?? query.license_key ?? "", license.validityPeriod),
     ]);
-    return {
-      body: licenseBody({
-        license,
-        details,
-        deviceId: device.id,
-        hardwareId: input.hardware_id,
-        user,
-        featureStates,
-        licenseState,
-        includeExpiredFeatures: input.include_expired_features,
-        licenseSignature: signature,
-        nowMs,
-        pool,
-      }),
-    };
+    return licenseBody({
+      license,
+      details,
+      deviceId: device.id,
+      hardwareId: query.hardware_id,
+      user,
+      featureStates,
+      licenseState,
+      includeExpiredFeatures: query.include_expired_features,
+      licenseSignature: signature,
+      nowMs,
+      pool,
+    });
   },
 });
 
-export const checkLicenseFeature = licenseRoute({
+export const checkLicenseFeature = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license_feature",
   summary: "Check one license feature",
-  parse: query(CheckLicenseFeatureQuery),
+  query: CheckLicenseFeatureQuery,
   response: FeatureBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  async handler({ env, apiKey, query, lookup, context }) {
     const nowMs = Date.now();
     const { license, product, feature } = resolveLicenseFeature(context, lookup, apiKey, nowMs, "read");
     const target = featureTarget(license.id, feature.id);
@@ -67,11 +66,9 @@ export const checkLicenseFeature = licenseRoute({
       feature.floating.isFloatingCloud ? askPool(env, apiKey, lookup, target, product.defaultsVersion, { kind: "check_in" }) : null,
       feature.featureType === "consumption" ? counterStub(env, target).state(target, product.defaultsVersion) : undefined,
     ]);
-    return {
-      body: featureBody(license.id, product.companyId, feature, state, nowMs, {
-        metadataString: input.include_metadata_string,
-        ...(pool ? { floatingInUseDevices: pool.inUseDevices } : {}),
-      }),
-    };
+    return featureBody(license.id, product.companyId, feature, state, nowMs, {
+      metadataString: query.include_metadata_string,
+      ...(pool ? { floatingInUseDevices: pool.inUseDevices } : {}),
+    });
   },
 });

@@ -32,9 +32,10 @@ import {
 import { billingExportResponse } from "../../usage/billing-export";
 import { reconcileCounters } from "../../usage/reconciliation";
 import { ApiError } from "../../errors";
-import { defineRoute } from "../define-route";
+import { LicensePath } from "../../models/license";
+import { page } from "../../models/page";
+import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
-import { LicensePath, page } from "../schemas";
 
 const DAY_MS = 86_400_000;
 
@@ -50,8 +51,8 @@ const counterCursor = (row: { license_id: number; license_feature_id: number }) 
 const base64Url = (text: string) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const nextDay = (iso: string) => new Date(Date.parse(iso) + DAY_MS).toISOString();
 
-export const usageRoutes = [
-  defineRoute({
+export const managementUsageRoutes = [
+  managementRoute({
     method: "get",
     path: "/api/v1/usage/near-cap",
     tag: "Usage",
@@ -75,7 +76,7 @@ export const usageRoutes = [
       return { data: items.map(nearCapItem), next_cursor: rows.length > query.limit ? counterCursor(items.at(-1)!) : null };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}/usage",
     tag: "Usage",
@@ -113,7 +114,7 @@ export const usageRoutes = [
       return { license_id: params.license_id, granularity: query.granularity, from, to, counters: [...counters.values()] };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/usage/customers",
     tag: "Usage",
@@ -140,7 +141,7 @@ export const usageRoutes = [
       };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/usage/products",
     tag: "Usage",
@@ -153,7 +154,7 @@ export const usageRoutes = [
       return { data: await usageByProduct(env.DB, { from: query.from, to: nextDay(query.to) }, query.product_id) };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/usage/billing",
     tag: "Usage",
@@ -169,7 +170,7 @@ export const usageRoutes = [
       return billingExportResponse(env.DB, query.month, query.format, query.product_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/usage/reconciliation",
     tag: "Usage",

@@ -2,15 +2,14 @@
 import { z } from "zod";
 import {
   insertWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
   reopenDelivery,
   updateWebhookEndpoint,
-  webhookDeliveriesBefore,
   webhookDelivery,
   webhookEndpoint,
-  webhookEndpointsAfter,
-  type WebhookDeliveryRow,
-  type WebhookEndpointRow,
 } from "../../db/webhooks";
+import { page, pagination, PageQuery } from "../../models/page";
 import {
   CreatedWebhookEndpointResource,
   CreateWebhookEndpointBody,
@@ -23,27 +22,12 @@ import {
 } from "../../models/webhook-endpoint";
 import { enqueueDeliveries } from "../../webhooks/webhook-consumer";
 import { newWebhookSecret } from "../../webhooks/webhook-signature";
-import { defineRoute } from "../define-route";
+import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
-import { page, pagination, PageQuery } from "../schemas";
+import { pageBody } from "../page-body";
 
-const endpointResource = ({ secret: _secret, events, thresholds, enabled, ...row }: WebhookEndpointRow): WebhookEndpointResource => ({
-  ...row,
-  events: JSON.parse(events) as WebhookEndpointResource["events"],
-  thresholds: JSON.parse(thresholds) as number[],
-  enabled: enabled === 1,
-});
-
-const deliveryResource = (row: WebhookDeliveryRow) => row as z.input<typeof WebhookDeliveryResource>;
-
-/** A page from rows fetched with one extra: the extra says a next page exists. */
-function pageOf<Row, Item>(rows: Row[], limit: number, item: (row: Row) => Item, cursorOf: (row: Row) => number) {
-  const items = rows.slice(0, limit);
-  return { data: items.map(item), next_cursor: rows.length > limit ? String(cursorOf(items.at(-1)!)) : null };
-}
-
-export const webhookRoutes = [
-  defineRoute({
+export const managementWebhookRoutes = [
+  managementRoute({
     method: "post",
     path: "/api/v1/webhooks",
     tag: "Webhooks",
@@ -57,11 +41,10 @@ export const webhookRoutes = [
     status: 201,
     async handler({ body, env }) {
       const secret = newWebhookSecret();
-      const row = await insertWebhookEndpoint(env.DB, body, secret);
-      return { ...endpointResource(row), secret };
+      return { ...(await insertWebhookEndpoint(env.DB, body, secret)), secret };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/webhooks",
     tag: "Webhooks",
@@ -69,10 +52,10 @@ export const webhookRoutes = [
     query: PageQuery,
     response: page(WebhookEndpointResource),
     async handler({ query, env }) {
-      return pageOf(await webhookEndpointsAfter(env.DB, query.cursor ?? 0, query.limit), query.limit, endpointResource, (row) => row.id);
+      return pageBody(await listWebhookEndpoints(env.DB, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/webhooks/{webhook_id}",
     tag: "Webhooks",
@@ -80,10 +63,10 @@ export const webhookRoutes = [
     params: WebhookEndpointPath,
     response: WebhookEndpointResource,
     async handler({ params, env }) {
-      return endpointResource(orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id));
+      return orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/webhooks/{webhook_id}",
     tag: "Webhooks",
@@ -94,12 +77,10 @@ export const webhookRoutes = [
     body: UpdateWebhookEndpointBody,
     response: WebhookEndpointResource,
     async handler({ params, body, env }) {
-      return endpointResource(
-        orNotFound(await updateWebhookEndpoint(env.DB, params.webhook_id, body), "Webhook endpoint", params.webhook_id),
-      );
+      return orNotFound(await updateWebhookEndpoint(env.DB, params.webhook_id, body), "Webhook endpoint", params.webhook_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/webhooks/{webhook_id}/deliveries",
     tag: "Webhooks",
@@ -110,11 +91,10 @@ export const webhookRoutes = [
     response: page(WebhookDeliveryResource),
     async handler({ params, query, env }) {
       orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id);
-      const rows = await webhookDeliveriesBefore(env.DB, params.webhook_id, query, query.cursor ?? 0, query.limit);
-      return pageOf(rows, query.limit, deliveryResource, (row) => row.id);
+      return pageBody(await listWebhookDeliveries(env.DB, params.webhook_id, query, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend",
     tag: "Webhooks",
@@ -129,7 +109,7 @@ export const webhookRoutes = [
       const delivery = orNotFound(found && found.endpoint_id === params.webhook_id ? found : null, "Webhook delivery", params.delivery_id);
       const reopened = orNotFound(await reopenDelivery(env.DB, delivery.id, new Date().toISOString()), "Webhook delivery", delivery.id);
       await enqueueDeliveries(env.WEBHOOK_QUEUE, [delivery.id]);
-      return deliveryResource(reopened);
+      return reopened;
     },
   }),
 ];
