@@ -26,7 +26,7 @@ import { auditStatements, recordDeadLetters, type DeadLetter } from "../db/consu
 import { distinctRows, rollupStatements } from "../db/usage-rollups";
 import { webhookEventStatements } from "../db/webhooks";
 import { PeriodEnded } from "../webhooks/event-types";
-import { enqueueDeliveries } from "../webhooks/webhook-consumer";
+import { sendDeliveries } from "../webhooks/webhook-consumer";
 import { AuditMessage } from "./audit-message";
 
 /** The dead-letter queue, as wrangler.toml names it (test/node/audit-queues.test.ts checks they agree). */
@@ -116,12 +116,7 @@ async function written(env: Env, group: readonly Parsed[]): Promise<boolean> {
   auditWrites.transactions += 1;
   auditWrites.rows += rows.length;
   for (const { message } of group) message.ack();
-  if (deliveries.length > 0) {
-    // Committed: if the queue refuses now, the sweep (src/webhooks/webhook-sweep.ts) finds them overdue.
-    await enqueueDeliveries(env.WEBHOOK_QUEUE, deliveries).catch((error: unknown) =>
-      console.warn(`sending ${deliveries.length} webhook deliveries to their queue failed; the sweep will: ${String(error)}`),
-    );
-  }
+  await sendDeliveries(env, deliveries);
   return true;
 }
 

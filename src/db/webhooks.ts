@@ -249,3 +249,40 @@ export async function reopenDelivery(db: D1Database, id: number, nowIso: string)
     .first<{ id: number }>();
   return reopened ? webhookDelivery(db, id) : null;
 }
+
+/** A license as its webhook events describe it; null when there is no such license. */
+export async function licenseSubject(db: D1Database, licenseId: number): Promise<LicenseSubject | null> {
+  return db
+    .prepare(
+      "SELECT l.id AS license_id, l.license_key, p.short_code AS product FROM licenses AS l JOIN products AS p ON p.id = l.product_id WHERE l.id = ?",
+    )
+    .bind(licenseId)
+    .first<LicenseSubject>();
+}
+
+/** A device and its license as their webhook events describe them; null when there is no such device. */
+export async function deviceSubject(
+  db: D1Database,
+  deviceId: number,
+): Promise<{ license: LicenseSubject; device: { device_id: number; hardware_id: string } } | null> {
+  const row = await db
+    .prepare(
+      `SELECT d.id AS device_id, d.hardware_id, l.id AS license_id, l.license_key, p.short_code AS product
+       FROM devices AS d JOIN licenses AS l ON l.id = d.license_id JOIN products AS p ON p.id = l.product_id WHERE d.id = ?`,
+    )
+    .bind(deviceId)
+    .first<LicenseSubject & { device_id: number; hardware_id: string }>();
+  return (
+    row && {
+      license: { license_id: row.license_id, license_key: row.license_key, product: row.product },
+      device: { device_id: row.device_id, hardware_id: row.hardware_id },
+    }
+  );
+}
+
+/** A license as its events describe it. */
+export interface LicenseSubject {
+  license_id: number;
+  license_key: string | null;
+  product: string;
+}

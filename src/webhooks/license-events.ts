@@ -4,18 +4,11 @@
  * with no write to hang the event on, so the scan is what notices; its event id is derived from the
  * license and its expiry, so a scan run twice over the same time records each expiry once.
  */
-import { webhookEventStatements, type EventCondition, type WebhookEventRecord } from "../db/webhooks";
+import { webhookEventStatements, type EventCondition, type LicenseSubject, type WebhookEventRecord } from "../db/webhooks";
 
 /** The most licenses one scan records; the rest wait for the next run (it continues where this one stopped). */
 const EXPIRIES_PER_SCAN = 500;
 const SCAN = "license_expired";
-
-/** A license as its events describe it. */
-export interface LicenseSubject {
-  license_id: number;
-  license_key: string | null;
-  product: string;
-}
 
 /**
  * Records license.expired for every license whose validity_period passed after the scan's last run
@@ -57,7 +50,11 @@ export async function scanExpiredLicenses(db: D1Database, nowMs: number): Promis
   return events.length > 0 ? (written.at(-1)?.results ?? []).map((row) => row.id) : [];
 }
 
-/** A license's events, recorded only if it is enabled before the write that disables it. */
+/** The statements that record an event on its condition (run them first in the write's batch). */
+export const announce = ({ event, onlyIf }: { event: WebhookEventRecord; onlyIf: EventCondition }, db: D1Database) =>
+  webhookEventStatements(db, [event], event.occurred_at, onlyIf);
+
+/** A license's disabling, recorded only if it is enabled before the write that disables it. */
 export function licenseDisabledEvent(license: LicenseSubject, nowMs: number): { event: WebhookEventRecord; onlyIf: EventCondition } {
   return {
     event: { event_id: crypto.randomUUID(), type: "license.disabled", occurred_at: new Date(nowMs).toISOString(), data: { ...license } },

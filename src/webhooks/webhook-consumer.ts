@@ -39,6 +39,18 @@ export async function enqueueDeliveries(queue: Queue, deliveryIds: readonly numb
   }
 }
 
+/**
+ * Sends new deliveries to the webhook queue after the transaction that created them committed. If
+ * the queue refuses, they stay pending in D1 and the scheduled sweep sends them (src/scheduled.ts):
+ * this only logs.
+ */
+export async function sendDeliveries(env: Env, deliveryIds: readonly number[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await enqueueDeliveries(env.WEBHOOK_QUEUE, deliveryIds).catch((error: unknown) =>
+    console.warn(`sending ${deliveryIds.length} webhook deliveries to their queue failed; the sweep will: ${String(error)}`),
+  );
+}
+
 export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === WEBHOOK_DEAD_LETTER_QUEUE) {
     await deadLettered(batch, env);
