@@ -4,21 +4,20 @@
  * as many rows as the object ever wrote, ending at the object's total. The object is asked through
  * `usageState`, which only reads (it applies no periodic reset that is due).
  *
- * Raw rows older than the audit log's retention window are archived out of D1, whole UTC days at a
- * time; the rollups stay. Days before the oldest raw row D1 holds are therefore not compared here
- * (the archive's day manifests carry their counts and sums), and that oldest day may be in the
- * middle of being archived: if it is older than the shortest retention (today and yesterday always
- * stay in D1), its raw rows may be fewer than the rollup's, never more.
+ * Raw rows older than the audit log's retention window (AUDIT_RETENTION_DAYS) are archived to R2,
+ * whole UTC days at a time (src/archive/); the rollups stay. Days before the oldest raw row D1
+ * holds are therefore not compared here (the archive's day manifests carry their counts and sums),
+ * and that oldest day may be in the middle of being archived: if it is past the retention window,
+ * its raw rows may be fewer than the rollup's, never more.
  *
  * A counter D1 has never received a row of is not asked (asking would create its object): it is
  * reported with `object: null`.
  */
 import { counterStub } from "../counter/counter-stubs";
 import type { CounterUsageState } from "../counter/types";
+import { cutoffTime } from "../archive/archive-audit-log";
+import { archiveSettings } from "../archive/archive-settings";
 import { countersInD1, type CounterInD1, type CounterListed, type DaySums } from "../db/usage-reports";
-
-/** Days younger than this many days are never archived (the shortest retention keeps today and yesterday). */
-const NEVER_ARCHIVED_DAYS = 2;
 
 export interface CounterReconciliation {
   license_id: number;
@@ -47,8 +46,8 @@ export async function reconcileCounters(env: Env, counters: readonly CounterList
       ),
     ),
   ]);
-  const archivable = new Date(Date.now() - (NEVER_ARCHIVED_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  return counters.map((counter, i) => reconcile(counter, inD1[i]!, states[i]!, `${archivable}T00:00:00.000Z`));
+  const archivableBefore = cutoffTime(Date.now(), archiveSettings(env).retentionDays);
+  return counters.map((counter, i) => reconcile(counter, inD1[i]!, states[i]!, archivableBefore));
 }
 
 function reconcile(

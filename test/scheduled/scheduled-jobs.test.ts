@@ -2,21 +2,18 @@
 // license.expired for each license whose validity_period passed since the last run, announced
 // once however often the scan runs; a delivery whose queue message was lost, sent again; hourly
 // usage rollups past their window, deleted once a day.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { USAGE_CRON } from "../../src/scheduled";
 import { webhookEventStatements } from "../../src/db/webhooks";
 import { eventually } from "../support/audit";
 import { createFixture } from "../support/fixtures";
 import { uniqueCode } from "../support/management-client";
 import { deliveriesOf, received, receiverUrl, registerEndpoint, verified } from "../support/webhooks";
 
-async function runCron(atMs: number): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: atMs, cron: "*/5 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
+const runCron = (atMs: number) => worker.scheduled(createScheduledController({ scheduledTime: atMs, cron: USAGE_CRON }), env);
 
 describe("the scheduled webhook jobs", () => {
   it("announce each expiry once, from the first run on", { timeout: 30_000 }, async () => {
