@@ -307,6 +307,7 @@ CREATE TABLE audit_archive_lease (
   token INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   pending_key TEXT
+);
 
 -- Usage rollups, period totals and webhooks (docs/usage-and-webhooks.md, migrations/0017).
 
