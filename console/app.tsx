@@ -16,12 +16,16 @@ import { ProductView } from "./views/product";
 import { ProductsView } from "./views/products";
 import { SearchView } from "./views/search";
 import { SignIn } from "./views/sign-in";
+import { UsageView } from "./views/usage";
+import { WebhookView, WebhooksView } from "./views/webhooks";
 
 /** The sections of the navigation, in order; `match` is the first path segment they own. */
 const NAVIGATION: ReadonlyArray<{ match: string; label: string }> = [
   { match: "licenses", label: "Licenses" },
   { match: "products", label: "Products" },
+  { match: "usage", label: "Usage" },
   { match: "api-keys", label: "API keys" },
+  { match: "webhooks", label: "Webhooks" },
   { match: "audit", label: "Consumption log" },
 ];
 
@@ -35,6 +39,10 @@ function view(route: Route): ComponentChildren {
       return id ? <ProductView key={id} productId={Number(id)} /> : <ProductsView />;
     case "api-keys":
       return <ApiKeysView />;
+    case "usage":
+      return <UsageView query={route.query} />;
+    case "webhooks":
+      return id ? <WebhookView key={id} endpointId={Number(id)} query={route.query} /> : <WebhooksView />;
     case "audit":
       return <AuditView query={route.query} />;
     case "search":

@@ -11,6 +11,8 @@ import type { IssueLicenseBody } from "../src/models/license";
 import type { UpdateLicenseFeatureBody } from "../src/models/license-feature";
 import type { UpdateLicenseConsumptionBody } from "../src/models/license-consumption";
 import type { CreateApiKeyBody } from "../src/models/api-key";
+import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody } from "../src/models/webhook-endpoint";
+import type { LicenseUsageResource, NearCapItem, CustomerUsageItem, ProductUsageItem } from "../src/models/usage";
 
 export type { ProductResource as Product } from "../src/models/product";
 export type { ProductFeatureResource as ProductFeature } from "../src/models/product-feature";
@@ -21,6 +23,15 @@ export type { DeviceResource as Device } from "../src/models/device";
 export type { ApiKeyResource as ApiKey } from "../src/models/api-key";
 export type { AuditEntryResource as AuditEntry } from "../src/models/audit-entry";
 export type { ConsumptionPeriod } from "../src/counter/consumption-rules";
+export type {
+  WebhookEndpointResource as WebhookEndpoint,
+  WebhookDeliveryResource as WebhookDelivery,
+} from "../src/models/webhook-endpoint";
+export type { WebhookEventType } from "../src/webhooks/event-types";
+export type LicenseUsage = z.output<typeof LicenseUsageResource>;
+export type NearCap = z.output<typeof NearCapItem>;
+export type CustomerUsage = z.output<typeof CustomerUsageItem>;
+export type ProductUsage = z.output<typeof ProductUsageItem>;
 
 /** Request bodies as a client writes them (defaults may be left out). */
 export type CreateProductInput = z.input<typeof CreateProductBody>;
@@ -30,3 +41,5 @@ export type IssueLicenseInput = z.input<typeof IssueLicenseBody>;
 export type UpdateLicenseFeatureInput = z.input<typeof UpdateLicenseFeatureBody>;
 export type UpdateLicenseConsumptionInput = z.input<typeof UpdateLicenseConsumptionBody>;
 export type CreateApiKeyInput = z.input<typeof CreateApiKeyBody>;
+export type CreateWebhookEndpointInput = z.input<typeof CreateWebhookEndpointBody>;
+export type UpdateWebhookEndpointInput = z.input<typeof UpdateWebhookEndpointBody>;

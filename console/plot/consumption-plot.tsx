@@ -19,6 +19,8 @@ interface ConsumptionPlotProps {
   points: PlotPoint[];
   /** The total at the window's start, before its first point. */
   start: number;
+  /** How many consumptions the points sum up. */
+  consumptions: number;
   cap: number | null;
   hardLimit: number | null;
   /** The window the points come from, and what it is ("this period", "the last 30 days"). */
@@ -80,7 +82,7 @@ export function ConsumptionPlot(props: ConsumptionPlotProps) {
   const summary =
     props.points.length === 0
       ? `No consumption of ${props.code} recorded in ${props.windowLabel}.`
-      : `${props.code} over ${props.windowLabel}: ${props.points.length} change${props.points.length === 1 ? "" : "s"}, now ${number(last!.total)}` +
+      : `${props.code} over ${props.windowLabel}: ${number(props.consumptions)} consumption${props.consumptions === 1 ? "" : "s"}, now ${number(last!.total)}` +
         (props.cap !== null ? ` of a cap of ${number(props.cap)}` : "") +
         (props.hardLimit !== null && props.hardLimit !== props.cap ? ` (hard limit ${number(props.hardLimit)} with overage)` : "") +
         ".";
@@ -89,6 +91,7 @@ export function ConsumptionPlot(props: ConsumptionPlotProps) {
       class="plot"
       data-plot={props.code}
       data-points={String(props.points.length)}
+      data-consumptions={String(props.consumptions)}
       data-last-total={last ? String(last.total) : ""}
       data-cap={props.cap === null ? "" : String(props.cap)}
       data-limit={props.hardLimit === null ? "" : String(props.hardLimit)}

@@ -15,7 +15,7 @@ import { Badge, Empty, Loaded, MoreButton, PageHeader, Section, Table, dateOnly,
 import { useResource, usePages } from "../ui/resource";
 import { RulesFields, changedRules, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
 import { periodEnd } from "../../src/counter/consumption-period";
-import type { AuditEntry, Device, LicenseDetail } from "../types";
+import type { Device, LicenseDetail, LicenseUsage } from "../types";
 
 /** One consumption counter of a license: a consumption feature, or a consumption license's own counter. */
 export interface Counter {
@@ -65,8 +65,9 @@ export function LicenseView(props: { licenseId: number }) {
     (cursor) => get<Page<Device>>(`/api/v1/licenses/${props.licenseId}/devices`, { limit: 100, cursor }),
     [props.licenseId],
   );
-  // Bumped by Refresh, so the plots read the consumption log again even when no total changed.
+  // Bumped by Refresh, so the plots read the rollups again even when no total changed.
   const [refreshes, setRefreshes] = useState(0);
+  const usage = useLicenseUsage(license.data, refreshes);
   const reloadAll = () => {
     void license.reload();
     void devices.reload();
@@ -145,7 +146,7 @@ export function LicenseView(props: { licenseId: number }) {
                 <Empty>This license has no metered feature. Add one to its product, with a cap, to count usage.</Empty>
               ) : (
                 countersOf(current).map((counter) => (
-                  <CounterPanel key={counter.code} license={current} counter={counter} after={license.reload} refreshes={refreshes} />
+                  <CounterPanel key={counter.code} license={current} counter={counter} after={license.reload} usage={usage} />
                 ))
               )}
               <ActivationFeatures license={current} />
@@ -210,7 +211,7 @@ function nextReset(counter: Counter): string {
   return `${counter.rules.consumption_period}, next on ${dateTime(new Date(periodEnd(counter.rules.consumption_period, Date.now())).toISOString())}`;
 }
 
-function CounterPanel(props: { license: LicenseDetail; counter: Counter; after: () => void; refreshes: number }) {
+function CounterPanel(props: { license: LicenseDetail; counter: Counter; after: () => void; usage: LicenseUsageRead }) {
   const { counter, license } = props;
   const rules: CounterRules = counter.rules;
   const limit = hardLimit(rules);
@@ -270,7 +271,7 @@ function CounterPanel(props: { license: LicenseDetail; counter: Counter; after: 
         <dt>Used</dt>
         <dd data-fact="used">{cap ? `${Math.round((counter.total / cap) * 100)} % of the cap` : "—"}</dd>
       </dl>
-      <CounterPlot license={license} counter={counter} refreshes={props.refreshes} />
+      <CounterPlot counter={counter} usage={props.usage} />
     </article>
   );
 }
@@ -305,51 +306,108 @@ function ChangeCap(props: { license: LicenseDetail; counter: Counter; after: () 
   );
 }
 
-/** The plot's window: the current period of a resetting counter, else the last 30 days. */
-function plotWindow(counter: Counter): { from: number; to: number; label: string } {
-  const to = Date.now();
-  if (counter.periodStart) return { from: Date.parse(counter.periodStart), to, label: "this period" };
-  return { from: to - 30 * 86_400_000, to, label: "the last 30 days" };
-}
-
-const PLOT_ROWS = 200;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
- * One bounded read per plot: at most one page (200 rows) of the counter's consumption log in the
- * window, so opening a license costs the same however long its history.
+ * A plot's window: the current period of a counter that resets daily, weekly or monthly, else the
+ * last 30 days. Always within 31 days, so one hourly usage read covers every plot of a license.
  */
-function CounterPlot(props: { license: LicenseDetail; counter: Counter; refreshes: number }) {
-  const { counter, license } = props;
-  const window = plotWindow(counter);
-  const entries = useResource(async () => {
-    const filter = counter.licenseFeatureId === null ? { license_id: license.id } : { license_feature_id: counter.licenseFeatureId };
-    const page = await get<Page<AuditEntry>>("/api/v1/audit", { ...filter, from: new Date(window.from).toISOString(), limit: PLOT_ROWS });
-    return { rows: page.data.filter((entry) => entry.license_feature_id === counter.licenseFeatureId), more: page.next_cursor !== null };
-  }, [license.id, counter.code, counter.total, props.refreshes]);
+function plotWindow(counter: Counter, now: number): { from: number; label: string } {
+  const period = counter.rules.reset_consumption ? counter.rules.consumption_period : null;
+  if (counter.periodStart && period && period !== "annually") return { from: Date.parse(counter.periodStart), label: "this period" };
+  return { from: now - 30 * DAY_MS, label: "the last 30 days" };
+}
+
+/**
+ * What the license page plots: the license's hourly rollups over the plots' windows, and its daily
+ * rollups over the last year for the periods that ended (two bounded reads, however long the
+ * history: at most 744 hours and 366 days per counter).
+ */
+export function useLicenseUsage(license: LicenseDetail | undefined, refreshes: number) {
+  const now = Date.now();
+  const counters = license ? countersOf(license) : [];
+  const from =
+    Math.floor(
+      Math.max(now - 31 * DAY_MS, Math.min(now - HOUR_MS, ...counters.map((counter) => plotWindow(counter, now).from))) / HOUR_MS,
+    ) * HOUR_MS;
+  const totals = counters.map((counter) => counter.total).join(",");
+  return useResource(async () => {
+    if (!license || counters.length === 0) return null;
+    const to = new Date(now + HOUR_MS).toISOString();
+    const [hours, days] = await Promise.all([
+      get<LicenseUsage>(`/api/v1/licenses/${license.id}/usage`, { granularity: "hour", from: new Date(from).toISOString(), to }),
+      get<LicenseUsage>(`/api/v1/licenses/${license.id}/usage`, {
+        granularity: "day",
+        from: new Date(now - 365 * DAY_MS).toISOString(),
+        to,
+      }),
+    ]);
+    return { hours, days };
+  }, [license?.id, totals, refreshes]);
+}
+
+type LicenseUsageRead = ReturnType<typeof useLicenseUsage>;
+type UsageCounter = LicenseUsage["counters"][number];
+
+const usageOf = (usage: LicenseUsage, counter: Counter): UsageCounter | undefined =>
+  usage.counters.find((candidate) => candidate.license_feature_id === counter.licenseFeatureId);
+
+function CounterPlot(props: { counter: Counter; usage: LicenseUsageRead }) {
+  const { counter, usage } = props;
   return (
-    <Loaded loading={entries.loading} error={entries.error} retry={entries.reload} ready={entries.data !== undefined}>
+    <Loaded loading={usage.loading} error={usage.error} retry={usage.reload} ready={usage.data !== undefined}>
       {() => {
-        const rows = entries.data!.rows;
-        const points: PlotPoint[] = rows.map((entry) => ({ at: Date.parse(entry.created_at), total: entry.total_after }));
-        const first = rows[0];
-        const start = first ? first.total_after - first.consumptions : 0;
+        const now = Date.now();
+        const window = plotWindow(counter, now);
+        const buckets = (usage.data ? (usageOf(usage.data.hours, counter)?.buckets ?? []) : []).filter(
+          (bucket) => bucket.total_after !== null && Date.parse(bucket.bucket_start) + HOUR_MS > window.from,
+        );
+        const points: PlotPoint[] = buckets.map((bucket) => ({
+          at: Math.max(window.from, Date.parse(bucket.bucket_start)),
+          total: bucket.total_after!,
+        }));
+        const first = buckets[0];
+        const start = first ? first.total_after! - first.consumed - first.adjusted : 0;
         const cap = counter.rules.allow_unlimited_consumptions ? null : counter.rules.max_consumption;
+        const periods = usage.data ? (usageOf(usage.data.days, counter)?.periods ?? []) : [];
         return (
-          <ConsumptionPlot
-            code={counter.code}
-            points={points}
-            start={start}
-            cap={cap}
-            hardLimit={hardLimit(counter.rules)}
-            from={window.from}
-            to={window.to}
-            windowLabel={window.label}
-            note={
-              entries.data!.more
-                ? `From the consumption log: the first ${PLOT_ROWS} entries of ${window.label}.`
-                : "From the consumption log (entries arrive about a second after each consumption)."
-            }
-          />
+          <>
+            <ConsumptionPlot
+              code={counter.code}
+              points={points}
+              start={start}
+              consumptions={buckets.reduce((sum, bucket) => sum + bucket.consumptions, 0)}
+              cap={cap}
+              hardLimit={hardLimit(counter.rules)}
+              from={window.from}
+              to={now}
+              windowLabel={window.label}
+              note="From the hourly usage rollups (about a second behind the counter)."
+            />
+            {periods.length > 0 && (
+              <Table
+                label={`Ended periods of ${counter.code}`}
+                name={`periods-${counter.code}`}
+                head={["Period", "Total at its end", "Cap", "Overage"]}
+              >
+                {periods
+                  .slice()
+                  .reverse()
+                  .map((period) => (
+                    <tr key={period.period_start}>
+                      <td>
+                        {dateOnly(period.period_start)} – {dateOnly(new Date(Date.parse(period.period_end) - 1).toISOString())} (
+                        {period.period})
+                      </td>
+                      <td class="num">{number(period.total_consumptions)}</td>
+                      <td class="num">{number(period.max_consumption)}</td>
+                      <td class="num">{number(period.overage)}</td>
+                    </tr>
+                  ))}
+              </Table>
+            )}
+          </>
         );
       }}
     </Loaded>

@@ -2,6 +2,8 @@
 // what a failed action shows, what an empty list says, search, keyboard use, views that cannot
 // load; each view checked by axe-core and kept as screenshots at 1280 px and 390 px
 // (test-artifacts/console/views-*.png).
+import { createServer, type Server } from "node:http";
+import { LicenseAPI } from "@licensespring/node-sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalService, type LocalService } from "../sdk/local-service";
@@ -164,6 +166,110 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
     await screenshots(page, "views-consumption-log-empty");
     await page.getByRole("button", { name: "Export CSV" }).click();
     await expectSuccess(page, "Consumption log exported as CSV");
+  });
+
+  it("lists the customers near their caps and the totals per period, and exports a month", async () => {
+    const sdk = new LicenseAPI({
+      apiKey: service.credentials.apiKey,
+      sharedKey: service.credentials.sharedKey,
+      apiPath: service.apiPath,
+      publicKey: service.publicKey,
+      appName: "views",
+      appVersion: "1.0.0",
+    });
+    const identity = { product: service.demo.keyProduct, license_key: service.demo.licenseKey, hardware_id: service.demo.hardwareId };
+    await sdk.addFeatureConsumption({ ...identity, feature: service.demo.feature, consumptions: 850 });
+    await openSection(page, "Usage");
+    const row = page.locator('tr[data-near-cap$=".exports"]');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return row.count();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(1);
+    expect(await row.textContent()).toContain("85 %");
+    await expect.poll(() => page.locator('tr[data-usage-product="demo-key.exports"]').count()).toBe(1);
+    await expectAccessible(page, "usage");
+    await screenshots(page, "views-usage");
+    await page.getByLabel("Show counters at").selectOption("100");
+    await expect.poll(() => main().locator("[data-empty]").first().textContent()).toMatch(/No counter is at 100 %/);
+    await page.getByRole("button", { name: "Download" }).click();
+    await expectSuccess(page, /Billing export of \d{4}-\d{2} downloaded/);
+  });
+
+  it("registers a webhook endpoint, shows its delivery log and resends a failed delivery", async () => {
+    const received: Array<{ status: number; headers: Record<string, unknown>; body: string }> = [];
+    const receiver: Server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const status = received.length === 0 ? 500 : 204; // the first delivery fails, later ones succeed
+        received.push({ status, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+        response.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+    try {
+      await openSection(page, "Webhooks");
+      expect(await main().locator("[data-empty]").textContent()).toMatch(/No endpoint yet/);
+      const form = page.locator("#create-webhook");
+      await form.getByLabel("URL").fill(url);
+      await form.getByLabel(/A counter reaches a threshold/).uncheck();
+      await form.getByLabel(/A device is blacklisted/).check();
+      await form.getByRole("button", { name: "Register endpoint" }).click();
+      await expectSuccess(page, "Endpoint registered");
+      expect(await page.locator('[data-secret="webhook-secret"]').textContent()).toMatch(/^whsec_/);
+      await expectAccessible(page, "webhooks");
+      await screenshots(page, "views-webhooks");
+      await page.getByRole("button", { name: "I have saved the secret" }).click();
+
+      // A device blacklisted in the console is the event.
+      const manage = vendorApi(service);
+      const license = (await manage("GET", `/api/v1/licenses?license_key=${service.demo.licenseKey}`)).data[0];
+      await page.goto(`${service.baseUrl}/console/#/licenses/${license.id}`);
+      const device = page.locator(`tr[data-hardware-id="${service.demo.hardwareId}"]`);
+      await device.locator('button[data-action="blacklist"]').click();
+      await page.locator('dialog[data-confirm="blacklist"] button[data-confirm-action]').click();
+      await expectSuccess(page, `${service.demo.hardwareId} blacklisted`);
+      await device.locator('button[data-action="unblacklist"]').click();
+      await expectSuccess(page, "no longer blacklisted");
+
+      await openSection(page, "Webhooks");
+      await page.locator(`tr[data-webhook="${url}"] a`).click();
+      const delivery = page.locator('tr[data-delivery="device.blacklisted"]');
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole("button", { name: "Refresh" }).click();
+            return (await delivery.count()) > 0 ? delivery.locator("td").nth(4).textContent() : null;
+          },
+          { timeout: 30_000, interval: 1_000 },
+        )
+        .toBe("500");
+      expect(await delivery.getAttribute("data-status")).toBe("pending");
+      await expectAccessible(page, "delivery log");
+      await screenshots(page, "views-webhook-deliveries");
+      await delivery.locator('button[data-action="resend"]').click();
+      await expectSuccess(page, "device.blacklisted sent again");
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole("button", { name: "Refresh" }).click();
+            return delivery.getAttribute("data-status");
+          },
+          { timeout: 30_000, interval: 1_000 },
+        )
+        .toBe("delivered");
+      expect(received.map((delivery) => delivery.status)).toEqual([500, 204]);
+      expect(received[1]!.headers).toHaveProperty("webhook-signature");
+      expect(JSON.parse(received[1]!.body)).toMatchObject({ type: "device.blacklisted" });
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 
   it("signs out, and back to the sign-in form", async () => {

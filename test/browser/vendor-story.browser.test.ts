@@ -138,12 +138,12 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     expect(await renders.locator('[data-fact="reset"]').textContent()).toContain(
       nextMonth.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }).split(",")[0],
     );
-    // The audit rows reach D1 about a second after each consumption: refresh until the plot has all three.
+    // The rollups reach D1 about a second after each consumption: refresh until the plot has all three.
     await expect
       .poll(
         async () => {
           await page.getByRole("button", { name: "Refresh" }).click();
-          return renders.locator("figure[data-plot]").getAttribute("data-points");
+          return renders.locator("figure[data-plot]").getAttribute("data-consumptions");
         },
         { timeout: 30_000, interval: 1_000 },
       )
