@@ -74,19 +74,21 @@ export async function findDevice(db: D1Database, deviceId: number): Promise<Devi
   return row && devices.decode(row);
 }
 
-/** Blacklists or un-blacklists a device; null when there is no such device. */
-export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
-  const row = await db
-    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
-    .bind(blacklisted ? 1 : 0, deviceId)
-    .first<DeviceRow>();
-  return row && devices.decode(row);
-}
-
-/** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */
-export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
-  const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${devices.columns}`).bind(deviceId).first<DeviceRow>();
-  return row && devices.decode(row);
+/**
+ * A vendor's change of a device: blacklist, un-blacklist (`blacklisted`) or deactivate (`active` 0:
+ * it frees its activation seat; the client may activate again), in one transaction with `after`
+ * (its activity entry). The UPDATE changes the row only when the device is not so already. The
+ * device as it is now; null when there is no such device.
+ */
+export async function setDeviceFlag(
+  db: D1Database,
+  deviceId: number,
+  flag: "blacklisted" | "active",
+  value: boolean,
+  after: D1PreparedStatement[] = [],
+): Promise<DeviceResource | null> {
+  await db.batch([db.prepare(`UPDATE devices SET ${flag} = ?1 WHERE id = ?2 AND ${flag} != ?1`).bind(value ? 1 : 0, deviceId), ...after]);
+  return findDevice(db, deviceId);
 }
 
 /** The devices here among (license, hardware id) pairs. */
