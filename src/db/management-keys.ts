@@ -27,12 +27,12 @@ export interface ManagementKeyInsert {
   created_by: string;
 }
 
-/** The INSERT of a new key (ON CONFLICT on the name: nothing, so the batch's activity entry finds no key and the caller answers 409). */
+/** The INSERT of a new key; a name given before (UNIQUE, case-insensitive) fails its batch. */
 export function insertManagementKeyStatement(db: D1Database, key: ManagementKeyInsert): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO management_keys (name, role, key_hash, key_prefix, created_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO NOTHING RETURNING ${keys.columns}`,
+       RETURNING ${keys.columns}`,
     )
     .bind(key.name, key.role, key.key_hash, key.key_prefix, key.created_by);
 }
