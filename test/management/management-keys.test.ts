@@ -140,4 +140,3 @@ async function manageWith(key: string, method: string, path: string): Promise<un
   expect(response.status).toBe(200);
   return response.json();
 }
-
