@@ -32,6 +32,17 @@ import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 
+/**
+ * Deletes `thing` unless something refers to it: `inUse` says what (null: nothing). It is asked
+ * first, for a refusal that says why, and the delete checks again in its own statements, so that a
+ * license issued meanwhile keeps the thing (then `inUse` is asked once more for the reason).
+ */
+async function deleteUnused<T>(thing: T, name: string, inUse: () => Promise<string | null>, remove: () => Promise<boolean>): Promise<T> {
+  const reason = await inUse();
+  if (reason === null && (await remove())) return thing;
+  throw new ApiError("conflict", reason ?? (await inUse()) ?? `${name} changed meanwhile: send the request again`);
+}
+
 export const managementProductRoutes = [
   managementRoute({
     method: "post",
@@ -109,28 +120,27 @@ export const managementProductRoutes = [
     response: ProductResource,
     async handler({ params, env, actor }) {
       const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      // Checked here for a message that says why, and again inside the delete, which a license issued meanwhile stops.
-      const inUse = async () => {
-        const { licenses, apiKeys } = await productDependents(env.DB, stored.id);
-        if (licenses === 0 && apiKeys === 0) return null;
-        return new ApiError(
-          "conflict",
-          `Product ${stored.id} has ${licenses} license(s) and ${apiKeys} License API key(s) limited to it: only a product without either ` +
-            "can be deleted (archive its licenses instead: they keep their history)",
-        );
-      };
-      const refusal = await inUse();
-      if (refusal) throw refusal;
-      const deleted = await deleteProduct(env.DB, stored.id, [
-        activityStatement(env.DB, actor, {
-          action: "product.deleted",
-          target: { type: "product", id: stored.id },
-          before: stored,
-          onlyIfChanged: true,
-        }),
-      ]);
-      if (!deleted) throw (await inUse()) ?? new ApiError("conflict", `Product ${stored.id} changed meanwhile: send the request again`);
-      return stored;
+      return deleteUnused(
+        stored,
+        `Product ${stored.id}`,
+        async () => {
+          const { licenses, apiKeys } = await productDependents(env.DB, stored.id);
+          if (licenses === 0 && apiKeys === 0) return null;
+          return (
+            `Product ${stored.id} has ${licenses} license(s) and ${apiKeys} License API key(s) limited to it: only a product without ` +
+            "either can be deleted (archive its licenses instead: they keep their history)"
+          );
+        },
+        () =>
+          deleteProduct(env.DB, stored.id, [
+            activityStatement(env.DB, actor, {
+              action: "product.deleted",
+              target: { type: "product", id: stored.id },
+              before: stored,
+              onlyIfChanged: true,
+            }),
+          ]),
+      );
     },
   }),
   managementRoute({
@@ -269,31 +279,27 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, env, actor }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      // Checked here for a message that says why, and again inside the delete, which a license issued meanwhile stops.
-      const inUse = async () => {
-        const licenses = await licensesWithFeature(env.DB, stored.id);
-        if (licenses === 0) return null;
-        return new ApiError(
-          "conflict",
-          `Feature ${JSON.stringify(stored.code)} is (or was) on ${licenses} license(s): it stays, as their history refers to it ` +
-            "(remove it from licenses to stop its use)",
-        );
-      };
-      const refusal = await inUse();
-      if (refusal) throw refusal;
-      const deleted = await deleteProductFeature(env.DB, stored.id, [
-        activityStatement(env.DB, actor, {
-          action: "product_feature.deleted",
-          target: { type: "product_feature", id: stored.id },
-          before: stored,
-          onlyIfChanged: true,
-        }),
-      ]);
-      if (!deleted)
-        throw (
-          (await inUse()) ?? new ApiError("conflict", `Feature ${JSON.stringify(stored.code)} changed meanwhile: send the request again`)
-        );
-      return stored;
+      return deleteUnused(
+        stored,
+        `Feature ${JSON.stringify(stored.code)}`,
+        async () => {
+          const licenses = await licensesWithFeature(env.DB, stored.id);
+          if (licenses === 0) return null;
+          return (
+            `Feature ${JSON.stringify(stored.code)} is (or was) on ${licenses} license(s): it stays, as their history refers to it ` +
+            "(remove it from licenses to stop its use)"
+          );
+        },
+        () =>
+          deleteProductFeature(env.DB, stored.id, [
+            activityStatement(env.DB, actor, {
+              action: "product_feature.deleted",
+              target: { type: "product_feature", id: stored.id },
+              before: stored,
+              onlyIfChanged: true,
+            }),
+          ]),
+      );
     },
   }),
   managementRoute({
