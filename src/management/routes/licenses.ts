@@ -228,9 +228,9 @@ const STATE_ACTIVITY: Record<LicenseStateChange, { action: ActivityAction; befor
 const setState = (change: LicenseStateChange) =>
   async function ({ params, env, actor }: { params: { license_id: number }; env: Env; actor: ManagementActor }) {
     const licenseId = params.license_id;
-    const license =
-      change === "archive" || change === "restore" ? await findLicense(env.DB, licenseId) : await writableLicense(env, licenseId);
-    orNotFound(license, "License", licenseId);
+    // An archived license may be archived (again) or restored; every other change needs it unarchived.
+    if (change === "archive" || change === "restore") orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
+    else await writableLicense(env, licenseId);
     const { action, before, after } = STATE_ACTIVITY[change];
     const changed = await changeLicenseState(env.DB, licenseId, change, [
       activityStatement(env.DB, actor, {
