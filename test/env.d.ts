@@ -12,5 +12,7 @@ declare namespace Cloudflare {
     ACCESS_ROLES: string;
     /** Set by vitest.config.ts: the test team's private keys, JSON { current, next } (JWKs with kid). */
     TEST_ACCESS_SIGNING_KEYS: string;
+    /** Set by vitest.config.ts: a webhook queue whose messages move to the webhook dead-letter queue after 1 retry. */
+    WEBHOOK_SHORT_RETRY_QUEUE: Queue;
   }
 }

@@ -16,6 +16,7 @@ import {
 import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { bit, decodeRow, setClause, type RowOf } from "./row-codec";
+import { createdDeliveries } from "./webhooks";
 
 // ---------------------------------------------------------------- the License API's license object
 
@@ -238,13 +239,21 @@ const STATE_CHANGES = {
 } as const;
 export type LicenseStateChange = keyof typeof STATE_CHANGES;
 
-/** Applies a state change with `after` in one transaction; false when it changed nothing. */
+/**
+ * Applies a state change in one transaction with `announce` (webhook event statements, run first:
+ * src/db/webhooks.ts) and `after` (its activity entry). Whether it changed anything, and the new
+ * webhook deliveries' ids.
+ */
 export async function changeLicenseState(
   db: D1Database,
   licenseId: number,
   change: LicenseStateChange,
+  announce: readonly D1PreparedStatement[] = [],
   after: D1PreparedStatement[] = [],
-): Promise<boolean> {
-  const [result] = await db.batch([db.prepare(`UPDATE licenses ${STATE_CHANGES[change]}`).bind(licenseId), ...after]);
-  return result!.meta.changes > 0;
+): Promise<{ changed: boolean; deliveries: number[] }> {
+  const results = await db.batch([...announce, db.prepare(`UPDATE licenses ${STATE_CHANGES[change]}`).bind(licenseId), ...after]);
+  return {
+    changed: results[announce.length]!.meta.changes > 0,
+    deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
+  };
 }

@@ -17,6 +17,8 @@ export const MANAGEMENT_TAGS = [
   "Management keys",
   "Activity",
   "Audit log",
+  "Usage",
+  "Webhooks",
   "Import",
 ] as const;
 export type ManagementTag = (typeof MANAGEMENT_TAGS)[number];
@@ -34,6 +36,10 @@ const TAG_ROLES: Record<ManagementTag, { read: ManagementRole; write: Management
   // Who did what, and who is calling; the consumption audit log.
   Activity: { read: "read-only", write: "admin" },
   "Audit log": { read: "read-only", write: "admin" },
+  // Usage reports and the billing export are reads; webhook endpoints are credentials of a kind (a
+  // URL may carry a token, as Slack's do), so only admins see or change them.
+  Usage: { read: "read-only", write: "admin" },
+  Webhooks: { read: "admin", write: "admin" },
   // Bulk imports write every kind of thing at once, keys included.
   Import: { read: "admin", write: "admin" },
 };

@@ -10,6 +10,8 @@ import { managementLicenseFeatureRoutes } from "./routes/license-features";
 import { managementLicenseRoutes } from "./routes/licenses";
 import { managementKeyRoutes } from "./routes/management-keys";
 import { managementProductRoutes } from "./routes/products";
+import { managementUsageRoutes } from "./routes/usage";
+import { managementWebhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...managementProductRoutes,
@@ -22,4 +24,6 @@ export const managementRoutes: readonly ManagementRoute[] = [
   ...managementActivityRoutes,
   ...managementAuditRoutes,
   ...managementImportRoutes,
+  ...managementUsageRoutes,
+  ...managementWebhookRoutes,
 ];

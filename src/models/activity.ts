@@ -47,6 +47,9 @@ export const ACTIVITY_ACTIONS = [
   "import.licenses",
   "import.devices",
   "import.totals",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_delivery.resent",
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 
@@ -62,6 +65,8 @@ export const ACTIVITY_TARGETS = [
   "api_key",
   "management_key",
   "import",
+  "webhook_endpoint",
+  "webhook_delivery",
 ] as const;
 export type ActivityTarget = (typeof ACTIVITY_TARGETS)[number];
 

@@ -133,4 +133,24 @@ describe("the activity log", () => {
       expect(stored).not.toContain(secret);
     }
   });
+
+  it("records webhook endpoints created and changed, their URL cut to its origin (a path may be a token), never their secret", async () => {
+    const admin = await createManagementKey("admin");
+    const url = "https://hooks.example.test/services/T0001/B0002/kB3xT0ken";
+    const created = await ok(manage("POST", "/api/v1/webhooks", { url, events: ["license.disabled"] }, { key: admin.key }));
+    await ok(manage("PATCH", `/api/v1/webhooks/${created.id}`, { enabled: false, url: `${url}-2` }, { key: admin.key }));
+    const logged = await entries(`target_type=webhook_endpoint&target_id=${created.id}`);
+    expect(logged).toMatchObject([
+      {
+        actor: admin.name,
+        action: "webhook_endpoint.updated",
+        before: { enabled: true, url: "https://hooks.example.test/…" },
+        after: { enabled: false, url: "https://hooks.example.test/…" },
+      },
+      { action: "webhook_endpoint.created", after: { url: "https://hooks.example.test/…", events: ["license.disabled"] } },
+    ]);
+    const stored = JSON.stringify(await env.DB.prepare("SELECT * FROM activity WHERE target_type = 'webhook_endpoint'").all());
+    expect(stored).not.toContain("kB3xT0ken");
+    expect(stored).not.toContain(created.secret);
+  });
 });

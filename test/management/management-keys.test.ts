@@ -127,6 +127,9 @@ describe("roles", () => {
       ["GET", "/api/v1/management-keys", "admin"],
       ["POST", "/api/v1/management-keys", "admin"],
       ["POST", "/api/v1/import/licenses", "admin"],
+      ["GET", "/api/v1/usage/near-cap", "read-only"],
+      ["GET", "/api/v1/webhooks", "admin"],
+      ["POST", "/api/v1/webhooks", "admin"],
     ];
     for (const [method, path, role] of expected) {
       const route = managementRoutes.find((candidate) => candidate.method.toUpperCase() === method && candidate.path === path);

@@ -9,6 +9,7 @@
 // "current" key; POST https://access.test/__test/rotate adds the "next" one (a key rotation), and
 // GET https://access.test/__test/requests says how many times the certs were fetched.
 import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { fetch as miniflareFetch } from "miniflare";
 
 export const ACCESS_TEAM = "access.test";
 export const ACCESS_AUDIENCE = "aud-0123456789abcdef";
@@ -48,7 +49,8 @@ export const accessBindings = {
  */
 export async function accessOutbound(request) {
   const url = new URL(request.url);
-  if (url.hostname !== ACCESS_TEAM) return fetch(request);
+  // Miniflare's own fetch: the request is one of Miniflare's, which Node's fetch does not take.
+  if (url.hostname !== ACCESS_TEAM) return miniflareFetch(request);
   if (url.pathname === "/cdn-cgi/access/certs") {
     certRequests += 1;
     const keys = rotated ? [current.publicJwk, next.publicJwk] : [current.publicJwk];

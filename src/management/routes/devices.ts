@@ -13,18 +13,26 @@ import { PageQuery, page } from "../../models/page";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+import { announce, deviceBlacklistedEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 import { writableLicense } from "../writable-license";
 
 /**
  * A vendor's change of a device, recorded in the activity log with it (when it changed anything);
  * its license's counter objects forget what they knew before the change is answered. A device of
- * an archived license is not changed (409).
+ * an archived license is not changed (409). Blacklisting a device that is not blacklisted emits
+ * device.blacklisted (once, however many calls race).
  */
 const changeDevice = (action: ActivityAction, flag: "blacklisted" | "active", value: boolean) =>
   async function ({ params, env, actor }: { params: { device_id: number }; env: Env; actor: ManagementActor }) {
     const device = orNotFound(await findDevice(env.DB, params.device_id), "Device", params.device_id);
-    await writableLicense(env, device.license_id);
-    const changed = await setDeviceFlag(env.DB, device.id, flag, value, [
+    const license = await writableLicense(env, device.license_id);
+    const subject = { license_id: license.id, license_key: license.license_key, product: license.product_short_code };
+    const events =
+      flag === "blacklisted" && value
+        ? announce(deviceBlacklistedEvent(subject, { device_id: device.id, hardware_id: device.hardware_id }, Date.now()), env.DB)
+        : [];
+    const { device: changed, deliveries } = await setDeviceFlag(env.DB, device.id, flag, value, events, [
       activityStatement(env.DB, actor, {
         action,
         target: { type: "device", id: device.id },
@@ -35,6 +43,7 @@ const changeDevice = (action: ActivityAction, flag: "blacklisted" | "active", va
       }),
     ]);
     await invalidateLicenseCounters(env, device.license_id);
+    await sendDeliveries(env, deliveries);
     return orNotFound(changed, "Device", params.device_id);
   };
 

@@ -43,6 +43,8 @@ import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../random-secrets";
+import { announce, licenseDisabledEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 import { writableLicense } from "../writable-license";
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
@@ -223,16 +225,21 @@ const STATE_ACTIVITY: Record<LicenseStateChange, { action: ActivityAction; befor
 /**
  * Enable, disable, archive, restore: the license's counter objects forget its old state before this
  * answers. Enabling or disabling an archived license is 409; archiving an archived license, or
- * restoring one that is not, changes nothing and answers the license.
+ * restoring one that is not, changes nothing and answers the license. Disabling or archiving an
+ * enabled license emits license.disabled (once, however many calls race).
  */
 const setState = (change: LicenseStateChange) =>
   async function ({ params, env, actor }: { params: { license_id: number }; env: Env; actor: ManagementActor }) {
     const licenseId = params.license_id;
     // An archived license may be archived (again) or restored; every other change needs it unarchived.
-    if (change === "archive" || change === "restore") orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
-    else await writableLicense(env, licenseId);
+    const license =
+      change === "archive" || change === "restore"
+        ? orNotFound(await findLicense(env.DB, licenseId), "License", licenseId)
+        : await writableLicense(env, licenseId);
+    const subject = { license_id: license.id, license_key: license.license_key, product: license.product_short_code };
+    const events = change === "disable" || change === "archive" ? announce(licenseDisabledEvent(subject, Date.now()), env.DB) : [];
     const { action, before, after } = STATE_ACTIVITY[change];
-    const changed = await changeLicenseState(env.DB, licenseId, change, [
+    const { changed, deliveries } = await changeLicenseState(env.DB, licenseId, change, events, [
       activityStatement(env.DB, actor, {
         action,
         target: { type: "license", id: licenseId },
@@ -243,6 +250,7 @@ const setState = (change: LicenseStateChange) =>
       }),
     ]);
     if (changed) await invalidateLicenseCounters(env, licenseId);
+    await sendDeliveries(env, deliveries);
     return orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   };
 
