@@ -53,9 +53,9 @@ const DEVICES_SQL = "SELECT id, hardware_id, active, blacklisted FROM devices WH
 const FEATURE_SQL = `
 SELECT lf.id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES}
 FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
-WHERE lf.id = ?2 AND lf.license_id = ?1`;
+WHERE lf.id = ?2 AND lf.license_id = ?1 AND lf.removed_at IS NULL`;
 
-/** Null when the license (or the feature, for a feature counter) does not exist. */
+/** Null when the license (or the feature, for a feature counter) does not exist, or the feature was removed from the license. */
 export async function loadCounterSnapshot(db: D1Database, target: CounterTarget): Promise<CounterSnapshot | null> {
   const [license, users, devices, feature] = await db.batch([
     db.prepare(LICENSE_SQL).bind(target.licenseId),

@@ -8,6 +8,7 @@ import {
   type CreateProductCustomFieldBody,
   type CustomFieldValueResource,
 } from "../models/product-custom-field";
+import { firstRowWith } from "./batch";
 import { insertStatement } from "./row-codec";
 
 const FIELD_COLUMNS = Object.keys(ProductCustomFieldResource.shape).join(", ");
@@ -27,18 +28,23 @@ export function licenseCustomFieldsStatement(db: D1Database, licenseId: number):
 /** The custom field values licenseCustomFieldsStatement read. */
 export const customFieldValuesOf = (result: D1Result | undefined) => (result?.results ?? []) as CustomFieldValueResource[];
 
-/** Adds a custom field to a product; null when the product already has one with that name. */
+/** Adds a custom field to a product, with `also` in the same transaction; null when the product already has one with that name. */
 export async function insertProductCustomField(
   db: D1Database,
   productId: number,
   field: CreateProductCustomFieldBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductCustomFieldResource | null> {
-  return insertStatement(
+  return firstRowWith<ProductCustomFieldResource>(
     db,
-    "product_custom_fields",
-    { product_id: productId, ...field },
-    `ON CONFLICT (product_id, name) DO NOTHING RETURNING ${FIELD_COLUMNS}`,
-  ).first<ProductCustomFieldResource>();
+    insertStatement(
+      db,
+      "product_custom_fields",
+      { product_id: productId, ...field },
+      `ON CONFLICT (product_id, name) DO NOTHING RETURNING ${FIELD_COLUMNS}`,
+    ),
+    also,
+  );
 }
 
 /** All custom fields of a product, in id order (a product has a handful). */

@@ -28,13 +28,25 @@ const detailFields = {
   trial_days: count("trial_days"),
 };
 
+/**
+ * A license's terms: its type, until when it is valid (null: no end) and how many devices may
+ * activate it. Set when it is issued or imported, changed with PATCH (docs/management-api.md
+ * "Changing license terms": a consumption license stays one).
+ */
+const termFields = {
+  license_type: LicenseType,
+  validity_period: instant("validity_period").nullable(),
+  max_activations: count("max_activations").min(1, "max_activations must be at least 1"),
+  allow_unlimited_activations: flag("allow_unlimited_activations"),
+};
+
 /** What issuing a license and importing one both take, with the same defaults and rules. */
 export const licenseTermsFields = {
   enabled: flag("enabled").default(true),
-  license_type: LicenseType.default("perpetual"),
-  validity_period: instant("validity_period").nullable().default(null),
-  max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
-  allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+  license_type: termFields.license_type.default("perpetual"),
+  validity_period: termFields.validity_period.default(null),
+  max_activations: termFields.max_activations.default(1),
+  allow_unlimited_activations: termFields.allow_unlimited_activations.default(false),
   /** Per-feature values by feature code; every product feature is on the license either way. */
   features: z.record(code("feature code"), FeatureOverridesInput).default({}),
   /** License-level consumption; only for license_type "consumption". */
@@ -44,6 +56,7 @@ export const licenseTermsFields = {
   max_license_users: detailFields.max_license_users.default(0),
   is_trial: detailFields.is_trial.default(false),
   trial_days: detailFields.trial_days.default(0),
+  /** Who the license is sold to: found by e-mail among the company's customers, or created (src/models/customer.ts). */
   customer: CustomerInput.nullable().default(null),
   /** Values of the product's custom fields, by name; the others keep the product default. */
   custom_fields: customFieldValues(customFieldValue).default({}),
@@ -58,16 +71,26 @@ export const licenseTermsFields = {
 /** The terms of a license being issued or imported, as validated. */
 export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
 
+/** `consumption` (a consumption license's own counter) only with license_type "consumption". */
+function refineConsumption(body: { consumption?: unknown; license_type?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (body.consumption !== undefined && body.license_type !== "consumption")
+    ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+}
+
+/** A license names its customer by id or by `customer`, not both. */
+function refineCustomer(body: { customer?: unknown; customer_id?: unknown }, ctx: z.RefinementCtx): void {
+  if (body.customer !== undefined && body.customer !== null && body.customer_id !== undefined && body.customer_id !== null)
+    ctx.addIssue({
+      code: "custom",
+      message: "send customer_id (an existing customer) or customer (found by e-mail, or created), not both",
+    });
+}
+
 /** The refinements every issued or imported license keeps: consumption on consumption licenses only; floating settings together. */
 export function refineLicenseTerms<
-  T extends z.ZodType<{ consumption?: unknown; license_type: string } & Parameters<typeof refineFloating>[0]>,
+  T extends z.ZodType<{ consumption?: unknown; license_type: string; customer?: unknown } & Parameters<typeof refineFloating>[0]>,
 >(schema: T) {
-  return schema
-    .superRefine((body, ctx) => {
-      if (body.consumption !== undefined && body.license_type !== "consumption")
-        ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
-    })
-    .superRefine(refineFloating);
+  return schema.superRefine(refineConsumption).superRefine(refineCustomer).superRefine(refineFloating);
 }
 
 export const IssueLicenseBody = refineLicenseTerms(
@@ -81,24 +104,39 @@ export const IssueLicenseBody = refineLicenseTerms(
       /** User-based products: at least one user. */
       users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
       ...licenseTermsFields,
+      /** An existing customer of the product's company (instead of `customer`). */
+      customer_id: bodyId("customer_id").optional(),
     })
     .strict(),
 );
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
- * Changes a license's details. `customer` replaces the whole customer (null removes it);
+ * Changes a license: its terms (type, validity, activations; a type change to "consumption" may
+ * bring the license counter's rules in `consumption`), details, customer, custom field values and
+ * floating settings. `customer_id` links an existing customer (null: none); `customer` links the
+ * company's customer with that e-mail, changing the fields sent, or a new one (null: none);
  * `custom_fields` sets values by name (null goes back to the product default).
  */
 export const UpdateLicenseBody = changes({
+  ...termFields,
+  consumption: LicenseConsumptionInput,
   ...detailFields,
   customer: CustomerInput.nullable(),
+  customer_id: bodyId("customer_id").nullable(),
   custom_fields: customFieldValues(customFieldValue.nullable()),
   ...floatingFields,
   ...borrowFields,
-});
+})
+  .superRefine(refineConsumption)
+  .superRefine(refineCustomer);
 export type UpdateLicenseBody = z.infer<typeof UpdateLicenseBody>;
 
+/**
+ * Licenses by product, exact key, user (case-insensitive), enabled state, customer, archived state
+ * (default: not archived; "any": both), and `q`: a part of the key, of a user's name, or of the
+ * customer's e-mail, name or company name (case-insensitive for ASCII letters).
+ */
 export const ListLicensesQuery = z
   .object({
     ...pagination,
@@ -109,6 +147,9 @@ export const ListLicensesQuery = z
       .enum(["true", "false"])
       .transform((value) => value === "true")
       .optional(),
+    customer_id: decimal("customer_id").optional(),
+    archived: z.enum(["true", "false", "any"]).default("false"),
+    q: text("q", 128).optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
@@ -133,6 +174,10 @@ export const LicenseResource = z.object({
   trial_days: z.number().int(),
   ...floatingFields,
   ...borrowFields,
+  /** The license's customer (GET /api/v1/customers/{customer_id}); null: none. */
+  customer_id: resourceId().nullable(),
+  /** When the license was archived; null: it is not. An archived license is disabled and frozen until restored. */
+  archived_at: z.string().nullable(),
 });
 export type LicenseResource = z.infer<typeof LicenseResource>;
 

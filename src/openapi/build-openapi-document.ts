@@ -85,6 +85,8 @@ function managementOperation(route: ManagementRoute): Operation {
     operationId: `${route.method}${route.path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
     tags: [route.tag],
     ...describedOperation(route),
+    // The least role the caller needs (src/management/route-roles.ts).
+    "x-required-role": route.role,
     security: [{ managementKey: [] }],
     ...(route.rows ? { requestBody: importBody(route.rows) } : {}),
     responses: {
@@ -99,7 +101,7 @@ function managementOperation(route: ManagementRoute): Operation {
           )
         : errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type, body_too_large or client_aborted"),
       "401": errorResponse("unauthorized: no management key"),
-      "403": errorResponse("forbidden: wrong management key"),
+      "403": errorResponse(`forbidden: a wrong or revoked management key, or a caller whose role is below ${route.role}`),
       "404": errorResponse("not_found"),
       "409": errorResponse("conflict"),
       "429": limitResponse("too_many_requests: the client address is over its rate limit; Retry-After says when to try again"),
@@ -170,8 +172,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: "License API", description: "What client applications call (the official SDKs)" },
       { name: "Products" },
       { name: "Licenses" },
+      { name: "Customers" },
       { name: "Devices" },
       { name: "API keys", description: "License API credentials" },
+      { name: "Management keys", description: "Named management API credentials, each with a role" },
+      { name: "Activity", description: "Who did what, and who is calling" },
       { name: "Audit log" },
       { name: "Import", description: "Bulk imports for a migration from LicenseSpring (docs/migration.md)" },
       {
@@ -186,7 +191,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           type: "apiKey",
           in: "header",
           name: "Authorization",
-          description: "`Api-Key <management key>` (the Worker secret MANAGEMENT_KEY)",
+          description:
+            "`Api-Key <management key>`: the Worker secret MANAGEMENT_KEY (admin) or a named management key (its role). Behind Cloudflare " +
+            "Access, a request without Authorization may instead carry Cf-Access-Jwt-Assertion (docs/management-api.md).",
         },
         licenseHmac: {
           type: "apiKey",

@@ -84,14 +84,16 @@ export function rejectRepeats<T>(rows: Array<NumberedRow<T>>, keyOf: (value: T) 
 }
 
 /**
- * Runs an import's writes as ONE db.batch (one D1 transaction). A UNIQUE failure means another
- * write created one of the rows since they were checked: nothing was written, and sending the same
- * rows again imports them (the rows already here are then left as they are).
+ * Runs an import's writes and its activity entry as ONE db.batch (one D1 transaction). A UNIQUE
+ * failure means another write created one of the rows since they were checked: nothing was
+ * written, and sending the same rows again imports them (the rows already here are then left as
+ * they are). An import that has nothing to write (every row is here already) writes nothing, not
+ * even an activity entry.
  */
-export async function commitImport(db: D1Database, statements: D1PreparedStatement[]): Promise<void> {
+export async function commitImport(db: D1Database, statements: D1PreparedStatement[], activity: D1PreparedStatement): Promise<void> {
   if (statements.length === 0) return;
   try {
-    await db.batch(statements);
+    await db.batch([...statements, activity]);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ApiError("conflict", "Another write created some of these rows meanwhile; nothing was imported: send the same rows again");

@@ -1,14 +1,18 @@
 /** /api/v1/products: products, their features (the defaults every license inherits) and custom fields. */
 import { z } from "zod";
+import { activityStatement } from "../../db/activity";
+import { addFeatureToProductLicenses } from "../../db/license-features";
 import { insertProductCustomField, productCustomFields } from "../../db/custom-fields";
 import {
+  deleteProductFeature,
   findProductFeature,
   insertProductFeature,
   licenseFeaturesInheritingFloatingUsers,
+  licensesWithFeature,
   listProductFeatures,
   updateProductFeature,
 } from "../../db/product-features";
-import { findProduct, insertProduct, listProducts, updateProduct } from "../../db/products";
+import { deleteProduct, findProduct, insertProduct, listProducts, productDependents, updateProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import { forgetProductVersion } from "../../license-api/edge-state";
 import { PageQuery, page } from "../../models/page";
@@ -20,10 +24,24 @@ import {
   ProductFeatureResource,
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
+import { AddedToLicensesResource, FeatureOverridesInput } from "../../models/license-feature";
 import { floatingProblem } from "../../models/rule-fields";
+import { changedValues } from "../changed-values";
+import { checkFloating, effectiveFeatureFloating } from "../floating-checks";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+
+/**
+ * Deletes `thing` unless something refers to it: `inUse` says what (null: nothing). It is asked
+ * first, for a refusal that says why, and the delete checks again in its own statements, so that a
+ * license issued meanwhile keeps the thing (then `inUse` is asked once more for the reason).
+ */
+async function deleteUnused<T>(thing: T, name: string, inUse: () => Promise<string | null>, remove: () => Promise<boolean>): Promise<T> {
+  const reason = await inUse();
+  if (reason === null && (await remove())) return thing;
+  throw new ApiError("conflict", reason ?? (await inUse()) ?? `${name} changed meanwhile: send the request again`);
+}
 
 export const managementProductRoutes = [
   managementRoute({
@@ -34,8 +52,15 @@ export const managementProductRoutes = [
     body: CreateProductBody,
     response: ProductResource,
     status: 201,
-    async handler({ body, env }) {
-      const product = await insertProduct(env.DB, body);
+    async handler({ body, env, actor }) {
+      const product = await insertProduct(env.DB, body, [
+        activityStatement(env.DB, actor, {
+          action: "product.created",
+          target: { type: "product", id: { select: "SELECT id FROM products WHERE short_code = ?", bind: [body.short_code] } },
+          after: body,
+          onlyIfChanged: true,
+        }),
+      ]);
       if (!product) throw new ApiError("conflict", `A product with short_code ${JSON.stringify(body.short_code)} already exists`);
       return product;
     },
@@ -71,8 +96,51 @@ export const managementProductRoutes = [
     params: ProductPath,
     body: UpdateProductBody,
     response: ProductResource,
-    async handler({ params, body, env }) {
-      return orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+    async handler({ params, body, env, actor }) {
+      const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const change = changedValues(stored, body);
+      const activity = activityStatement(env.DB, actor, {
+        action: "product.updated",
+        target: { type: "product", id: stored.id },
+        ...change,
+        onlyIfChanged: true,
+      });
+      return orNotFound(await updateProduct(env.DB, params.product_id, body, [activity]), "Product", params.product_id);
+    },
+  }),
+  managementRoute({
+    method: "delete",
+    path: "/api/v1/products/{product_id}",
+    tag: "Products",
+    summary: "Delete a product that has no licenses, with its features and custom fields",
+    description:
+      "Only a product that never had a license (archived licenses count: they keep their history) and that no License API key is " +
+      "limited to: otherwise 409 conflict, naming what keeps it. Answers the product as it was.",
+    params: ProductPath,
+    response: ProductResource,
+    async handler({ params, env, actor }) {
+      const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      return deleteUnused(
+        stored,
+        `Product ${stored.id}`,
+        async () => {
+          const { licenses, apiKeys } = await productDependents(env.DB, stored.id);
+          if (licenses === 0 && apiKeys === 0) return null;
+          return (
+            `Product ${stored.id} has ${licenses} license(s) and ${apiKeys} License API key(s) limited to it: only a product without ` +
+            "either can be deleted (archive its licenses instead: they keep their history)"
+          );
+        },
+        () =>
+          deleteProduct(env.DB, stored.id, [
+            activityStatement(env.DB, actor, {
+              action: "product.deleted",
+              target: { type: "product", id: stored.id },
+              before: stored,
+              onlyIfChanged: true,
+            }),
+          ]),
+      );
     },
   }),
   managementRoute({
@@ -87,9 +155,19 @@ export const managementProductRoutes = [
     body: CreateProductCustomFieldBody,
     response: ProductCustomFieldResource,
     status: 201,
-    async handler({ params, body, env }) {
+    async handler({ params, body, env, actor }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      const field = await insertProductCustomField(env.DB, params.product_id, body);
+      const field = await insertProductCustomField(env.DB, params.product_id, body, [
+        activityStatement(env.DB, actor, {
+          action: "custom_field.created",
+          target: {
+            type: "custom_field",
+            id: { select: "SELECT id FROM product_custom_fields WHERE product_id = ? AND name = ?", bind: [params.product_id, body.name] },
+          },
+          after: { product_id: params.product_id, ...body },
+          onlyIfChanged: true,
+        }),
+      ]);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
       return field;
     },
@@ -111,14 +189,27 @@ export const managementProductRoutes = [
     path: "/api/v1/products/{product_id}/features",
     tag: "Products",
     summary: "Add a feature to a product, with its default consumption rules",
-    description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
+    description:
+      "Licenses issued afterwards carry the feature. Licenses issued before get it with " +
+      "`POST /api/v1/products/{product_id}/features/{feature_code}/add-to-licenses` (all of them) or " +
+      "`POST /api/v1/licenses/{license_id}/features` (one).",
     params: ProductPath,
     body: CreateProductFeatureBody,
     response: ProductFeatureResource,
     status: 201,
-    async handler({ params, body, env }) {
+    async handler({ params, body, env, actor }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      const feature = await insertProductFeature(env.DB, params.product_id, body);
+      const feature = await insertProductFeature(env.DB, params.product_id, body, [
+        activityStatement(env.DB, actor, {
+          action: "product_feature.created",
+          target: {
+            type: "product_feature",
+            id: { select: "SELECT id FROM product_features WHERE product_id = ? AND code = ?", bind: [params.product_id, body.code] },
+          },
+          after: { product_id: params.product_id, ...body },
+          onlyIfChanged: true,
+        }),
+      ]);
       if (!feature) throw new ApiError("conflict", `The product already has a feature with code ${JSON.stringify(body.code)}`);
       return feature;
     },
@@ -146,7 +237,7 @@ export const managementProductRoutes = [
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
     response: ProductFeatureResource,
-    async handler({ params, body, env }) {
+    async handler({ params, body, env, actor }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
       const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
       const users = body.floating_users ?? stored.floating_users;
@@ -160,13 +251,81 @@ export const managementProductRoutes = [
             `floating_users: ${inheriting} floating license feature(s) use this default; it must stay at least 1 (or set their own floating_users first)`,
           );
       }
+      const activity = activityStatement(env.DB, actor, {
+        action: "product_feature.updated",
+        target: { type: "product_feature", id: stored.id },
+        ...changedValues(stored, body),
+        onlyIfChanged: true,
+      });
       const feature = orNotFound(
-        await updateProductFeature(env.DB, params.product_id, params.feature_code, body),
+        await updateProductFeature(env.DB, params.product_id, params.feature_code, body, [activity]),
         "Feature",
         params.feature_code,
       );
       forgetProductVersion(params.product_id);
       return feature;
+    },
+  }),
+  managementRoute({
+    method: "delete",
+    path: "/api/v1/products/{product_id}/features/{feature_code}",
+    tag: "Products",
+    summary: "Delete a product feature that no license carries or ever carried",
+    description:
+      "A feature that licenses carry, or carried (a feature removed from a license stays in its consumption history), is kept: 409 " +
+      "conflict. Remove it from licenses with `DELETE /api/v1/licenses/{license_id}/features/{feature_code}` so that they stop using " +
+      "it. Answers the feature as it was.",
+    params: ProductFeaturePath,
+    response: ProductFeatureResource,
+    async handler({ params, env, actor }) {
+      const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
+      return deleteUnused(
+        stored,
+        `Feature ${JSON.stringify(stored.code)}`,
+        async () => {
+          const licenses = await licensesWithFeature(env.DB, stored.id);
+          if (licenses === 0) return null;
+          return (
+            `Feature ${JSON.stringify(stored.code)} is (or was) on ${licenses} license(s): it stays, as their history refers to it ` +
+            "(remove it from licenses to stop its use)"
+          );
+        },
+        () =>
+          deleteProductFeature(env.DB, stored.id, [
+            activityStatement(env.DB, actor, {
+              action: "product_feature.deleted",
+              target: { type: "product_feature", id: stored.id },
+              before: stored,
+              onlyIfChanged: true,
+            }),
+          ]),
+      );
+    },
+  }),
+  managementRoute({
+    method: "post",
+    path: "/api/v1/products/{product_id}/features/{feature_code}/add-to-licenses",
+    tag: "Products",
+    summary: "Add a product feature to every license of the product that does not have it, in one call",
+    description:
+      "The body is the licenses' own values for the feature, as on issue (`{}`: each inherits the product feature's). Licenses that " +
+      "have the feature keep theirs; licenses it was removed from, and archived licenses, are left as they are (add it to one license " +
+      "with POST /api/v1/licenses/{license_id}/features). One transaction; the feature applies to the very next License API request.",
+    params: ProductFeaturePath,
+    body: FeatureOverridesInput,
+    response: AddedToLicensesResource,
+    async handler({ params, body, env, actor }) {
+      const feature = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
+      checkFloating(effectiveFeatureFloating(feature, body));
+      const added = await addFeatureToProductLicenses(env.DB, params.product_id, feature.id, body, [
+        activityStatement(env.DB, actor, {
+          action: "product_feature.added_to_licenses",
+          target: { type: "product_feature", id: feature.id },
+          after: { code: feature.code, overrides: body },
+          changesAs: "licenses_added",
+        }),
+      ]);
+      return { feature_code: feature.code, licenses_added: added };
     },
   }),
 ];
