@@ -4,10 +4,14 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { session } from "./api";
+import { get, session } from "./api";
+import type { Caller } from "./types";
 import { href, navigate, useRoute, type Route } from "./router";
 import { Notices, dismissErrors } from "./ui/notices";
+import { ActivityView } from "./views/activity";
 import { ApiKeysView } from "./views/api-keys";
+import { CustomersView, CustomerView } from "./views/customers";
+import { ManagementKeysView } from "./views/management-keys";
 import { AuditView } from "./views/audit";
 import { IssueLicenseView } from "./views/issue-license";
 import { LicenseView } from "./views/license";
@@ -22,27 +26,36 @@ import { WebhookView, WebhooksView } from "./views/webhooks";
 /** The sections of the navigation, in order; `match` is the first path segment they own. */
 const NAVIGATION: ReadonlyArray<{ match: string; label: string }> = [
   { match: "licenses", label: "Licenses" },
+  { match: "customers", label: "Customers" },
   { match: "products", label: "Products" },
   { match: "usage", label: "Usage" },
   { match: "api-keys", label: "API keys" },
   { match: "webhooks", label: "Webhooks" },
+  { match: "activity", label: "Activity" },
   { match: "audit", label: "Consumption log" },
+  { match: "management-keys", label: "Management keys" },
 ];
 
 function view(route: Route): ComponentChildren {
   const [section = "licenses", id, sub] = route.segments;
   switch (section) {
     case "licenses":
-      if (id === "new") return <IssueLicenseView productId={route.query.get("product")} />;
+      if (id === "new") return <IssueLicenseView productId={route.query.get("product")} customerId={route.query.get("customer")} />;
       return id ? <LicenseView key={id} licenseId={Number(id)} /> : <LicensesView query={route.query} />;
     case "products":
       return id ? <ProductView key={id} productId={Number(id)} /> : <ProductsView />;
+    case "customers":
+      return id ? <CustomerView key={id} customerId={Number(id)} /> : <CustomersView query={route.query} />;
     case "api-keys":
       return <ApiKeysView />;
     case "usage":
       return <UsageView query={route.query} />;
     case "webhooks":
       return id ? <WebhookView key={id} endpointId={Number(id)} query={route.query} /> : <WebhooksView />;
+    case "activity":
+      return <ActivityView query={route.query} />;
+    case "management-keys":
+      return <ManagementKeysView />;
     case "audit":
       return <AuditView query={route.query} />;
     case "search":
@@ -69,6 +82,7 @@ function SearchBox(props: { initial: string }) {
   return (
     <form
       role="search"
+      aria-label="Global search"
       class="global-search"
       onSubmit={(event) => {
         event.preventDefault();
@@ -87,6 +101,20 @@ function SearchBox(props: { initial: string }) {
       />
       <button type="submit">Search</button>
     </form>
+  );
+}
+
+/** Who is signed in, as the activity log will name their changes, and with which role. */
+function Caller() {
+  const [caller, setCaller] = useState<Caller | null>(null);
+  useEffect(() => {
+    get<Caller>("/api/v1/me").then(setCaller, () => setCaller(null));
+  }, []);
+  if (!caller) return null;
+  return (
+    <span class="caller" data-caller={caller.name} data-role={caller.role}>
+      {caller.name} <span class="role">{caller.role}</span>
+    </span>
   );
 }
 
@@ -131,6 +159,7 @@ export function App() {
           Edge License API <span>console</span>
         </a>
         <SearchBox initial={section === "search" ? (route.query.get("q") ?? "") : ""} />
+        <Caller />
         <button type="button" class="secondary on-dark" onClick={() => session.signOut()}>
           Sign out
         </button>

@@ -13,12 +13,19 @@ import type { UpdateLicenseConsumptionBody } from "../src/models/license-consump
 import type { CreateApiKeyBody } from "../src/models/api-key";
 import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody } from "../src/models/webhook-endpoint";
 import type { LicenseUsageResource, NearCapItem, CustomerUsageItem, ProductUsageItem } from "../src/models/usage";
+import type { CreateCustomerBody, UpdateCustomerBody } from "../src/models/customer";
+import type { CreateManagementKeyBody } from "../src/models/management-key";
+import type { UpdateLicenseBody } from "../src/models/license";
+import type { CallerResource } from "../src/models/activity";
 
 export type { ProductResource as Product } from "../src/models/product";
 export type { ProductFeatureResource as ProductFeature } from "../src/models/product-feature";
 export type { LicenseResource as License, LicenseDetailResource as LicenseDetail, LicenseType } from "../src/models/license";
 export type { LicenseFeatureResource as LicenseFeature } from "../src/models/license-feature";
-export type { CustomerResource as LicenseCustomer } from "../src/models/customer";
+export type { CustomerResource as Customer, CustomerDetailResource as CustomerDetail } from "../src/models/customer";
+export type { ManagementKeyResource as ManagementKey } from "../src/models/management-key";
+export type { ActivityResource as Activity, ActivityAction } from "../src/models/activity";
+export type { ManagementRole } from "../src/auth/management-roles";
 export type { DeviceResource as Device } from "../src/models/device";
 export type { ApiKeyResource as ApiKey } from "../src/models/api-key";
 export type { AuditEntryResource as AuditEntry } from "../src/models/audit-entry";
@@ -43,3 +50,8 @@ export type UpdateLicenseConsumptionInput = z.input<typeof UpdateLicenseConsumpt
 export type CreateApiKeyInput = z.input<typeof CreateApiKeyBody>;
 export type CreateWebhookEndpointInput = z.input<typeof CreateWebhookEndpointBody>;
 export type UpdateWebhookEndpointInput = z.input<typeof UpdateWebhookEndpointBody>;
+export type UpdateLicenseInput = z.input<typeof UpdateLicenseBody>;
+export type CreateCustomerInput = z.input<typeof CreateCustomerBody>;
+export type UpdateCustomerInput = z.input<typeof UpdateCustomerBody>;
+export type CreateManagementKeyInput = z.input<typeof CreateManagementKeyBody>;
+export type Caller = z.output<typeof CallerResource>;

@@ -8,10 +8,11 @@ export const licenseName = (license: Pick<License, "id" | "license_key" | "users
 export const seats = (license: Pick<License, "max_activations" | "allow_unlimited_activations">) =>
   license.allow_unlimited_activations ? "unlimited" : String(license.max_activations);
 
-export function licenseState(license: Pick<License, "enabled" | "active" | "validity_period">): {
+export function licenseState(license: Pick<License, "enabled" | "active" | "validity_period" | "archived_at">): {
   state: string;
   tone: "ok" | "bad" | "warn" | "muted";
 } {
+  if (license.archived_at) return { state: "archived", tone: "muted" };
   if (!license.enabled) return { state: "disabled", tone: "bad" };
   if (license.validity_period && Date.parse(license.validity_period) < Date.now()) return { state: "expired", tone: "bad" };
   return license.active ? { state: "active", tone: "ok" } : { state: "not activated", tone: "muted" };

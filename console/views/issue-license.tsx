@@ -1,25 +1,61 @@
 /** Issue a license: the product, the terms (type, validity, seats), who it is for, and its key or users. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { get, post, type Page } from "../api";
 import { href, navigate } from "../router";
 import { useAction } from "../ui/notices";
 import { Checkbox, Empty, Field, Loaded, PageHeader, Section, Select, endOfDay } from "../ui/parts";
 import { useResource } from "../ui/resource";
 import { typedNumber } from "../ui/rules-fields";
-import type { IssueLicenseInput, LicenseDetail, LicenseType, Product } from "../types";
+import type { CustomerDetail, IssueLicenseInput, LicenseDetail, LicenseType, Product } from "../types";
 import { licenseName } from "../ui/format";
-
-const LICENSE_TYPES: ReadonlyArray<readonly [LicenseType, string]> = [
-  ["perpetual", "Perpetual"],
-  ["time-limited", "Time-limited"],
-  ["subscription", "Subscription"],
-  ["consumption", "Consumption (a license-level counter)"],
-];
+import { customerName } from "./customers";
+import { LICENSE_TYPES } from "./license-terms";
 
 const emptyCustomer = { email: "", first_name: "", last_name: "", company_name: "" };
 
-export function IssueLicenseView(props: { productId: string | null }) {
+/** Who the license is for: nobody yet, a customer already here (found by search), or a new one. */
+type CustomerChoice = "new" | "existing" | "none";
+
+/** Finds an existing customer by a part of its e-mail, name, company or license key, and picks one. */
+function CustomerSearch(props: { picked: CustomerDetail | null; onPick: (customer: CustomerDetail | null) => void }) {
+  const [text, setText] = useState("");
+  const [found, setFound] = useState<CustomerDetail[] | null>(null);
+  async function find() {
+    const page = await get<Page<CustomerDetail>>("/api/v1/customers", { q: text.trim(), limit: 20 });
+    setFound(page.data);
+    props.onPick(page.data[0] ?? null);
+  }
+  return (
+    <>
+      <div class="inline-form">
+        <Field label="Find the customer" name="customer_q" type="search" value={text} onValue={setText} />
+        <button type="button" class="secondary" onClick={() => void find()}>
+          Find
+        </button>
+      </div>
+      {found !== null && found.length === 0 && <p class="hint">No customer matches: choose “a new customer” instead.</p>}
+      {(found?.length || props.picked) && (
+        <Select
+          label="Customer"
+          name="customer_id"
+          value={String(props.picked?.id ?? "")}
+          options={(found ?? (props.picked ? [props.picked] : [])).map(
+            (customer) => [String(customer.id), `${customerName(customer)} · ${customer.email || customer.company_name}`] as const,
+          )}
+          onValue={(id) => props.onPick((found ?? []).find((customer) => String(customer.id) === id) ?? props.picked)}
+        />
+      )}
+    </>
+  );
+}
+
+export function IssueLicenseView(props: { productId: string | null; customerId: string | null }) {
   const products = useResource(() => get<Page<Product>>("/api/v1/products", { limit: 200 }), []);
+  const [choice, setChoice] = useState<CustomerChoice>(props.customerId ? "existing" : "new");
+  const [picked, setPicked] = useState<CustomerDetail | null>(null);
+  useEffect(() => {
+    if (props.customerId) void get<CustomerDetail>(`/api/v1/customers/${props.customerId}`).then(setPicked, () => setChoice("new"));
+  }, [props.customerId]);
   const [productId, setProductId] = useState(props.productId ?? "");
   const [terms, setTerms] = useState({
     license_key: "",
@@ -65,7 +101,8 @@ export function IssueLicenseView(props: { productId: string | null }) {
                 : terms.license_key.trim()
                   ? { license_key: terms.license_key.trim() }
                   : {}),
-              customer: hasCustomer ? customer : null,
+              ...(choice === "existing" && picked ? { customer_id: picked.id } : {}),
+              ...(choice === "new" && hasCustomer ? { customer } : {}),
             };
             const outcome = await run(
               "Issuing the license",
@@ -155,32 +192,48 @@ export function IssueLicenseView(props: { productId: string | null }) {
                 />
               </Section>
               <Section title="Customer">
-                <p class="hint">Who the license is sold to (all optional). Search finds the license by these later.</p>
-                <Field
-                  label="E-mail"
-                  name="customer_email"
-                  type="email"
-                  value={customer.email}
-                  onValue={(email) => setCustomer({ ...customer, email })}
+                <Select
+                  label="The license is for"
+                  name="customer_choice"
+                  value={choice}
+                  options={[
+                    ["new", "a new customer"],
+                    ["existing", "a customer already here"],
+                    ["none", "nobody yet"],
+                  ]}
+                  onValue={setChoice}
                 />
-                <Field
-                  label="Company"
-                  name="customer_company"
-                  value={customer.company_name}
-                  onValue={(company_name) => setCustomer({ ...customer, company_name })}
-                />
-                <Field
-                  label="First name"
-                  name="customer_first_name"
-                  value={customer.first_name}
-                  onValue={(first_name) => setCustomer({ ...customer, first_name })}
-                />
-                <Field
-                  label="Last name"
-                  name="customer_last_name"
-                  value={customer.last_name}
-                  onValue={(last_name) => setCustomer({ ...customer, last_name })}
-                />
+                {choice === "existing" && <CustomerSearch picked={picked} onPick={setPicked} />}
+                {choice === "new" && (
+                  <>
+                    <p class="hint">A customer with this e-mail already here gets the license (and these values).</p>
+                    <Field
+                      label="E-mail"
+                      name="customer_email"
+                      type="email"
+                      value={customer.email}
+                      onValue={(email) => setCustomer({ ...customer, email })}
+                    />
+                    <Field
+                      label="Company"
+                      name="customer_company"
+                      value={customer.company_name}
+                      onValue={(company_name) => setCustomer({ ...customer, company_name })}
+                    />
+                    <Field
+                      label="First name"
+                      name="customer_first_name"
+                      value={customer.first_name}
+                      onValue={(first_name) => setCustomer({ ...customer, first_name })}
+                    />
+                    <Field
+                      label="Last name"
+                      name="customer_last_name"
+                      value={customer.last_name}
+                      onValue={(last_name) => setCustomer({ ...customer, last_name })}
+                    />
+                  </>
+                )}
                 <button type="submit" disabled={busy}>
                   Issue license
                 </button>

@@ -16,6 +16,8 @@ import { useResource, usePages } from "../ui/resource";
 import { RulesFields, changedRules, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
 import { periodEnd } from "../../src/counter/consumption-period";
 import type { Device, LicenseDetail, LicenseUsage } from "../types";
+import { ActivityList } from "./activity";
+import { AddFeature, ArchiveToggle, EditTerms, LicenseCustomer, RemoveFeature } from "./license-terms";
 
 /** One consumption counter of a license: a consumption feature, or a consumption license's own counter. */
 export interface Counter {
@@ -100,7 +102,9 @@ export function LicenseView(props: { licenseId: number }) {
               <button type="button" class="secondary" onClick={reloadAll} disabled={license.loading}>
                 Refresh
               </button>
-              <EnableToggle license={current} after={license.reload} />
+              {!current.archived_at && <EditTerms license={current} after={license.reload} />}
+              {!current.archived_at && <EnableToggle license={current} after={license.reload} />}
+              <ArchiveToggle license={current} after={license.reload} />
             </PageHeader>
             <div class="columns">
               <Section title="Terms">
@@ -127,21 +131,10 @@ export function LicenseView(props: { licenseId: number }) {
                 </dl>
               </Section>
               <Section title="Customer">
-                {current.customer && Object.values(current.customer).some((value) => typeof value === "string" && value !== "") ? (
-                  <dl class="facts" data-customer>
-                    <dt>Name</dt>
-                    <dd>{[current.customer.first_name, current.customer.last_name].filter(Boolean).join(" ") || "—"}</dd>
-                    <dt>E-mail</dt>
-                    <dd>{current.customer.email || "—"}</dd>
-                    <dt>Company</dt>
-                    <dd>{current.customer.company_name || "—"}</dd>
-                  </dl>
-                ) : (
-                  <Empty>No customer recorded for this license.</Empty>
-                )}
+                <LicenseCustomer license={current} />
               </Section>
             </div>
-            <Section title="Consumption" wide>
+            <Section title="Consumption" wide actions={<AddFeature license={current} after={license.reload} />}>
               {countersOf(current).length === 0 ? (
                 <Empty>This license has no metered feature. Add one to its product, with a cap, to count usage.</Empty>
               ) : (
@@ -162,6 +155,9 @@ export function LicenseView(props: { licenseId: number }) {
                 }
               </Loaded>
               <MoreButton hasMore={devices.hasMore} loading={devices.loading} more={devices.more} />
+            </Section>
+            <Section title="Activity" wide>
+              <ActivityList filters={{ license_id: current.id }} label="Activity of this license" limit={20} />
             </Section>
             <p>
               <a href={href("audit", { license: current.id })}>Every consumption of this license in the consumption log</a>
@@ -231,6 +227,7 @@ function CounterPanel(props: { license: LicenseDetail; counter: Counter; after: 
         </div>
         <div class="actions">
           <ChangeCap license={license} counter={counter} after={props.after} />
+          {counter.licenseFeatureId !== null && <RemoveFeature license={license} code={counter.code} after={props.after} />}
           <ConfirmButton
             label="Reset"
             name={`reset-${counter.code}`}

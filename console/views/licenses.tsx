@@ -10,13 +10,14 @@ import type { License, Product } from "../types";
 export function LicensesView(props: { query: URLSearchParams }) {
   const productId = props.query.get("product") ?? "";
   const enabled = props.query.get("enabled") ?? "";
+  const archived = props.query.get("archived") ?? "false";
   const products = useResource(() => get<Page<Product>>("/api/v1/products", { limit: 200 }), []);
   const licenses = usePages(
-    (cursor) => get<Page<License>>("/api/v1/licenses", { limit: 50, cursor, product_id: productId, enabled }),
-    [productId, enabled],
+    (cursor) => get<Page<License>>("/api/v1/licenses", { limit: 50, cursor, product_id: productId, enabled, archived }),
+    [productId, enabled, archived],
   );
   const productName = new Map(products.data?.data.map((product) => [product.id, product.name]) ?? []);
-  const filter = (name: string, value: string) => navigate(href("licenses", { product: productId, enabled, [name]: value }));
+  const filter = (name: string, value: string) => navigate(href("licenses", { product: productId, enabled, archived, [name]: value }));
   return (
     <>
       <PageHeader title="Licenses" subtitle="Every license issued or imported. Open one to see its consumption, devices and terms.">
@@ -45,12 +46,22 @@ export function LicensesView(props: { query: URLSearchParams }) {
             ]}
             onValue={(value) => filter("enabled", value)}
           />
+          <Select
+            label="Archived"
+            value={archived}
+            options={[
+              ["false", "Current licenses"],
+              ["true", "Archived licenses"],
+              ["any", "Current and archived"],
+            ]}
+            onValue={(value) => filter("archived", value)}
+          />
         </div>
         <Loaded loading={licenses.loading} error={licenses.error} retry={licenses.reload} ready={licenses.rows !== undefined}>
           {() =>
             licenses.rows!.length === 0 ? (
               <Empty>
-                {productId || enabled ? "No license matches these filters." : "No license yet."}{" "}
+                {productId || enabled || archived !== "false" ? "No license matches these filters." : "No license yet."}{" "}
                 <a href={href("licenses", "new", { product: productId })}>Issue the first one</a>.
               </Empty>
             ) : (

@@ -1,7 +1,8 @@
 /** A product: its name, its features with their defaults (create, edit), and a way to its licenses. */
 import { useState } from "preact/hooks";
-import { get, patch, post, type Page } from "../api";
-import { href } from "../router";
+import { api, get, patch, post, type Page } from "../api";
+import { href, navigate } from "../router";
+import { ConfirmButton } from "../ui/confirm";
 import { FormDialog } from "../ui/form-dialog";
 import { hardLimit, number } from "../ui/format";
 import { useAction } from "../ui/notices";
@@ -38,6 +39,20 @@ export function ProductView(props: { productId: number }) {
                 Issue license
               </a>
               <RenameProduct product={current} after={product.reload} />
+              <ConfirmButton
+                label="Delete product"
+                name="delete-product"
+                title={`Delete ${current.short_code}?`}
+                confirmLabel="Delete product"
+                what="Deleting the product"
+                done={`Product ${current.short_code} deleted`}
+                danger
+                action={() => api("DELETE", `/api/v1/products/${current.id}`)}
+                after={() => navigate(href("products"))}
+              >
+                Only a product without licenses can be deleted: its features and custom fields go with it. A product with licenses stays
+                (archive its licenses instead).
+              </ConfirmButton>
             </PageHeader>
             <div class="columns">
               <Section title="Features">
@@ -69,10 +84,11 @@ export function ProductView(props: { productId: number }) {
                               {feature.feature_type === "consumption" && feature.allow_overages ? `+${number(feature.max_overages)}` : "—"}
                             </td>
                             <td>{feature.reset_consumption && feature.consumption_period ? feature.consumption_period : "never"}</td>
-                            <td>
+                            <td class="row-actions">
                               {feature.feature_type === "consumption" && (
                                 <EditFeatureDefaults product={current} feature={feature} after={features.reload} />
                               )}
+                              <FeatureActions product={current} feature={feature} after={features.reload} />
                             </td>
                           </tr>
                         ))}
@@ -88,6 +104,44 @@ export function ProductView(props: { productId: number }) {
         );
       }}
     </Loaded>
+  );
+}
+
+function FeatureActions(props: { product: Product; feature: ProductFeature; after: () => void }) {
+  const { product, feature } = props;
+  const path = `/api/v1/products/${product.id}/features/${encodeURIComponent(feature.code)}`;
+  return (
+    <>
+      <ConfirmButton
+        label="Add to licenses"
+        name={`add-to-licenses-${feature.code}`}
+        title={`Add ${feature.code} to every license of ${product.short_code}?`}
+        confirmLabel="Add to every license"
+        what="Adding the feature to the licenses"
+        done={(result: { licenses_added: number }) =>
+          `${feature.code} added to ${result.licenses_added} license${result.licenses_added === 1 ? "" : "s"}`
+        }
+        action={() => post(`${path}/add-to-licenses`, {})}
+        after={props.after}
+      >
+        Every license of the product that lacks it gets it, with these defaults, in one call. Licenses it was removed from, and archived
+        ones, are left as they are.
+      </ConfirmButton>
+      <ConfirmButton
+        label="Delete"
+        name={`delete-feature-${feature.code}`}
+        title={`Delete ${feature.code}?`}
+        confirmLabel="Delete feature"
+        what="Deleting the feature"
+        done={`Feature ${feature.code} deleted`}
+        danger
+        action={() => api("DELETE", path)}
+        after={props.after}
+      >
+        Only a feature that no license carries or ever carried can be deleted. To take it away from licenses, remove it on each license
+        page.
+      </ConfirmButton>
+    </>
   );
 }
 
