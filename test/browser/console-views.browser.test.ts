@@ -52,7 +52,7 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
     await screenshots(page, "views-search");
     await page.getByLabel("Search licenses and customers").fill("NO-SUCH-KEY");
     await page.getByLabel("Search licenses and customers").press("Enter");
-    await expect.poll(() => main().locator("[data-empty]").count()).toBe(1);
+    await expect.poll(() => main().locator("[data-empty]").allTextContents()).toEqual(["No customer matches.", "No license matches."]);
   });
 
   it("shows the API's reason when an action fails, and keeps what was typed", async () => {
@@ -270,6 +270,116 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
     } finally {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
+  });
+
+  it("creates, finds and edits a customer; an empty search says so", async () => {
+    await openSection(page, "Customers");
+    const form = page.locator("#create-customer");
+    await form.getByLabel("E-mail").fill("buyer@globex.example");
+    await form.getByLabel("Company").fill("Globex Corporation");
+    await form.getByLabel("First name").fill("Hank");
+    await form.getByLabel("Last name").fill("Scorpio");
+    await form.getByRole("button", { name: "Create customer" }).click();
+    await expectSuccess(page, "Customer Hank Scorpio created");
+    await expect.poll(() => main().locator("h1").first().textContent()).toBe("Hank Scorpio");
+    expect(await main().locator("[data-empty]").first().textContent()).toMatch(/No license yet/);
+    await page.locator('button[data-action="edit-customer"]').click();
+    const dialog = page.locator('dialog[data-dialog="edit-customer"]');
+    await dialog.getByLabel("Phone").fill("+1 555 0100");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expectSuccess(page, "Customer saved");
+    await expect.poll(() => main().locator('[data-fact="phone"]').textContent()).toBe("+1 555 0100");
+    await expectAccessible(page, "a customer");
+    await screenshots(page, "views-customer");
+    await openSection(page, "Customers");
+    await page.getByLabel("Find customers").fill("GLOBEX");
+    await page.getByRole("button", { name: "Find" }).click();
+    await expect.poll(() => main().locator("table[data-table=customers] a").allTextContents()).toEqual(["Hank Scorpio"]);
+    await expectAccessible(page, "customers");
+    await screenshots(page, "views-customers");
+    await page.getByLabel("Find customers").fill("nobody-like-this");
+    await page.getByRole("button", { name: "Find" }).click();
+    await expect.poll(() => main().locator("[data-empty]").textContent()).toMatch(/No customer matches/);
+  });
+
+  it("issues a license to an existing customer, adds and removes a feature, archives and restores it", async () => {
+    const manage = vendorApi(service);
+    const product = (await manage("GET", "/api/v1/products")).data.find(
+      (candidate: { short_code: string }) => candidate.short_code === service.demo.keyProduct,
+    );
+    await page.goto(`${service.baseUrl}/console/#/licenses/new?product=${product.id}`);
+    const issue = page.locator("#issue-license");
+    await issue.getByLabel("The license is for").selectOption("existing");
+    await issue.getByLabel("Find the customer").fill("scorpio");
+    await issue.getByRole("button", { name: "Find" }).click();
+    await expect.poll(() => issue.locator('select[name="customer_id"] option:checked').textContent()).toMatch(/Hank Scorpio/);
+    await issue.getByRole("button", { name: "Issue license" }).click();
+    await expectSuccess(page, /License .+ issued/);
+    await expect.poll(() => main().locator("[data-customer] a").textContent()).toBe("Hank Scorpio");
+
+    // A feature the product gains after the license was issued, then added to this license alone.
+    const licenseId = Number(await main().locator("[data-license-id]").first().getAttribute("data-license-id"));
+    await manage("POST", `/api/v1/products/${product.id}/features`, { code: "late-feature", name: "Late", max_consumption: 10 });
+    await page.locator('button[data-action="add-feature"]').click();
+    const add = page.locator('dialog[data-dialog="add-feature"]');
+    await expect.poll(() => add.getByLabel("Feature").inputValue()).toBe("late-feature");
+    await add.getByRole("button", { name: "Add to this license" }).click();
+    await expectSuccess(page, "late-feature added to the license");
+    await expect.poll(() => page.locator('[data-counter="late-feature"]').count()).toBe(1);
+    await page.locator('button[data-action="remove-late-feature"]').click();
+    await page.locator('dialog[data-confirm="remove-late-feature"] button[data-confirm-action]').click();
+    await expectSuccess(page, "late-feature removed from the license");
+    await expect.poll(() => page.locator('[data-counter="late-feature"]').count()).toBe(0);
+
+    await page.locator('button[data-action="archive-license"]').click();
+    await page.locator('dialog[data-confirm="archive-license"] button[data-confirm-action]').click();
+    await expectSuccess(page, /archived/);
+    await expect.poll(() => main().locator("h1 [data-state]").getAttribute("data-state")).toBe("archived");
+    expect(await manage("GET", `/api/v1/licenses/${licenseId}`)).toMatchObject({ enabled: false });
+    await expectAccessible(page, "an archived license");
+    await screenshots(page, "views-license-archived");
+    await page.getByRole("button", { name: "Restore" }).click();
+    await expectSuccess(page, /restored/);
+    await expect.poll(() => main().locator("h1 [data-state]").getAttribute("data-state")).toBe("disabled");
+  });
+
+  it("adds a product's feature to every license of the product in one action", async () => {
+    const manage = vendorApi(service);
+    const product = (await manage("GET", "/api/v1/products")).data.find(
+      (candidate: { short_code: string }) => candidate.short_code === service.demo.keyProduct,
+    );
+    await page.goto(`${service.baseUrl}/console/#/products/${product.id}`);
+    await page.locator('button[data-action="add-to-licenses-late-feature"]').click();
+    await page.locator('dialog[data-confirm="add-to-licenses-late-feature"] button[data-confirm-action]').click();
+    await expectSuccess(page, /late-feature added to \d+ licenses?/);
+    await expectAccessible(page, "a product");
+    await screenshots(page, "views-product");
+  });
+
+  it("refuses a read-only key's change with the API's reason, and revokes the key", async () => {
+    await openSection(page, "Management keys");
+    const form = page.locator("#create-management-key");
+    await form.getByLabel("Who holds it").fill("auditor");
+    await form.getByLabel("Role").selectOption("read-only");
+    await form.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.locator('[data-secret="management-key"]').textContent())!;
+    await screenshots(page, "views-management-keys");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, service.baseUrl, key);
+    await openSection(page, "Products");
+    await page.locator("#create-product").getByLabel("Name").fill("Nope");
+    await page.locator("#create-product").getByLabel("Short code").fill("nope");
+    await page.locator("#create-product").getByRole("button", { name: "Create product" }).click();
+    await expectError(page, /Creating the product failed: .*read-only/i);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, service.baseUrl, service.managementKey);
+    await openSection(page, "Management keys");
+    await page.locator('tr[data-management-key="auditor"] button[data-action="revoke-management-key"]').click();
+    await page.locator('dialog[data-confirm="revoke-management-key"][open] button[data-confirm-action]').click();
+    await expectSuccess(page, "The key of auditor is revoked");
+    await openSection(page, "Activity");
+    await expect.poll(() => main().locator('tr[data-activity="management_key.revoked"]').getAttribute("data-actor")).toBe("MANAGEMENT_KEY");
+    await expectAccessible(page, "activity");
   });
 
   it("signs out, and back to the sign-in form", async () => {

@@ -1,8 +1,10 @@
 // The vendor's story in the console alone (issue 18, "Done when"), in real Chromium against the
-// locally running service: a product with a metered feature, a license with its customer, an API
-// key handed to the application, a consumption (made by the official SDK, as the application would)
-// seen on the license page, a cap raised, a counter reset, a device blacklisted. No management
-// call is made outside the browser; the test reads the API only to check what the console did.
+// locally running service: a named management key for the person who does the work, a product with
+// a metered feature, a customer with a license, an API key handed to the application, a consumption
+// (made by the official SDK, as the application would) seen on the license page, a cap raised, a
+// counter reset, a seat added, a device blacklisted, the customer and the license found by search,
+// and the activity log showing each of those with who did it. No management call is made outside
+// the browser; the test reads the API only to check what the console did.
 import { LicenseAPI } from "@licensespring/node-sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,12 +49,29 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     await expect.poll(() => page.locator("#sign-in-error").textContent()).toMatch(/not valid/);
     expect(await page.getByRole("navigation", { name: "Sections" }).count()).toBe(0);
     await expectAccessible(page, "sign-in");
-    await screenshots(page, "00-sign-in");
+    await screenshots(page, "00-sign-in-refused");
   });
 
-  it("goes from a new product to a blacklisted device, every step in the console", async () => {
+  it("goes from a new product to a blacklisted device, every step in the console and each in the activity log", async () => {
     const manage = vendorApi(service);
+    const who = "ada@vendor.example";
+
+    // 0. The bootstrap key creates a named admin key for the person who does the work; she signs in with it.
     await signIn(page, service.baseUrl, service.managementKey);
+    await openSection(page, "Management keys");
+    const newKey = page.locator("#create-management-key");
+    await newKey.getByLabel("Who holds it").fill(who);
+    await newKey.getByLabel("Role").selectOption("admin");
+    await newKey.getByRole("button", { name: "Create key" }).click();
+    await expectSuccess(page, `Key for ${who} created`);
+    const adaKey = (await page.locator('[data-secret="management-key"]').textContent())!;
+    await expectAccessible(page, "management key shown once");
+    await screenshots(page, "00-management-key");
+    await page.getByRole("button", { name: "I have handed the key over" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, service.baseUrl, adaKey);
+    await expect.poll(() => page.locator("[data-caller]").getAttribute("data-caller")).toBe(who);
+    expect(await page.locator("[data-caller]").getAttribute("data-role")).toBe("admin");
 
     // 1. A product with a metered feature: 20 renders a month, 5 more as overage.
     await openSection(page, "Products");
@@ -81,6 +100,7 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     const issue = page.locator("#issue-license");
     await expect.poll(() => issue.getByLabel("Product", { exact: true }).inputValue()).not.toBe("");
     expect(await issue.getByLabel("Product", { exact: true }).locator("option:checked").textContent()).toBe("Story app (story-app)");
+    expect(await issue.getByLabel("The license is for").inputValue()).toBe("new");
     await issue.getByLabel("E-mail").fill("ops@acme.example");
     await issue.getByLabel("Company").fill("ACME Rendering");
     await issue.getByLabel("First name").fill("Ada");
@@ -173,7 +193,20 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     await expect.poll(() => renders.locator("[data-consumption]").getAttribute("data-consumption")).toBe("0/50");
     expect((await sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 })).total_consumptions).toBe(1);
 
-    // 8. The device blacklisted, after a confirmation: the application is refused.
+    // 8. A seat added: the second device is refused with one seat, activates with two.
+    const desktop = { ...identity, hardware_id: "story-desktop" };
+    expect(await sdkError(sdk.activateLicense(desktop))).toMatchObject({ code: "license_activated_max_times" });
+    await page.locator('button[data-action="edit-terms"]').click();
+    const terms = page.locator('dialog[data-dialog="edit-terms"]');
+    await terms.getByLabel("Seats (devices at once)").fill("2");
+    await expectAccessible(page, "edit-terms dialog");
+    await terms.getByRole("button", { name: "Save terms" }).click();
+    await expectSuccess(page, "Terms saved");
+    await sdk.activateLicense(desktop);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => page.locator('[data-fact="seats"]').textContent()).toBe("2 of 2 in use");
+
+    // 9. The device blacklisted, after a confirmation: the application is refused.
     const laptop = page.locator('tr[data-hardware-id="story-laptop"]');
     await confirmAction(page, laptop, "blacklist");
     await expectSuccess(page, "story-laptop blacklisted");
@@ -183,7 +216,57 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     });
     await screenshots(page, "05-license-after-changes");
 
-    // 9. The consumption log shows the consumptions and the manual reset.
+    // 10. Search finds the customer by a part of its company, e-mail or name, and the license by a part of its key.
+    for (const text of ["acme rend", "OPS@acme", "lovelace"]) {
+      await page.getByLabel("Search licenses and customers").fill(text);
+      await page.getByLabel("Search licenses and customers").press("Enter");
+      await expect.poll(() => page.locator("table[data-table=customers] a").allTextContents()).toEqual(["Ada Lovelace"]);
+    }
+    const keyPart = (license.license_key as string).slice(5, 12).toLowerCase();
+    await page.getByLabel("Search licenses and customers").fill(keyPart);
+    await page.getByLabel("Search licenses and customers").press("Enter");
+    await expect.poll(() => page.locator("table[data-table=licenses] a").allTextContents()).toEqual([license.license_key]);
+    await expectAccessible(page, "search");
+    await screenshots(page, "06-search");
+    await page.locator("table[data-table=customers] a").click();
+    await expect.poll(() => page.locator('table[data-table="licenses"] a').allTextContents()).toEqual([license.license_key]);
+    await screenshots(page, "07-customer");
+
+    // 11. The activity log shows each step, and who took it.
+    await openSection(page, "Activity");
+    await page.getByLabel("Who (key name or e-mail)").fill(who);
+    await page.getByRole("button", { name: "Filter" }).click();
+    const entries = page.locator('table[data-table="activity"] tbody tr');
+    await expect
+      .poll(() =>
+        entries.evaluateAll((rows) => rows.map((row) => `${row.getAttribute("data-actor")} ${row.getAttribute("data-activity")}`)),
+      )
+      .toEqual(
+        [
+          "product.created",
+          "product_feature.created",
+          "customer.created",
+          "license.issued",
+          "api_key.created",
+          "license_feature.updated",
+          "license_feature.reset",
+          "license.updated",
+          "device.blacklisted",
+        ]
+          .reverse()
+          .map((action) => `${who} ${action}`),
+      );
+    expect(await page.locator('tr[data-activity="license_feature.updated"] [data-change="max_consumption"]').textContent()).toBe(
+      "max_consumption: product default → 50",
+    );
+    expect(await page.locator('tr[data-activity="license.updated"] [data-change="max_activations"]').textContent()).toBe(
+      "max_activations: 1 → 2",
+    );
+    await expectAccessible(page, "activity log");
+    await screenshots(page, "08-activity");
+
+    // 12. The consumption log shows the consumptions and the manual reset.
+    await page.goto(`${service.baseUrl}/console/#/licenses/${licenseId}`);
     await page.getByRole("link", { name: "Every consumption of this license in the consumption log" }).click();
     await expect
       .poll(
@@ -197,7 +280,7 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
       )
       .toEqual(["consumption_add", "consumption_add", "consumption_add", "consumption_add", "manual_reset", "consumption_add"]);
     await expectAccessible(page, "consumption log");
-    await screenshots(page, "06-consumption-log");
+    await screenshots(page, "09-consumption-log");
 
     expect(watched.problems).toEqual([]);
   });
