@@ -8,6 +8,7 @@ import { ConfirmButton } from "../ui/confirm";
 import { useAction } from "../ui/notices";
 import { Badge, Checkbox, Empty, Field, Loaded, MoreButton, PageHeader, Section, Table, dateOnly } from "../ui/parts";
 import { usePages } from "../ui/resource";
+import { Secret, ShownOnce } from "../ui/shown-once";
 import type { ApiKey, CreateApiKeyInput } from "../types";
 
 type CreatedApiKey = ApiKey & { shared_key: string };
@@ -151,27 +152,10 @@ function CreateKey(props: { onCreated: (key: CreatedApiKey) => void }) {
   );
 }
 
-function CopyButton(props: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      class="secondary"
-      onClick={async () => {
-        await navigator.clipboard.writeText(props.text).catch(() => undefined);
-        setCopied(true);
-      }}
-    >
-      {copied ? "Copied" : props.label}
-    </button>
-  );
-}
-
 /** The one time the shared key is visible: the vendor copies both values into the application's configuration. */
 function CreatedKey(props: { apiKey: CreatedApiKey; onDone: () => void }) {
   return (
-    <section class="card shown-once" aria-labelledby="created-key-title" data-created-key>
-      <h2 id="created-key-title">Hand these to your application</h2>
+    <ShownOnce name="key" title="Hand these to your application" doneLabel="I have saved the shared key" onDone={props.onDone}>
       <p>
         <strong>The shared key is shown only now.</strong> The service keeps it to verify signatures but never shows it again: copy it into
         your application's configuration (<code>sharedKey</code> in the SDK) before you leave this page.
@@ -179,17 +163,13 @@ function CreatedKey(props: { apiKey: CreatedApiKey; onDone: () => void }) {
       <dl class="facts">
         <dt>API key</dt>
         <dd>
-          <code data-secret="api-key">{props.apiKey.api_key}</code> <CopyButton text={props.apiKey.api_key} label="Copy API key" />
+          <Secret name="api-key" value={props.apiKey.api_key} copyLabel="Copy API key" />
         </dd>
         <dt>Shared key</dt>
         <dd>
-          <code data-secret="shared-key">{props.apiKey.shared_key}</code>{" "}
-          <CopyButton text={props.apiKey.shared_key} label="Copy shared key" />
+          <Secret name="shared-key" value={props.apiKey.shared_key} copyLabel="Copy shared key" />
         </dd>
       </dl>
-      <button type="button" onClick={props.onDone}>
-        I have saved the shared key
-      </button>
-    </section>
+    </ShownOnce>
   );
 }

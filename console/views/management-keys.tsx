@@ -8,6 +8,7 @@ import { ConfirmButton } from "../ui/confirm";
 import { useAction } from "../ui/notices";
 import { Badge, Empty, Field, Loaded, MoreButton, PageHeader, Section, Select, Table, dateTime } from "../ui/parts";
 import { usePages } from "../ui/resource";
+import { Secret, ShownOnce } from "../ui/shown-once";
 import type { CreateManagementKeyInput, ManagementKey, ManagementRole } from "../types";
 
 type CreatedKey = ManagementKey & { key: string };
@@ -28,19 +29,20 @@ export function ManagementKeysView() {
         subtitle="Who may sign in here and call the management API. The MANAGEMENT_KEY secret stays the bootstrap admin."
       />
       {created && (
-        <section class="card shown-once" aria-labelledby="created-management-key" data-created-management-key>
-          <h2 id="created-management-key">The key of {created.name}</h2>
+        <ShownOnce
+          name="management-key"
+          title={`The key of ${created.name}`}
+          doneLabel="I have handed the key over"
+          onDone={() => setCreated(null)}
+        >
           <p>
             <strong>Shown only now.</strong> Give it to {created.name}: it signs in to this console and calls the management API with the
             role <strong>{created.role}</strong>.
           </p>
           <p>
-            <code data-secret="management-key">{created.key}</code>
+            <Secret name="management-key" value={created.key} copyLabel="Copy key" />
           </p>
-          <button type="button" onClick={() => setCreated(null)}>
-            I have handed the key over
-          </button>
-        </section>
+        </ShownOnce>
       )}
       <div class="columns">
         <Section title="Keys">

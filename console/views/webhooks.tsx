@@ -12,6 +12,7 @@ import { FormDialog } from "../ui/form-dialog";
 import { useAction } from "../ui/notices";
 import { Badge, Checkbox, Empty, Field, Loaded, MoreButton, PageHeader, Section, Select, Table, dateTime } from "../ui/parts";
 import { useResource, usePages } from "../ui/resource";
+import { Secret, ShownOnce } from "../ui/shown-once";
 import type { CreateWebhookEndpointInput, WebhookDelivery, WebhookEndpoint, WebhookEventType } from "../types";
 
 /** Every event type, in the vendor's words (a Record: a new event type does not compile until it is described here). */
@@ -97,18 +98,19 @@ export function WebhooksView() {
         subtitle="Your endpoints hear about caps reached, resets, disabled licenses and blacklisted devices as they happen."
       />
       {created && (
-        <section class="card shown-once" aria-labelledby="created-webhook-title" data-created-webhook>
-          <h2 id="created-webhook-title">The signing secret of {created.url}</h2>
+        <ShownOnce
+          name="webhook"
+          title={`The signing secret of ${created.url}`}
+          doneLabel="I have saved the secret"
+          onDone={() => setCreated(null)}
+        >
           <p>
             <strong>Shown only now.</strong> Your endpoint verifies each delivery's <code>webhook-signature</code> with it.
           </p>
           <p>
-            <code data-secret="webhook-secret">{created.secret}</code>
+            <Secret name="webhook-secret" value={created.secret} copyLabel="Copy secret" />
           </p>
-          <button type="button" onClick={() => setCreated(null)}>
-            I have saved the secret
-          </button>
-        </section>
+        </ShownOnce>
       )}
       <div class="columns">
         <Section title="Endpoints">
