@@ -2,7 +2,7 @@
  * The activity log: who did what to what, with the values before and after, newest first; filtered
  * by who, by action and by license. The license and customer pages show their own part of it.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { get, type Page, type Query } from "../api";
 import { href, navigate } from "../router";
 import { Empty, Field, Loaded, MoreButton, PageHeader, Section, Table, dateTime } from "../ui/parts";
@@ -61,12 +61,22 @@ function Changes(props: { before: Record<string, unknown> | null; after: Record<
   );
 }
 
-/** A page of the activity log for `filters`, with "Load more". */
-export function ActivityList(props: { filters: Query; label: string; limit?: number }) {
+/**
+ * A page of the activity log for `filters`, with "Load more". `reloadOn` is the subject the list
+ * belongs to (a license, a customer): when the page reloads it after an action, the list reads its
+ * first page again, so the action's own entry appears.
+ */
+export function ActivityList(props: { filters: Query; label: string; limit?: number; reloadOn?: unknown }) {
   const entries = usePages(
     (cursor) => get<Page<Activity>>("/api/v1/activity", { ...props.filters, limit: props.limit ?? 50, cursor }),
     [JSON.stringify(props.filters)],
   );
+  const subject = useRef(props.reloadOn);
+  useEffect(() => {
+    if (subject.current === props.reloadOn) return;
+    subject.current = props.reloadOn;
+    void entries.reload();
+  }, [props.reloadOn]);
   return (
     <>
       <Loaded loading={entries.loading} error={entries.error} retry={entries.reload} ready={entries.rows !== undefined}>

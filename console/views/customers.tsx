@@ -191,7 +191,12 @@ export function CustomerView(props: { customerId: number }) {
               </Section>
             </div>
             <Section title="Activity" wide>
-              <ActivityList filters={{ target_type: "customer", target_id: current.id }} label="Activity of this customer" limit={20} />
+              <ActivityList
+                filters={{ target_type: "customer", target_id: current.id }}
+                label="Activity of this customer"
+                limit={20}
+                reloadOn={current}
+              />
             </Section>
           </div>
         );

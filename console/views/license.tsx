@@ -157,7 +157,7 @@ export function LicenseView(props: { licenseId: number }) {
               <MoreButton hasMore={devices.hasMore} loading={devices.loading} more={devices.more} />
             </Section>
             <Section title="Activity" wide>
-              <ActivityList filters={{ license_id: current.id }} label="Activity of this license" limit={20} />
+              <ActivityList filters={{ license_id: current.id }} label="Activity of this license" limit={20} reloadOn={current} />
             </Section>
             <p>
               <a href={href("audit", { license: current.id })}>Every consumption of this license in the consumption log</a>

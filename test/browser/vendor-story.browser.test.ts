@@ -214,6 +214,18 @@ describe.skipIf(!chromiumAvailable())("the vendor's story, in the console alone 
     expect(await sdkError(sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions: 1 }))).toMatchObject({
       code: "blacklisted",
     });
+    // The license page's own activity shows each change made on it, newest first, as it is made.
+    await expect
+      .poll(() =>
+        page
+          .locator('table[data-table="activity"] tbody tr')
+          .evaluateAll((rows) => rows.map((row) => `${row.getAttribute("data-actor")} ${row.getAttribute("data-activity")}`)),
+      )
+      .toEqual(
+        ["device.blacklisted", "license.updated", "license_feature.reset", "license_feature.updated", "license.issued"].map(
+          (action) => `${who} ${action}`,
+        ),
+      );
     await screenshots(page, "05-license-after-changes");
 
     // 10. Search finds the customer by a part of its company, e-mail or name, and the license by a part of its key.
