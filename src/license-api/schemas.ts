@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError, type ApiErrorCode } from "../errors";
+import type { DeclaredErrors } from "../http/route";
+import { urlValueTypes } from "../openapi/url-value-types";
 
 /**
  * zod's type-error message, in our words: "<name> is required" when the field is absent, else
@@ -147,6 +149,11 @@ const deviceVariables = z
   )
   .refine((variables) => Object.keys(variables).length <= MAX_DEVICE_VARIABLES, `variables: at most ${MAX_DEVICE_VARIABLES} per device`)
   .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+
+/** What an endpoint whose single sign-on variant is not served can answer for it (its route's `errors`). */
+export const SINGLE_SIGN_ON_ERRORS = {
+  not_supported: "the request signs in with id_token or code (single sign-on), which this server does not serve",
+} satisfies DeclaredErrors;
 
 /** The SDK's single sign-on variants (id_token or code, with customer_account_code, instead of license_key / username): not_supported. */
 const singleSignOn = (path: string) => ({
@@ -301,10 +308,12 @@ const queryLicenseId = z
   .regex(/^[1-9][0-9]{0,15}$/, "license_id must be a positive integer")
   .transform(Number)
   .pipe(z.number().int().positive().safe())
+  .register(urlValueTypes, { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
   .optional();
 const queryBoolean = (name: string) =>
   z
     .enum(["true", "false", "1", "0"], { error: `${name} must be true or false` })
+    .register(urlValueTypes, { type: "boolean" })
     .optional()
     .transform((value) => value === "true" || value === "1");
 

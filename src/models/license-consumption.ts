@@ -26,9 +26,11 @@ export type LicenseConsumptionInput = z.infer<typeof LicenseConsumptionInput>;
 export const UpdateLicenseConsumptionBody = changes(licenseCounterFields);
 export type UpdateLicenseConsumptionBody = z.infer<typeof UpdateLicenseConsumptionBody>;
 
-export const LicenseConsumptionResource = z.object({
-  ...licenseCounterFields,
-  total_consumptions: z.number().int(),
-  period_start: z.string().nullable(),
-});
+export const LicenseConsumptionResource = z
+  .object({
+    ...licenseCounterFields,
+    total_consumptions: z.number().int(),
+    period_start: z.string().nullable(),
+  })
+  .meta({ id: "LicenseConsumption" });
 export type LicenseConsumptionResource = z.infer<typeof LicenseConsumptionResource>;

@@ -9,11 +9,12 @@ import { CustomerInput, CustomerResource } from "./customer";
 import { FeatureOverridesInput, FloatingDeviceResource, LicenseFeatureResource } from "./license-feature";
 import { LicenseConsumptionInput, LicenseConsumptionResource } from "./license-consumption";
 import { LicenseUserInput, LicenseUserResource } from "./license-user";
+import { urlValueTypes } from "../openapi/url-value-types";
 import { pagination } from "./page";
 import { CustomFieldValueResource, customFieldValue, customFieldValues } from "./product-custom-field";
 import { borrowFields, floatingFields, refineFloating } from "./rule-fields";
 
-export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]);
+export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]).meta({ id: "LicenseType" });
 export type LicenseType = z.infer<typeof LicenseType>;
 
 export const LicensePath = z.object({ license_id: decimal("license_id") });
@@ -108,32 +109,35 @@ export const ListLicensesQuery = z
     enabled: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
+      .register(urlValueTypes, { type: "boolean" })
       .optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
 
-export const LicenseResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  product_short_code: z.string(),
-  license_key: z.string().nullable(),
-  users: z.array(z.string()),
-  enabled: z.boolean(),
-  active: z.boolean(),
-  license_type: LicenseType,
-  validity_period: z.string().nullable(),
-  max_activations: z.number().int(),
-  allow_unlimited_activations: z.boolean(),
-  created_at: z.string(),
-  metadata: metadataResource,
-  order_store_id: z.string().nullable(),
-  max_license_users: z.number().int(),
-  is_trial: z.boolean(),
-  trial_days: z.number().int(),
-  ...floatingFields,
-  ...borrowFields,
-});
+export const LicenseResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    product_short_code: z.string(),
+    license_key: z.string().nullable(),
+    users: z.array(z.string()),
+    enabled: z.boolean(),
+    active: z.boolean(),
+    license_type: LicenseType,
+    validity_period: z.string().nullable(),
+    max_activations: z.number().int(),
+    allow_unlimited_activations: z.boolean(),
+    created_at: z.string(),
+    metadata: metadataResource,
+    order_store_id: z.string().nullable(),
+    max_license_users: z.number().int(),
+    is_trial: z.boolean(),
+    trial_days: z.number().int(),
+    ...floatingFields,
+    ...borrowFields,
+  })
+  .meta({ id: "License" });
 export type LicenseResource = z.infer<typeof LicenseResource>;
 
 export const LicenseDetailResource = LicenseResource.extend({
@@ -147,5 +151,5 @@ export const LicenseDetailResource = LicenseResource.extend({
   floating_devices: z.array(FloatingDeviceResource),
   /** The license users (user-based licenses), as the License API shows them. */
   license_users: z.array(LicenseUserResource),
-});
+}).meta({ id: "LicenseDetail" });
 export type LicenseDetailResource = z.infer<typeof LicenseDetailResource>;

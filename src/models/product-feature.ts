@@ -6,7 +6,7 @@ import { z } from "zod";
 import { changes, code, decimal, metadata, metadataResource, resourceId, text } from "./fields";
 import { floatingFields, refineFloating, ruleFields } from "./rule-fields";
 
-export const FeatureType = z.enum(["consumption", "activation"]);
+export const FeatureType = z.enum(["consumption", "activation"]).meta({ id: "FeatureType" });
 
 export const ProductFeaturePath = z.object({ product_id: decimal("product_id"), feature_code: code("feature_code") });
 
@@ -38,14 +38,16 @@ export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 export const UpdateProductFeatureBody = changes(editableFields);
 export type UpdateProductFeatureBody = z.infer<typeof UpdateProductFeatureBody>;
 
-export const ProductFeatureResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  code: z.string(),
-  name: z.string(),
-  feature_type: FeatureType,
-  ...ruleFields,
-  metadata: metadataResource,
-  ...floatingFields,
-});
+export const ProductFeatureResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    code: z.string(),
+    name: z.string(),
+    feature_type: FeatureType,
+    ...ruleFields,
+    metadata: metadataResource,
+    ...floatingFields,
+  })
+  .meta({ id: "ProductFeature" });
 export type ProductFeatureResource = z.infer<typeof ProductFeatureResource>;

@@ -185,6 +185,11 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses",
+    operationId: "issueLicense",
+    errors: {
+      not_found: "product_id names no product",
+      conflict: "the product already has a license with this license_key, or no license id below 2^53 is left",
+    },
     tag: "Licenses",
     summary: "Issue a license",
     description:
@@ -201,6 +206,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses",
+    operationId: "listLicenses",
     tag: "Licenses",
     summary: "List licenses, filtered by product, key, user or enabled state",
     query: ListLicensesQuery,
@@ -212,6 +218,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "getLicense",
     tag: "Licenses",
     summary: "Get a license with its features and their live consumption",
     params: LicensePath,
@@ -223,6 +230,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "updateLicense",
     tag: "Licenses",
     summary:
       "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values, floating settings",
@@ -249,6 +257,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/disable",
+    operationId: "disableLicense",
     tag: "Licenses",
     summary: "Disable a license: every License API request for it fails with license_not_enabled",
     params: LicensePath,
@@ -258,6 +267,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/enable",
+    operationId: "enableLicense",
     tag: "Licenses",
     summary: "Enable a license again",
     params: LicensePath,
@@ -267,6 +277,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}",
+    operationId: "updateLicenseFeature",
     tag: "Licenses",
     summary: "Change a license feature's allowance and rules (null inherits the product default)",
     params: LicenseFeaturePath,
@@ -284,6 +295,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
+    operationId: "resetLicenseFeature",
     tag: "Licenses",
     summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
     params: LicenseFeaturePath,
@@ -301,6 +313,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/consumption",
+    operationId: "updateLicenseConsumption",
     tag: "Licenses",
     summary: "Change a consumption license's own allowance and rules (license-level consumption)",
     params: LicensePath,
@@ -316,6 +329,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/consumption/reset",
+    operationId: "resetLicenseConsumption",
     tag: "Licenses",
     summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
     params: LicensePath,

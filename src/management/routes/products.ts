@@ -29,6 +29,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products",
+    operationId: "createProduct",
+    errors: { conflict: "a product already has this short_code" },
     tag: "Products",
     summary: "Create a product",
     body: CreateProductBody,
@@ -43,6 +45,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products",
+    operationId: "listProducts",
     tag: "Products",
     summary: "List products",
     query: PageQuery,
@@ -54,6 +57,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}",
+    operationId: "getProduct",
     tag: "Products",
     summary: "Get a product",
     params: ProductPath,
@@ -65,6 +69,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}",
+    operationId: "updateProduct",
     tag: "Products",
     summary: "Change a product's name or metadata",
     description: "The License API answers the metadata in product_details and in every license object of the product.",
@@ -78,6 +83,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "createProductCustomField",
+    errors: { conflict: "the product already has a custom field of this name" },
     tag: "Products",
     summary: "Add a custom field to a product, with its default value",
     description:
@@ -97,6 +104,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "listProductCustomFields",
     tag: "Products",
     summary: "List a product's custom fields",
     params: ProductPath,
@@ -109,6 +117,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "createProductFeature",
+    errors: { conflict: "the product already has a feature with this code" },
     tag: "Products",
     summary: "Add a feature to a product, with its default consumption rules",
     description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
@@ -126,6 +136,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "listProductFeatures",
     tag: "Products",
     summary: "List a product's features",
     params: ProductPath,
@@ -139,6 +150,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
+    operationId: "updateProductFeature",
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
