@@ -41,7 +41,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
+      exclude: ["test/sdk/**", "test/browser/**", "test/node/**", "test/openapi-client/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
     },
