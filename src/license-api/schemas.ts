@@ -7,14 +7,17 @@ import { z } from "zod";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError, type ApiErrorCode } from "../errors";
 import type { DeclaredErrors } from "../http/route";
+import { describeValue, explainedParse, problemText } from "../http/validation-problems";
 import { urlValueTypes } from "../openapi/url-value-types";
 
 /**
  * zod's type-error message, in our words: "<name> is required" when the field is absent, else
- * "<name> must be <kind>". Shared by the management schemas.
+ * what was expected and what came ("expected a number, got the string \"100\""; the answer puts the
+ * field's path before it). Shared by the management schemas.
  */
 export const typeMessage = (name: string, kind: string) => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${name} is required` : `${name} must be ${kind}`),
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? `${name} is required` : `expected ${kind}, got ${describeValue(issue.input)}`,
 });
 
 const requiredText = (name: string) =>
@@ -86,8 +89,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   }
   const illFormed = illFormedText(input);
   if (illFormed !== null) throw new ApiError("validation_error", illFormed);
-  // reportInput: an issue whose input is undefined is an absent field.
-  const result = schema.safeParse(input, { reportInput: true });
+  // An issue whose input is undefined is an absent field.
+  const result = explainedParse(schema, input);
   if (result.success) return result.data;
   const { issues } = result.error;
   // A request shape this server knows but does not serve (single sign-on): say so, not "invalid".
@@ -100,7 +103,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   const [first] = issues;
   if (first && ownCode(first) && issues.every((issue) => ownCode(issue) === ownCode(first)))
     throw new ApiError(ownCode(first)!, first.message);
-  const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  const problems = issues.map((issue) => problemText(issue.path, issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
     (issue) => (issue.code === "invalid_type" && issue.input === undefined) || (issue.code === "custom" && issue.params?.missing === true),
