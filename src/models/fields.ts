@@ -52,6 +52,12 @@ export const bodyId = (name: string) =>
 /** An id as answered: an integer, exact in JSON (at most 2^53 - 1). */
 export const resourceId = () => z.number().int();
 
+/**
+ * Why a resource, as it stands, refuses every request it is for (an allowance of 0, a date that has
+ * passed): empty when nothing does. It works as set; the vendor may have meant it (src/models/unworkable-settings.ts).
+ */
+export const warnings = z.array(z.string());
+
 /** Metadata: any JSON object, answered to clients exactly as stored (license, feature and product objects). */
 export const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata", "a JSON object"));
 

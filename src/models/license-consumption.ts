@@ -3,7 +3,7 @@
  * its allowance named `max_consumptions`, and its live total.
  */
 import { z } from "zod";
-import { count, changes } from "./fields";
+import { count, changes, warnings } from "./fields";
 import { ruleFields } from "./rule-fields";
 
 const { max_consumption: _featureAllowance, ...rules } = ruleFields;
@@ -31,6 +31,7 @@ export const LicenseConsumptionResource = z
     ...licenseCounterFields,
     total_consumptions: z.number().int(),
     period_start: z.string().nullable(),
+    warnings,
   })
   .meta({ id: "LicenseConsumption" });
 export type LicenseConsumptionResource = z.infer<typeof LicenseConsumptionResource>;

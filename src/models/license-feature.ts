@@ -7,7 +7,7 @@
  * all come from it.
  */
 import { z } from "zod";
-import { code, decimal, instant, metadata, metadataResource, resourceId } from "./fields";
+import { code, decimal, instant, metadata, metadataResource, resourceId, warnings } from "./fields";
 import { FeatureType } from "./product-feature";
 import { floatingFields, ruleFields } from "./rule-fields";
 
@@ -70,6 +70,7 @@ export const LicenseFeatureResource = z
     /** Floating features: the devices holding a slot now (empty otherwise). */
     floating_devices: z.array(FloatingDeviceResource),
     overrides: FeatureOverridesResource,
+    warnings,
   })
   .meta({ id: "LicenseFeature" });
 export type LicenseFeatureResource = z.infer<typeof LicenseFeatureResource>;

@@ -28,7 +28,8 @@ import { LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } 
 import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
 import type { ProductFeatureResource } from "../../models/product-feature";
-import { borrowFields, floatingFields, floatingProblem } from "../../models/rule-fields";
+import { borrowFields, floatingFields, ruleValues } from "../../models/rule-fields";
+import { assertWorkable, definedOnly, pastDateWarning, sentIn } from "../../models/unworkable-settings";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { managementRoute } from "../management-route";
@@ -50,13 +51,21 @@ async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetail
     licenseExtras(env.DB, licenseId),
     license.is_floating_cloud ? counterStub(env, licenseTarget(licenseId)).poolLeases(licenseTarget(licenseId)) : null,
   ]);
-  return { ...license, features, consumption, ...extras, floating_devices: floatingDevices(pool?.leases ?? [], Date.now()) };
-}
-
-/** validation_error when the floating values a write leaves in place do not go together. */
-function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
-  const problem = floatingProblem(values);
-  if (problem) throw new ApiError("validation_error", problem);
+  const nowMs = Date.now();
+  const expired = pastDateWarning(
+    "validity_period",
+    license.validity_period,
+    "every License API request for it answers license_expired",
+    nowMs,
+  );
+  return {
+    ...license,
+    features,
+    consumption,
+    ...extras,
+    floating_devices: floatingDevices(pool?.leases ?? [], nowMs),
+    warnings: expired ? [expired] : [],
+  };
 }
 
 /** The license's floating settings: what its counter objects decide pools with. */
@@ -75,20 +84,14 @@ function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<
   return Object.entries(values).map(([name, value]) => ({ fieldId: fields.find((field) => field.name === name)!.id, value }));
 }
 
-/** The fields of `body` that are set (a PATCH's undefined leaves the stored value). */
-function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** A license feature's floating values as they will be: its own where set (not null), else the product feature's. */
-function effectiveFeatureFloating(
-  product: Pick<ProductFeatureResource, "is_floating_cloud" | "floating_users">,
-  overrides: { is_floating_cloud?: boolean | null | undefined; floating_users?: number | null | undefined },
-) {
-  return {
-    is_floating_cloud: overrides.is_floating_cloud ?? product.is_floating_cloud,
-    floating_users: overrides.floating_users ?? product.floating_users,
-  };
+/**
+ * validation_error when a license feature's settings as they will be (its own values where set, not
+ * null; else the product feature's) cannot work. What it sends itself are its own values; `at` is
+ * where they are in the body.
+ */
+function checkFeatureSettings(product: ProductFeatureResource, overrides: Record<string, unknown>, at: string[] = []): void {
+  const own = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined && value !== null));
+  assertWorkable({ ...product, ...own }, (field) => field in own, at);
 }
 
 /** max_license_users (when not 0) bounds the number of license users. */
@@ -140,7 +143,7 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
 
   for (const feature of features) {
     const overrides = body.features[feature.code];
-    if (overrides) checkFloating(effectiveFeatureFloating(feature, overrides));
+    if (overrides) checkFeatureSettings(feature, overrides, ["features", feature.code]);
   }
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
@@ -244,7 +247,7 @@ export const managementLicenseRoutes = [
     async handler({ params, body, env }) {
       const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
       if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
-      checkFloating({ ...license, ...definedOnly(body) });
+      assertWorkable({ ...license, ...definedOnly(body) }, sentIn(body));
       const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
       const { customer, custom_fields: _values, ...details } = body;
       const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
@@ -286,7 +289,7 @@ export const managementLicenseRoutes = [
     async handler({ params, body, env }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       const product = await findProductFeatureById(env.DB, stored.productFeatureId);
-      checkFloating(effectiveFeatureFloating(product!, { ...stored.overrides, ...definedOnly(body) }));
+      checkFeatureSettings(product!, { ...stored.overrides, ...definedOnly(body) });
       await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
       await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
@@ -320,7 +323,8 @@ export const managementLicenseRoutes = [
     body: UpdateLicenseConsumptionBody,
     response: LicenseConsumptionResource,
     async handler({ params, body, env }) {
-      await storedCounter(env, params.license_id);
+      const { rules } = await storedCounter(env, params.license_id);
+      assertWorkable({ max_consumptions: rules.maxConsumption, ...ruleValues(rules), ...definedOnly(body) }, sentIn(body));
       await updateLicenseConsumption(env.DB, params.license_id, body);
       await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseConsumption(env, await storedCounter(env, params.license_id));

@@ -16,11 +16,12 @@ import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } fr
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
+  PRODUCT_DEFAULTS_FOR_LICENSES,
   ProductFeaturePath,
   ProductFeatureResource,
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
-import { floatingProblem } from "../../models/rule-fields";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
@@ -160,10 +161,10 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, body, env }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
-      const users = body.floating_users ?? stored.floating_users;
-      const problem = floatingProblem({ is_floating_cloud: floats, floating_users: users });
-      if (problem) throw new ApiError("validation_error", problem);
+      const next = { ...stored, ...definedOnly(body) };
+      assertWorkable(next, (field) => sentIn(body)(field) && !(PRODUCT_DEFAULTS_FOR_LICENSES as readonly string[]).includes(field));
+      const floats = next.is_floating_cloud;
+      const users = next.floating_users;
       if (users < 1) {
         const inheriting = await licenseFeaturesInheritingFloatingUsers(env.DB, stored.id, floats);
         if (inheriting > 0)
