@@ -13,17 +13,10 @@ import { licenseApiRoutes } from "../license-api/routes";
 import type { ManagementRoute } from "../management/management-route";
 import { managementRoutes } from "../management/routes";
 import { ErrorResource, ImportErrorResource } from "../models/error";
-import { ComponentSchemas } from "./component-schemas";
+import { ComponentSchemas, objectShape } from "./component-schemas";
 import { errorResponses, impliedErrors } from "./error-responses";
 
 type Operation = Record<string, unknown>;
-
-/** The object inside refinements and transforms, whose keys become path or query parameters. */
-function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
-  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
-  if (schema instanceof z.ZodPipe) return objectShape(schema.in as z.ZodType);
-  throw new Error("parameters must be described by a zod object");
-}
 
 const TOO_MANY_REQUESTS: DeclaredErrors = {
   too_many_requests: "the client address (or, on the License API, the API key) is over its rate limit; Retry-After says when to try again",

@@ -44,6 +44,13 @@ export class ComponentSchemas {
   }
 }
 
+/** The object inside refinements and transforms, whose keys become path or query parameters. */
+export function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodPipe) return objectShape(schema.in as z.ZodType);
+  throw new Error("parameters must be described by a zod object");
+}
+
 /** zod refers to named schemas inside the converted schema's $defs; the document keeps them in components. */
 function toComponentRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toComponentRefs);

@@ -15,6 +15,7 @@
 import type { z } from "zod";
 import { statusFor, type ApiErrorCode } from "../errors";
 import type { DeclaredErrors, RouteDescription } from "../http/route";
+import { objectShape } from "./component-schemas";
 
 const BODY_ERRORS: DeclaredErrors = {
   invalid_json: "the body is not JSON",
@@ -36,17 +37,9 @@ export function impliedErrors(route: Pick<RouteDescription, "path" | "params" | 
   };
 }
 
-/** Whether a query schema has a field that must be sent (its object may be wrapped in refinements). */
+/** Whether a query schema has a field that must be sent. */
 function hasRequiredField(schema: z.ZodType): boolean {
-  const shape = objectShape(schema);
-  return shape !== null && Object.values(shape).some((field) => !field.safeParse(undefined).success);
-}
-
-function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
-  const def = schema._zod.def as { type: string; shape?: Record<string, z.ZodType>; in?: z.ZodType };
-  if (def.type === "object") return def.shape ?? null;
-  if (def.type === "pipe" && def.in) return objectShape(def.in);
-  return null;
+  return Object.values(objectShape(schema)).some((field) => !field.safeParse(undefined).success);
 }
 
 /**

@@ -27,7 +27,7 @@ export const userLicenses = licenseApiRoute({
   method: "get",
   path: "/api/v4/user_licenses",
   operationId: "listUserLicenses",
-  errors: { ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
+  errors: { missing_parameters: "username or password is absent", ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "The licenses a license user signs in to",
   query: UserLicensesQuery,
   response: UserLicensesBody,
