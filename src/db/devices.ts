@@ -8,6 +8,7 @@ import { DeviceResource } from "../models/device";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { encodeRow, resourceRows, type RowOf } from "./row-codec";
+import { createdDeliveries } from "./webhooks";
 
 /** A device as stored. */
 export type DeviceRow = RowOf<DeviceResource>;
@@ -17,7 +18,8 @@ const devices = resourceRows(DeviceResource);
 /**
  * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
  * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. Returns the device id, or null when the license is activated max times.
+ * the last seat. Returns the device id, or null when the license is activated max times, and the
+ * ids of the webhook deliveries `announce` created.
  * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
  */
 export async function activateDevice(
@@ -26,8 +28,11 @@ export async function activateDevice(
   hardwareId: string,
   maxActivations: number,
   unlimited: boolean,
-): Promise<number | null> {
-  const [activated] = await db.batch([
+  /** Webhook event statements that decide on D1 as it is before the activation (src/db/webhooks.ts). */
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ deviceId: number | null; deliveries: number[] }> {
+  const results = await db.batch([
+    ...announce,
     db
       .prepare(
         `INSERT INTO devices (license_id, hardware_id, active)
@@ -46,8 +51,8 @@ export async function activateDevice(
       )
       .bind(licenseId),
   ]);
-  const row = (activated!.results as Array<{ id: number }>)[0];
-  return row ? row.id : null;
+  const row = (results[announce.length]!.results as Array<{ id: number }>)[0];
+  return { deviceId: row ? row.id : null, deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [] };
 }
 
 /** Deactivates the device; false when there was no active device with that hardware id. */
@@ -74,13 +79,26 @@ export async function findDevice(db: D1Database, deviceId: number): Promise<Devi
   return row && devices.decode(row);
 }
 
-/** Blacklists or un-blacklists a device; null when there is no such device. */
-export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
-  const row = await db
-    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
-    .bind(blacklisted ? 1 : 0, deviceId)
-    .first<DeviceRow>();
-  return row && devices.decode(row);
+/**
+ * Blacklists or un-blacklists a device; null when there is no such device. `announce`: webhook
+ * event statements run first, in the same transaction (src/db/webhooks.ts); the new deliveries' ids
+ * come back with the device.
+ */
+export async function setDeviceBlacklisted(
+  db: D1Database,
+  deviceId: number,
+  blacklisted: boolean,
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ device: DeviceResource | null; deliveries: number[] }> {
+  const results = await db.batch<DeviceRow>([
+    ...announce,
+    db.prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`).bind(blacklisted ? 1 : 0, deviceId),
+  ]);
+  const row = results.at(-1)!.results[0];
+  return {
+    device: row ? devices.decode(row) : null,
+    deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
+  };
 }
 
 /** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */

@@ -6,6 +6,8 @@ import { licenseSignature } from "../../auth/response-signing";
 import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { activateDevice, deactivateDevice } from "../../db/devices";
+import { announce, deviceActivatedEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 import { loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
@@ -47,7 +49,22 @@ export const activateLicense = licenseApiRoute({
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
 
     const details = await loadLicenseDetails(env.DB, license.id);
-    const deviceId = await activateDevice(env.DB, license.id, body.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
+    // device.activated when this makes the device active (not when it was active already), decided with the activation.
+    const activation = deviceActivatedEvent(
+      { license_id: license.id, license_key: license.licenseKey, product: product.shortCode },
+      body.hardware_id,
+      { maxActivations: details.maxActivations, unlimited: details.allowUnlimitedActivations },
+      nowMs,
+    );
+    const { deviceId, deliveries } = await activateDevice(
+      env.DB,
+      license.id,
+      body.hardware_id,
+      details.maxActivations,
+      details.allowUnlimitedActivations,
+      announce(activation, env.DB),
+    );
+    if (deliveries.length > 0) ctx.waitUntil(sendDeliveries(env, deliveries));
     if (deviceId === null) throw new ApiError("license_activated_max_times");
     // The license's counter objects learn of the device (and the license's activation) before this
     // answers, whatever it answers: the device is activated from here on.
