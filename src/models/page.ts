@@ -8,10 +8,12 @@ import { decimal } from "./fields";
 
 export const MAX_PAGE_SIZE = 200;
 
+/** A list's `limit`: 1 to `max` rows, `fallback` when absent. */
+export const pageLimit = (max: number, fallback: number) =>
+  decimal("limit", max).default(fallback).register(urlValueTypes, { type: "integer", minimum: 1, maximum: max, default: fallback });
+
 export const pagination = {
-  limit: decimal("limit", MAX_PAGE_SIZE)
-    .default(50)
-    .register(urlValueTypes, { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
+  limit: pageLimit(MAX_PAGE_SIZE, 50),
   cursor: z
     .string()
     .regex(/^\d{1,16}$/, "cursor must be a next_cursor value from a previous page")
