@@ -1,13 +1,15 @@
 /**
  * A license as GET /api/v1/licenses/{license_id} answers it: with every feature and its live total
  * (and its own counter, for consumption licenses), customer, custom fields, users and, for floating
- * cloud licenses, the devices holding a slot.
+ * cloud licenses, the devices holding a slot; and `warnings` when it refuses every request for now
+ * (its validity has passed).
  */
 import { counterStub, licenseTarget } from "../counter/counter-stubs";
 import { findLicenseCounter } from "../db/license-counters";
 import { licenseFeatures } from "../db/license-features";
 import { findLicense, licenseExtras } from "../db/licenses";
 import type { LicenseDetailResource } from "../models/license";
+import { pastDateWarning } from "../models/unworkable-settings";
 import { liveLicenseConsumption } from "./license-consumption-view";
 import { floatingDevices, liveLicenseFeature } from "./license-feature-view";
 import { orNotFound } from "./or-not-found";
@@ -21,5 +23,19 @@ export async function licenseDetail(env: Env, licenseId: number): Promise<Licens
     licenseExtras(env.DB, licenseId),
     license.is_floating_cloud ? counterStub(env, licenseTarget(licenseId)).poolLeases(licenseTarget(licenseId)) : null,
   ]);
-  return { ...license, features, consumption, ...extras, floating_devices: floatingDevices(pool?.leases ?? [], Date.now()) };
+  const nowMs = Date.now();
+  const expired = pastDateWarning(
+    "validity_period",
+    license.validity_period,
+    "every License API request for it answers license_expired",
+    nowMs,
+  );
+  return {
+    ...license,
+    features,
+    consumption,
+    ...extras,
+    floating_devices: floatingDevices(pool?.leases ?? [], nowMs),
+    warnings: expired ? [expired] : [],
+  };
 }

@@ -12,7 +12,7 @@ import { roleAllows, type ManagementActor, type ManagementRole } from "../auth/m
 import { ApiError } from "../errors";
 import { readImportBody, type NumberedRow } from "../http/read-import-body";
 import { readJsonBody } from "../http/read-json-body";
-import { readRequestParts, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
+import { readRequestParts, type DeclaredErrors, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
 import { RowErrors, validateRows } from "./import/row-errors";
 import { routeRole, type ManagementTag } from "./route-roles";
 
@@ -81,8 +81,10 @@ export function managementRoute<
 
 export interface ImportRouteSpec<Row extends z.ZodType, R extends z.ZodType> {
   path: string;
+  operationId: string;
   summary: string;
   description: string;
+  errors?: DeclaredErrors;
   row: Row;
   response: R;
   /**
@@ -98,10 +100,12 @@ export function managementImportRoute<Row extends z.ZodType, R extends z.ZodType
   return {
     method: "post",
     path: spec.path,
+    operationId: spec.operationId,
     tag: "Import",
     role,
     summary: spec.summary,
     description: spec.description,
+    ...(spec.errors ? { errors: spec.errors } : {}),
     rows: spec.row,
     response: spec.response,
     async run(request, env, actor) {

@@ -4,8 +4,8 @@
  * by the management API's writes (src/db/activity.ts), read and filtered here.
  */
 import { z } from "zod";
-import { MANAGEMENT_ROLES } from "../auth/management-roles";
 import { decimal, instant, resourceId, text } from "./fields";
+import { ManagementRole } from "./management-key";
 import { pagination } from "./page";
 
 /**
@@ -52,6 +52,7 @@ export const ACTIVITY_ACTIONS = [
   "webhook_delivery.resent",
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+const ActivityActionSchema = z.enum(ACTIVITY_ACTIONS).meta({ id: "ActivityAction" });
 
 /** What an action is done to; `target_id` is that thing's id (none for an import, which has many). */
 export const ACTIVITY_TARGETS = [
@@ -69,8 +70,11 @@ export const ACTIVITY_TARGETS = [
   "webhook_delivery",
 ] as const;
 export type ActivityTarget = (typeof ACTIVITY_TARGETS)[number];
+const ActivityTargetSchema = z.enum(ACTIVITY_TARGETS).meta({ id: "ActivityTarget" });
 
 export const ACTOR_TYPES = ["bootstrap", "management_key", "access"] as const;
+/** How a caller signed in: the bootstrap key MANAGEMENT_KEY, a named management key, or Cloudflare Access. */
+const ActorType = z.enum(ACTOR_TYPES).meta({ id: "ActorType" });
 
 /** Filters (all optional, combined with AND); `from` inclusive, `to` exclusive. Newest first. */
 export const ActivityQuery = z
@@ -78,8 +82,8 @@ export const ActivityQuery = z
     ...pagination,
     /** The actor's name: a management key's name, an Access e-mail or MANAGEMENT_KEY (case-insensitive). */
     actor: text("actor").optional(),
-    action: z.enum(ACTIVITY_ACTIONS).optional(),
-    target_type: z.enum(ACTIVITY_TARGETS).optional(),
+    action: ActivityActionSchema.optional(),
+    target_type: ActivityTargetSchema.optional(),
     target_id: decimal("target_id").optional(),
     /** Everything about one license: the license, its features, counters and devices. */
     license_id: decimal("license_id").optional(),
@@ -92,23 +96,27 @@ export type ActivityQuery = z.infer<typeof ActivityQuery>;
 /** The values an action changed: field → value (null when there was nothing, as before a creation). */
 const values = z.record(z.string(), z.unknown()).nullable();
 
-export const ActivityResource = z.object({
-  id: resourceId(),
-  created_at: z.string(),
-  actor: z.string(),
-  actor_type: z.enum(ACTOR_TYPES),
-  action: z.enum(ACTIVITY_ACTIONS),
-  target_type: z.enum(ACTIVITY_TARGETS),
-  target_id: resourceId().nullable(),
-  license_id: resourceId().nullable(),
-  before: values,
-  after: values,
-});
+export const ActivityResource = z
+  .object({
+    id: resourceId(),
+    created_at: z.string(),
+    actor: z.string(),
+    actor_type: ActorType,
+    action: ActivityActionSchema,
+    target_type: ActivityTargetSchema,
+    target_id: resourceId().nullable(),
+    license_id: resourceId().nullable(),
+    before: values,
+    after: values,
+  })
+  .meta({ id: "ActivityEntry" });
 export type ActivityResource = z.infer<typeof ActivityResource>;
 
 /** Who is calling, as GET /api/v1/me answers it: what the console shows and which actions it offers. */
-export const CallerResource = z.object({
-  name: z.string(),
-  type: z.enum(ACTOR_TYPES),
-  role: z.enum(MANAGEMENT_ROLES),
-});
+export const CallerResource = z
+  .object({
+    name: z.string(),
+    type: ActorType,
+    role: ManagementRole,
+  })
+  .meta({ id: "Caller" });

@@ -80,15 +80,17 @@ export const ListCustomersQuery = z
   .strict();
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
 
-export const CustomerResource = z.object({
-  id: resourceId(),
-  company_id: resourceId(),
-  ...(Object.fromEntries(CUSTOMER_TEXT_FIELDS.map((name) => [name, z.string()])) as Record<CustomerTextField, z.ZodString>),
-  metadata: metadataResource,
-  created_at: z.string(),
-});
+export const CustomerResource = z
+  .object({
+    id: resourceId(),
+    company_id: resourceId(),
+    ...(Object.fromEntries(CUSTOMER_TEXT_FIELDS.map((name) => [name, z.string()])) as Record<CustomerTextField, z.ZodString>),
+    metadata: metadataResource,
+    created_at: z.string(),
+  })
+  .meta({ id: "Customer" });
 export type CustomerResource = z.infer<typeof CustomerResource>;
 
 /** A customer as listed and got: with how many licenses it holds (archived ones included; GET /api/v1/licenses?customer_id= lists them). */
-export const CustomerDetailResource = CustomerResource.extend({ license_count: z.number().int() });
+export const CustomerDetailResource = CustomerResource.extend({ license_count: z.number().int() }).meta({ id: "CustomerDetail" });
 export type CustomerDetailResource = z.infer<typeof CustomerDetailResource>;

@@ -7,7 +7,9 @@ import { MANAGEMENT_ROLES } from "../auth/management-roles";
 import { typeMessage } from "../license-api/schemas";
 import { decimal, resourceId, text } from "./fields";
 
-export const ManagementRole = z.enum(MANAGEMENT_ROLES, typeMessage("role", `one of ${MANAGEMENT_ROLES.join(", ")}`));
+export const ManagementRole = z
+  .enum(MANAGEMENT_ROLES, typeMessage("role", `one of ${MANAGEMENT_ROLES.join(", ")}`))
+  .meta({ id: "ManagementRole" });
 
 export const ManagementKeyPath = z.object({ management_key_id: decimal("management_key_id") });
 
@@ -23,19 +25,21 @@ export const CreateManagementKeyBody = z
 export type CreateManagementKeyBody = z.infer<typeof CreateManagementKeyBody>;
 
 /** A key as listed: never the key itself. */
-export const ManagementKeyResource = z.object({
-  id: resourceId(),
-  name: z.string(),
-  role: ManagementRole,
-  /** The key's first characters, to tell keys apart. */
-  key_prefix: z.string(),
-  created_at: z.string(),
-  /** Who created it (the actor's name). */
-  created_by: z.string(),
-  revoked_at: z.string().nullable(),
-  revoked_by: z.string().nullable(),
-});
+export const ManagementKeyResource = z
+  .object({
+    id: resourceId(),
+    name: z.string(),
+    role: ManagementRole,
+    /** The key's first characters, to tell keys apart. */
+    key_prefix: z.string(),
+    created_at: z.string(),
+    /** Who created it (the actor's name). */
+    created_by: z.string(),
+    revoked_at: z.string().nullable(),
+    revoked_by: z.string().nullable(),
+  })
+  .meta({ id: "ManagementKey" });
 export type ManagementKeyResource = z.infer<typeof ManagementKeyResource>;
 
 /** Only the creating response carries the key; it is never shown again. */
-export const CreatedManagementKeyResource = ManagementKeyResource.extend({ key: z.string() });
+export const CreatedManagementKeyResource = ManagementKeyResource.extend({ key: z.string() }).meta({ id: "CreatedManagementKey" });

@@ -25,6 +25,8 @@ describe("changing a license's terms", () => {
     const past = "2020-01-01T00:00:00Z";
     const shortened = await manageOk("PATCH", `/api/v1/licenses/${setup.license.id}`, { validity_period: past });
     expect(shortened.validity_period).toBe("2020-01-01T00:00:00.000Z");
+    // A date in the past is legitimate (the vendor ends the license now) and flagged, not refused.
+    expect(shortened.warnings).toEqual([expect.stringMatching(/^validity_period 2020-01-01T00:00:00.000Z is past/)]);
     expect(await errorCode(await consumeAs(setup))).toBe("license_expired");
     expect(await errorCode(await checkLicense(setup))).toBe("license_expired");
     expect(await lastActivity(setup.license.id)).toMatchObject({
@@ -66,8 +68,18 @@ describe("changing a license's terms", () => {
 
   it("changes the type among perpetual, time-limited and subscription; to consumption with its counter's rules; never from consumption", async () => {
     const setup = await vendorSetup();
-    for (const type of ["time-limited", "subscription", "perpetual"]) {
-      await manageOk("PATCH", `/api/v1/licenses/${setup.license.id}`, { license_type: type });
+    // A time-limited license needs a validity_period: the change is refused without one, and made with one.
+    expect(await managementError(await patchLicense(setup, { license_type: "time-limited" }))).toMatchObject({
+      code: "validation_error",
+      message: expect.stringMatching(/^validity_period: a time-limited license needs one/),
+    });
+    const validity = "2099-12-31T23:59:59Z";
+    for (const [type, extra] of [
+      ["time-limited", { validity_period: validity }],
+      ["subscription", {}],
+      ["perpetual", {}],
+    ] as const) {
+      await manageOk("PATCH", `/api/v1/licenses/${setup.license.id}`, { license_type: type, ...extra });
       expect(await signedBody<{ license_type: string }>(await checkLicense(setup))).toMatchObject({ license_type: type });
     }
     const addConsumption = (consumptions: number) =>
@@ -209,6 +221,10 @@ describe("archiving", () => {
       ["POST", "/disable", undefined],
       ["PATCH", `/features/${setup.featureCode}`, { max_consumption: 1 }],
       ["POST", `/features/${setup.featureCode}/reset`, undefined],
+      ["DELETE", `/features/${setup.featureCode}`, undefined],
+      ["POST", "/features", { code: setup.featureCode }],
+      ["PATCH", "/consumption", { max_consumptions: 1 }],
+      ["POST", "/consumption/reset", undefined],
     ] as const) {
       const refused = await managementError(await manage(method, `/api/v1/licenses/${setup.license.id}${path}`, body));
       expect(refused, `${method} ${path}`).toMatchObject({
@@ -216,7 +232,8 @@ describe("archiving", () => {
         message: expect.stringMatching(/archived: restore it first/),
       });
     }
-    expect((await managementError(await manage("POST", `/api/v1/devices/${setup.deviceId}/blacklist`))).code).toBe("conflict");
+    for (const change of ["blacklist", "unblacklist", "deactivate"])
+      expect((await managementError(await manage("POST", `/api/v1/devices/${setup.deviceId}/${change}`))).code, change).toBe("conflict");
     // Archiving again changes nothing (and records nothing).
     expect(await manageOk("POST", `/api/v1/licenses/${setup.license.id}/archive`)).toEqual(archived);
 

@@ -53,7 +53,7 @@ describe("named management keys", () => {
       );
     }
     expect((await managementError(await manage("POST", "/api/v1/management-keys", { role: "admin" }))).code).toBe("missing_parameters");
-    expect((await managementError(await manage("POST", "/api/v1/management-keys", { name: "x" }))).message).toBe("role: role is required");
+    expect((await managementError(await manage("POST", "/api/v1/management-keys", { name: "x" }))).message).toBe("role is required");
   });
 
   it("revokes a key for good: its very next request is 403; revoking again answers the key as it is", async () => {

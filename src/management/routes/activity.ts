@@ -9,6 +9,7 @@ export const managementActivityRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/activity",
+    operationId: "listActivity",
     tag: "Activity",
     summary: "The activity log: who did what to what, with the values before and after, newest first",
     description:
@@ -25,6 +26,7 @@ export const managementActivityRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/me",
+    operationId: "getCaller",
     tag: "Activity",
     summary: "Who is calling: the name the activity log gives the caller, how they signed in, and their role",
     response: CallerResource,

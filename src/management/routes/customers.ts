@@ -41,6 +41,7 @@ export const managementCustomerRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/customers",
+    operationId: "listCustomers",
     tag: "Customers",
     summary: "List and search customers: by a part of their e-mail, name, company name or license key, by e-mail, by company",
     description:
@@ -56,6 +57,8 @@ export const managementCustomerRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/customers",
+    operationId: "createCustomer",
+    errors: { conflict: "the company has another customer with this e-mail" },
     tag: "Customers",
     summary: "Create a customer of a company (at most one per e-mail in a company)",
     description: "Issue licenses to it with `customer_id`. Another customer of the company with the same e-mail (case-insensitive) is 409.",
@@ -83,6 +86,7 @@ export const managementCustomerRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/customers/{customer_id}",
+    operationId: "getCustomer",
     tag: "Customers",
     summary: "Get a customer (its licenses: GET /api/v1/licenses?customer_id=)",
     params: CustomerPath,
@@ -94,6 +98,8 @@ export const managementCustomerRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/customers/{customer_id}",
+    operationId: "updateCustomer",
+    errors: { conflict: "the company has another customer with this e-mail" },
     tag: "Customers",
     summary: "Change a customer: every license of the customer answers the new values from the next request on",
     description:

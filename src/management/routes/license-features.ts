@@ -14,10 +14,12 @@ import { addLicenseFeature, findLicenseFeature, removeLicenseFeature, updateLice
 import { findProductFeature, findProductFeatureById } from "../../db/product-features";
 import { ApiError } from "../../errors";
 import { LicensePath } from "../../models/license";
+import { ruleValues } from "../../models/rule-fields";
 import { LicenseConsumptionResource, UpdateLicenseConsumptionBody } from "../../models/license-consumption";
 import { AddLicenseFeatureBody, LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } from "../../models/license-feature";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { changedValues } from "../changed-values";
-import { checkFloating, effectiveFeatureFloating } from "../floating-checks";
+import { checkFeatureSettings } from "../feature-settings";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { managementRoute } from "../management-route";
@@ -67,6 +69,11 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/features",
+    operationId: "addLicenseFeature",
+    errors: {
+      validation_error: "a field is not valid, or the license's product has no feature with this code",
+      conflict: "the license has the feature already, or is archived",
+    },
     tag: "Licenses",
     summary: "Add a feature of the license's product to the license, with the license's own values",
     description:
@@ -82,7 +89,7 @@ export const managementLicenseFeatureRoutes = [
       const { code, ...overrides } = body;
       const product = await findProductFeature(env.DB, license.product_id, code);
       if (!product) throw new ApiError("validation_error", `code: the license's product has no feature ${JSON.stringify(code)}`);
-      checkFloating(effectiveFeatureFloating(product, overrides));
+      checkFeatureSettings(product, overrides);
       const added = await addLicenseFeature(env.DB, license.id, product.id, overrides, [
         activityStatement(env.DB, actor, {
           action: "license_feature.added",
@@ -107,6 +114,8 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}",
+    operationId: "updateLicenseFeature",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary:
       "Change a license feature's own values: allowance, overages, periodic reset, expiry, floating (null inherits the product default)",
@@ -117,7 +126,7 @@ export const managementLicenseFeatureRoutes = [
     async handler({ params, body, env, actor }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       const product = await findProductFeatureById(env.DB, stored.productFeatureId);
-      checkFloating(effectiveFeatureFloating(product!, { ...stored.overrides, ...body }));
+      checkFeatureSettings(product!, { ...stored.overrides, ...definedOnly(body) });
       const { before, after } = changedValues({ ...stored.overrides, expiry_date: stored.feature.expiryDate }, body);
       await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body, [
         activityStatement(env.DB, actor, {
@@ -136,6 +145,8 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "delete",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}",
+    operationId: "removeLicenseFeature",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary: "Remove a feature from a license: the next License API request for it is unsupported_product_feature",
     description:
@@ -162,6 +173,11 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
+    operationId: "resetLicenseFeature",
+    errors: {
+      validation_error: "the feature is an activation feature: it has no consumption",
+      conflict: "the license is archived: restore it first",
+    },
     tag: "Licenses",
     summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
     params: LicenseFeaturePath,
@@ -173,6 +189,11 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/consumption",
+    operationId: "updateLicenseConsumption",
+    errors: {
+      validation_error: "a field is not valid, or the license is not a consumption license",
+      conflict: "the license is archived: restore it first",
+    },
     tag: "Licenses",
     summary: "Change a consumption license's own allowance and rules (license-level consumption)",
     description: "The new rules apply to the very next add_consumption.",
@@ -181,6 +202,8 @@ export const managementLicenseFeatureRoutes = [
     response: LicenseConsumptionResource,
     async handler({ params, body, env, actor }) {
       const stored = await storedCounter(env, params.license_id);
+      const { rules } = stored;
+      assertWorkable({ max_consumptions: rules.maxConsumption, ...ruleValues(rules), ...definedOnly(body) }, sentIn(body));
       const current = await liveLicenseConsumption(env, stored);
       await updateLicenseConsumption(env.DB, params.license_id, body, [
         activityStatement(env.DB, actor, {
@@ -198,6 +221,11 @@ export const managementLicenseFeatureRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/consumption/reset",
+    operationId: "resetLicenseConsumption",
+    errors: {
+      validation_error: "the license is not a consumption license",
+      conflict: "the license is archived: restore it first",
+    },
     tag: "Licenses",
     summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
     params: LicensePath,

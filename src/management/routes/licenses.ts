@@ -35,9 +35,10 @@ import {
 import { LicenseConsumptionInput } from "../../models/license-consumption";
 import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { changedValues } from "../changed-values";
 import { linkCustomer, withCustomerRetry } from "../customer-links";
-import { checkFloating, effectiveFeatureFloating } from "../floating-checks";
+import { checkFeatureSettings } from "../feature-settings";
 import { licenseDetail } from "../license-detail-view";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
@@ -56,11 +57,6 @@ function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<
       `custom_fields: the product has no custom field ${unknown.map((name) => JSON.stringify(name)).join(", ")}`,
     );
   return Object.entries(values).map(([name, value]) => ({ fieldId: fields.find((field) => field.name === name)!.id, value }));
-}
-
-/** The fields of `body` that are set (a PATCH's undefined leaves the stored value). */
-function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** max_license_users (when not 0) bounds the number of license users. */
@@ -94,7 +90,7 @@ async function issueLicense(env: Env, actor: ManagementActor, body: IssueLicense
     );
   for (const feature of features) {
     const overrides = body.features[feature.code];
-    if (overrides) checkFloating(effectiveFeatureFloating(feature, overrides));
+    if (overrides) checkFeatureSettings(feature, overrides, ["features", feature.code]);
   }
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
@@ -177,7 +173,7 @@ async function changeLicense(env: Env, actor: ManagementActor, licenseId: number
   const license = await writableLicense(env, licenseId);
   const product = orNotFound(await findProduct(env.DB, license.product_id), "Product", license.product_id);
   if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
-  checkFloating({ ...license, ...definedOnly(body) });
+  assertWorkable({ ...license, ...definedOnly(body) }, sentIn(body));
   checkTypeChange(license, body);
   const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
   const { customer: _customer, customer_id: _customerId, custom_fields: _values, consumption, ...columns } = body;
@@ -189,6 +185,8 @@ async function changeLicense(env: Env, actor: ManagementActor, licenseId: number
       `consumption: only with a change of license_type to "consumption"; a consumption license's counter changes with PATCH /api/v1/licenses/${licenseId}/consumption`,
     );
   const rules = becomesConsumption ? (consumption ?? LicenseConsumptionInput.parse({})) : {};
+  // The counter's rules, as issuing a consumption license checks them.
+  if (consumption) assertWorkable(consumption, () => true, ["consumption"]);
   const valuesBefore = body.custom_fields
     ? Object.fromEntries(
         customFieldValuesOf(await licenseCustomFieldsStatement(env.DB, licenseId).all()).map((field) => [field.name, field.value]),
@@ -258,6 +256,11 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses",
+    operationId: "issueLicense",
+    errors: {
+      not_found: "product_id names no product, or customer_id no customer",
+      conflict: "the product already has a license with this license_key, or no license id below 2^53 is left",
+    },
     tag: "Licenses",
     summary: "Issue a license",
     description:
@@ -275,6 +278,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses",
+    operationId: "listLicenses",
     tag: "Licenses",
     summary: "List and search licenses: by product, key (exact or a part), user, customer, enabled or archived state",
     description:
@@ -289,6 +293,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "getLicense",
     tag: "Licenses",
     summary: "Get a license with its features and their live consumption",
     params: LicensePath,
@@ -300,6 +305,11 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "updateLicense",
+    errors: {
+      not_found: "nothing has the license id in the path, or customer_id names no customer",
+      conflict: "the license is archived: restore it first",
+    },
     tag: "Licenses",
     summary: "Change a license: its terms (type, validity, seats), details, customer, custom field values, floating settings",
     description:
@@ -320,6 +330,8 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/disable",
+    operationId: "disableLicense",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary: "Disable a license: every License API request for it fails with license_not_enabled",
     params: LicensePath,
@@ -329,6 +341,8 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/enable",
+    operationId: "enableLicense",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary: "Enable a license again",
     params: LicensePath,
@@ -338,6 +352,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/archive",
+    operationId: "archiveLicense",
     tag: "Licenses",
     summary: "Archive a license: disabled, left out of listings, frozen; its history (devices, consumption, activity) is kept",
     description:
@@ -350,6 +365,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/restore",
+    operationId: "restoreLicense",
     tag: "Licenses",
     summary: "Restore an archived license; it stays disabled until enabled",
     params: LicensePath,

@@ -31,6 +31,8 @@ export const managementKeyRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/management-keys",
+    operationId: "createManagementKey",
+    errors: { conflict: "a management key has (or had) this name" },
     tag: "Management keys",
     summary: "Create a named management key with a role; the answer is the only time the key is shown",
     description:
@@ -71,6 +73,7 @@ export const managementKeyRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/management-keys",
+    operationId: "listManagementKeys",
     tag: "Management keys",
     summary: "List the named management keys (never the keys themselves), revoked ones included",
     query: PageQuery,
@@ -82,6 +85,7 @@ export const managementKeyRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/management-keys/{management_key_id}/revoke",
+    operationId: "revokeManagementKey",
     tag: "Management keys",
     summary: "Revoke a management key for good: its next request is refused (403)",
     params: ManagementKeyPath,

@@ -20,14 +20,15 @@ import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } fr
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
+  PRODUCT_DEFAULTS_FOR_LICENSES,
   ProductFeaturePath,
   ProductFeatureResource,
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
 import { AddedToLicensesResource, FeatureOverridesInput } from "../../models/license-feature";
-import { floatingProblem } from "../../models/rule-fields";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { changedValues } from "../changed-values";
-import { checkFloating, effectiveFeatureFloating } from "../floating-checks";
+import { checkFeatureSettings } from "../feature-settings";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
@@ -47,6 +48,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products",
+    operationId: "createProduct",
+    errors: { conflict: "a product already has this short_code" },
     tag: "Products",
     summary: "Create a product",
     body: CreateProductBody,
@@ -68,6 +71,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products",
+    operationId: "listProducts",
     tag: "Products",
     summary: "List products",
     query: PageQuery,
@@ -79,6 +83,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}",
+    operationId: "getProduct",
     tag: "Products",
     summary: "Get a product",
     params: ProductPath,
@@ -90,6 +95,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}",
+    operationId: "updateProduct",
     tag: "Products",
     summary: "Change a product's name or metadata",
     description: "The License API answers the metadata in product_details and in every license object of the product.",
@@ -111,6 +117,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "delete",
     path: "/api/v1/products/{product_id}",
+    operationId: "deleteProduct",
+    errors: { conflict: "the product has licenses (archived ones included) or License API keys limited to it" },
     tag: "Products",
     summary: "Delete a product that has no licenses, with its features and custom fields",
     description:
@@ -146,6 +154,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "createProductCustomField",
+    errors: { conflict: "the product already has a custom field of this name" },
     tag: "Products",
     summary: "Add a custom field to a product, with its default value",
     description:
@@ -175,6 +185,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "listProductCustomFields",
     tag: "Products",
     summary: "List a product's custom fields",
     params: ProductPath,
@@ -187,6 +198,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "createProductFeature",
+    errors: { conflict: "the product already has a feature with this code" },
     tag: "Products",
     summary: "Add a feature to a product, with its default consumption rules",
     description:
@@ -217,6 +230,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "listProductFeatures",
     tag: "Products",
     summary: "List a product's features",
     params: ProductPath,
@@ -230,6 +244,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
+    operationId: "updateProductFeature",
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
@@ -239,10 +254,10 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, body, env, actor }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
-      const users = body.floating_users ?? stored.floating_users;
-      const problem = floatingProblem({ is_floating_cloud: floats, floating_users: users });
-      if (problem) throw new ApiError("validation_error", problem);
+      const next = { ...stored, ...definedOnly(body) };
+      assertWorkable(next, (field) => sentIn(body)(field) && !(PRODUCT_DEFAULTS_FOR_LICENSES as readonly string[]).includes(field));
+      const floats = next.is_floating_cloud;
+      const users = next.floating_users;
       if (users < 1) {
         const inheriting = await licenseFeaturesInheritingFloatingUsers(env.DB, stored.id, floats);
         if (inheriting > 0)
@@ -269,6 +284,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "delete",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
+    operationId: "deleteProductFeature",
+    errors: { conflict: "a license carries the feature, or carried it (its consumption history refers to it)" },
     tag: "Products",
     summary: "Delete a product feature that no license carries or ever carried",
     description:
@@ -305,6 +322,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features/{feature_code}/add-to-licenses",
+    operationId: "addFeatureToLicenses",
     tag: "Products",
     summary: "Add a product feature to every license of the product that does not have it, in one call",
     description:
@@ -316,7 +334,7 @@ export const managementProductRoutes = [
     response: AddedToLicensesResource,
     async handler({ params, body, env, actor }) {
       const feature = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      checkFloating(effectiveFeatureFloating(feature, body));
+      checkFeatureSettings(feature, body);
       const added = await addFeatureToProductLicenses(env.DB, params.product_id, feature.id, body, [
         activityStatement(env.DB, actor, {
           action: "product_feature.added_to_licenses",
