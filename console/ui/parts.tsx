@@ -112,6 +112,21 @@ export function Empty(props: { children: ComponentChildren }) {
   );
 }
 
+/**
+ * What the API flags on a resource (its `warnings`): settings that work but refuse every request
+ * for now, such as a cap of 0 or a validity in the past. Nothing when there are none.
+ */
+export function Warnings(props: { warnings: readonly string[] }) {
+  if (props.warnings.length === 0) return null;
+  return (
+    <ul class="warnings" data-warnings>
+      {props.warnings.map((warning) => (
+        <li key={warning}>{warning}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** A table that scrolls sideways on a narrow screen instead of squeezing its columns. */
 export function Table(props: { label: string; head: ComponentChildren[]; children: ComponentChildren; name?: string }) {
   return (

@@ -11,7 +11,7 @@ import { ActionButton } from "../ui/action-button";
 import { ConfirmButton } from "../ui/confirm";
 import { FormDialog } from "../ui/form-dialog";
 import { hardLimit, licenseName, licenseState, number, seats, type CounterRules } from "../ui/format";
-import { Badge, Empty, Loaded, MoreButton, PageHeader, Section, Table, dateOnly, dateTime } from "../ui/parts";
+import { Badge, Empty, Loaded, MoreButton, PageHeader, Section, Table, Warnings, dateOnly, dateTime } from "../ui/parts";
 import { useResource, usePages } from "../ui/resource";
 import { RulesFields, changedRules, rulesForm, type Rules, type RulesForm } from "../ui/rules-fields";
 import { periodEnd } from "../../src/counter/consumption-period";
@@ -28,12 +28,14 @@ export interface Counter {
   rules: Rules;
   total: number;
   periodStart: string | null;
+  /** What the API flags on the counter (a cap of 0 refusing every consumption, an expired feature). */
+  warnings: string[];
 }
 
 export function countersOf(license: LicenseDetail): Counter[] {
   const counters: Counter[] = [];
   if (license.consumption) {
-    const { max_consumptions, total_consumptions, period_start, ...rules } = license.consumption;
+    const { max_consumptions, total_consumptions, period_start, warnings, ...rules } = license.consumption;
     counters.push({
       code: "(license)",
       name: "License-level consumption",
@@ -41,6 +43,7 @@ export function countersOf(license: LicenseDetail): Counter[] {
       rules: { ...rules, max_consumption: max_consumptions },
       total: total_consumptions,
       periodStart: period_start,
+      warnings,
     });
   }
   for (const feature of license.features)
@@ -52,6 +55,7 @@ export function countersOf(license: LicenseDetail): Counter[] {
         rules: feature,
         total: feature.total_consumptions ?? 0,
         periodStart: feature.period_start,
+        warnings: feature.warnings,
       });
   return counters;
 }
@@ -106,6 +110,7 @@ export function LicenseView(props: { licenseId: number }) {
               {!current.archived_at && <EnableToggle license={current} after={license.reload} />}
               <ArchiveToggle license={current} after={license.reload} />
             </PageHeader>
+            <Warnings warnings={current.warnings} />
             <div class="columns">
               <Section title="Terms">
                 <dl class="facts">
@@ -244,6 +249,7 @@ function CounterPanel(props: { license: LicenseDetail; counter: Counter; after: 
           </ConfirmButton>
         </div>
       </header>
+      <Warnings warnings={counter.warnings} />
       {limit !== null && (
         <div class={`meter${overageUsed > 0 ? " over" : ""}`} aria-hidden="true">
           <progress max={limit} value={Math.max(0, Math.min(counter.total, limit))} />

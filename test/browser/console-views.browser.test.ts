@@ -86,6 +86,30 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
     await page.locator('[data-notice="error"]').getByRole("button", { name: "Dismiss" }).click();
   });
 
+  it("shows what the API flags: a validity in the past on the license, a cap of 0 on a counter", async () => {
+    const manage = vendorApi(service);
+    const product = await manage("POST", "/api/v1/products", { name: "Flagged", short_code: "flagged" });
+    await manage("POST", `/api/v1/products/${product.id}/features`, { code: "checks", name: "Checks", max_consumption: 10 });
+    const license = await manage("POST", "/api/v1/licenses", {
+      product_id: product.id,
+      license_type: "time-limited",
+      validity_period: "2020-01-31T23:59:59.000Z",
+    });
+    await page.goto(`${service.baseUrl}/console/#/licenses/${license.id}`);
+    const licenseWarnings = main().locator("[data-license-id] > [data-warnings]");
+    await expect.poll(() => licenseWarnings.textContent()).toMatch(/validity_period 2020-01-31.* is past/);
+    const counter = page.locator('[data-counter="checks"]');
+    expect(await counter.locator("[data-warnings]").count()).toBe(0);
+    await counter.locator('button[data-action="change-cap-checks"]').click();
+    const dialog = page.locator('dialog[data-dialog="change-cap-checks"]');
+    await dialog.getByLabel("Cap (max consumption)").fill("0");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expectSuccess(page, "checks: cap and rules saved");
+    await expect.poll(() => counter.locator("[data-warnings]").textContent()).toMatch(/every consumption is refused until it is raised/);
+    await expectAccessible(page, "a license with warnings");
+    await screenshots(page, "views-license-warnings");
+  });
+
   it("shows a consumption license's own counter, and disables and enables a license", async () => {
     const manage = vendorApi(service);
     const license = (await manage("GET", `/api/v1/licenses?license_key=${service.demo.licenseKey}`)).data[0];
