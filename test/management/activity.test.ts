@@ -4,7 +4,9 @@
 // happen, and no secret is ever recorded.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { licenseSpringId } from "../support/import-client";
+import { ACTIVITY_ACTIONS } from "../../src/models/activity";
+import { managementRoutes } from "../../src/management/routes";
+import { licenseSpringId, licenseSpringSharedKey } from "../support/import-client";
 import { consumeAs, createManagementKey, manage, manageOk, managementError, uniqueCode, vendorSetup } from "../support/management-client";
 
 type Entry = { id: number; actor: string; action: string; target_type: string; target_id: number | null; before: any; after: any };
@@ -152,5 +154,77 @@ describe("the activity log", () => {
     const stored = JSON.stringify(await env.DB.prepare("SELECT * FROM activity WHERE target_type = 'webhook_endpoint'").all());
     expect(stored).not.toContain("kB3xT0ken");
     expect(stored).not.toContain(created.secret);
+  });
+
+  it("records every kind of vendor action: each write route of the management API, called once, leaves its entry", async () => {
+    const admin = await createManagementKey("admin");
+    const writes = managementRoutes.filter((route) => route.method !== "get");
+    const called = new Set<string>();
+    /** A call with the admin key that must succeed; remembers which route it reached. */
+    const call = async (method: string, path: string, body?: unknown): Promise<any> => {
+      const route = writes.find(
+        (candidate) =>
+          candidate.method === method.toLowerCase() && new RegExp(`^${candidate.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(path),
+      );
+      if (route) called.add(route.operationId);
+      return ok(manage(method, path, body, { key: admin.key }));
+    };
+
+    // Credentials and webhook endpoints (the endpoint switched off, so that nothing is delivered).
+    const apiKey = await call("POST", "/api/v1/api-keys", {});
+    await call("POST", `/api/v1/api-keys/${apiKey.id}/read-only`);
+    await call("POST", `/api/v1/api-keys/${apiKey.id}/revoke`);
+    const other = await call("POST", "/api/v1/management-keys", { name: uniqueCode("other"), role: "support" });
+    await call("POST", `/api/v1/management-keys/${other.id}/revoke`);
+    const webhook = await call("POST", "/api/v1/webhooks", { url: "https://hooks.example.test/in", events: ["license.disabled"] });
+    await call("PATCH", `/api/v1/webhooks/${webhook.id}`, { enabled: false });
+
+    // The catalogue.
+    const product = await call("POST", "/api/v1/products", { short_code: uniqueCode("all"), name: "All" });
+    await call("PATCH", `/api/v1/products/${product.id}`, { name: "All actions" });
+    await call("POST", `/api/v1/products/${product.id}/custom-fields`, { name: "seat" });
+    const feature = uniqueCode("f");
+    await call("POST", `/api/v1/products/${product.id}/features`, { code: feature, name: "F", max_consumption: 10 });
+    await call("PATCH", `/api/v1/products/${product.id}/features/${feature}`, { max_consumption: 20 });
+    const unused = uniqueCode("unused");
+    await call("POST", `/api/v1/products/${product.id}/features`, { code: unused, name: "Unused" });
+    await call("DELETE", `/api/v1/products/${product.id}/features/${unused}`);
+    const empty = await call("POST", "/api/v1/products", { short_code: uniqueCode("empty"), name: "Empty" });
+    await call("DELETE", `/api/v1/products/${empty.id}`);
+
+    // Customers and licenses.
+    const customer = await call("POST", "/api/v1/customers", { email: `${uniqueCode("c")}@acme.test` });
+    await call("PATCH", `/api/v1/customers/${customer.id}`, { company_name: "Acme" });
+    const license = await call("POST", "/api/v1/licenses", { product_id: product.id, customer_id: customer.id });
+    const licensePath = `/api/v1/licenses/${license.id}`;
+    await call("PATCH", licensePath, { max_activations: 3 });
+    for (const change of ["disable", "enable", "archive", "restore"]) await call("POST", `${licensePath}/${change}`);
+    const later = uniqueCode("later");
+    await call("POST", `/api/v1/products/${product.id}/features`, { code: later, name: "Later" });
+    await call("POST", `${licensePath}/features`, { code: later });
+    await call("PATCH", `${licensePath}/features/${later}`, { max_consumption: 5 });
+    await call("POST", `${licensePath}/features/${later}/reset`);
+    await call("DELETE", `${licensePath}/features/${later}`);
+    const rollout = uniqueCode("rollout");
+    await call("POST", `/api/v1/products/${product.id}/features`, { code: rollout, name: "Rollout" });
+    await call("POST", `/api/v1/products/${product.id}/features/${rollout}/add-to-licenses`, {});
+    const consumption = await call("POST", "/api/v1/licenses", { product_id: product.id, license_type: "consumption" });
+    await call("PATCH", `/api/v1/licenses/${consumption.id}/consumption`, { max_consumptions: 9 });
+    await call("POST", `/api/v1/licenses/${consumption.id}/consumption/reset`);
+
+    // A migration: keys, a license, its device and a total; then the device is handled.
+    await call("POST", "/api/v1/import/api-keys", [{ api_key: uniqueCode("imported"), shared_key: licenseSpringSharedKey() }]);
+    // Issued licenses take the ids after the highest, imported ones included: stay clear of those issued after earlier imports.
+    const importedId = licenseSpringId() + 1_000_000;
+    await call("POST", "/api/v1/import/licenses", [{ id: importedId, product: product.short_code, license_key: uniqueCode("KEY") }]);
+    await call("POST", "/api/v1/import/devices", [{ license_id: importedId, hardware_id: uniqueCode("hw") }]);
+    await call("POST", "/api/v1/import/totals", [{ license_id: importedId, feature, total: 3 }]);
+    const [device] = (await manageOk("GET", `/api/v1/licenses/${importedId}/devices`)).data;
+    for (const change of ["blacklist", "unblacklist", "deactivate"]) await call("POST", `/api/v1/devices/${device.id}/${change}`);
+
+    // Resending a delivery needs a delivered event: test/management/webhooks.test.ts checks its entry.
+    expect(writes.map((route) => route.operationId).filter((id) => !called.has(id))).toEqual(["resendWebhookDelivery"]);
+    const recorded = new Set((await entries(`actor=${encodeURIComponent(admin.name)}`)).map((entry) => entry.action));
+    expect(ACTIVITY_ACTIONS.filter((action) => !recorded.has(action))).toEqual(["webhook_delivery.resent"]);
   });
 });

@@ -178,10 +178,15 @@ describe("a license's features", () => {
     await manageOk("POST", `/api/v1/licenses/${others[1].id}/features`, { code });
     await manageOk("DELETE", `/api/v1/licenses/${others[1].id}/features/${code}`);
 
+    // The license's client asked for the feature, and checked the license, before it had it: what its objects learnt then is forgotten.
+    expect(await errorCode(await consumeFeature(setup, code))).toBe("unsupported_product_feature");
+    expect((await checkLicense(setup)).status).toBe(200);
     const path = `/api/v1/products/${setup.product.id}/features/${code}/add-to-licenses`;
     expect(await manageOk("POST", path, { max_consumption: 2 })).toEqual({ feature_code: code, licenses_added: 2 });
     expect(await signedBody<{ total_consumptions: number }>(await consumeFeature(setup, code, 2))).toMatchObject({ total_consumptions: 2 });
     expect(await errorCode(await consumeFeature(setup, code))).toBe("feature_not_enough_consumptions");
+    const listed = await signedBody<{ product_features: Array<{ code: string }> }>(await checkLicense(setup));
+    expect(listed.product_features.map((feature) => feature.code)).toContain(code);
     const codes = async (id: number) =>
       (await manageOk("GET", `/api/v1/licenses/${id}`)).features.map((feature: { code: string }) => feature.code);
     expect(await codes(others[0].id)).not.toContain(code);

@@ -6,7 +6,6 @@
  * would fail with signature_mismatch.
  */
 import type { ManagementActor } from "../../auth/management-roles";
-import { activityStatement } from "../../db/activity";
 import { findApiKeys, insertApiKeysStatements, type ApiKeyInsertRow } from "../../db/api-keys";
 import { productCompanies } from "../../db/products";
 import type { NumberedRow } from "../../http/read-import-body";
@@ -53,15 +52,11 @@ export async function importApiKeys(env: Env, actor: ManagementActor, rows: Arra
   }
   errors.throwIfAny();
 
-  await commitImport(
-    env.DB,
-    insertApiKeysStatements(env.DB, fresh),
-    activityStatement(env.DB, actor, {
-      action: "import.api_keys",
-      target: { type: "import", id: null },
-      after: { rows: rows.length, api_keys_created: fresh.map((key) => key.api_key) },
-    }),
-  );
+  await commitImport(env.DB, insertApiKeysStatements(env.DB, fresh), {
+    actor,
+    action: "import.api_keys",
+    after: { rows: rows.length, api_keys_created: fresh.map((key) => key.api_key) },
+  });
   // A new key is found by the License API at once: isolates remember only keys they found.
   const ids = new Map(
     (

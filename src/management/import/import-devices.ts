@@ -6,7 +6,6 @@
  * new activations are then refused until enough of them are deactivated.
  */
 import type { ManagementActor } from "../../auth/management-roles";
-import { activityStatement } from "../../db/activity";
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import { deviceImportStatements, findDevices, type DeviceInsertRow } from "../../db/devices";
 import { existingLicenseIds } from "../../db/license-writes";
@@ -36,15 +35,11 @@ export async function importDevices(env: Env, actor: ManagementActor, rows: Arra
   const fresh: DeviceInsertRow[] = rows
     .filter(({ value }) => !storedKeys.has(deviceKey(value.license_id, value.hardware_id)))
     .map(({ value }) => ({ ...value, created_at: value.created_at ?? null }));
-  await commitImport(
-    env.DB,
-    deviceImportStatements(env.DB, fresh),
-    activityStatement(env.DB, actor, {
-      action: "import.devices",
-      target: { type: "import", id: null },
-      after: { rows: rows.length, devices_created: fresh.length, license_ids: [...new Set(fresh.map((device) => device.license_id))] },
-    }),
-  );
+  await commitImport(env.DB, deviceImportStatements(env.DB, fresh), {
+    actor,
+    action: "import.devices",
+    after: { rows: rows.length, devices_created: fresh.length, license_ids: [...new Set(fresh.map((device) => device.license_id))] },
+  });
   // The counter objects of these licenses decide with their devices: they forget them before this
   // answers. All the rows' licenses, not only those that got a device now: if an earlier call wrote
   // its devices but failed before telling the counters, sending the same rows again repairs it.

@@ -21,7 +21,6 @@ import {
   type LicenseToWrite,
   type PasswordBackfill,
 } from "../../db/license-writes";
-import { activityStatement } from "../../db/activity";
 import { customerInsertStatement, findCustomersByEmail, nextCustomerId } from "../../db/customers";
 import { productsByShortCode, type ImportProduct } from "../../db/products";
 import { ApiError } from "../../errors";
@@ -79,15 +78,11 @@ export async function importLicenses(env: Env, actor: ManagementActor, rows: Arr
 
   const customers = await importedCustomers(env.DB, fresh, products);
   const writes = await licenseWrites(env.DB, fresh, existing, products, customers.ids);
-  await commitImport(
-    env.DB,
-    [...customers.statements, ...licenseWriteStatements(env.DB, writes.licenses, writes.passwords)],
-    activityStatement(env.DB, actor, {
-      action: "import.licenses",
-      target: { type: "import", id: null },
-      after: { rows: rows.length, licenses_created: fresh.map(({ value }) => value.id), customers_created: customers.statements.length },
-    }),
-  );
+  await commitImport(env.DB, [...customers.statements, ...licenseWriteStatements(env.DB, writes.licenses, writes.passwords)], {
+    actor,
+    action: "import.licenses",
+    after: { rows: rows.length, licenses_created: fresh.map(({ value }) => value.id), customers_created: customers.statements.length },
+  });
 
   // A new license may become the one its users get without a license_id (the newest): the counter
   // objects of their other licenses of the product forget what they knew before this answers. For

@@ -1,5 +1,6 @@
 /** /api/v1/products: products, their features (the defaults every license inherits) and custom fields. */
 import { z } from "zod";
+import type { ManagementActor } from "../../auth/management-roles";
 import { activityStatement } from "../../db/activity";
 import { addFeatureToProductLicenses } from "../../db/license-features";
 import { insertProductCustomField, productCustomFields } from "../../db/custom-fields";
@@ -33,15 +34,35 @@ import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 
+/** What deleteUnused deletes: the thing as stored, its name in messages, and its activity entry's action and target. */
+interface Deletion<T extends { id: number }> {
+  thing: T;
+  name: string;
+  action: "product.deleted" | "product_feature.deleted";
+  targetType: "product" | "product_feature";
+  /** Why it must stay (what refers to it), or null: nothing does. */
+  inUse(): Promise<string | null>;
+  /** Deletes it unless something refers to it, in one transaction with `after`; false when it did not. */
+  remove(after: D1PreparedStatement[]): Promise<boolean>;
+}
+
 /**
- * Deletes `thing` unless something refers to it: `inUse` says what (null: nothing). It is asked
- * first, for a refusal that says why, and the delete checks again in its own statements, so that a
- * license issued meanwhile keeps the thing (then `inUse` is asked once more for the reason).
+ * Deletes a thing unless something refers to it, recording the deletion in the activity log. Why it
+ * is in use is asked first, for a refusal that says why, and the delete checks again in its own
+ * statements, so that a license issued meanwhile keeps the thing (then `inUse` is asked once more
+ * for the reason).
  */
-async function deleteUnused<T>(thing: T, name: string, inUse: () => Promise<string | null>, remove: () => Promise<boolean>): Promise<T> {
-  const reason = await inUse();
-  if (reason === null && (await remove())) return thing;
-  throw new ApiError("conflict", reason ?? (await inUse()) ?? `${name} changed meanwhile: send the request again`);
+async function deleteUnused<T extends { id: number }>(env: Env, actor: ManagementActor, deletion: Deletion<T>): Promise<T> {
+  const { thing, name } = deletion;
+  const reason = await deletion.inUse();
+  const recorded = activityStatement(env.DB, actor, {
+    action: deletion.action,
+    target: { type: deletion.targetType, id: thing.id },
+    before: thing,
+    onlyIfChanged: true,
+  });
+  if (reason === null && (await deletion.remove([recorded]))) return thing;
+  throw new ApiError("conflict", reason ?? (await deletion.inUse()) ?? `${name} changed meanwhile: send the request again`);
 }
 
 export const managementProductRoutes = [
@@ -128,10 +149,12 @@ export const managementProductRoutes = [
     response: ProductResource,
     async handler({ params, env, actor }) {
       const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      return deleteUnused(
-        stored,
-        `Product ${stored.id}`,
-        async () => {
+      return deleteUnused(env, actor, {
+        thing: stored,
+        name: `Product ${stored.id}`,
+        action: "product.deleted",
+        targetType: "product",
+        async inUse() {
           const { licenses, apiKeys } = await productDependents(env.DB, stored.id);
           if (licenses === 0 && apiKeys === 0) return null;
           return (
@@ -139,16 +162,8 @@ export const managementProductRoutes = [
             "either can be deleted (archive its licenses instead: they keep their history)"
           );
         },
-        () =>
-          deleteProduct(env.DB, stored.id, [
-            activityStatement(env.DB, actor, {
-              action: "product.deleted",
-              target: { type: "product", id: stored.id },
-              before: stored,
-              onlyIfChanged: true,
-            }),
-          ]),
-      );
+        remove: (after) => deleteProduct(env.DB, stored.id, after),
+      });
     },
   }),
   managementRoute({
@@ -296,10 +311,12 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, env, actor }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      return deleteUnused(
-        stored,
-        `Feature ${JSON.stringify(stored.code)}`,
-        async () => {
+      return deleteUnused(env, actor, {
+        thing: stored,
+        name: `Feature ${JSON.stringify(stored.code)}`,
+        action: "product_feature.deleted",
+        targetType: "product_feature",
+        async inUse() {
           const licenses = await licensesWithFeature(env.DB, stored.id);
           if (licenses === 0) return null;
           return (
@@ -307,16 +324,8 @@ export const managementProductRoutes = [
             "(remove it from licenses to stop its use)"
           );
         },
-        () =>
-          deleteProductFeature(env.DB, stored.id, [
-            activityStatement(env.DB, actor, {
-              action: "product_feature.deleted",
-              target: { type: "product_feature", id: stored.id },
-              before: stored,
-              onlyIfChanged: true,
-            }),
-          ]),
-      );
+        remove: (after) => deleteProductFeature(env.DB, stored.id, after),
+      });
     },
   }),
   managementRoute({
