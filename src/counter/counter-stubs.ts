@@ -3,6 +3,7 @@
  * Also the retry that makes a consumption safe to resend (src/license-api/idempotency.ts), and
  * the invalidation every license-level write runs before it answers (docs/architecture.md "Coherence").
  */
+import { snapshotReadOf, snapshotStatements } from "../db/counter-snapshot";
 import type { License, LicenseFeature } from "../db/license-context";
 import type { ConsumptionCounter } from "./consumption-counter";
 import type { CounterTarget } from "./snapshot";
@@ -82,28 +83,49 @@ export async function consumeOnce(env: Env, request: ConsumeRequest): Promise<Co
 }
 
 /**
- * Makes every counter object of the license forget what it knows about the license (its state,
- * devices, users and features), so the next request is decided under what D1 holds now. Call it
- * after a license-level write committed and before answering; it resolves once every object has
- * acknowledged. Objects that never ran are simply created empty.
+ * Tells every counter object of the license that it changed, so the next request is decided under
+ * what D1 holds now. Call it after a license-level write committed and before answering; it
+ * resolves once every object has acknowledged (each has then marked its stored snapshot stale).
+ *
+ * One D1 batch (one transaction) raises each license's write version, finds its license features
+ * and, for a single license, reads its snapshot after the raise: each object is told the new
+ * version, so it refuses any snapshot read before the write, and takes the one read here, so it
+ * needs no D1 read of its own. Objects that never ran are created with it.
  */
 export async function invalidateLicenseCounters(env: Env, licenseIds: number | readonly number[]): Promise<void> {
   const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
   if (licenses.length === 0) return;
   // One JSON parameter, not one per license: D1 binds at most 100 values per statement.
-  const { results } = await env.DB.prepare(
-    "SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))",
-  )
-    .bind(JSON.stringify(licenses))
-    .all<{ id: number; license_id: number }>();
-  const targets = [...licenses.map(licenseTarget), ...results.map((row) => featureTarget(row.license_id, row.id))];
-  await Promise.all(targets.map((target) => invalidateWithRetry(env, target)));
+  const ids = JSON.stringify(licenses);
+  const readAt = Date.now();
+  const [versions, features, ...snapshot] = await env.DB.batch([
+    env.DB.prepare(
+      "UPDATE licenses SET write_version = write_version + 1 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, write_version",
+    ).bind(ids),
+    env.DB.prepare("SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))").bind(ids),
+    ...(licenses.length === 1 ? snapshotStatements(env.DB, licenses[0]!) : []),
+  ]);
+  const writeVersions = new Map(
+    (versions!.results as Array<{ id: number; write_version: number }>).map((row) => [row.id, row.write_version]),
+  );
+  const seed = snapshot.length > 0 ? snapshotReadOf(snapshot, readAt) : undefined;
+  const targets = [
+    ...licenses.map(licenseTarget),
+    ...(features!.results as Array<{ id: number; license_id: number }>).map((row) => featureTarget(row.license_id, row.id)),
+  ].filter((target) => writeVersions.has(target.licenseId));
+  await Promise.all(
+    targets.map((target) => invalidateWithRetry(env, target, { target, writeVersion: writeVersions.get(target.licenseId)!, seed })),
+  );
 }
 
-async function invalidateWithRetry(env: Env, target: CounterTarget): Promise<void> {
+async function invalidateWithRetry(
+  env: Env,
+  target: CounterTarget,
+  change: Parameters<ConsumptionCounter["invalidate"]>[0],
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await counterStub(env, target).invalidate();
+      await counterStub(env, target).invalidate(change);
       return;
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt + 1];

@@ -5,7 +5,7 @@ import type { ApiErrorCode } from "../errors";
 import type { ConsumptionEvent } from "../license-api/schemas";
 import type { ConsumptionPeriod, ConsumptionRules } from "./consumption-rules";
 import type { Lease, PoolView } from "./floating-pool";
-import type { CounterTarget } from "./snapshot";
+import type { CounterTarget, SnapshotRead } from "./snapshot";
 
 /**
  * Identifies one consumption request so that it is applied at most once: the client's
@@ -35,6 +35,8 @@ export interface ConsumeRequest {
   apiKeyId: number;
   /** add_consumption's request-level overage settings, which may only narrow the license's. */
   overages?: { allowOverages?: boolean | undefined; maxOverages?: number | undefined };
+  /** The license's snapshot, when the Worker read it on the way (its first request for this license): the object takes it if it has none as new. */
+  seed?: SnapshotRead | undefined;
 }
 
 /** What an accepted consumption's answer is built from: stored with it, so a replay is byte for byte the same. */
@@ -94,6 +96,8 @@ export interface FloatingRequest {
   productVersion: number;
   access: ProductAccess;
   action: FloatingAction;
+  /** As ConsumeRequest's. */
+  seed?: SnapshotRead | undefined;
 }
 
 export type FloatingOutcome =
