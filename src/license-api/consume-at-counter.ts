@@ -7,10 +7,8 @@
  */
 import { consumeOnce } from "../counter/counter-stubs";
 import type { ConsumeReport, ConsumeRequest } from "../counter/types";
-import { licenseContextStatement, toLicenseContext } from "../db/license-context";
-import { readWithRetry } from "../db/read-retry";
 import { ApiError } from "../errors";
-import { forgetRoute, routeOf, type CounterKind } from "./edge-state";
+import { rereadRoute, type CounterKind } from "./edge-state";
 import { requestKeyFor } from "./idempotency";
 import type { CounterCall } from "./license-route";
 import { resolveLicense, resolveLicenseFeature } from "./resolve-license";
@@ -30,7 +28,7 @@ export async function consumeAtCounter(
 ): Promise<{ report: ConsumeReport; replayed: boolean }> {
   const { env, lookup } = call;
   const requestKey = await requestKeyFor(call.request, call.apiKey.id, consumption.endpoint, call.input);
-  let { route, context, productVersion } = call;
+  let { route, context, productVersion, seed } = call;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!route) {
       // This isolate's D1 read names no counter: the precedence code says why (it always throws here).
@@ -50,6 +48,7 @@ export async function consumeAtCounter(
       event: consumption.event,
       apiKeyId: call.apiKey.id,
       ...(consumption.overages ? { overages: consumption.overages } : {}),
+      seed,
     });
     switch (outcome.kind) {
       case "accepted":
@@ -61,10 +60,7 @@ export async function consumeAtCounter(
         throw new ApiError("idempotency_key_reused");
       case "stale_route": {
         // The route this isolate remembered no longer names the counter: ask D1 again, once.
-        forgetRoute(lookup, kind);
-        const row = await readWithRetry(() => licenseContextStatement(env.DB, lookup).first());
-        context = toLicenseContext(row, lookup);
-        route = routeOf(context, kind);
+        ({ context, route, seed } = await rereadRoute(env.DB, lookup, kind));
         productVersion = Math.max(productVersion, context.product?.defaultsVersion ?? 0);
       }
     }

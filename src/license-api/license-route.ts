@@ -21,6 +21,7 @@
 import type { z } from "zod";
 import { authenticateRequest, readSignedRequest } from "../auth/authenticate-request";
 import { signedJson } from "../auth/response-signing";
+import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { readJsonBody } from "../http/read-json-body";
@@ -76,6 +77,8 @@ export interface CounterCall<Input> extends LicenseCall<Input> {
   /** Read from D1 only when this isolate did not know the route. */
   context: LicenseContext | null;
   productVersion: number;
+  /** The license's snapshot, read with the context: the counter object takes it instead of reading D1 itself. */
+  seed: SnapshotRead | undefined;
 }
 
 /** What a handler returns: the body to sign and send (status 200), and any extra headers. */
@@ -146,6 +149,7 @@ export async function runLicenseRoute(route: LicenseRoute, request: Request, env
       route: edge.route,
       context: edge.context,
       productVersion: edge.productVersion,
+      seed: edge.seed,
     });
   return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
 }

@@ -9,11 +9,11 @@ import { generateApiCredentials } from "../random-secrets";
 import { ApiKey, ApiKeyPath, CreateApiKeyBody, CreatedApiKey, PageQuery, page } from "../schemas";
 
 /**
- * A key changed: this isolate forgets its copy at once; every other isolate uses its copy for at
- * most 5 s more (src/license-api/edge-state.ts).
+ * A key changed: this isolate and its location forget their copies at once; every other isolate
+ * uses its copy for at most 60 s more (src/license-api/edge-state.ts).
  */
-function forgotten<T extends { api_key: string }>(record: T): T {
-  forgetApiKey(record.api_key);
+async function forgotten<T extends { api_key: string }>(record: T): Promise<T> {
+  await forgetApiKey(record.api_key);
   return record;
 }
 

@@ -174,7 +174,7 @@ export const productRoutes = [
         "Feature",
         params.feature_code,
       );
-      forgetProductVersion(params.product_id);
+      await forgetProductVersion(env.DB, params.product_id);
       return feature;
     },
   }),
