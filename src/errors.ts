@@ -72,7 +72,16 @@ export type RequestErrorCode =
 /** Management API errors (ours, docs/management-api.md "Errors"); not_found, validation_error and the other request codes are shared. */
 export type ManagementErrorCode = "unauthorized" | "forbidden" | "conflict";
 
-export type ApiErrorCode = AuthErrorCode | LicenseErrorCode | RequestErrorCode | ManagementErrorCode | "internal_server_error";
+/**
+ * Limits (ours: LicenseSpring documents its limits, but its public pages name no code for them), both HTTP 429 with
+ * Retry-After (docs/protocol.md "Rate limits"): too_many_requests, a client address or API key
+ * over its request rate (both APIs); too_many_password_attempts, a license user's password
+ * guessed too often (src/auth/password-guard.ts).
+ */
+export type LimitErrorCode = "too_many_requests" | "too_many_password_attempts";
+
+export type ApiErrorCode =
+  AuthErrorCode | LicenseErrorCode | RequestErrorCode | ManagementErrorCode | LimitErrorCode | "internal_server_error";
 
 const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   date_header_diff: "The Date header is more than 15 minutes away from the server's time",
@@ -90,7 +99,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   license_not_enabled: "The license is not enabled",
   license_expired: "The license has expired",
   license_activated_max_times: "The license is already activated the maximum number of times",
-  invalid_password: "Wrong password for this license user",
+  invalid_password: "Wrong username or password",
   license_not_consumption: "The license needs to be of consumption type",
   invalid_product_auth_method: "This product's licenses are key-based: it has no license users",
   customer_does_not_exist: "No license has a customer with this email",
@@ -121,6 +130,8 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   unauthorized: 'Send the management key as "Authorization: Api-Key <management key>"',
   forbidden: "The management key is not valid",
   conflict: "The request conflicts with the current state",
+  too_many_requests: "Too many requests: retry after the number of seconds in the Retry-After header",
+  too_many_password_attempts: "Too many wrong passwords for this license user: retry after the number of seconds in the Retry-After header",
 };
 
 /** The message a code carries when nothing more specific is said. */
@@ -141,17 +152,32 @@ export class ApiError extends Error {
   readonly status: number;
   /** Bulk imports only (docs/migration.md): every bad row, answered as the body's `errors`. */
   readonly rowErrors: readonly RowError[] | undefined;
+  /** Headers the answer carries besides Content-Type (Retry-After on the limit codes). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ApiErrorCode, message: string = DEFAULT_MESSAGES[code], status = statusFor(code), rowErrors?: readonly RowError[]) {
+  constructor(
+    code: ApiErrorCode,
+    message: string = DEFAULT_MESSAGES[code],
+    status = statusFor(code),
+    rowErrors?: readonly RowError[],
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.rowErrors = rowErrors;
+    this.headers = headers;
   }
 }
 
-/** LicenseSpring answers every documented client error with 400; we keep that for our own codes too. */
+/** A limit's answer: HTTP 429 with Retry-After, whole seconds, at least 1. */
+export function limitError(code: LimitErrorCode, retryAfterMs: number, message?: string): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(code, message ?? DEFAULT_MESSAGES[code], 429, undefined, { "Retry-After": String(seconds) });
+}
+
+/** LicenseSpring answers every documented client error with 400; we keep that for our own codes too, except limits (429). */
 function statusFor(code: ApiErrorCode): number {
   if (code === "internal_server_error") return 500;
   if (code === "not_found") return 404;
@@ -159,6 +185,7 @@ function statusFor(code: ApiErrorCode): number {
   if (code === "unauthorized") return 401;
   if (code === "forbidden") return 403;
   if (code === "conflict") return 409;
+  if (code === "too_many_requests" || code === "too_many_password_attempts") return 429;
   return 400;
 }
 
@@ -173,7 +200,7 @@ export function errorResponse(error: unknown): Response {
   };
   return new Response(JSON.stringify(body), {
     status: apiError.status,
-    headers: { "Content-Type": "application/json" },
+    headers: { ...apiError.headers, "Content-Type": "application/json" },
   });
 }
 

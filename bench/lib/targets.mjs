@@ -32,6 +32,10 @@ export function serviceConfig() {
   // BENCH_ASSETS=0: the service without its static files (the console), so requests reach the
   // Worker without Miniflare's asset router Worker in front of it (bench/README.md "Where the CPU goes").
   if (process.env.BENCH_ASSETS === "0") delete workerOptions.assets;
+  // No rate limits: one bench run sends more from one API key than wrangler.toml allows a key, and
+  // locally each count is a call to Miniflare's simulated limiter object, a cost the binding does not
+  // have on Cloudflare. The service runs unlimited without the bindings (src/auth/rate-limit.ts).
+  delete workerOptions.ratelimits;
   const d1Bindings = Object.keys(workerOptions.d1Databases ?? {});
   if (d1Bindings.length === 0) throw new Error("wrangler.toml declares no D1 database: the bench seeds and audits one");
   const counter = Object.entries(workerOptions.durableObjects ?? {}).find(

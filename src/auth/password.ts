@@ -21,13 +21,10 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
   return `pbkdf2-sha256$${iterations}$${encodeBase64(salt)}$${encodeBase64(hash)}`;
 }
 
-/**
- * True when `password` matches `stored`. The final comparison is constant-time
- * (crypto.subtle.timingSafeEqual); a malformed or missing hash never matches.
- */
-export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+/** A stored hash, parsed; null when it is missing or malformed. */
+function parseStored(stored: string | null): { iterations: number; salt: Uint8Array; expected: Uint8Array } | null {
   const parts = stored?.split("$");
-  if (!parts || parts.length !== 4 || parts[0] !== "pbkdf2-sha256") return false;
+  if (!parts || parts.length !== 4 || parts[0] !== "pbkdf2-sha256") return null;
   const iterations = Number(parts[1]);
   const salt = decodeBase64(parts[2]!);
   const expected = decodeBase64(parts[3]!);
@@ -38,8 +35,27 @@ export async function verifyPassword(stored: string | null, password: string): P
     !salt ||
     !expected ||
     expected.byteLength !== HASH_BYTES
-  )
-    return false;
+  ) {
+    return null;
+  }
+  return { iterations, salt, expected };
+}
+
+/**
+ * What a check derives against when there is no hash to check (no such user, or a user without a
+ * password): the same work as a real check, so the answer's timing does not tell the cases apart.
+ * Its result is never used.
+ */
+const NO_HASH = { iterations: PBKDF2_ITERATIONS, salt: new Uint8Array(16), expected: new Uint8Array(HASH_BYTES) };
+
+/**
+ * True when `password` matches `stored`. Always derives once, with the stored hash's parameters or
+ * NO_HASH's: a missing or malformed hash (and `stored` null: no user) costs what a wrong password
+ * costs, and never matches. The final comparison is constant-time (crypto.subtle.timingSafeEqual).
+ */
+export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+  const parsed = parseStored(stored);
+  const { iterations, salt, expected } = parsed ?? NO_HASH;
   const actual = new Uint8Array(await derive(password, salt, iterations));
-  return crypto.subtle.timingSafeEqual(actual, expected);
+  return crypto.subtle.timingSafeEqual(actual, expected) && parsed !== null;
 }

@@ -180,7 +180,8 @@ export function toLicenseUser(row: LicenseUserRow): LicenseUser {
   };
 }
 
-export async function findLicenseUser(db: D1Database, licenseId: number, username: string): Promise<LicenseUser | null> {
+/** The license's user of this name; null matches no license (the query still runs: src/license-api/license-user-sign-in.ts). */
+export async function findLicenseUser(db: D1Database, licenseId: number | null, username: string): Promise<LicenseUser | null> {
   const row = await db
     .prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? AND lu.username = ?`)
     .bind(licenseId, username)

@@ -20,6 +20,7 @@
  */
 import type { z } from "zod";
 import { authenticateRequest, readSignedRequest } from "../auth/authenticate-request";
+import { limitApiKey } from "../auth/rate-limit";
 import { signedJson } from "../auth/response-signing";
 import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
@@ -124,7 +125,10 @@ export function apiRoute<S extends z.ZodType>(spec: Omit<ApiRouteSpec<S>, "reads
   return { ...spec, reads: "none" } as LicenseRoute;
 }
 
-/** Runs one route: authenticate, validate, handle, sign. Reads (GET) may use read-only keys. */
+/**
+ * Runs one route: authenticate, count against the API key's rate limit, validate, handle, sign.
+ * Reads (GET) may use read-only keys.
+ */
 export async function runLicenseRoute(route: LicenseRoute, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const signed = readSignedRequest(request, route.method !== "get");
   let parsed: { ok: true; input: unknown } | { ok: false; error: unknown };
@@ -137,6 +141,7 @@ export async function runLicenseRoute(route: LicenseRoute, request: Request, env
   const lookup = parsed.ok && route.reads !== "none" ? identityLookup(parsed.input as IdentityFields) : null;
   const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, route.reads === "none" ? "context" : route.reads);
   const apiKey = await authenticateRequest(signed, edge.apiKey);
+  await limitApiKey(apiKey, env);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, ctx, apiKey, input: parsed.input };
   let answer: LicenseAnswer;

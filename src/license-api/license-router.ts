@@ -2,16 +2,21 @@
  * The License API's router (/api/v4), built from the route table (./routes.ts): each route runs
  * through runLicenseRoute (authenticate, validate, handle, sign). public_key is the one
  * unauthenticated endpoint; the calls the SDKs make that this server does not implement answer
- * not_supported (./not-supported.ts). Errors become bodies in one place (src/errors.ts).
+ * not_supported (./not-supported.ts). Errors become bodies in one place (src/errors.ts). Every
+ * request, whatever its path, first counts against its client address's rate limit.
  */
 import { Router, type IRequest } from "itty-router";
+import { limitLicenseApiAddress } from "../auth/rate-limit";
 import { ApiError, errorResponse } from "../errors";
 import { runLicenseRoute } from "./license-route";
 import { UNSUPPORTED_CALLS, notSupported } from "./not-supported";
 import { publicKey } from "./routes/public-key";
 import { licenseRoutes } from "./routes";
 
-export const licenseRouter = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse });
+export const licenseRouter = Router<IRequest, [Env, ExecutionContext]>({
+  before: [(request, env) => limitLicenseApiAddress(request, env)],
+  catch: errorResponse,
+});
 
 licenseRouter.get("/api/v4/public_key", publicKey);
 for (const route of licenseRoutes) {

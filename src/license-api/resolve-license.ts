@@ -36,22 +36,31 @@ export function accessibleProduct<P extends { id: number; companyId: number }>(p
   return product;
 }
 
-/** product (for this key) → authorization method → license. Every endpoint starts here. */
-export function resolveLicenseIdentity(
-  context: LicenseContext,
-  lookup: LicenseLookup,
-  apiKey: ProductAccess,
-): { product: Product; license: License } {
+/** product (for this key) → the identifier its authorization method needs (license_key or username). */
+export function resolveProductIdentifier(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess): Product {
   const product = productForKey(context, apiKey);
-  const { license } = context;
   if (product.authorizationMethod === "license-key" && lookup.licenseKey === undefined) {
     throw new ApiError("license_not_found", "This product's licenses are key-based: send license_key, not username");
   }
   if (product.authorizationMethod === "user" && lookup.username === undefined) {
     throw new ApiError("license_not_found", "This product's licenses are user-based: send username, not license_key");
   }
-  if (!license) throw new ApiError("license_not_found");
-  return { product, license };
+  return product;
+}
+
+/**
+ * product (for this key) → authorization method → license. Every endpoint starts here; those that
+ * take a license user's password go through ./license-user-sign-in.ts instead, where an unknown user
+ * is answered as a wrong password.
+ */
+export function resolveLicenseIdentity(
+  context: LicenseContext,
+  lookup: LicenseLookup,
+  apiKey: ProductAccess,
+): { product: Product; license: License } {
+  const product = resolveProductIdentifier(context, lookup, apiKey);
+  if (!context.license) throw new ApiError("license_not_found");
+  return { product, license: context.license };
 }
 
 export function isExpired(isoDate: string | null, nowMs: number): boolean {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
-import { ApiError } from "../errors";
+import { ApiError, type ApiErrorCode } from "../errors";
 
 /**
  * zod's type-error message, in our words: "<name> is required" when the field is absent, else
@@ -91,6 +91,13 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   // A request shape this server knows but does not serve (single sign-on): say so, not "invalid".
   const unsupported = issues.find((issue) => issue.code === "custom" && issue.params?.notSupported === true);
   if (unsupported) throw new ApiError("not_supported", unsupported.message);
+  // A field whose bad value has a documented code of its own (borrowed_until: borrow_until_not_valid),
+  // when it is the only problem; among others, it is one more validation_error.
+  const ownCode = (issue: (typeof issues)[number]) =>
+    issue.code === "custom" ? (issue.params?.apiErrorCode as ApiErrorCode | undefined) : undefined;
+  const [first] = issues;
+  if (first && ownCode(first) && issues.every((issue) => ownCode(issue) === ownCode(first)))
+    throw new ApiError(ownCode(first)!, first.message);
   const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
@@ -103,8 +110,11 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
  * Every string of an input (field names too, at any depth, including fields the schema drops) must
  * be well-formed Unicode. JSON can carry a lone UTF-16 surrogate ("\ud800"); stored or shown, it
  * becomes U+FFFD, so "\ud800" and "\udc00" would be two hardware ids that look the same in the
- * console and the audit log, and two passwords that hash alike. Checked here, once, for every
- * License API and management input; returns the problem (naming the field) or null.
+ * console and the audit log, and two passwords that hash alike. And no field name may be
+ * `__proto__`: JSON allows it, but a JavaScript object cannot hold it as an ordinary entry (assigning
+ * it sets the prototype), so zod records drop it and any JavaScript client copying variables or
+ * metadata would lose or misread it; refused, it cannot vanish silently. Checked here, once, for
+ * every License API and management input; returns the problem (naming the field) or null.
  */
 export function illFormedText(input: unknown): string | null {
   const pending: Array<[unknown, string]> = [[input, ""]];
@@ -115,6 +125,7 @@ export function illFormedText(input: unknown): string | null {
     } else if (typeof value === "object" && value !== null) {
       for (const [key, item] of Object.entries(value)) {
         if (!key.isWellFormed()) return `${path || "body"}: field names must be well-formed Unicode (one contains a lone UTF-16 surrogate)`;
+        if (key === "__proto__") return `${path || "body"}: "__proto__" cannot be a field name (JavaScript objects cannot hold it)`;
         pending.push([item, path ? `${path}.${key}` : key]);
       }
     }
@@ -178,11 +189,57 @@ export type ActivateLicenseBody = z.infer<typeof ActivateLicenseBody>;
 /** deactivate_license: the identity alone. */
 export const DeactivateLicenseBody = LicenseIdentity;
 
+// An ISO-8601 date, with a time (seconds and a fraction optional) and an offset (Z or ±hh:mm) optional.
+const ISO_DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?(?:Z|([+-])(\d\d):(\d\d))?$/;
+
 /**
- * borrowed_until as sent: an ISO-8601 date (the object checks it: borrow_until_not_valid), or
- * null for the longest borrow allowed. Required, as in LicenseSpring's schema.
+ * The instant a borrowed_until text names (ms since the epoch), or null when it names none: not
+ * the ISO-8601 form, a date that is not in the calendar, a time past 23:59:59, or an offset past
+ * ±23:59 (RFC 3339's range). Without an offset the time is UTC. Fractions below a millisecond are dropped.
  */
-const borrowedUntil = z.string(typeMessage("borrowed_until", "a date string or null")).max(64).nullable();
+export function borrowedUntilInstant(text: string): number | null {
+  const parts = ISO_DATE_TIME.exec(text);
+  if (!parts) return null;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [, , , , , , , fraction = "", sign, offsetHours = "0", offsetMinutes = "0"] = parts;
+  if (hour > 23 || minute > 59 || second > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return null;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.padEnd(3, "0").slice(0, 3)));
+  const date = new Date(wall);
+  // Date.UTC rolls 31 April over to 1 May (and reads years 0-99 as 1900-1999): a date that moved was not in the calendar.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  const offsetMs = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  return sign === "-" ? wall + offsetMs : wall - offsetMs;
+}
+
+/**
+ * borrowed_until as sent: an ISO-8601 date, handed on as the UTC instant it names (whether it is in
+ * the future and within max_borrow_time is the pool's to decide), or null for the longest borrow
+ * allowed. Required, as in LicenseSpring's schema. A text that names no instant is
+ * borrow_until_not_valid, LicenseSpring's code for the field.
+ */
+const borrowedUntil = z
+  .string(typeMessage("borrowed_until", "a date string or null"))
+  .max(64, "borrowed_until must be at most 64 characters")
+  .transform((text, ctx) => {
+    const instant = borrowedUntilInstant(text);
+    if (instant !== null) return new Date(instant).toISOString();
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `borrowed_until ${JSON.stringify(text)} is not a date and time: send ISO-8601, e.g. "2026-09-27T23:30:48.016Z", ` +
+        '"2026-09-27 23:30" or "2026-09-27" (UTC unless it carries an offset from -23:59 to +23:59)',
+      params: { apiErrorCode: "borrow_until_not_valid" },
+    });
+    return z.NEVER;
+  })
+  .nullable();
 
 const borrowSso = singleSignOn("floating/borrow");
 

@@ -45,6 +45,13 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query"): 
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
 const errorResponse = (description: string, schema: z.ZodType = ErrorBody) => ({ description, content: json(schema) });
+/** A limit's answer (429): the error body and Retry-After, in seconds. */
+const limitResponse = (description: string) => ({
+  ...errorResponse(description),
+  headers: {
+    "Retry-After": { description: "Seconds to wait before trying again", required: true, schema: { type: "integer", minimum: 1 } },
+  },
+});
 
 /** An import's body: a JSON array of rows, or the same rows as NDJSON (one JSON object per line). */
 function importBody(row: z.ZodType) {
@@ -86,6 +93,7 @@ function managementOperation(route: ManagementRoute): Operation {
       "403": errorResponse("forbidden: wrong management key"),
       "404": errorResponse("not_found"),
       "409": errorResponse("conflict"),
+      "429": limitResponse("too_many_requests: the client address is over its rate limit; Retry-After says when to try again"),
     },
   };
 }
@@ -97,7 +105,10 @@ const publicKeyOperation: Operation = {
   summary: "The PEM (SPKI) public key that verifies LicenseSignature",
   security: [],
   parameters: [],
-  responses: { "200": { description: "Success", content: { "text/plain": { schema: { type: "string" } } } } },
+  responses: {
+    "200": { description: "Success", content: { "text/plain": { schema: { type: "string" } } } },
+    "429": limitResponse("too_many_requests: the client address is over its rate limit; Retry-After says when to try again"),
+  },
 };
 
 function licenseApiOperation(route: LicenseRoute): Operation {
@@ -120,6 +131,10 @@ function licenseApiOperation(route: LicenseRoute): Operation {
       "400": errorResponse(
         "Every documented License API error (docs/protocol.md): authorization errors, request-shape errors (validation_error, " +
           "client_aborted, ...), then unknown_product (also for another company's product), api_key_product_not_allowed, license_not_found, ...",
+      ),
+      "429": limitResponse(
+        "too_many_requests (the client address or the API key is over its rate limit) or, where a license user's password is checked, " +
+          "too_many_password_attempts; Retry-After says when to try again",
       ),
     },
   };

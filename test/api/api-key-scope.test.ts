@@ -211,12 +211,12 @@ describe("endpoints that name a product but no license are scoped too", () => {
     const key = await createKey({ company_id: 43 });
     const theirs = await userProduct(44);
     const signIn = { username: theirs.username, password: "initial-pass-1" };
-    expect(await errorCode(await getSigned("/api/v4/user_licenses", signIn, key))).toBe("license_not_found");
+    expect(await errorCode(await getSigned("/api/v4/user_licenses", signIn, key))).toBe("invalid_password");
     expect(await errorCode(await getSigned("/api/v4/user_licenses", { ...signIn, product: theirs.shortCode }, key))).toBe(
       "unknown_product",
     );
     const change = { username: theirs.username, password: "initial-pass-1", new_password: "taken-over-1" };
-    expect(await errorCode(await postSigned("/api/v4/change_password", change, key))).toBe("license_not_found");
+    expect(await errorCode(await postSigned("/api/v4/change_password", change, key))).toBe("invalid_password");
     // The password is unchanged: the owner's key still signs the user in with it.
     const ownerKey = await createKey({ company_id: 44 });
     expect((await getSigned("/api/v4/user_licenses", signIn, ownerKey)).status).toBe(200);

@@ -258,6 +258,15 @@ describe("floating/borrow", () => {
     ["in the past", "2031-03-10T11:59:59Z"],
     ["now", "2031-03-10T12:00:00Z"],
     ["beyond max_borrow_time", "2031-03-11T12:00:00.001Z"],
+    // Each of these would name a future instant within max_borrow_time if its out-of-range part were carried over.
+    ["offset minutes past 59", "2031-03-10T15:30:00-00:75"],
+    ["offset hours past 23", "2031-03-11T13:00:00+24:00"],
+    ["offset of 99:99", "2031-03-14T18:39:00+99:99"],
+    ["hour 24", "2031-03-10T24:00:00Z"],
+    ["minute 60", "2031-03-10T15:60:00Z"],
+    ["second 60", "2031-03-10T15:30:60Z"],
+    ["month 13", "2031-13-01T00:00:00Z"],
+    ["29 February of a common year", "2031-02-29"],
   ])("borrow_until_not_valid: %s", async (_case, sent) => {
     const fixture = await createFixture({ license: { floatingUsers: 1, maxBorrowTime: 24 } });
     expect(await errorCode(await borrow(fixture, fixture.hardwareId, sent))).toBe("borrow_until_not_valid");
@@ -301,9 +310,11 @@ describe("floating/borrow", () => {
     await signedBody(await borrow(fixture, fixture.hardwareId, null, { password: "the-password" }));
   });
 
-  it("the license checks come first: device_not_found, license_not_enabled", async () => {
+  it("a borrowed_until that names no instant is refused with the request's shape; the license checks come before the pool's", async () => {
     const fixture = await createFixture({ license: { floatingUsers: 1, maxBorrowTime: 24 } });
-    expect(await errorCode(await borrow(fixture, "unknown-device", "garbage"))).toBe("device_not_found");
+    expect(await errorCode(await borrow(fixture, "unknown-device", "garbage"))).toBe("borrow_until_not_valid");
+    // In the past (the pool would refuse it), but the device is decided first.
+    expect(await errorCode(await borrow(fixture, "unknown-device", "2031-03-10T11:00:00Z"))).toBe("device_not_found");
     await env.DB.prepare("UPDATE licenses SET enabled = 0 WHERE id = ?").bind(fixture.licenseId).run();
     expect(await errorCode(await borrow(fixture, fixture.hardwareId, null))).toBe("license_not_enabled");
     expect(await errorCode(await release(fixture, "unknown-device"))).toBe("device_not_found");
@@ -405,6 +416,16 @@ describe("floating features", () => {
     const plain = await createFixture({ license: { maxBorrowTime: 8 } });
     expect(await errorCode(await featureRelease(plain))).toBe("feature_not_floating");
     expect(await errorCode(await featureBorrow(plain, plain.hardwareId, null))).toBe("feature_not_floating");
+  });
+
+  it("feature_borrow: a borrowed_until offset out of range is borrow_until_not_valid, nothing taken", async () => {
+    const fixture = await createFixture({ license: { maxBorrowTime: 8 }, feature: { floatingUsers: 1 } });
+    for (const sent of ["2031-03-10T15:30:00-00:75", "2031-03-11T13:00:00+23:60", "2031-03-10T11:00:00-00:90"]) {
+      expect(await errorCode(await featureBorrow(fixture, fixture.hardwareId, sent)), sent).toBe("borrow_until_not_valid");
+    }
+    expect(await holders(featureCounter(env, fixture.licenseFeatureId), fixture.licenseId, fixture.licenseFeatureId)).toEqual([]);
+    // In range, the same borrow is taken.
+    await signedBody(await featureBorrow(fixture, fixture.hardwareId, "2031-03-10T15:30:00-01:15"));
   });
 
   it("an expired floating feature takes no slot and cannot be borrowed", async () => {

@@ -2,21 +2,23 @@
  * POST /api/v4/activate_license and POST /api/v4/deactivate_license: devices come into being by
  * activating, and stop being able to consume by deactivating.
  */
-import { verifyPassword } from "../../auth/password";
 import { licenseSignature } from "../../auth/response-signing";
 import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
-import { activateDevice, deactivateDevice, findLicenseUser, loadLicenseDetails } from "../../db/licenses";
+import { activateDevice, deactivateDevice, loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
 import { body, licenseRoute } from "../license-route";
+import { signInToLicense } from "../license-user-sign-in";
 import { isExpired, resolveLicenseIdentity } from "../resolve-license";
 import { DeactivatedBody, LicenseBody } from "../response-schemas";
 import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
 
 /**
- * Precedence: identity (unknown_product, license_not_found) → password (user-based) →
+ * Precedence: identity (unknown_product, license_not_found; on user-based products the
+ * identifier, then missing_parameters without a password, then the sign-in:
+ * too_many_password_attempts, invalid_password for an unknown user or a wrong password) →
  * license_not_enabled → license_expired → blacklisted → license_activated_max_times →
  * validation_error (variables over the device's bound; the device stays activated).
  * Activating an already active device again is allowed and takes no extra seat. `variables`
@@ -31,13 +33,17 @@ export const activateLicense = licenseRoute({
   parse: body(ActivateLicenseBody),
   response: LicenseBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
-    const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
-    const user = input.username === undefined ? null : await findLicenseUser(env.DB, license.id, input.username);
-    if (input.username !== undefined) {
-      if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to activate a user-based license");
-      if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
-    }
+  async handle({ request, env, ctx, apiKey, input, lookup, context }) {
+    const { product, license, user } =
+      input.username === undefined
+        ? { ...resolveLicenseIdentity(context, lookup, apiKey), user: null }
+        : await signInToLicense(
+            { request, env, ctx, apiKey },
+            context,
+            { ...lookup, username: input.username },
+            input.password,
+            "activate",
+          );
     const nowMs = Date.now();
     if (!license.enabled) throw new ApiError("license_not_enabled");
     if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");

@@ -11,27 +11,27 @@
  * license_borrow_not_allowed (can_borrow) → borrow_until_not_valid → floating_not_available /
  * floating_feature_device_not_in_use.
  */
-import { verifyPassword } from "../../auth/password";
 import { featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { PoolView } from "../../counter/floating-pool";
-import type { License } from "../../db/license-context";
-import { findLicenseUser } from "../../db/licenses";
-import { ApiError } from "../../errors";
+import type { License, LicenseContext } from "../../db/license-context";
 import { askPool } from "../ask-pool";
-import { body, licenseRoute } from "../license-route";
-import { resolveLicense, resolveLicenseFeature, resolveLicenseIdentity, resolveLicenseToRelease } from "../resolve-license";
+import { body, licenseRoute, type LicenseCall } from "../license-route";
+import { signInToLicense } from "../license-user-sign-in";
+import { resolveLicense, resolveLicenseFeature, resolveLicenseToRelease } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
 import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
 
+type BorrowCall = LicenseCall<{ username?: string | undefined; password?: string | undefined }> & { context: LicenseContext };
+
 /**
  * Borrowing names a user-based license by username and password (LicenseSpring's schema, and the
- * SDK's): a missing password is missing_parameters, a wrong one invalid_password, as for activation.
+ * SDK's): signed in as activation is (missing_parameters without a password; invalid_password for
+ * an unknown user or a wrong one; too_many_password_attempts while locked). A key-based borrow
+ * has no password: its identity is checked with the license's state.
  */
-async function checkPassword(env: Env, license: License, input: { username?: string | undefined; password?: string | undefined }) {
+async function signInBorrower({ request, env, ctx, apiKey, input, lookup, context }: BorrowCall): Promise<void> {
   if (input.username === undefined) return;
-  if (input.password === undefined) throw new ApiError("missing_parameters", "password is required to borrow on a user-based license");
-  const user = await findLicenseUser(env.DB, license.id, input.username);
-  if (!user || !(await verifyPassword(user.passwordHash, input.password))) throw new ApiError("invalid_password");
+  await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: input.username }, input.password, "borrow on");
 }
 
 /** LicenseSpring's borrow answer (the SDK's FloatingBorrowResponse): when the borrow ends, the longest borrow in hours, and who. */
@@ -54,9 +54,9 @@ export const floatingBorrow = licenseRoute({
   parse: body(FloatingBorrowBody),
   response: FloatingBorrowedBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
-    const identity = resolveLicenseIdentity(context, lookup, apiKey);
-    await checkPassword(env, identity.license, input);
+  async handle(call) {
+    const { env, apiKey, input, lookup, context } = call;
+    await signInBorrower(call);
     const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
     const pool = await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, {
       kind: "borrow",
@@ -92,9 +92,9 @@ export const featureBorrow = licenseRoute({
   parse: body(FeatureBorrowBody),
   response: FloatingBorrowedBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
-    const identity = resolveLicenseIdentity(context, lookup, apiKey);
-    await checkPassword(env, identity.license, input);
+  async handle(call) {
+    const { env, apiKey, input, lookup, context } = call;
+    await signInBorrower(call);
     const { product, license, device, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
     const pool = await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, {
       kind: "borrow",

@@ -3,37 +3,25 @@
  * username and password, lists their licenses or changes their password. Neither names a
  * device, so neither reads a license context; both verify the password (PBKDF2) first.
  */
-import { hashPassword, verifyPassword } from "../../auth/password";
+import { hashPassword } from "../../auth/password";
 import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { findUserLicenses, licenseUsersNamed, replacePasswords } from "../../db/license-users";
-import { loadLicenseDetails, type LicenseUser } from "../../db/licenses";
+import { loadLicenseDetails } from "../../db/licenses";
 import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { licenseObject, licenseUserBody } from "../license-body";
 import { apiRoute, body, query } from "../license-route";
+import { signIn } from "../license-user-sign-in";
 import { accessibleProduct } from "../resolve-license";
 import { PasswordChangedBody, UserLicensesBody } from "../response-schemas";
 import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
 
 /**
- * The users (one row per license) whose stored hash `password` matches. Each distinct hash is
- * derived once: a person with the same password on ten licenses costs one PBKDF2, not ten.
- */
-async function usersOpenedBy<T extends { user: LicenseUser }>(candidates: T[], password: string): Promise<T[]> {
-  const verdicts = new Map<string | null, Promise<boolean>>();
-  for (const { user } of candidates) {
-    if (!verdicts.has(user.passwordHash)) verdicts.set(user.passwordHash, verifyPassword(user.passwordHash, password));
-  }
-  const opened = await Promise.all(candidates.map(({ user }) => verdicts.get(user.passwordHash)!));
-  return candidates.filter((_, i) => opened[i]);
-}
-
-/**
  * Every license the username and password open, newest first (the order that picks a license
  * when no license_id is sent), at most MAX_USER_LICENSES. `product` narrows them to one
  * product, which must exist and be user-based. Precedence: missing_parameters / not_supported
- * (SSO) → unknown_product → invalid_product_auth_method → license_not_found (no such user) →
- * invalid_password (the password opens none of them).
+ * (SSO) → unknown_product → invalid_product_auth_method → too_many_password_attempts →
+ * invalid_password (no such user, or the password opens none of the user's licenses).
  */
 export const userLicenses = apiRoute({
   method: "get",
@@ -41,7 +29,7 @@ export const userLicenses = apiRoute({
   summary: "The licenses a license user signs in to",
   parse: query(UserLicensesQuery),
   response: UserLicensesBody,
-  async handle({ env, apiKey, input }) {
+  async handle({ request, env, ctx, apiKey, input }) {
     if (input.username === undefined) {
       if (input.id_token !== undefined || input.code !== undefined) {
         throw new ApiError(
@@ -56,10 +44,8 @@ export const userLicenses = apiRoute({
       const product = accessibleProduct(await findProductDetails(env.DB, input.product), apiKey);
       if (product.authorizationMethod !== "user") throw new ApiError("invalid_product_auth_method");
     }
-    const candidates = await findUserLicenses(env.DB, input.username, input.product, apiKey);
-    if (candidates.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
-    const opened = await usersOpenedBy(candidates, input.password);
-    if (opened.length === 0) throw new ApiError("invalid_password");
+    const candidates = findUserLicenses(env.DB, input.username, input.product, apiKey);
+    const opened = await signIn({ request, env, ctx, apiKey }, input.username, input.password, candidates);
 
     const nowMs = Date.now();
     const body = await Promise.all(
@@ -82,8 +68,8 @@ export const userLicenses = apiRoute({
 /**
  * Changes the password on every license whose user row the current password opens (a license
  * user is one person across licenses: one password). The answer is the string the SDK checks.
- * license_not_found: no license user has this username; invalid_password: the current password
- * opens none (or a concurrent change got there first). LicenseSpring's change_password_not_allowed
+ * invalid_password: no license user has this username, the current password opens none, or a
+ * concurrent change got there first. LicenseSpring's change_password_not_allowed
  * (a company setting) is never answered: changing is always allowed here.
  */
 export const changePassword = apiRoute({
@@ -92,14 +78,9 @@ export const changePassword = apiRoute({
   summary: "Change a license user's password",
   parse: body(ChangePasswordBody),
   response: PasswordChangedBody,
-  async handle({ env, apiKey, input }) {
-    const users = await licenseUsersNamed(env.DB, input.username, apiKey);
-    if (users.length === 0) throw new ApiError("license_not_found", "No license has a license user with this username");
-    const opened = await usersOpenedBy(
-      users.map((user) => ({ user })),
-      input.password,
-    );
-    if (opened.length === 0) throw new ApiError("invalid_password");
+  async handle({ request, env, ctx, apiKey, input }) {
+    const users = licenseUsersNamed(env.DB, input.username, apiKey).then((rows) => rows.map((user) => ({ user })));
+    const opened = await signIn({ request, env, ctx, apiKey }, input.username, input.password, users);
     const changed = await replacePasswords(
       env.DB,
       opened.map(({ user }) => user),
