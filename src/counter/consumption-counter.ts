@@ -20,6 +20,7 @@ import { DurableObject } from "cloudflare:workers";
 import { consumptionDenied } from "./access";
 import { AlarmSchedule } from "./alarm-schedule";
 import { AuditDelivery } from "./audit-delivery";
+import { decideCheck } from "./check-decision";
 import { CounterTotal } from "./counter-total";
 import { decideFloating, mayHoldIn } from "./floating-decision";
 import { FloatingPool } from "./floating-pool";
@@ -29,7 +30,16 @@ import { RequestLog } from "./request-log";
 import { migrateCounterSchema } from "./schema-migrations";
 import { namesThisCounter, type CounterSnapshot, type CounterTarget, type SnapshotRead } from "./snapshot";
 import { SnapshotCache } from "./snapshot-cache";
-import type { ConsumeOutcome, ConsumeRequest, CounterState, FloatingOutcome, FloatingRequest, PoolLeases } from "./types";
+import type {
+  CheckOutcome,
+  CheckRequest,
+  ConsumeOutcome,
+  ConsumeRequest,
+  CounterState,
+  FloatingOutcome,
+  FloatingRequest,
+  PoolLeases,
+} from "./types";
 
 export class ConsumptionCounter extends DurableObject<Env> {
   readonly #snapshots: SnapshotCache;
@@ -148,6 +158,23 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const outcome = this.#transaction(() => decideFloating(this.#pool, snapshot, request, Date.now()));
     this.#alarm.wantBy(this.#pool.nextExpiry());
     return outcome;
+  }
+
+  /**
+   * check_license at the license's object, check_license_feature at a feature's object
+   * (check-decision.ts): the checks, the device's floating check-in and the live total in one
+   * transactionSync, answered with the snapshot they were decided with.
+   */
+  async check(request: CheckRequest): Promise<CheckOutcome> {
+    const snapshot = await this.#snapshots.get(request.target, request.productVersion, request.seed);
+    const read = this.#snapshots.read();
+    if (!snapshot || !read || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
+    const decided = this.#transaction(() => decideCheck(this.#pool, this.#total, snapshot, request, Date.now()));
+    this.#alarm.wantBy(this.#pool.nextExpiry());
+    this.#delivery.schedule();
+    if (decided.kind !== "checked") return decided;
+    const state = decided.state && { total: decided.state.total, periodStart: decided.state.periodStart };
+    return { kind: "checked", read, pool: decided.pool, state };
   }
 
   /** The leases holding a slot in this object's pool now (the vendor's view). */

@@ -6,7 +6,7 @@
 import { snapshotReadOf, snapshotStatements } from "../db/counter-snapshot";
 import type { License, LicenseFeature } from "../db/license-context";
 import type { ConsumptionCounter } from "./consumption-counter";
-import type { CounterTarget } from "./snapshot";
+import type { CounterTarget, SnapshotRead } from "./snapshot";
 import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
 /** Pauses before each retry: a reset object is usually back within milliseconds. */
@@ -39,17 +39,22 @@ export const licenseCounter = (env: Env, licenseId: number) => counterStub(env, 
 export const featureTarget = (licenseId: number, licenseFeatureId: number): CounterTarget => ({ licenseId, licenseFeatureId });
 export const licenseTarget = (licenseId: number): CounterTarget => ({ licenseId, licenseFeatureId: null });
 
-/** Live totals (after any due periodic reset) of a license's consumption features, asked of their objects in parallel. */
+/**
+ * Live totals (after any due periodic reset) of a license's consumption features, asked of their
+ * objects in parallel; `seed`, the license's snapshot the caller holds, spares an object without
+ * one its own D1 read.
+ */
 export async function liveFeatureStates(
   env: Env,
   licenseId: number,
   features: Array<LicenseFeature & { id: number }>,
   productVersion?: number,
+  seed?: SnapshotRead,
 ): Promise<Map<number, CounterState>> {
   const consumption = features.filter((feature) => feature.featureType === "consumption");
   const states = await Promise.all(
     consumption.map((feature) =>
-      counterStub(env, featureTarget(licenseId, feature.id)).state(featureTarget(licenseId, feature.id), productVersion),
+      counterStub(env, featureTarget(licenseId, feature.id)).state(featureTarget(licenseId, feature.id), productVersion, seed),
     ),
   );
   return new Map(consumption.map((feature, i) => [feature.id, states[i]!]));

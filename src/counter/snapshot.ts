@@ -40,7 +40,7 @@ export interface CounterSnapshot {
 }
 
 /** SQLite's NOCASE collation (usernames are COLLATE NOCASE): ASCII letters fold, nothing else. */
-const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+export const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
 /**
  * Whether the request's identity names this counter, exactly as the D1 lookup would have found

@@ -108,6 +108,25 @@ export type FloatingOutcome =
   | Denied
   | { kind: "stale_route" };
 
+/** check_license (at the license's object) or check_license_feature (at the feature's object). */
+export interface CheckRequest {
+  target: CounterTarget;
+  /** Who the request says it is; the object checks it names this counter and decides access. */
+  lookup: LicenseLookup;
+  productVersion: number;
+  access: ProductAccess;
+  /** As ConsumeRequest's. */
+  seed?: SnapshotRead | undefined;
+}
+
+export type CheckOutcome =
+  /**
+   * The check passed: the snapshot it was decided with (the Worker answers the license or feature
+   * from it, and seeds the license's other objects with it), the pool after the device's check-in
+   * (floating cloud only) and the live total (consumption licenses and features only).
+   */
+  { kind: "checked"; read: SnapshotRead; pool: PoolView | null; state: CounterState | null } | Denied | { kind: "stale_route" };
+
 /** A pool as the vendor sees it (management API). */
 export interface PoolLeases {
   floating: boolean;

@@ -1,8 +1,10 @@
 /**
- * What a counter object decides with (src/counter/snapshot.ts), read from D1 in one batch: the
- * license with its product, its users, its active or blacklisted devices and its features. Every
- * object of a license reads the same rows (a feature counter then picks its own feature), so rows
- * read for one object, or by the Worker on its way to it, can seed any other object of the license.
+ * What a counter object decides with and answers (src/counter/snapshot.ts), read from D1 in one
+ * batch: the license with its product and details, its users, its active or blacklisted devices,
+ * its features, its customer and its custom fields: everything the license object of
+ * check_license is made of (toLicenseDetails). Every object of a license reads the same rows (a
+ * feature counter then picks its own feature), so rows read for one object, or by the Worker on its
+ * way to it, can seed any other object of the license.
  *
  * The object stores the rows as D1 answered them, not the snapshot made of them: a change to how
  * rows become a snapshot (toCounterSnapshot) applies to stored rows at once, and the statements'
@@ -10,7 +12,7 @@
  * added) are never used. Adding a field to the snapshot is a change to a statement and to
  * toCounterSnapshot, both in this file, and nothing else.
  */
-import type { CounterSnapshot, CounterTarget, SnapshotRead } from "../counter/snapshot";
+import { foldAscii, type CounterSnapshot, type CounterTarget, type SnapshotRead } from "../counter/snapshot";
 import {
   FEATURE_VALUES,
   LICENSE_FLOATING_COLUMNS,
@@ -24,6 +26,7 @@ import {
   type LicenseLookup,
   type LicenseType,
 } from "./license-context";
+import { CUSTOMER_COLUMNS, type Customer, type CustomFieldValue, type LicenseDetails, type LicenseUser } from "./licenses";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
 interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
@@ -40,6 +43,33 @@ interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
   license_type: LicenseType;
   l_total_consumptions: number;
   write_version: number;
+  product_name: string;
+  product_metadata: string;
+  max_activations: number;
+  allow_unlimited_activations: number;
+  created_at: string;
+  metadata: string;
+  order_store_id: string | null;
+  max_license_users: number;
+  is_trial: number;
+  trial_days: number;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  is_default: number;
+  first_name: string;
+  last_name: string;
+  phone_number: string;
+  is_initial_password: number;
+}
+
+interface DeviceRow {
+  id: number;
+  hardware_id: string;
+  active: number;
+  blacklisted: number;
 }
 
 // Each statement reads the license `target` names: by id (the object's own read), or by the
@@ -51,12 +81,13 @@ const STATEMENTS = [
   `SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
           l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
           ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS},
-          l.write_version
+          l.write_version, p.name AS product_name, p.metadata AS product_metadata, l.max_activations, l.allow_unlimited_activations,
+          l.created_at, l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
    FROM licenses l JOIN products p ON p.id = l.product_id
    WHERE l.id = ${THE_LICENSE}`,
   // For each user of the license: is this license the one that user gets without a license_id?
   // The order the D1 lookup uses (NEWEST_LICENSE_FIRST), over the user's licenses of the product.
-  `SELECT lu.username,
+  `SELECT lu.id, lu.username, lu.first_name, lu.last_name, lu.phone_number, lu.is_initial_password,
           (SELECT l.id FROM licenses l JOIN license_users other ON other.license_id = l.id
            WHERE other.username = lu.username AND l.product_id = mine.product_id
            ORDER BY ${NEWEST_LICENSE_FIRST} LIMIT 1) = mine.id AS is_default
@@ -68,7 +99,16 @@ const STATEMENTS = [
   `SELECT lf.id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES}
    FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
    WHERE lf.license_id = ${THE_LICENSE} ORDER BY lf.id`,
+  `SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ${THE_LICENSE}`,
+  // Every custom field of the license's product, with the license's own value or the product default.
+  `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
+   FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
+   LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
+   WHERE l.id = ${THE_LICENSE} ORDER BY f.id`,
 ] as const;
+
+/** How many statements a snapshot read is. */
+export const SNAPSHOT_STATEMENTS = STATEMENTS.length;
 
 /**
  * The fingerprint of the statements' text (FNV-1a, 32 bits): stored rows and seeds carry it, and
@@ -146,17 +186,72 @@ export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): Co
       rules: rulesFromColumns(row, "l_"),
       floating: licenseFloatingOf(row),
     },
-    users: (userRows as Array<{ username: string; is_default: number }>).map((user) => ({
+    users: (userRows as UserRow[]).map((user) => ({
       username: user.username,
       isDefault: user.is_default === 1,
     })),
     devices: new Map(
-      (deviceRows as Array<{ id: number; hardware_id: string; active: number; blacklisted: number }>).map((device) => [
+      (deviceRows as DeviceRow[]).map((device) => [
         device.hardware_id,
         { id: device.id, hardwareId: device.hardware_id, active: device.active === 1, blacklisted: device.blacklisted === 1 },
       ]),
     ),
     feature: featureRow ? { ...toLicenseFeature(featureRow), id: featureRow.id } : null,
+  };
+}
+
+/** The license in full, as check_license and activate_license answer it (null: the read found no license). */
+export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
+  const [licenseRows = [], , deviceRows = [], featureRows = [], customerRows = [], customFieldRows = []] = read.rows;
+  const row = licenseRows[0] as LicenseRow | undefined;
+  if (!row) return null;
+  return {
+    product: {
+      id: row.product_id,
+      shortCode: row.short_code,
+      name: row.product_name,
+      authorizationMethod: row.authorization_method,
+      companyId: row.company_id,
+      metadataJson: row.product_metadata,
+    },
+    maxActivations: row.max_activations,
+    allowUnlimitedActivations: row.allow_unlimited_activations === 1,
+    timesActivated: (deviceRows as DeviceRow[]).filter((device) => device.active === 1).length,
+    createdAt: row.created_at,
+    metadataJson: row.metadata,
+    orderStoreId: row.order_store_id,
+    maxLicenseUsers: row.max_license_users,
+    isTrial: row.is_trial === 1,
+    trialDays: row.trial_days,
+    customer: (customerRows as Customer[])[0] ?? null,
+    customFields: (customFieldRows as Array<{ name: string; data_type: CustomFieldValue["dataType"]; value: string }>).map((field) => ({
+      name: field.name,
+      dataType: field.data_type,
+      value: field.value,
+    })),
+    features: (featureRows as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
+      ...toLicenseFeature(feature),
+      id: feature.id,
+    })),
+  };
+}
+
+/** The license user named `username` (as the D1 lookup matches it: ASCII case folded), without a password hash; null: none. */
+export function licenseUserOf(read: SnapshotRead, username: string): LicenseUser | null {
+  const [licenseRows = [], userRows = []] = read.rows;
+  const license = licenseRows[0] as LicenseRow | undefined;
+  const wanted = foldAscii(username);
+  const row = (userRows as UserRow[]).find((user) => foldAscii(user.username) === wanted);
+  if (!license || !row) return null;
+  return {
+    id: row.id,
+    licenseId: license.license_id,
+    username: row.username,
+    passwordHash: null,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    isInitialPassword: row.is_initial_password === 1,
   };
 }
 

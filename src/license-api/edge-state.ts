@@ -22,7 +22,7 @@
 import { BoundedCache } from "../bounded-cache";
 import type { CounterTarget, SnapshotRead } from "../counter/snapshot";
 import { apiKeyStatement, toApiKey, type ApiKey } from "../db/api-keys";
-import { snapshotReadOf, snapshotStatementsFor } from "../db/counter-snapshot";
+import { SNAPSHOT_STATEMENTS, snapshotReadOf, snapshotStatementsFor } from "../db/counter-snapshot";
 import { licenseContextStatement, toLicenseContext, type LicenseContext, type LicenseLookup } from "../db/license-context";
 import { readWithRetry } from "../db/read-retry";
 import { forgetInLocation, fromLocation, toLocation, type CachedEntry } from "./location-cache";
@@ -115,7 +115,8 @@ export async function readEdge(
   const apiKeyAt = key ? -1 : statements.push(apiKeyStatement(db, apiKeyName)) - 1;
   const contextAt = lookup && (needs === "context" || !route) ? statements.push(licenseContextStatement(db, lookup)) - 1 : -1;
   // The first read of a counter's route also reads the license's snapshot for its object.
-  const snapshotAt = contextAt >= 0 && routeKey !== null ? statements.push(...snapshotStatementsFor(db, lookup!)) - 4 : -1;
+  const snapshotAt =
+    contextAt >= 0 && routeKey !== null ? statements.push(...snapshotStatementsFor(db, lookup!)) - SNAPSHOT_STATEMENTS : -1;
   const versionAt = route && !version ? statements.push(productVersionStatement(db, lookup!.product)) - 1 : -1;
   const readAt = Date.now();
   const results = statements.length > 0 ? await readWithRetry(() => db.batch(statements)) : [];
@@ -138,7 +139,7 @@ export async function readEdge(
     if (route) {
       rememberRoute(routeKey, route);
       shared.push(toLocation("route", routeKey, { value: route, readAt }, ROUTE_MAX_AGE_MS));
-      seed = snapshotReadOf(results.slice(snapshotAt, snapshotAt + 4), readAt);
+      seed = snapshotReadOf(results.slice(snapshotAt, snapshotAt + SNAPSHOT_STATEMENTS), readAt);
     }
     // Another company's product: no counter; the precedence code answers it as unknown_product.
     if (route && route.companyId !== apiKey?.companyId) route = null;

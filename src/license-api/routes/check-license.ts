@@ -3,13 +3,21 @@
  * answering live totals, read from the counter objects (a consumption just accepted is visible).
  * On a floating cloud license (or feature) the check also takes one of its slots for the device,
  * or refreshes the one it holds: floating_not_available when every slot is taken.
+ *
+ * No D1 read at steady state, warm or cold: check_license asks the license's own object (the
+ * checks, the floating check-in and the license-level total, answered with the license's snapshot,
+ * from which the license object is built), then every consumption feature's object in parallel for
+ * its total, each seeded with that snapshot. check_license_feature asks the feature's object alone.
  */
 import { licenseSignature } from "../../auth/response-signing";
-import { counterStub, featureTarget, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
-import { askPool } from "../ask-pool";
-import { findLicenseUser, loadLicenseDetails } from "../../db/licenses";
+import { counterStub, liveFeatureStates } from "../../counter/counter-stubs";
+import type { CounterTarget } from "../../counter/snapshot";
+import type { CheckOutcome } from "../../counter/types";
+import { licenseUserOf, toCounterSnapshot, toLicenseDetails } from "../../db/counter-snapshot";
+import { ApiError } from "../../errors";
+import { atCounter } from "../at-counter";
 import { featureBody, licenseBody } from "../license-body";
-import { licenseRoute, query } from "../license-route";
+import { licenseRoute, query, type CounterCall } from "../license-route";
 import { resolveLicense, resolveLicenseFeature } from "../resolve-license";
 import { FeatureBody, LicenseBody } from "../response-schemas";
 import { CheckLicenseFeatureQuery, CheckLicenseQuery } from "../schemas";
@@ -20,33 +28,31 @@ export const checkLicense = licenseRoute({
   summary: "Check a license and its features",
   parse: query(CheckLicenseQuery),
   response: LicenseBody,
-  reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  reads: "license",
+  async handle(call) {
+    const { env, apiKey, input, lookup } = call;
+    const checked = await checkAtCounter(call, "license", (context) => resolveLicense(context, lookup, apiKey, Date.now()));
+    const snapshot = toCounterSnapshot(checked.read, checked.target)!;
+    const details = toLicenseDetails(checked.read)!;
+    const { license } = snapshot;
     const nowMs = Date.now();
-    const { product, license, device } = resolveLicense(context, lookup, apiKey, nowMs);
-    const details = await loadLicenseDetails(env.DB, license.id);
-    const [pool, featureStates, licenseState, user, signature] = await Promise.all([
-      license.floating.isFloatingCloud
-        ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "check_in" })
-        : null,
-      liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
-      liveLicenseState(env, license, product.defaultsVersion),
-      input.username === undefined ? null : findLicenseUser(env.DB, license.id, input.username),
+    const [featureStates, signature] = await Promise.all([
+      liveFeatureStates(env, license.id, details.features, checked.productVersion, checked.read),
       licenseSignature(env.LICENSE_SIGNING_KEY, input.hardware_id, input.username ?? input.license_key ?? "", license.validityPeriod),
     ]);
     return {
       body: licenseBody({
         license,
         details,
-        deviceId: device.id,
+        deviceId: snapshot.devices.get(input.hardware_id)!.id,
         hardwareId: input.hardware_id,
-        user,
+        user: input.username === undefined ? null : licenseUserOf(checked.read, input.username),
         featureStates,
-        licenseState,
+        licenseState: checked.state,
         includeExpiredFeatures: input.include_expired_features,
         licenseSignature: signature,
         nowMs,
-        pool,
+        pool: checked.pool,
       }),
     };
   },
@@ -58,20 +64,38 @@ export const checkLicenseFeature = licenseRoute({
   summary: "Check one license feature",
   parse: query(CheckLicenseFeatureQuery),
   response: FeatureBody,
-  reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
-    const nowMs = Date.now();
-    const { license, product, feature } = resolveLicenseFeature(context, lookup, apiKey, nowMs, "read");
-    const target = featureTarget(license.id, feature.id);
-    const [pool, state] = await Promise.all([
-      feature.floating.isFloatingCloud ? askPool(env, apiKey, lookup, target, product.defaultsVersion, { kind: "check_in" }) : null,
-      feature.featureType === "consumption" ? counterStub(env, target).state(target, product.defaultsVersion) : undefined,
-    ]);
+  reads: "feature",
+  async handle(call) {
+    const { apiKey, input, lookup } = call;
+    const checked = await checkAtCounter(call, "feature", (context) => resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read"));
+    const { license, product, feature } = toCounterSnapshot(checked.read, checked.target)!;
     return {
-      body: featureBody(license.id, product.companyId, feature, state, nowMs, {
+      body: featureBody(license.id, product.companyId, feature!, checked.state ?? undefined, Date.now(), {
         metadataString: input.include_metadata_string,
-        ...(pool ? { floatingInUseDevices: pool.inUseDevices } : {}),
+        ...(checked.pool ? { floatingInUseDevices: checked.pool.inUseDevices } : {}),
       }),
     };
   },
 });
+
+/** The check at the counter the request names; its refusal as the documented error. */
+async function checkAtCounter(call: CounterCall<unknown>, kind: "license" | "feature", refuse: Parameters<typeof atCounter>[2]) {
+  const { env, apiKey, lookup } = call;
+  let asked: { target: CounterTarget; productVersion: number } | null = null;
+  const outcome = await atCounter(call, kind, refuse, (route, productVersion, seed) => {
+    asked = { target: route.target, productVersion };
+    return counterStub(env, route.target).check({
+      target: route.target,
+      lookup,
+      productVersion,
+      access: { companyId: apiKey.companyId, productIds: apiKey.productIds },
+      seed,
+    });
+  });
+  // The stub's result type is the RPC wrapper of CheckOutcome; its stale routes are handled above.
+  const checked = outcome as unknown as CheckOutcome;
+  if (checked.kind === "denied") throw new ApiError(checked.code, checked.message);
+  if (checked.kind !== "checked") throw new Error("a stale route after atCounter");
+  const { target, productVersion } = asked!;
+  return { ...checked, target, productVersion };
+}
