@@ -28,7 +28,7 @@ export async function atCounter<T extends { kind: string }>(
     const outcome = await ask(route, productVersion, seed);
     if (outcome.kind !== "stale_route") return outcome as Exclude<T, { kind: "stale_route" }>;
     // The route this isolate remembered no longer names the counter: ask D1 again, once.
-    ({ context, route, seed } = await rereadRoute(call.env.DB, call.lookup, kind));
+    ({ context, route, seed } = await rereadRoute(call.env.DB, call.ctx, call.lookup, kind));
     productVersion = Math.max(productVersion, context.product?.defaultsVersion ?? 0);
   }
   throw new Error("the counter refused its route twice");

@@ -25,6 +25,7 @@ import { apiKeyStatement, toApiKey, type ApiKey } from "../db/api-keys";
 import { SNAPSHOT_STATEMENTS, snapshotReadOf, snapshotStatementsFor } from "../db/counter-snapshot";
 import { licenseContextStatement, toLicenseContext, type LicenseContext, type LicenseLookup } from "../db/license-context";
 import { readWithRetry } from "../db/read-retry";
+import { afterAnswer } from "./after-answer";
 import { forgetInLocation, fromLocation, toLocation, type CachedEntry } from "./location-cache";
 
 /** The longest an API key or a product version read from D1 is used, in any isolate of any location. */
@@ -121,14 +122,15 @@ export async function readEdge(
   const readAt = Date.now();
   const results = statements.length > 0 ? await readWithRetry(() => db.batch(statements)) : [];
 
-  const shared: Array<Promise<void>> = [];
+  // What this read learned goes to the location, after the answer.
+  const shared: Array<() => Promise<void>> = [];
   let apiKey = key ? key.value : null;
   if (!key) {
     const row = results[apiKeyAt]?.results[0];
     apiKey = toApiKey(row);
     if (apiKey) {
       apiKeys.store(apiKeyName, apiKey, readAt);
-      shared.push(toLocation("api-key", apiKeyName, { value: row, readAt }, EDGE_MAX_AGE_MS));
+      shared.push(() => toLocation("api-key", apiKeyName, { value: row, readAt }, EDGE_MAX_AGE_MS));
     }
   }
   const context = contextAt >= 0 ? toLicenseContext(results[contextAt]?.results[0], lookup!) : null;
@@ -138,7 +140,8 @@ export async function readEdge(
     route = routeOf(context, needs as CounterKind);
     if (route) {
       rememberRoute(routeKey, route);
-      shared.push(toLocation("route", routeKey, { value: route, readAt }, ROUTE_MAX_AGE_MS));
+      const found = route;
+      shared.push(() => toLocation("route", routeKey, { value: found, readAt }, ROUTE_MAX_AGE_MS));
       seed = snapshotReadOf(results.slice(snapshotAt, snapshotAt + SNAPSHOT_STATEMENTS), readAt);
     }
     // Another company's product: no counter; the precedence code answers it as unknown_product.
@@ -146,18 +149,20 @@ export async function readEdge(
   }
   if (context?.product) {
     productVersion = context.product.defaultsVersion;
-    shared.push(rememberVersion(context.product.shortCode, productVersion, readAt));
+    const { shortCode } = context.product;
+    const read = productVersion;
+    shared.push(() => rememberVersion(shortCode, read, readAt));
   }
   if (versionAt >= 0) {
     const row = results[versionAt]?.results[0] as { defaults_version: number } | undefined;
     productVersion = row?.defaults_version ?? 0;
-    if (row) shared.push(rememberVersion(lookup!.product, productVersion, readAt));
+    if (row) shared.push(() => rememberVersion(lookup!.product, row.defaults_version, readAt));
   }
   // Due refreshes happen off the response path, in one batch.
   const refreshKey = key?.refresh ? apiKeyName : null;
   const refreshVersion = version?.refresh ? lookup!.product : null;
-  if (refreshKey !== null || refreshVersion !== null) shared.push(refresh(db, refreshKey, refreshVersion));
-  if (shared.length > 0) ctx.waitUntil(Promise.all(shared));
+  if (refreshKey !== null || refreshVersion !== null) shared.push(() => refresh(db, refreshKey, refreshVersion));
+  if (shared.length > 0) afterAnswer(ctx, () => Promise.all(shared.map((work) => work())));
   return { apiKey, context, route, productVersion, seed };
 }
 
@@ -235,21 +240,24 @@ function rememberRoute(key: string, route: CounterRoute): void {
  */
 export async function rereadRoute(
   db: D1Database,
+  ctx: ExecutionContext,
   lookup: LicenseLookup,
   kind: CounterKind,
 ): Promise<{ context: LicenseContext; route: CounterRoute | null; seed: SnapshotRead | undefined }> {
   const key = routeKeyOf(lookup, kind);
   routes.delete(key);
-  await forgetInLocation("route", key);
   const readAt = Date.now();
   const [row, ...snapshot] = await readWithRetry(() =>
     db.batch([licenseContextStatement(db, lookup), ...snapshotStatementsFor(db, lookup)]),
   );
   const context = toLicenseContext(row?.results[0], lookup);
   const route = routeOf(context, kind);
-  if (!route) return { context, route, seed: undefined };
+  if (!route) {
+    afterAnswer(ctx, () => forgetInLocation("route", key));
+    return { context, route, seed: undefined };
+  }
   rememberRoute(key, route);
-  await toLocation("route", key, { value: route, readAt }, ROUTE_MAX_AGE_MS);
+  afterAnswer(ctx, () => toLocation("route", key, { value: route, readAt }, ROUTE_MAX_AGE_MS));
   return { context, route, seed: snapshotReadOf(snapshot, readAt) };
 }
 

@@ -26,6 +26,7 @@ import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { readJsonBody } from "../http/read-json-body";
+import { startAfterAnswer } from "./after-answer";
 import { readEdge, type CounterKind, type CounterRoute } from "./edge-state";
 import { parseWith, queryObject } from "./schemas";
 
@@ -130,6 +131,15 @@ export function apiRoute<S extends z.ZodType>(spec: Omit<ApiRouteSpec<S>, "reads
  * Reads (GET) may use read-only keys.
  */
 export async function runLicenseRoute(route: LicenseRoute, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  try {
+    return await answer(route, request, env, ctx);
+  } finally {
+    // What the request left for later (src/license-api/after-answer.ts) starts once it is answered.
+    startAfterAnswer(ctx);
+  }
+}
+
+async function answer(route: LicenseRoute, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const signed = readSignedRequest(request, route.method !== "get");
   let parsed: { ok: true; input: unknown } | { ok: false; error: unknown };
   try {
@@ -144,11 +154,11 @@ export async function runLicenseRoute(route: LicenseRoute, request: Request, env
   await limitApiKey(apiKey, env);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, ctx, apiKey, input: parsed.input };
-  let answer: LicenseAnswer;
-  if (route.reads === "none") answer = await route.handle(call);
-  else if (route.reads === "context") answer = await route.handle({ ...call, lookup: lookup!, context: edge.context! });
+  let handled: LicenseAnswer;
+  if (route.reads === "none") handled = await route.handle(call);
+  else if (route.reads === "context") handled = await route.handle({ ...call, lookup: lookup!, context: edge.context! });
   else
-    answer = await route.handle({
+    handled = await route.handle({
       ...call,
       lookup: lookup!,
       route: edge.route,
@@ -156,7 +166,7 @@ export async function runLicenseRoute(route: LicenseRoute, request: Request, env
       productVersion: edge.productVersion,
       seed: edge.seed,
     });
-  return signedJson(env.LICENSE_SIGNING_KEY, answer.body, answer.headers);
+  return signedJson(env.LICENSE_SIGNING_KEY, handled.body, handled.headers);
 }
 
 function identityLookup(input: IdentityFields): LicenseLookup {
