@@ -1,8 +1,7 @@
 /**
  * Work a License API request leaves for after its answer (sharing what it read with the location's
- * cache, refreshing entries in the background): queued per request and started by the route
- * wrapper once the answer is built, a timer turn later, so it never competes with the answer and
- * never delays it.
+ * cache, refreshing entries in the background): queued per request and handed to `waitUntil` by
+ * the route wrapper once the answer is built (or has failed), so it never delays the answer.
  */
 const pending = new WeakMap<ExecutionContext, Array<() => Promise<unknown>>>();
 
@@ -13,10 +12,11 @@ export function afterAnswer(ctx: ExecutionContext, work: () => Promise<unknown>)
   else pending.set(ctx, [work]);
 }
 
-/** Starts what the request queued (the wrapper calls it once the answer is built, or failed). */
+/** Starts what the request queued; the wrapper calls it once the answer is built, or failed. */
 export function startAfterAnswer(ctx: ExecutionContext): void {
   const queued = pending.get(ctx);
   if (!queued) return;
   pending.delete(ctx);
-  ctx.waitUntil(scheduler.wait(0).then(() => Promise.all(queued.map((work) => work()))));
+  // Handed over first, started a microtask later.
+  ctx.waitUntil(Promise.resolve().then(() => Promise.all(queued.map((work) => work()))));
 }

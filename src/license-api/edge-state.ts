@@ -149,14 +149,12 @@ export async function readEdge(
   }
   if (context?.product) {
     productVersion = context.product.defaultsVersion;
-    const { shortCode } = context.product;
-    const read = productVersion;
-    shared.push(() => rememberVersion(shortCode, read, readAt));
+    shared.push(rememberVersion(context.product.shortCode, productVersion, readAt));
   }
   if (versionAt >= 0) {
     const row = results[versionAt]?.results[0] as { defaults_version: number } | undefined;
     productVersion = row?.defaults_version ?? 0;
-    if (row) shared.push(() => rememberVersion(lookup!.product, row.defaults_version, readAt));
+    if (row) shared.push(rememberVersion(lookup!.product, row.defaults_version, readAt));
   }
   // Due refreshes happen off the response path, in one batch.
   const refreshKey = key?.refresh ? apiKeyName : null;
@@ -185,7 +183,7 @@ async function refresh(db: D1Database, apiKeyName: string | null, product: strin
     }
     if (product !== null) {
       const row = results.at(-1)?.results[0] as { defaults_version: number } | undefined;
-      if (row) shared.push(rememberVersion(product, row.defaults_version, readAt));
+      if (row) shared.push(rememberVersion(product, row.defaults_version, readAt)());
     }
     await Promise.all(shared);
   } catch (error) {
@@ -195,10 +193,11 @@ async function refresh(db: D1Database, apiKeyName: string | null, product: strin
   }
 }
 
-function rememberVersion(product: string, version: number, readAt: number): Promise<void> {
+/** Remembers a product version in this isolate now; the returned work shares it with the location. */
+function rememberVersion(product: string, version: number, readAt: number): () => Promise<void> {
   productVersions.store(product, version, readAt);
   const entry: CachedEntry<number> = { value: version, readAt };
-  return toLocation("product-version", product, entry, EDGE_MAX_AGE_MS);
+  return () => toLocation("product-version", product, entry, EDGE_MAX_AGE_MS);
 }
 
 function productVersionStatement(db: D1Database, product: string): D1PreparedStatement {

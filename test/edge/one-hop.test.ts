@@ -171,7 +171,20 @@ async function measure(method: "GET" | "POST", path: string, credentials: Creden
   trace.reset();
   const untrace = traceLocationCache(trace);
   try {
-    const ctx = createExecutionContext();
+    // The Worker hands what it leaves for after the answer to waitUntil once the answer is built
+    // (src/license-api/after-answer.ts): calls from then on are background work.
+    const real = createExecutionContext();
+    const ctx = new Proxy(real, {
+      get(target, property) {
+        if (property === "waitUntil")
+          return (work: Promise<unknown>) => {
+            trace.responded = true;
+            target.waitUntil(work);
+          };
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
     const request = new Request(`http://license.test${path}`, {
       method,
       headers: { ...(await authHeaders(credentials)), ...(payload === undefined ? {} : { "Content-Type": "application/json" }) },
@@ -180,7 +193,7 @@ async function measure(method: "GET" | "POST", path: string, credentials: Creden
     const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, traced, ctx);
     trace.responded = true;
     const body = await response.text();
-    await waitOnExecutionContext(ctx);
+    await waitOnExecutionContext(real);
     const before = trace.calls.filter((call) => !call.background && !(call.kind === "cache" && call.what !== "match"));
     const order = [...new Set(before.map((call) => call.depth))]
       .sort((a, b) => a - b)

@@ -92,7 +92,11 @@ export async function findProduct(db: D1Database, productId: number): Promise<Pr
   return row && toProduct(row);
 }
 
-/** Changes a product's name or metadata; null when there is no such product. */
+/**
+ * Changes a product's name or metadata; null when there is no such product. Both are in every
+ * license object of the product, which its licenses' counter objects answer: the product's version
+ * rises with the change (src/license-api/edge-state.ts carries it to them).
+ */
 export async function updateProduct(
   db: D1Database,
   productId: number,
@@ -100,7 +104,7 @@ export async function updateProduct(
 ): Promise<ProductRecord | null> {
   const set = setClause(changes);
   const row = await db
-    .prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`)
+    .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${PRODUCT_COLUMNS}`)
     .bind(...set.values, productId)
     .first<ProductRow>();
   return row && toProduct(row);
@@ -115,19 +119,25 @@ export async function listProducts(db: D1Database, cursor: number, limit: number
   return { items: page.items.map(toProduct), nextCursor: page.nextCursor };
 }
 
-/** Adds a custom field to a product; null when the product already has one with that name. */
+/**
+ * Adds a custom field to a product; null when the product already has one with that name. Every
+ * license object of the product lists it: the product's version rises in the same transaction.
+ */
 export async function insertProductCustomField(
   db: D1Database,
   productId: number,
   field: Omit<ProductCustomFieldRecord, "id" | "product_id">,
 ): Promise<ProductCustomFieldRecord | null> {
-  return db
-    .prepare(
-      `INSERT INTO product_custom_fields (product_id, name, data_type, default_value) VALUES (?, ?, ?, ?)
-       ON CONFLICT (product_id, name) DO NOTHING RETURNING id, product_id, name, data_type, default_value`,
-    )
-    .bind(productId, field.name, field.data_type, field.default_value)
-    .first<ProductCustomFieldRecord>();
+  const [inserted] = await db.batch<ProductCustomFieldRecord>([
+    db
+      .prepare(
+        `INSERT INTO product_custom_fields (product_id, name, data_type, default_value) VALUES (?, ?, ?, ?)
+         ON CONFLICT (product_id, name) DO NOTHING RETURNING id, product_id, name, data_type, default_value`,
+      )
+      .bind(productId, field.name, field.data_type, field.default_value),
+    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
+  ]);
+  return inserted!.results[0] ?? null;
 }
 
 /** All custom fields of a product, in id order (a product has a handful). */
@@ -230,7 +240,7 @@ export async function listProductFeatures(
 
 /**
  * New defaults for a product feature. Every license that does not override a value uses the new
- * one within 5 s everywhere (docs/architecture.md "Coherence"), at once in this isolate.
+ * one within 60 s everywhere (docs/architecture.md "Coherence"), at once in this isolate.
  */
 export async function updateProductFeature(
   db: D1Database,
@@ -240,7 +250,7 @@ export async function updateProductFeature(
 ): Promise<ProductFeatureRecord | null> {
   const set = setClause(changes);
   // One transaction: the new defaults and a new defaults_version, which tells the counter objects
-  // (through the Workers, within 5 s) to load them.
+  // (through the Workers, within 60 s) to load them.
   const [updated] = await db.batch<ProductFeatureRow>([
     db.prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING *`).bind(...set.values, productId, code),
     db

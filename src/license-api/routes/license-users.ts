@@ -4,7 +4,7 @@
  * device, so neither reads a license context; both verify the password (PBKDF2) first.
  */
 import { hashPassword } from "../../auth/password";
-import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { invalidateLicenseCounters, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { findUserLicenses, licenseUsersNamed, replacePasswords } from "../../db/license-users";
 import { loadLicenseDetails } from "../../db/licenses";
 import { findProductDetails } from "../../db/products";
@@ -87,6 +87,8 @@ export const changePassword = apiRoute({
       await hashPassword(input.new_password),
     );
     if (changed === 0) throw new ApiError("invalid_password");
+    // The user is no longer on an initial password: their licenses' objects answer that (check_license).
+    await invalidateLicenseCounters(env, [...new Set(opened.map(({ user }) => user.licenseId))]);
     return { body: "password_changed" };
   },
 });

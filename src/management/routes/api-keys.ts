@@ -58,7 +58,7 @@ export const apiKeyRoutes = [
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/read-only",
     tag: "API keys",
-    summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 5 seconds)",
+    summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKey,
     async handler({ params, env }) {
@@ -69,7 +69,7 @@ export const apiKeyRoutes = [
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/revoke",
     tag: "API keys",
-    summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 5 seconds)",
+    summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKey,
     async handler({ params, env }) {

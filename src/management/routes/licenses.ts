@@ -76,8 +76,6 @@ function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
   if (problem) throw new ApiError("validation_error", problem);
 }
 
-const FLOATING_FIELDS = ["is_floating_cloud", "floating_users", "floating_timeout", "can_borrow", "max_borrow_time"] as const;
-
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
 function customFieldIds<V>(fields: ProductCustomFieldRecord[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
   const unknown = Object.keys(values).filter((name) => !fields.some((field) => field.name === name));
@@ -275,8 +273,8 @@ export const licenseRoutes = [
       const { customer, custom_fields: _values, ...details } = body;
       const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
       orNotFound(updated ? license : null, "License", params.license_id);
-      // Floating settings are what the license's counter objects decide pools with.
-      if (FLOATING_FIELDS.some((field) => body[field] !== undefined)) await invalidateLicenseCounters(env, params.license_id);
+      // The license's counter objects answer every detail (check_license) and decide pools with its floating settings.
+      await invalidateLicenseCounters(env, params.license_id);
       return licenseDetail(env, params.license_id);
     },
   }),

@@ -81,7 +81,9 @@ export const productRoutes = [
     body: UpdateProductBody,
     response: Product,
     async handler({ params, body, env }) {
-      return orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+      const product = orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+      await forgetProductVersion(env.DB, params.product_id);
+      return product;
     },
   }),
   defineRoute({
@@ -99,6 +101,7 @@ export const productRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       const field = await insertProductCustomField(env.DB, params.product_id, body);
+      await forgetProductVersion(env.DB, params.product_id);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
       return field;
     },
@@ -151,7 +154,7 @@ export const productRoutes = [
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
-      "Every license that does not override a value uses the new default within 5 seconds (at once on the edge location that served this call).",
+      "Every license that does not override a value uses the new default within 60 seconds (at once on the edge location that served this call).",
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
     response: ProductFeature,
