@@ -1,7 +1,7 @@
 /**
  * How callers reach a counter: one ConsumptionCounter object per license feature and per license.
  * Also the retry that makes a consumption safe to resend (src/license-api/idempotency.ts), and
- * the invalidation every license-level write runs before it answers (docs/architecture.md "Coherence").
+ * the invalidation every license-level write runs before it answers (docs/architecture.md "What each layer remembers").
  */
 import { snapshotReadOf, snapshotStatements } from "../db/counter-snapshot";
 import type { License, LicenseFeature } from "../db/license-context";

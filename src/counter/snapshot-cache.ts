@@ -1,5 +1,5 @@
 /**
- * The counter object's snapshot and its coherence (docs/architecture.md "Coherence"): what the
+ * The counter object's snapshot and its coherence (docs/architecture.md "What each layer remembers"): what the
  * object decides with (snapshot.ts) is kept in memory and in the object's own storage
  * (snapshot-store.ts), so a consumption reads nothing from D1, even after the object was evicted.
  * It is read from D1 only when the object has none that is usable, unless a caller that already

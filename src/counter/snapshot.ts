@@ -2,7 +2,7 @@
  * What a counter object decides with: the license (state, rules, product), its users, its devices
  * and, for a feature counter, the feature's effective rules and expiry. Read from D1 on first use
  * or taken from a caller that read it (src/db/counter-snapshot.ts), kept in the object's storage
- * and memory, and marked stale when a write tells the object (docs/architecture.md "Coherence").
+ * and memory, and marked stale when a write tells the object (docs/architecture.md "What each layer remembers").
  * Pure functions over it live here so they can be read alone.
  */
 import type { Device, License, LicenseContext, LicenseFeature, LicenseLookup, Product } from "../db/license-context";

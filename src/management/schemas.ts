@@ -207,7 +207,7 @@ export const CreateProductFeatureBody = z
   .superRefine(refineFloating);
 export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 
-/** New defaults for a product feature; licenses that do not override a value follow within 60 seconds (docs/architecture.md "Coherence"). */
+/** New defaults for a product feature; licenses that do not override a value follow within 60 seconds (docs/architecture.md "What each layer remembers"). */
 export const UpdateProductFeatureBody = z
   .object({
     name: text("name").optional(),

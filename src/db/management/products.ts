@@ -240,7 +240,7 @@ export async function listProductFeatures(
 
 /**
  * New defaults for a product feature. Every license that does not override a value uses the new
- * one within 60 s everywhere (docs/architecture.md "Coherence"), at once in this isolate.
+ * one within 60 s everywhere (docs/architecture.md "What each layer remembers"), at once in this isolate.
  */
 export async function updateProductFeature(
   db: D1Database,
