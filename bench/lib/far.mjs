@@ -65,6 +65,8 @@ export async function farRun({ config, workDir, started, log }) {
 
   // Cold: the warm-up request of each uses the other API key and another license (spread license 1).
   const other = spreadTarget(1);
+  /** Long enough for background work of a few far calls in sequence. */
+  const settleMs = 3 * Math.max(far.d1Ms, far.durableObjectMs, far.queueMs, far.cacheMs ?? 0) + 50;
   if (config.coldRequests > 0) {
     const colds = /** @type {const} */ ([
       ["design-cold", "design floor, cold", design, { body: consumption }, { body: consumptionBody(other) }],
@@ -92,14 +94,17 @@ export async function farRun({ config, workDir, started, log }) {
         warmupErrors += errorsOf(warm);
         if (target === service && warmUp.body !== undefined) serviceOk += warm.ok;
         // Whatever the warm-up left in the background (audit sends) finishes before the measurement.
-        await sleep(2 * Math.max(far.d1Ms, far.durableObjectMs, far.queueMs, far.cacheMs ?? 0) + 50);
+        await sleep(settleMs);
         await harnessStats(target.url, true);
         const result = await runSequential({ url: target.url, count: 1, headers: t.sign, ...sequentialRequest(measured) });
         calls.push(callsPerRequest(await harnessStats(target.url, true)));
         errors += errorsOf(result);
         if (result.latency.p50 !== null) latencies.push(result.latency.p50);
         if (consumes) serviceOk += result.ok;
-        // Audit rows travel through the queue: all of them in D1 before the next restart drops the queue's memory.
+        // What the request left for after its answer (location-cache writes, a key read again past
+        // half its age) finishes, as it would in a process that keeps running; and audit rows
+        // travel through the queue: all of them in D1 before the next restart drops the queue's memory.
+        await sleep(settleMs);
         if (target === service && (consumes || warmUp.body !== undefined) && !(await audit.reached(serviceOk)))
           log(`  (audit rows not all in D1 10 s after request ${i + 1})`);
       }

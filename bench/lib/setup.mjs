@@ -121,7 +121,7 @@ export async function harnessStats(url, reset = false) {
 /**
  * @typedef {{ requests: number, responses: Record<string, number>, thrown: number, held: number, polls: number,
  *   bindingCalls: Record<"worker" | "objects", { d1: number, durableObject: number, queue: number, cache?: number }>, bindings: Record<string, string>,
- *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null }} HarnessStats
+ *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null, cacheLocalMs?: number }} HarnessStats
  */
 
 /**
@@ -137,6 +137,8 @@ export function callsPerRequest(stats) {
     workerDurableObject: per(worker.durableObject),
     workerQueue: per(worker.queue),
     workerCache: per(worker.cache ?? 0),
+    /** ms per request inside the local Cache API (not the far delay): Miniflare's share of a cache call. */
+    cacheLocalMs: per(stats.cacheLocalMs ?? 0),
     objectsD1: per(objects.d1),
     objectsDurableObject: per(objects.durableObject),
     objectsQueue: per(objects.queue),

@@ -14,7 +14,7 @@
  * - a snapshot read more than SNAPSHOT_REFRESH_MS ago (by the stored read time, so an eviction
  *   does not reset it) is read again in the background.
  */
-import { SNAPSHOT_SHAPE, readCounterSnapshot, toCounterSnapshot, writeVersionOf } from "../db/counter-snapshot";
+import { SNAPSHOT_SHAPE, readCounterSnapshot, toCounterSnapshot, versionsOf } from "../db/counter-snapshot";
 import type { CounterSnapshot, CounterTarget, SnapshotRead } from "./snapshot";
 import { SnapshotStore } from "./snapshot-store";
 
@@ -87,19 +87,19 @@ export class SnapshotCache {
    */
   offer(target: CounterTarget, seed: SnapshotRead): void {
     if (seed.shape !== SNAPSHOT_SHAPE) return;
-    const writeVersion = writeVersionOf(seed);
-    if (writeVersion === null || writeVersion < this.#store.staleBelow()) return;
+    const versions = versionsOf(seed);
+    if (!versions || versions.writeVersion < this.#store.staleBelow()) return;
     const current = this.#inUse(target);
-    const snapshot = toCounterSnapshot(seed, target);
-    if (!snapshot) return;
     if (current) {
       const newer =
-        writeVersion > current.writeVersion ||
-        (writeVersion === current.writeVersion && snapshot.product.defaultsVersion > current.snapshot.product.defaultsVersion);
+        versions.writeVersion > current.writeVersion ||
+        (versions.writeVersion === current.writeVersion && versions.productVersion > current.snapshot.product.defaultsVersion);
       if (!newer) return;
     }
+    const snapshot = toCounterSnapshot(seed, target);
+    if (!snapshot) return;
     // A seed is read elsewhere: its read time counts for the safety refresh, never later than now.
-    this.#use({ snapshot, read: { ...seed, readAt: Math.min(seed.readAt, Date.now()) }, writeVersion });
+    this.#use({ snapshot, read: { ...seed, readAt: Math.min(seed.readAt, Date.now()) }, writeVersion: versions.writeVersion });
   }
 
   /**
@@ -166,7 +166,7 @@ export class SnapshotCache {
       }
       if (!snapshot) return null;
       // A seed taken meanwhile may be newer than this read: the newer stays.
-      const writeVersion = writeVersionOf(read)!;
+      const { writeVersion } = versionsOf(read)!;
       if (this.#current && this.#current.writeVersion > writeVersion) return this.#current.snapshot;
       this.#use({ snapshot, read, writeVersion });
       return snapshot;

@@ -148,10 +148,10 @@ export async function readCounterSnapshot(db: D1Database, licenseId: number): Pr
   return snapshotReadOf(await db.batch(snapshotStatements(db, licenseId)), readAt);
 }
 
-/** The license's write version in a read (null: the read found no license). */
-export function writeVersionOf(read: SnapshotRead): number | null {
+/** The license's write version and its product's version in a read (null: the read found no license). */
+export function versionsOf(read: SnapshotRead): { writeVersion: number; productVersion: number } | null {
   const row = read.rows[0]?.[0] as LicenseRow | undefined;
-  return row ? row.write_version : null;
+  return row ? { writeVersion: row.write_version, productVersion: row.defaults_version } : null;
 }
 
 /**
