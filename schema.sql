@@ -85,6 +85,13 @@ CREATE TABLE licenses (
   UNIQUE (product_id, license_key)
 );
 
+-- Every id the API answers is exact in JSON (migrations/0014): a license past 2^53 - 1 is refused.
+CREATE TRIGGER licenses_id_exact_in_json AFTER INSERT ON licenses
+WHEN NEW.id > 9007199254740991
+BEGIN
+  SELECT RAISE(ABORT, 'license ids exhausted: a license id must be at most 2^53 - 1');
+END;
+
 -- The users of user-based licenses; password_hash is PBKDF2 ('pbkdf2-sha256$iterations$salt$hash').
 CREATE TABLE license_users (
   id INTEGER PRIMARY KEY,

@@ -74,7 +74,7 @@ export async function liveLicenseState(env: Env, license: License, productVersio
  * the key up). An overloaded object is not retried (that would add to its load); the error goes
  * to the client, which may retry later with its own key.
  */
-export async function consumeOnce(env: Env, request: ConsumeRequest): Promise<ConsumeOutcome> {
+export async function consumeWithRetry(env: Env, request: ConsumeRequest): Promise<ConsumeOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await counterStub(env, request.target).consume(attempt === 0 ? request : { ...request, retry: true });

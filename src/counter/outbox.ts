@@ -5,7 +5,8 @@
  * message moves to table `set_aside_audit_rows` instead, kept whole, so it never blocks the rows
  * behind it.
  */
-import type { AuditEvent, SequencedAuditRow } from "../db/consumption-audit";
+import type { SequencedAuditRow } from "../db/consumption-audit";
+import type { AuditEvent } from "../models/audit-entry";
 
 export interface AuditEntry {
   hardwareId: string | null;

@@ -4,32 +4,14 @@
  * consumer and the counter objects write them (src/audit/audit-consumer.ts, src/counter/audit-delivery.ts).
  */
 import { z } from "zod";
-import { CONSUMPTION_EVENTS } from "../license-api/schemas";
+import { AuditEntryResource } from "../models/audit-entry";
 
-/** Every `event` an audit row may carry (docs/architecture.md "Data model"). */
-export const AUDIT_EVENTS = [...CONSUMPTION_EVENTS, "period_reset", "manual_reset", "import"] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
-
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const count = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
-
-/** One audit row as stored (schema.sql, consumption_audit), and as it travels on the audit queue. */
-export const AuditRow = z.object({
-  event_id: z.string().min(1),
-  license_id: id,
-  license_feature_id: id.nullable(),
-  feature_code: z.string().nullable(),
-  hardware_id: z.string().nullable(),
-  consumptions: count,
-  total_after: count,
-  event: z.enum(AUDIT_EVENTS),
-  api_key_id: id.nullable(),
-  created_at: z.iso.datetime(),
-});
+/** One audit row as stored (schema.sql, consumption_audit) before D1 gives it its id, and as it travels on the audit queue. */
+export const AuditRow = AuditEntryResource.omit({ id: true });
 export type AuditRow = z.infer<typeof AuditRow>;
 
 /** An audit row with its counter object's sequence number (increasing with every row of that counter). */
-export const SequencedAuditRow = AuditRow.extend({ seq: id });
+export const SequencedAuditRow = AuditRow.extend({ seq: z.number().int().positive() });
 export type SequencedAuditRow = z.infer<typeof SequencedAuditRow>;
 
 // Rows travel as one JSON parameter (D1 binds at most 100 values per statement; json_each takes any

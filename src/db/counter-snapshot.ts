@@ -26,7 +26,10 @@ import {
   type LicenseLookup,
   type LicenseType,
 } from "./license-context";
-import { CUSTOMER_COLUMNS, type Customer, type CustomFieldValue, type LicenseDetails, type LicenseUser } from "./licenses";
+import type { CustomFieldValueResource } from "../models/product-custom-field";
+import { CUSTOMER_COLUMNS, type CustomerRow } from "./customers";
+import type { LicenseUser } from "./license-users";
+import type { LicenseDetails } from "./licenses";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
 interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
@@ -223,12 +226,8 @@ export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
     maxLicenseUsers: row.max_license_users,
     isTrial: row.is_trial === 1,
     trialDays: row.trial_days,
-    customer: (customerRows as Customer[])[0] ?? null,
-    customFields: (customFieldRows as Array<{ name: string; data_type: CustomFieldValue["dataType"]; value: string }>).map((field) => ({
-      name: field.name,
-      dataType: field.data_type,
-      value: field.value,
-    })),
+    customer: (customerRows as CustomerRow[])[0] ?? null,
+    customFields: customFieldRows as CustomFieldValueResource[],
     features: (featureRows as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
       ...toLicenseFeature(feature),
       id: feature.id,

@@ -1,9 +1,44 @@
 /**
- * Customers as the License API sees them (table license_customers, one customer per license):
- * customer_license_users finds a customer by email and lists the users of their licenses.
+ * Customers (table license_customers, one customer per license; column names are the SDK's field
+ * names): the customer of a license, written by issuing, changing and importing licenses, and
+ * customer_license_users, which finds a customer by email and lists the users of their licenses.
  */
+import { CUSTOMER_TEXT_FIELDS, CustomerResource, type CustomerInput } from "../models/customer";
 import { NEWEST_LICENSE_FIRST } from "./license-context";
-import { CUSTOMER_COLUMNS, LICENSE_USER_COLUMNS, toLicenseUser, type Customer, type LicenseUser, type LicenseUserRow } from "./licenses";
+import { LICENSE_USER_COLUMNS, toLicenseUser, type LicenseUser, type LicenseUserRow } from "./license-users";
+import { decodeRow, encodeRow, type RowOf } from "./row-codec";
+
+/** A customer as stored: every field text, metadata a JSON object's text. */
+export type CustomerRow = RowOf<CustomerResource>;
+
+const CUSTOMER_FIELDS = [...CUSTOMER_TEXT_FIELDS, "metadata"] as const;
+
+/** The columns of license_customers, in table alias `c`, that make a CustomerRow. */
+export const CUSTOMER_COLUMNS = CUSTOMER_FIELDS.map((column) => `c.${column}`).join(", ");
+
+export const customerResource = (row: CustomerRow): CustomerResource => decodeRow(CustomerResource, row);
+
+/** The customer of one license, as a row (none: no customer). */
+export function licenseCustomerStatement(db: D1Database, licenseId: number): D1PreparedStatement {
+  return db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ?`).bind(licenseId);
+}
+
+/** A customer row to insert: the customer of `license_id` (null: the license the same batch inserts). */
+export const customerInsertRow = (licenseId: number | null, customer: CustomerInput) => ({
+  license_id: licenseId,
+  ...encodeRow(customer),
+});
+
+/** Writes (or replaces) a license's customer. */
+export function customerUpsert(db: D1Database, licenseId: number, customer: CustomerInput): D1PreparedStatement {
+  const row = encodeRow(customer);
+  return db
+    .prepare(
+      `INSERT INTO license_customers (license_id, ${CUSTOMER_FIELDS.join(", ")}) VALUES (?, ${CUSTOMER_FIELDS.map(() => "?").join(", ")})
+       ON CONFLICT (license_id) DO UPDATE SET ${CUSTOMER_FIELDS.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+    )
+    .bind(licenseId, ...CUSTOMER_FIELDS.map((column) => row[column]));
+}
 
 /** A user of one of the customer's licenses, with that license's activation figures. */
 export interface CustomerLicenseUser {
@@ -16,7 +51,7 @@ export interface CustomerLicenseUser {
 
 export interface CustomerLicenses {
   /** The customer as the newest license sold to this email stores it; null when no license has the email. */
-  customer: Customer | null;
+  customer: CustomerRow | null;
   /** The users of the customer's licenses of the product, newest license first. */
   users: CustomerLicenseUser[];
 }
@@ -46,7 +81,7 @@ export async function findCustomerLicenses(db: D1Database, email: string, produc
       .bind(email, productId),
   ]);
   return {
-    customer: (customer!.results as Customer[])[0] ?? null,
+    customer: (customer!.results as CustomerRow[])[0] ?? null,
     users: (users!.results as UserRow[]).map((row) => ({
       user: toLicenseUser(row),
       orderStoreId: row.order_store_id,

@@ -2,39 +2,18 @@
  * Device variables (table device_variables): what a device reports about itself
  * (track_device_variables, or `variables` on activate_license), one value per name.
  */
+import type { DeviceVariableResource } from "../models/device";
 
 /** How many variables one device may hold: the bound on what a client (whose shared key ships inside the app) can store. */
 export const MAX_DEVICE_VARIABLES = 100;
 
-export interface DeviceVariable {
-  id: number;
-  deviceId: number;
-  variable: string;
-  value: string;
-  /** When the current value was written (ISO-8601). */
-  createdAt: string;
-}
-
-interface DeviceVariableRow {
-  id: number;
-  device_id: number;
-  variable: string;
-  value: string;
-  created_at: string;
-}
-
-export async function deviceVariables(db: D1Database, deviceId: number): Promise<DeviceVariable[]> {
+/** A device's variables, in the order their names were first reported. */
+export async function deviceVariables(db: D1Database, deviceId: number): Promise<DeviceVariableResource[]> {
   const { results } = await db
     .prepare("SELECT id, device_id, variable, value, created_at FROM device_variables WHERE device_id = ? ORDER BY id")
     .bind(deviceId)
-    .all<DeviceVariableRow>();
-  return results.map((row) => ({
-    id: row.id,
-    deviceId: row.device_id,
-    variable: row.variable,
-    value: row.value,
-    createdAt: row.created_at,
-  }));
+    .all<DeviceVariableResource>();
+  return results;
 }
 
 /**

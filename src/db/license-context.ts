@@ -4,9 +4,12 @@
  * here but in src/license-api/resolve-license.ts, so the precedence lives in one readable place.
  */
 import type { ConsumptionRules } from "../counter/consumption-rules";
+import type { LicenseType } from "../models/license";
+import type { AuthorizationMethod } from "../models/product";
 import { FEATURE_RULE_COLUMNS, licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
-export type AuthorizationMethod = "license-key" | "user";
+/** The product's and license's enumerations, as the models define them (src/models/), for the code that reads them from here. */
+export type { AuthorizationMethod, LicenseType };
 
 export interface Product {
   id: number;
@@ -16,8 +19,6 @@ export interface Product {
   /** Bumped with every change to the product's feature defaults (counter objects reload on a newer one). */
   defaultsVersion: number;
 }
-
-export type LicenseType = "perpetual" | "time-limited" | "consumption" | "subscription";
 
 /**
  * A license's floating cloud settings (docs/architecture.md "Floating pools"). Borrowing applies to
@@ -198,7 +199,7 @@ WHERE p.short_code = ?1
 ORDER BY ${NEWEST_LICENSE_FIRST}
 LIMIT 1`;
 
-/** The one query that resolves a lookup, batched with the API key read when that is not cached (src/license-api/license-route.ts). */
+/** The one query that resolves a lookup, batched with the API key read when that is not cached (src/license-api/license-api-route.ts). */
 export function licenseContextStatement(db: D1Database, lookup: LicenseLookup): D1PreparedStatement {
   return db
     .prepare(CONTEXT_SQL)

@@ -1,11 +1,88 @@
 /**
- * License users across licenses (table license_users): the licenses a user signs in to
- * (user_licenses) and the user's password (change_password). A user is a username; each license
- * keeps its own row and hash, so one person on several licenses has several rows.
+ * License users (table license_users): a license's users (activation with a password, the license
+ * detail), the licenses a user signs in to (user_licenses) and the user's password
+ * (change_password). A user is a username; each license keeps its own row and hash, so one person
+ * on several licenses has several rows.
  */
+import { LicenseUserResource, type ImportedLicenseUserInput, type LicenseUserInput } from "../models/license-user";
 import type { ProductAccess } from "./api-keys";
 import { LICENSE_COLUMNS, NEWEST_LICENSE_FIRST, toLicense, type License, type LicenseColumns } from "./license-context";
-import { LICENSE_USER_COLUMNS, toLicenseUser, type LicenseUser, type LicenseUserRow } from "./licenses";
+import { bit, decodeRow } from "./row-codec";
+
+/** A license user as the License API decides with it (its password hash included). */
+export interface LicenseUser {
+  id: number;
+  licenseId: number;
+  username: string;
+  passwordHash: string | null;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string;
+  isInitialPassword: boolean;
+}
+
+/** The columns of license_users, in table alias `lu`, that make a LicenseUser. */
+export const LICENSE_USER_COLUMNS =
+  "lu.id AS user_id, lu.license_id AS user_license_id, lu.username, lu.password_hash, lu.first_name, lu.last_name, lu.phone_number, lu.is_initial_password";
+
+export interface LicenseUserRow {
+  user_id: number;
+  user_license_id: number;
+  username: string;
+  password_hash: string | null;
+  first_name: string;
+  last_name: string;
+  phone_number: string;
+  is_initial_password: number;
+}
+
+export function toLicenseUser(row: LicenseUserRow): LicenseUser {
+  return {
+    id: row.user_id,
+    licenseId: row.user_license_id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    isInitialPassword: row.is_initial_password === 1,
+  };
+}
+
+/** A license user as the management API shows it: never the password hash. */
+export const licenseUserResource = (row: LicenseUserRow): LicenseUserResource => decodeRow(LicenseUserResource, row);
+
+/** A license's users, in the order they were added. */
+export function licenseUsersStatement(db: D1Database, licenseId: number): D1PreparedStatement {
+  return db.prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? ORDER BY lu.id`).bind(licenseId);
+}
+
+/** The license's user of this name; null matches no license (the query still runs: src/license-api/license-user-sign-in.ts). */
+export async function findLicenseUser(db: D1Database, licenseId: number | null, username: string): Promise<LicenseUser | null> {
+  const row = await db
+    .prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? AND lu.username = ?`)
+    .bind(licenseId, username)
+    .first<LicenseUserRow>();
+  return row ? toLicenseUser(row) : null;
+}
+
+/** A license user row to insert (`license_id` null: the license the same batch inserts). */
+export function licenseUserInsertRow(
+  licenseId: number | null,
+  user: LicenseUserInput | ImportedLicenseUserInput,
+  passwordHash: string | null,
+) {
+  return {
+    license_id: licenseId,
+    username: user.username,
+    password_hash: passwordHash,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    phone_number: user.phone_number,
+    // A password the vendor sets is an initial one; an import says whether it still is.
+    is_initial_password: bit("is_initial_password" in user ? user.is_initial_password : true),
+  };
+}
 
 /** user_licenses answers at most this many licenses (each one costs a password check and its counters' reads). */
 export const MAX_USER_LICENSES = 50;

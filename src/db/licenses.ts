@@ -1,8 +1,12 @@
 /**
- * Licenses in full (for activation, check and user_licenses responses) and device activation
- * (tables licenses, products, license_features, license_users, license_customers,
- * product_custom_fields, license_custom_fields, devices).
+ * Licenses (table licenses, with their product): the license in full as the License API answers it
+ * (activation, check, user_licenses), and as the management API lists, finds, changes, enables and
+ * disables it. Issuing and importing licenses write through ./license-writes.ts.
  */
+import { LicenseResource, type LicenseDetailResource, type ListLicensesQuery, type UpdateLicenseBody } from "../models/license";
+import type { CustomerInput } from "../models/customer";
+import { customFieldValuesOf, licenseCustomFieldsStatement, setCustomFieldValue } from "./custom-fields";
+import { customerResource, customerUpsert, licenseCustomerStatement, type CustomerRow } from "./customers";
 import {
   FEATURE_VALUES,
   toLicenseFeature,
@@ -10,33 +14,11 @@ import {
   type LicenseFeature,
   type LicenseFeatureColumns,
 } from "./license-context";
+import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { bit, decodeRow, setClause, type RowOf } from "./row-codec";
 
-/** The customer a license was sold to, as stored (column names are the SDK's field names). */
-export interface Customer {
-  email: string;
-  first_name: string;
-  last_name: string;
-  company_name: string;
-  phone: string;
-  reference: string;
-  address: string;
-  city: string;
-  postcode: string;
-  state: string;
-  country: string;
-  /** A JSON object's text. */
-  metadata: string;
-}
-
-/** The columns of license_customers, in table alias `c`, that make a Customer. */
-export const CUSTOMER_COLUMNS =
-  "c.email, c.first_name, c.last_name, c.company_name, c.phone, c.reference, c.address, c.city, c.postcode, c.state, c.country, c.metadata";
-
-export interface CustomFieldValue {
-  name: string;
-  dataType: "number" | "text" | "date/time" | null;
-  value: string;
-}
+// ---------------------------------------------------------------- the License API's license object
 
 export interface LicenseDetails {
   product: {
@@ -57,9 +39,9 @@ export interface LicenseDetails {
   maxLicenseUsers: number;
   isTrial: boolean;
   trialDays: number;
-  customer: Customer | null;
+  customer: CustomerRow | null;
   /** Every custom field of the product, with the license's own value or the product default. */
-  customFields: CustomFieldValue[];
+  customFields: LicenseDetailResource["custom_fields"];
   /** Every feature on the license (activation and consumption), with license values applied. */
   features: Array<LicenseFeature & { id: number }>;
 }
@@ -100,15 +82,8 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
          WHERE lf.license_id = ? ORDER BY lf.id`,
       )
       .bind(licenseId),
-    db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ?`).bind(licenseId),
-    db
-      .prepare(
-        `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
-         FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
-         LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
-         WHERE l.id = ? ORDER BY f.id`,
-      )
-      .bind(licenseId),
+    licenseCustomerStatement(db, licenseId),
+    licenseCustomFieldsStatement(db, licenseId),
   ]);
   const row = (details!.results as DetailsRow[])[0];
   if (!row) throw new Error(`license ${licenseId} vanished`);
@@ -130,10 +105,8 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
     maxLicenseUsers: row.max_license_users,
     isTrial: row.is_trial === 1,
     trialDays: row.trial_days,
-    customer: (customer!.results as Customer[])[0] ?? null,
-    customFields: (customFields!.results as Array<{ name: string; data_type: CustomFieldValue["dataType"]; value: string }>).map(
-      (field) => ({ name: field.name, dataType: field.data_type, value: field.value }),
-    ),
+    customer: (customer!.results as CustomerRow[])[0] ?? null,
+    customFields: customFieldValuesOf(customFields),
     features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
       ...toLicenseFeature(feature),
       id: feature.id,
@@ -141,95 +114,109 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
   };
 }
 
-export interface LicenseUser {
-  id: number;
-  licenseId: number;
-  username: string;
-  passwordHash: string | null;
-  firstName: string;
-  lastName: string;
-  phoneNumber: string;
-  isInitialPassword: boolean;
+// ---------------------------------------------------------------- the management API's licenses
+
+/** A license as stored, with its product's short code and its users' names (JSON text). */
+export type LicenseRow = RowOf<LicenseResource>;
+
+/** The fields of a license that are not columns of licenses `l`. */
+const JOINED: Partial<Record<keyof LicenseResource, string>> = {
+  product_short_code: "p.short_code AS product_short_code",
+  users: "(SELECT json_group_array(username) FROM (SELECT username FROM license_users WHERE license_id = l.id ORDER BY id)) AS users",
+};
+
+const LICENSE_SELECT = `
+SELECT ${(Object.keys(LicenseResource.shape) as Array<keyof LicenseResource>).map((field) => JOINED[field] ?? `l.${field}`).join(", ")}
+FROM licenses l JOIN products p ON p.id = l.product_id`;
+
+const licenseResource = (row: LicenseRow) => decodeRow(LicenseResource, row);
+
+export async function findLicense(db: D1Database, licenseId: number): Promise<LicenseResource | null> {
+  const row = await db.prepare(`${LICENSE_SELECT} WHERE l.id = ?`).bind(licenseId).first<LicenseRow>();
+  return row && licenseResource(row);
 }
 
-/** The columns of license_users, in table alias `lu`, that make a LicenseUser. */
-export const LICENSE_USER_COLUMNS =
-  "lu.id AS user_id, lu.license_id AS user_license_id, lu.username, lu.password_hash, lu.first_name, lu.last_name, lu.phone_number, lu.is_initial_password";
-
-export interface LicenseUserRow {
-  user_id: number;
-  user_license_id: number;
-  username: string;
-  password_hash: string | null;
-  first_name: string;
-  last_name: string;
-  phone_number: string;
-  is_initial_password: number;
+/** Licenses in id order, filtered by product, key, user (case-insensitive) and enabled state. */
+export async function listLicenses(db: D1Database, query: ListLicensesQuery): Promise<KeysetPage<LicenseResource>> {
+  const statement = db
+    .prepare(
+      `${LICENSE_SELECT}
+       WHERE l.id > ?1
+         AND (?2 IS NULL OR l.product_id = ?2)
+         AND (?3 IS NULL OR l.license_key = ?3)
+         AND (?4 IS NULL OR l.id IN (SELECT license_id FROM license_users WHERE username = ?4))
+         AND (?5 IS NULL OR l.enabled = ?5)
+       ORDER BY l.id LIMIT ?6`,
+    )
+    .bind(
+      query.cursor ?? 0,
+      query.product_id ?? null,
+      query.license_key ?? null,
+      query.username ?? null,
+      query.enabled === undefined ? null : bit(query.enabled),
+      query.limit + 1,
+    );
+  return readPage(statement, query.limit, licenseResource);
 }
 
-export function toLicenseUser(row: LicenseUserRow): LicenseUser {
+/** The product's other licenses that share a user with `licenseId` (whose default license for that user may change). */
+export async function otherLicensesOfUsers(db: D1Database, productId: number, licenseId: number): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT l.id FROM licenses l JOIN license_users lu ON lu.license_id = l.id
+       WHERE l.product_id = ?1 AND l.id != ?2 AND lu.username IN (SELECT username FROM license_users WHERE license_id = ?2)`,
+    )
+    .bind(productId, licenseId)
+    .all<{ id: number }>();
+  return results.map((row) => row.id);
+}
+
+/** A license's details as PATCH changes them: the columns of licenses it sets. */
+export type LicenseDetailChanges = Omit<UpdateLicenseBody, "customer" | "custom_fields">;
+
+/**
+ * Changes a license's details, customer (null removes it) and custom field values (null goes back
+ * to the product default) in one batch (one transaction). False when there is no such license.
+ */
+export async function updateLicenseDetails(
+  db: D1Database,
+  licenseId: number,
+  details: LicenseDetailChanges,
+  customer: CustomerInput | null | undefined,
+  customFields: Array<{ fieldId: number; value: string | null }>,
+): Promise<boolean> {
+  const set = setClause(details);
+  const statements = [
+    // Touches the row even when only the customer or custom fields change, so "no such license" is seen.
+    db.prepare(`UPDATE licenses SET ${set.sql || "id = id"} WHERE id = ?`).bind(...set.values, licenseId),
+    ...(customer === null ? [db.prepare("DELETE FROM license_customers WHERE license_id = ?").bind(licenseId)] : []),
+    ...(customer ? [customerUpsert(db, licenseId, customer)] : []),
+    ...customFields.map(({ fieldId, value }) => setCustomFieldValue(db, licenseId, fieldId, value)),
+  ];
+  const [updated] = await db.batch(statements);
+  return updated!.meta.changes > 0;
+}
+
+/** What a license detail shows besides the license row and its features. */
+export type LicenseExtras = Pick<LicenseDetailResource, "customer" | "custom_fields" | "license_users">;
+
+/** A license's customer, custom field values and license users, for the license detail. */
+export async function licenseExtras(db: D1Database, licenseId: number): Promise<LicenseExtras> {
+  const [customer, customFields, users] = await db.batch([
+    licenseCustomerStatement(db, licenseId),
+    licenseCustomFieldsStatement(db, licenseId),
+    licenseUsersStatement(db, licenseId),
+  ]);
+  const customerRow = (customer!.results as CustomerRow[])[0];
   return {
-    id: row.user_id,
-    licenseId: row.user_license_id,
-    username: row.username,
-    passwordHash: row.password_hash,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    phoneNumber: row.phone_number,
-    isInitialPassword: row.is_initial_password === 1,
+    customer: customerRow ? customerResource(customerRow) : null,
+    custom_fields: customFieldValuesOf(customFields),
+    license_users: (users!.results as LicenseUserRow[]).map(licenseUserResource),
   };
 }
 
-/** The license's user of this name; null matches no license (the query still runs: src/license-api/license-user-sign-in.ts). */
-export async function findLicenseUser(db: D1Database, licenseId: number | null, username: string): Promise<LicenseUser | null> {
-  const row = await db
-    .prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? AND lu.username = ?`)
-    .bind(licenseId, username)
-    .first<LicenseUserRow>();
-  return row ? toLicenseUser(row) : null;
-}
-
-/**
- * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
- * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. Returns the device id, or null when the license is activated max times.
- * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
- */
-export async function activateDevice(
-  db: D1Database,
-  licenseId: number,
-  hardwareId: string,
-  maxActivations: number,
-  unlimited: boolean,
-): Promise<number | null> {
-  const [activated] = await db.batch([
-    db
-      .prepare(
-        `INSERT INTO devices (license_id, hardware_id, active)
-         SELECT ?1, ?2, 1
-         WHERE EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)
-            OR ?3 = 1
-            OR (SELECT COUNT(*) FROM devices WHERE license_id = ?1 AND active = 1) < ?4
-         ON CONFLICT (license_id, hardware_id) DO UPDATE SET active = 1 WHERE blacklisted = 0
-         RETURNING id`,
-      )
-      .bind(licenseId, hardwareId, unlimited ? 1 : 0, maxActivations),
-    // "Active" means "activated at least once": set on the first activation, kept afterwards.
-    db
-      .prepare(
-        "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
-      )
-      .bind(licenseId),
-  ]);
-  const row = (activated!.results as Array<{ id: number }>)[0];
-  return row ? row.id : null;
-}
-
-/** Deactivates the device; false when there was no active device with that hardware id. */
-export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
-  const result = await db
-    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
-    .bind(licenseId, hardwareId)
-    .run();
+/** Enables or disables a license; false when there is no such license. */
+export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
+  const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();
   return result.meta.changes > 0;
 }

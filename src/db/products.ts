@@ -1,12 +1,13 @@
-/** A product as the License API answers it (product_details): tables products and product_custom_fields. */
-import type { AuthorizationMethod } from "./license-context";
+/**
+ * Products (table products): product_details for the License API, and the vendor's products for
+ * the management API. Product custom fields are in ./custom-fields.ts, features in ./product-features.ts.
+ */
+import { ProductResource, type AuthorizationMethod, type CreateProductBody, type UpdateProductBody } from "../models/product";
+import { readAll } from "./json-rows";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
-export interface ProductCustomField {
-  id: number;
-  name: string;
-  defaultValue: string;
-}
-
+/** A product as the License API answers it (product_details). */
 export interface ProductDetails {
   id: number;
   shortCode: string;
@@ -14,10 +15,10 @@ export interface ProductDetails {
   authorizationMethod: AuthorizationMethod;
   companyId: number;
   metadataJson: string;
-  customFields: ProductCustomField[];
+  customFields: Array<{ id: number; name: string; defaultValue: string }>;
 }
 
-interface ProductRow {
+interface ProductDetailsRow {
   id: number;
   short_code: string;
   name: string;
@@ -39,7 +40,7 @@ export async function findProductDetails(db: D1Database, shortCode: string): Pro
       )
       .bind(shortCode),
   ]);
-  const row = (product!.results as ProductRow[])[0];
+  const row = (product!.results as ProductDetailsRow[])[0];
   if (!row) return null;
   return {
     id: row.id,
@@ -54,4 +55,111 @@ export async function findProductDetails(db: D1Database, shortCode: string): Pro
       defaultValue: field.default_value,
     })),
   };
+}
+
+/** A product as stored. */
+export type ProductRow = RowOf<ProductResource>;
+
+const products = resourceRows(ProductResource);
+
+/** Inserts a product; null when the short code is taken. */
+export async function insertProduct(db: D1Database, product: CreateProductBody): Promise<ProductResource | null> {
+  const row = await insertStatement(
+    db,
+    "products",
+    product,
+    `ON CONFLICT (short_code) DO NOTHING RETURNING ${products.columns}`,
+  ).first<ProductRow>();
+  return row && products.decode(row);
+}
+
+export async function findProduct(db: D1Database, productId: number): Promise<ProductResource | null> {
+  const row = await db.prepare(`SELECT ${products.columns} FROM products WHERE id = ?`).bind(productId).first<ProductRow>();
+  return row && products.decode(row);
+}
+
+/**
+ * Changes a product's name or metadata; null when there is no such product. Both are in every
+ * license object of the product, which its licenses' counter objects answer: the product's version
+ * rises with the change (src/license-api/edge-state.ts carries it to them).
+ */
+export async function updateProduct(db: D1Database, productId: number, changes: UpdateProductBody): Promise<ProductResource | null> {
+  const set = setClause(changes);
+  const row = await db
+    .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${products.columns}`)
+    .bind(...set.values, productId)
+    .first<ProductRow>();
+  return row && products.decode(row);
+}
+
+export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ProductResource>> {
+  return readPage(
+    db.prepare(`SELECT ${products.columns} FROM products WHERE id > ? ORDER BY id LIMIT ?`).bind(cursor, limit + 1),
+    limit,
+    products.decode,
+  );
+}
+
+/** The company of each product id that exists (imports: in one batch, however many ids). */
+export function productCompanies(db: D1Database, productIds: readonly number[]): Promise<Array<{ id: number; company_id: number }>> {
+  return readAll(db, "SELECT p.id, p.company_id FROM json_each(?1) r JOIN products p ON p.id = r.value", productIds);
+}
+
+/**
+ * The ids in `productIds` that are not products of `companyId` (nonexistent or another company's).
+ * Products never change company and are never deleted, so what this finds still holds at insert.
+ */
+export async function productsOutsideCompany(db: D1Database, companyId: number, productIds: number[]): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT p.value AS id FROM json_each(?) p
+       WHERE NOT EXISTS (SELECT 1 FROM products WHERE products.id = p.value AND products.company_id = ?)
+       ORDER BY p.value`,
+    )
+    .bind(JSON.stringify(productIds), companyId)
+    .all<{ id: number }>();
+  return results.map((row) => row.id);
+}
+
+/** A product as a license import checks its rows against it: its features' floating defaults and its custom fields. */
+export interface ImportProduct {
+  id: number;
+  short_code: string;
+  authorization_method: AuthorizationMethod;
+  /** With their floating defaults, which a license's own floating values must go together with. */
+  features: Array<{ id: number; code: string; is_floating_cloud: boolean; floating_users: number }>;
+  customFields: Array<{ id: number; name: string }>;
+}
+
+/** The products named by short code, with their features and custom fields. */
+export async function productsByShortCode(db: D1Database, shortCodes: readonly string[]): Promise<Map<string, ImportProduct>> {
+  const codes = JSON.stringify(shortCodes);
+  const [products, features, fields] = await db.batch([
+    db
+      .prepare("SELECT p.id, p.short_code, p.authorization_method FROM json_each(?1) r JOIN products p ON p.short_code = r.value")
+      .bind(codes),
+    db
+      .prepare(
+        `SELECT pf.id, pf.code, pf.product_id, pf.is_floating_cloud, pf.floating_users
+         FROM json_each(?1) r JOIN products p ON p.short_code = r.value JOIN product_features pf ON pf.product_id = p.id ORDER BY pf.id`,
+      )
+      .bind(codes),
+    db
+      .prepare(
+        "SELECT f.id, f.name, f.product_id FROM json_each(?1) r JOIN products p ON p.short_code = r.value JOIN product_custom_fields f ON f.product_id = p.id",
+      )
+      .bind(codes),
+  ]);
+  const byCode = new Map<string, ImportProduct>();
+  for (const product of products!.results as Array<{ id: number; short_code: string; authorization_method: AuthorizationMethod }>) {
+    const ofProduct = <T extends { product_id: number }>(rows: T[]) => rows.filter((row) => row.product_id === product.id);
+    byCode.set(product.short_code, {
+      ...product,
+      features: ofProduct(
+        features!.results as Array<{ id: number; code: string; product_id: number; is_floating_cloud: number; floating_users: number }>,
+      ).map((feature) => ({ ...feature, is_floating_cloud: feature.is_floating_cloud === 1 })),
+      customFields: ofProduct(fields!.results as Array<{ id: number; name: string; product_id: number }>),
+    });
+  }
+  return byCode;
 }

@@ -8,11 +8,12 @@
  */
 import type { SnapshotRead } from "../counter/snapshot";
 import type { LicenseContext } from "../db/license-context";
+import type { PartSchema } from "../http/route";
 import { rereadRoute, type CounterKind, type CounterRoute } from "./edge-state";
-import type { CounterCall } from "./license-route";
+import type { CounterCall } from "./license-api-route";
 
 export async function atCounter<T extends { kind: string }>(
-  call: CounterCall<unknown>,
+  call: CounterCall<PartSchema, PartSchema>,
   kind: CounterKind,
   refuse: (context: LicenseContext) => unknown,
   ask: (route: CounterRoute, productVersion: number, seed: SnapshotRead | undefined) => Promise<T | { kind: "stale_route" }>,

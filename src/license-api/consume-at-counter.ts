@@ -4,14 +4,15 @@
  * steady state (at-counter.ts: what happens when this isolate's read names no counter, or the
  * object says the request does not name it).
  */
-import { consumeOnce } from "../counter/counter-stubs";
+import { consumeWithRetry } from "../counter/counter-stubs";
 import type { ConsumeReport, ConsumeRequest } from "../counter/types";
 import { ApiError } from "../errors";
+import type { z } from "zod";
 import type { LicenseContext } from "../db/license-context";
 import { atCounter } from "./at-counter";
 import type { CounterKind } from "./edge-state";
 import { requestKeyFor } from "./idempotency";
-import type { CounterCall } from "./license-route";
+import type { CounterCall } from "./license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "./resolve-license";
 import type { ConsumptionEvent } from "./schemas";
 
@@ -23,16 +24,16 @@ export interface Consumption {
 }
 
 export async function consumeAtCounter(
-  call: CounterCall<unknown>,
+  call: CounterCall<undefined, z.ZodType>,
   kind: CounterKind,
   consumption: Consumption,
 ): Promise<{ report: ConsumeReport; replayed: boolean }> {
   const { env, lookup, apiKey } = call;
-  const requestKey = await requestKeyFor(call.request, apiKey.id, consumption.endpoint, call.input);
+  const requestKey = await requestKeyFor(call.request, apiKey.id, consumption.endpoint, call.body);
   const refuse = (context: LicenseContext) =>
     kind === "feature" ? resolveLicenseFeature(context, lookup, apiKey, Date.now()) : resolveLicense(context, lookup, apiKey, Date.now());
   const outcome = await atCounter(call, kind, refuse, (route, productVersion, seed) =>
-    consumeOnce(env, {
+    consumeWithRetry(env, {
       target: route.target,
       lookup,
       access: { companyId: apiKey.companyId, productIds: apiKey.productIds },

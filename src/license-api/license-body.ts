@@ -13,9 +13,11 @@ import type { PoolView } from "../counter/floating-pool";
 import type { CounterState } from "../counter/types";
 import { periodEnd } from "../counter/consumption-period";
 import type { ConsumptionRules } from "../counter/consumption-rules";
-import type { DeviceVariable } from "../db/device-variables";
+import type { DeviceVariableResource } from "../models/device";
 import type { License, LicenseFeature } from "../db/license-context";
-import type { Customer, LicenseDetails, LicenseUser } from "../db/licenses";
+import type { CustomerRow } from "../db/customers";
+import type { LicenseUser } from "../db/license-users";
+import type { LicenseDetails } from "../db/licenses";
 import { isExpired } from "./resolve-license";
 
 /**
@@ -114,7 +116,7 @@ export function featureBody(
   };
 }
 
-const NO_CUSTOMER: Customer = {
+const NO_CUSTOMER: CustomerRow = {
   email: "",
   first_name: "",
   last_name: "",
@@ -130,7 +132,7 @@ const NO_CUSTOMER: Customer = {
 };
 
 /** The SDK's CustomerResponse: every field a string ("" when unset); customer accounts (an SSO feature) are not kept: null. */
-export function customerBody(customer: Customer | null) {
+export function customerBody(customer: CustomerRow | null) {
   const c = customer ?? NO_CUSTOMER;
   return {
     email: c.email,
@@ -223,7 +225,7 @@ export function licenseObject(input: LicenseObjectInput) {
     can_borrow: floating.canBorrow,
     max_borrow_time: floating.maxBorrowHours,
     metadata: parseMetadata(details.metadataJson),
-    custom_fields: details.customFields.map((field) => ({ name: field.name, data_type: field.dataType, value: field.value })),
+    custom_fields: details.customFields.map((field) => ({ name: field.name, data_type: field.data_type, value: field.value })),
     customer: customerBody(details.customer),
     company: { id: companyId },
     product_details: {
@@ -252,7 +254,7 @@ export interface LicenseBodyInput extends LicenseObjectInput {
   hardwareId: string;
   licenseSignature: string;
   /** "activation" on activate_license responses, as LicenseSpring marks them; they also list the device's variables. */
-  activation?: { variables: DeviceVariable[] };
+  activation?: { variables: DeviceVariableResource[] };
   /** The license's floating pool as this device sees it (floating cloud licenses); null otherwise. */
   pool: PoolView | null;
 }
@@ -283,6 +285,6 @@ export function licenseBody(input: LicenseBodyInput) {
 }
 
 /** A device variable as activate_license lists it. */
-function activationVariable(variable: DeviceVariable) {
-  return { variable: variable.variable, value: variable.value, device_id: variable.deviceId, created_at: variable.createdAt };
+function activationVariable(variable: DeviceVariableResource) {
+  return { variable: variable.variable, value: variable.value, device_id: variable.device_id, created_at: variable.created_at };
 }

@@ -13,7 +13,7 @@ import { passwordAttemptWait } from "../auth/password-guard";
 import { clientAddress } from "../auth/rate-limit";
 import type { ApiKey } from "../db/api-keys";
 import type { License, LicenseContext, LicenseLookup, Product } from "../db/license-context";
-import { findLicenseUser, type LicenseUser } from "../db/licenses";
+import { findLicenseUser, type LicenseUser } from "../db/license-users";
 import { countPasswordAttempt, settleSignIn, type PasswordAttempt } from "../db/password-attempts";
 import { ApiError, limitError } from "../errors";
 import { resolveProductIdentifier } from "./resolve-license";

@@ -1,5 +1,5 @@
 /** Every authenticated License API endpoint: the router registers these and the OpenAPI document describes these. */
-import type { LicenseRoute } from "./license-route";
+import type { LicenseApiRoute } from "./license-api-route";
 import { activateLicense, deactivateLicense } from "./routes/activation";
 import { addConsumption } from "./routes/add-consumption";
 import { addFeatureConsumption } from "./routes/add-feature-consumption";
@@ -10,7 +10,7 @@ import { featureBorrow, featureRelease, floatingBorrow, floatingRelease } from "
 import { changePassword, userLicenses } from "./routes/license-users";
 import { productDetails } from "./routes/product-details";
 
-export const licenseRoutes: readonly LicenseRoute[] = [
+export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   activateLicense,
   deactivateLicense,
   checkLicense,

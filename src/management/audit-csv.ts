@@ -3,8 +3,8 @@
  * memory than one page. Hardware ids come from clients, so text cells are written against formula
  * injection (OWASP "CSV Injection"; see csvCell).
  */
-import { queryAudit } from "../db/management/audit";
-import type { AuditEntry, AuditFilters } from "./schemas";
+import { queryAudit } from "../db/audit-entries";
+import type { AuditEntryResource, AuditFilters } from "../models/audit-entry";
 
 const COLUMNS = [
   "id",
@@ -18,7 +18,7 @@ const COLUMNS = [
   "consumptions",
   "total_after",
   "api_key_id",
-] as const satisfies ReadonlyArray<keyof AuditEntry>;
+] as const satisfies ReadonlyArray<keyof AuditEntryResource>;
 const BATCH = 500;
 
 export function auditCsvResponse(db: D1Database, filters: AuditFilters): Response {
@@ -52,7 +52,7 @@ export function auditCsvResponse(db: D1Database, filters: AuditFilters): Respons
   });
 }
 
-function csvLine(entry: AuditEntry): string {
+function csvLine(entry: AuditEntryResource): string {
   return `${COLUMNS.map((column) => csvCell(entry[column])).join(",")}\r\n`;
 }
 

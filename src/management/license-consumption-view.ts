@@ -5,22 +5,22 @@
  */
 import type { CounterState } from "../counter/types";
 import { counterStub, licenseTarget } from "../counter/counter-stubs";
-import type { StoredLicenseCounter } from "../db/management/licenses";
-import { ruleFields } from "./rule-fields";
-import type { LicenseConsumption } from "./schemas";
+import type { StoredLicenseCounter } from "../db/license-counters";
+import type { LicenseConsumptionResource } from "../models/license-consumption";
+import { ruleValues } from "../models/rule-fields";
 
-export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
+export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumptionResource> {
   return toView(stored, await counterStub(env, licenseTarget(stored.licenseId)).state(licenseTarget(stored.licenseId)));
 }
 
-export async function resetLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumption> {
+export async function resetLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumptionResource> {
   return toView(stored, await counterStub(env, licenseTarget(stored.licenseId)).resetTotal(licenseTarget(stored.licenseId)));
 }
 
-function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseConsumption {
+function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseConsumptionResource {
   return {
     max_consumptions: rules.maxConsumption,
-    ...ruleFields(rules),
+    ...ruleValues(rules),
     total_consumptions: state.total,
     period_start: state.periodStart,
   };

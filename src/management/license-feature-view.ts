@@ -8,12 +8,12 @@
 import { heldUntil, type Lease } from "../counter/floating-pool";
 import type { CounterState } from "../counter/types";
 import { counterStub, featureTarget } from "../counter/counter-stubs";
-import type { StoredLicenseFeature } from "../db/management/licenses";
+import type { StoredLicenseFeature } from "../db/license-features";
 import { parseMetadata } from "../license-api/license-body";
-import { ruleFields } from "./rule-fields";
-import type { FloatingDevice, LicenseFeature } from "./schemas";
+import type { FloatingDeviceResource, LicenseFeatureResource } from "../models/license-feature";
+import { ruleValues } from "../models/rule-fields";
 
-export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
+export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeatureResource> {
   const { feature } = stored;
   const target = featureTarget(stored.licenseId, feature.id);
   const [state, pool] = await Promise.all([
@@ -24,7 +24,7 @@ export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature)
 }
 
 /** A pool's leases as the vendor sees them. */
-export function floatingDevices(leases: Lease[], nowMs: number): FloatingDevice[] {
+export function floatingDevices(leases: Lease[], nowMs: number): FloatingDeviceResource[] {
   return leases.map((lease) => ({
     hardware_id: lease.hardwareId,
     in_use_until: new Date(heldUntil(lease)).toISOString(),
@@ -33,7 +33,7 @@ export function floatingDevices(leases: Lease[], nowMs: number): FloatingDevice[
 }
 
 /** Sets the feature's total to 0 in its counter object (audited there as manual_reset). */
-export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeature> {
+export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeatureResource> {
   const target = featureTarget(stored.licenseId, stored.feature.id);
   const [state, pool] = await Promise.all([
     counterStub(env, target).resetTotal(target),
@@ -42,7 +42,7 @@ export async function resetLicenseFeature(env: Env, stored: StoredLicenseFeature
   return { ...toView(stored, state), floating_devices: floatingDevices(pool?.leases ?? [], Date.now()) };
 }
 
-function toView(stored: StoredLicenseFeature, state: CounterState | null): Omit<LicenseFeature, "floating_devices"> {
+function toView(stored: StoredLicenseFeature, state: CounterState | null): Omit<LicenseFeatureResource, "floating_devices"> {
   const { feature } = stored;
   const { rules } = feature;
   return {
@@ -53,7 +53,7 @@ function toView(stored: StoredLicenseFeature, state: CounterState | null): Omit<
     name: feature.name,
     feature_type: feature.featureType,
     max_consumption: rules.maxConsumption,
-    ...ruleFields(rules),
+    ...ruleValues(rules),
     expiry_date: feature.expiryDate,
     total_consumptions: state?.total ?? null,
     period_start: state?.periodStart ?? null,

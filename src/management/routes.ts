@@ -1,17 +1,17 @@
 /** Every management endpoint: the router registers these and the OpenAPI document describes these. */
-import type { ManagementRoute } from "./define-route";
-import { apiKeyRoutes } from "./routes/api-keys";
-import { auditRoutes } from "./routes/audit";
-import { deviceRoutes } from "./routes/devices";
-import { importRoutes } from "./routes/import";
-import { licenseRoutes } from "./routes/licenses";
-import { productRoutes } from "./routes/products";
+import type { ManagementRoute } from "./management-route";
+import { managementApiKeyRoutes } from "./routes/api-keys";
+import { managementAuditRoutes } from "./routes/audit";
+import { managementDeviceRoutes } from "./routes/devices";
+import { managementImportRoutes } from "./routes/import";
+import { managementLicenseRoutes } from "./routes/licenses";
+import { managementProductRoutes } from "./routes/products";
 
 export const managementRoutes: readonly ManagementRoute[] = [
-  ...productRoutes,
-  ...licenseRoutes,
-  ...deviceRoutes,
-  ...apiKeyRoutes,
-  ...auditRoutes,
-  ...importRoutes,
+  ...managementProductRoutes,
+  ...managementLicenseRoutes,
+  ...managementDeviceRoutes,
+  ...managementApiKeyRoutes,
+  ...managementAuditRoutes,
+  ...managementImportRoutes,
 ];

@@ -1,15 +1,17 @@
 /**
- * The OpenAPI 3.1 document of both APIs, generated from the zod schemas the handlers validate
- * with (zod's own z.toJSONSchema): the management route table (src/management/routes.ts) and the
- * License API route table (src/license-api/routes.ts). Served at GET /api/openapi.json.
+ * The OpenAPI 3.1 document of both APIs, generated from the route descriptions both routers run
+ * (src/http/route.ts) and their zod schemas (zod's own z.toJSONSchema): the License API route table
+ * (src/license-api/routes.ts) and the management route table (src/management/routes.ts). Served at
+ * GET /api/openapi.json.
  */
 import { z } from "zod";
-import type { ManagementRoute } from "../management/define-route";
-import { managementRoutes } from "../management/routes";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../http/read-import-body";
-import { ErrorBody, ImportErrorBody } from "../management/schemas";
-import type { LicenseRoute } from "../license-api/license-route";
-import { licenseRoutes } from "../license-api/routes";
+import type { RouteDescription } from "../http/route";
+import type { LicenseApiRoute } from "../license-api/license-api-route";
+import { licenseApiRoutes } from "../license-api/routes";
+import type { ManagementRoute } from "../management/management-route";
+import { managementRoutes } from "../management/routes";
+import { ErrorResource, ImportErrorResource } from "../models/error";
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -44,7 +46,7 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query"): 
 }
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
-const errorResponse = (description: string, schema: z.ZodType = ErrorBody) => ({ description, content: json(schema) });
+const errorResponse = (description: string, schema: z.ZodType = ErrorResource) => ({ description, content: json(schema) });
 /** A limit's answer (429): the error body and Retry-After, in seconds. */
 const limitResponse = (description: string) => ({
   ...errorResponse(description),
@@ -52,6 +54,16 @@ const limitResponse = (description: string) => ({
     "Retry-After": { description: "Seconds to wait before trying again", required: true, schema: { type: "integer", minimum: 1 } },
   },
 });
+
+/** What every operation takes from its route's description: summary, parameters and request body. */
+function describedOperation(route: RouteDescription): Operation {
+  return {
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
+    ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+  };
+}
 
 /** An import's body: a JSON array of rows, or the same rows as NDJSON (one JSON object per line). */
 function importBody(row: z.ZodType) {
@@ -72,11 +84,8 @@ function managementOperation(route: ManagementRoute): Operation {
   return {
     operationId: `${route.method}${route.path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
     tags: [route.tag],
-    summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    ...describedOperation(route),
     security: [{ managementKey: [] }],
-    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
-    ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
     ...(route.rows ? { requestBody: importBody(route.rows) } : {}),
     responses: {
       [String(route.status ?? 200)]: route.csv
@@ -86,7 +95,7 @@ function managementOperation(route: ManagementRoute): Operation {
         ? errorResponse(
             "validation_error (with `errors`: every bad row by number and field; nothing was imported), invalid_json, " +
               "invalid_content_type, body_too_large or client_aborted",
-            ImportErrorBody,
+            ImportErrorResource,
           )
         : errorResponse("validation_error, missing_parameters, invalid_json, invalid_content_type, body_too_large or client_aborted"),
       "401": errorResponse("unauthorized: no management key"),
@@ -98,7 +107,7 @@ function managementOperation(route: ManagementRoute): Operation {
   };
 }
 
-/** GET /api/v4/public_key, the one License API endpoint that is not a licenseRoute. */
+/** GET /api/v4/public_key, the one License API endpoint that is not a licenseApiRoute. */
 const publicKeyOperation: Operation = {
   operationId: "public_key",
   tags: ["License API"],
@@ -111,17 +120,17 @@ const publicKeyOperation: Operation = {
   },
 };
 
-function licenseApiOperation(route: LicenseRoute): Operation {
+function licenseApiOperation(route: LicenseApiRoute): Operation {
+  const described = describedOperation(route);
   return {
     operationId: route.path.split("/").at(-1),
     tags: ["License API"],
-    summary: route.summary,
+    ...described,
     security: [{ licenseHmac: [] }],
     parameters: [
       { name: "Date", in: "header", required: true, description: "RFC 7231 GMT date, at most 15 minutes old", schema: { type: "string" } },
-      ...(route.parse.location === "query" ? parameters(route.parse.schema, "query") : []),
+      ...(described.parameters as Operation[]),
     ],
-    ...(route.parse.location === "body" ? { requestBody: { required: true, content: json(route.parse.schema) } } : {}),
     responses: {
       "200": {
         description: "Success. The body is signed: LicenseSignature = base64 RSASSA-PKCS1-v1_5/SHA-256 over its exact bytes.",
@@ -146,7 +155,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     paths[path] = { ...paths[path], [method]: operation };
   };
   add("/api/v4/public_key", "get", publicKeyOperation);
-  for (const route of licenseRoutes) add(route.path, route.method, licenseApiOperation(route));
+  for (const route of licenseApiRoutes) add(route.path, route.method, licenseApiOperation(route));
   for (const route of managementRoutes) add(route.path, route.method, managementOperation(route));
   return {
     openapi: "3.1.0",

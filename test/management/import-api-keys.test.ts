@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { postSigned, signedBody } from "../support/client";
-import { importError, importOk, importProduct, importRows, licenseSpringId } from "../support/import-client";
+import { importError, importOk, importProduct, importRows, licenseSpringId, licenseSpringSharedKey } from "../support/import-client";
 import { manageOk, uniqueCode } from "../support/management-client";
 
 const countKeys = async (apiKey: string) =>
@@ -15,9 +15,9 @@ describe("POST /api/v1/import/api-keys", () => {
     const licenseKey = uniqueCode("KEY");
     await importOk("licenses", [{ id: licenseSpringId(), product: product.short_code, license_key: licenseKey }]);
     const rows = [
-      { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared") },
-      { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared"), product_ids: [other.id] },
-      { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared"), read_only: true, company_id: 1 },
+      { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey() },
+      { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey(), product_ids: [other.id] },
+      { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey(), read_only: true, company_id: 1 },
     ];
     const summary = await importOk("api-keys", rows);
     expect(summary).toEqual({
@@ -45,7 +45,7 @@ describe("POST /api/v1/import/api-keys", () => {
   });
 
   it("a retry changes nothing and answers the same; a key already here keeps its own settings", async () => {
-    const row = { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared") };
+    const row = { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey() };
     const first = await importOk("api-keys", [row]);
     await manageOk("POST", `/api/v1/api-keys/${first.results[0].id}/revoke`);
     const again = await importOk("api-keys", [row], { format: "ndjson" });
@@ -57,10 +57,10 @@ describe("POST /api/v1/import/api-keys", () => {
   });
 
   it("a key already here with another shared key is a bad row: clients would fail to sign", async () => {
-    const row = { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared") };
+    const row = { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey() };
     await importOk("api-keys", [row]);
-    const fresh = { api_key: uniqueCode("ls-key"), shared_key: uniqueCode("ls-shared") };
-    const error = await importError(await importRows("api-keys", [fresh, { ...row, shared_key: "another-shared-key" }]));
+    const fresh = { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey() };
+    const error = await importError(await importRows("api-keys", [fresh, { ...row, shared_key: licenseSpringSharedKey() }]));
     expect(error.code).toBe("validation_error");
     expect(error.errors).toEqual([
       { row: 2, field: "shared_key", message: "this api_key is already here with another shared_key; the stored key is left as it is" },
@@ -72,11 +72,12 @@ describe("POST /api/v1/import/api-keys", () => {
   it("product_ids must be products of the key's company; a key repeated in the file is a bad row", async () => {
     const product = await importProduct();
     const key = uniqueCode("ls-key");
+    const sharedKey = licenseSpringSharedKey();
     const error = await importError(
       await importRows("api-keys", [
-        { api_key: key, shared_key: "s1", company_id: 7, product_ids: [product.id] },
-        { api_key: uniqueCode("ls-key"), shared_key: "s2", product_ids: [product.id, 987654321] },
-        { api_key: key, shared_key: "s1" },
+        { api_key: key, shared_key: sharedKey, company_id: 7, product_ids: [product.id] },
+        { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey(), product_ids: [product.id, 987654321] },
+        { api_key: key, shared_key: sharedKey },
       ]),
     );
     expect(error.errors).toEqual([
@@ -85,5 +86,32 @@ describe("POST /api/v1/import/api-keys", () => {
       { row: 3, field: "api_key", message: "repeats row 1" },
     ]);
     expect(await countKeys(key)).toBe(0);
+  });
+
+  it("a shared key shorter than 32 characters is a bad row, and no request signed with it is accepted", async () => {
+    const product = await importProduct();
+    const licenseKey = uniqueCode("KEY");
+    await importOk("licenses", [{ id: licenseSpringId(), product: product.short_code, license_key: licenseKey }]);
+    const short = [
+      { api_key: uniqueCode("ls-key"), shared_key: "k" },
+      { api_key: uniqueCode("ls-key"), shared_key: "x".repeat(31) },
+    ];
+    const error = await importError(await importRows("api-keys", short));
+    expect(error.code).toBe("validation_error");
+    expect(error.errors).toEqual([
+      { row: 1, field: "shared_key", message: "shared_key must be at least 32 characters" },
+      { row: 2, field: "shared_key", message: "shared_key must be at least 32 characters" },
+    ]);
+    for (const row of short) expect(await countKeys(row.api_key)).toBe(0);
+    const signedWithShort = await postSigned(
+      "/api/v4/activate_license",
+      { product: product.short_code, license_key: licenseKey, hardware_id: uniqueCode("hw") },
+      { id: 0, apiKey: short[0]!.api_key, sharedKey: short[0]!.shared_key },
+    );
+    expect(await signedWithShort.json()).toMatchObject({ code: "invalid_api_key" });
+
+    // 32 characters, as the keys made here: imported.
+    const enough = { api_key: uniqueCode("ls-key"), shared_key: licenseSpringSharedKey().slice(0, 32) };
+    expect((await importOk("api-keys", [enough])).rows).toBe(1);
   });
 });

@@ -2,7 +2,7 @@
 // fails late in the call (provoked with a real SQLite trigger) leaves no row of the call behind.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { importError, importOk, importProduct, importRows, licenseSpringId } from "../support/import-client";
+import { importError, importOk, importProduct, importRows, licenseSpringId, licenseSpringSharedKey } from "../support/import-client";
 import { uniqueCode } from "../support/management-client";
 
 const triggers: string[] = [];
@@ -62,7 +62,7 @@ describe("an import call is one transaction", () => {
 
   it("a row created by another write meanwhile (a UNIQUE failure) is conflict: nothing imported, the same rows go through again", async () => {
     const product = await importProduct({ customFields: ["plan"] });
-    const taken = { api_key: uniqueCode("taken"), shared_key: "s" };
+    const taken = { api_key: uniqueCode("taken"), shared_key: licenseSpringSharedKey() };
     await importOk("api-keys", [taken]);
     // Stands for a concurrent write: inserting this value also inserts an API key that exists.
     await failOnCustomFieldValue("race", `INSERT INTO api_keys (api_key, shared_key) VALUES ('${taken.api_key}', 's')`);

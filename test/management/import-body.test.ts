@@ -3,10 +3,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../../src/http/read-import-body";
-import { importError, importOk, importRows } from "../support/import-client";
+import { importError, importOk, importRows, licenseSpringSharedKey } from "../support/import-client";
 import { uniqueCode } from "../support/management-client";
 
-const apiKeyRow = () => ({ api_key: uniqueCode("imported-key"), shared_key: uniqueCode("imported-shared") });
+const apiKeyRow = () => ({ api_key: uniqueCode("imported-key"), shared_key: licenseSpringSharedKey() });
 const storedKeys = async (keys: string[]) =>
   (await env.DB.prepare("SELECT COUNT(*) AS n FROM api_keys k JOIN json_each(?) r ON r.value = k.api_key")
     .bind(JSON.stringify(keys))

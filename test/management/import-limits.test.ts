@@ -3,7 +3,7 @@
 // limit, so the split itself is checked here directly).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { jsonChunks } from "../../src/db/management/import";
+import { jsonChunks } from "../../src/db/json-rows";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../../src/http/read-import-body";
 import { importOk, importProduct, importRows, licenseSpringId } from "../support/import-client";
 import { uniqueCode } from "../support/management-client";

@@ -1,7 +1,7 @@
 // The OpenAPI document: served by the Worker, generated from the handlers' zod schemas, and in
 // step with the routes that really exist (both directions).
 import { describe, expect, it } from "vitest";
-import { licenseRoutes } from "../../src/license-api/routes";
+import { licenseApiRoutes } from "../../src/license-api/routes";
 import { managementRoutes } from "../../src/management/routes";
 import { callWorker } from "../support/client";
 import { manage } from "../support/management-client";
@@ -35,7 +35,7 @@ const operations = (doc: Document) =>
 const registered = [
   "GET /api/v4/public_key",
   "GET /api/openapi.json",
-  ...licenseRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`),
+  ...licenseApiRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`),
   ...managementRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`),
 ];
 

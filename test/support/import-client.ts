@@ -68,3 +68,10 @@ export async function importProduct(
 let nextLicenseId = 1_593_781_720_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
 /** A fresh LicenseSpring-style license id (16 digits). */
 export const licenseSpringId = () => ++nextLicenseId;
+
+/** A fresh shared key shaped like LicenseSpring's (40 letters and digits). */
+export const licenseSpringSharedKey = () =>
+  Array.from(
+    crypto.getRandomValues(new Uint8Array(40)),
+    (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[byte % 62],
+  ).join("");

@@ -5,11 +5,12 @@
 import { licenseSignature } from "../../auth/response-signing";
 import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
-import { activateDevice, deactivateDevice, loadLicenseDetails } from "../../db/licenses";
+import { activateDevice, deactivateDevice } from "../../db/devices";
+import { loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
-import { body, licenseRoute } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { signInToLicense } from "../license-user-sign-in";
 import { isExpired, resolveLicenseIdentity } from "../resolve-license";
 import { DeactivatedBody, LicenseBody } from "../response-schemas";
@@ -26,36 +27,30 @@ import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
  * Activating a floating cloud license takes no floating slot (a check does): the answer says
  * whether the device holds one (`floating_in_use`) and how many are in use.
  */
-export const activateLicense = licenseRoute({
+export const activateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/activate_license",
   summary: "Activate a device on a license",
-  parse: body(ActivateLicenseBody),
+  body: ActivateLicenseBody,
   response: LicenseBody,
   reads: "context",
-  async handle({ request, env, ctx, apiKey, input, lookup, context }) {
+  async handler({ request, env, ctx, apiKey, body, lookup, context }) {
     const { product, license, user } =
-      input.username === undefined
+      body.username === undefined
         ? { ...resolveLicenseIdentity(context, lookup, apiKey), user: null }
-        : await signInToLicense(
-            { request, env, ctx, apiKey },
-            context,
-            { ...lookup, username: input.username },
-            input.password,
-            "activate",
-          );
+        : await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: body.username }, body.password, "activate");
     const nowMs = Date.now();
     if (!license.enabled) throw new ApiError("license_not_enabled");
     if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
 
     const details = await loadLicenseDetails(env.DB, license.id);
-    const deviceId = await activateDevice(env.DB, license.id, input.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
+    const deviceId = await activateDevice(env.DB, license.id, body.hardware_id, details.maxActivations, details.allowUnlimitedActivations);
     if (deviceId === null) throw new ApiError("license_activated_max_times");
     // The license's counter objects learn of the device (and the license's activation) before this
     // answers, whatever it answers: the device is activated from here on.
     await invalidateLicenseCounters(env, license.id);
-    if (input.variables && !(await writeDeviceVariables(env.DB, deviceId, input.variables, new Date(nowMs).toISOString()))) {
+    if (body.variables && !(await writeDeviceVariables(env.DB, deviceId, body.variables, new Date(nowMs).toISOString()))) {
       throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
 
@@ -68,27 +63,25 @@ export const activateLicense = licenseRoute({
         ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
         : null,
     ]);
-    return {
-      body: licenseBody({
-        license: { ...license, active: true },
-        details: activated,
-        deviceId,
-        hardwareId: input.hardware_id,
-        user,
-        featureStates,
-        licenseState,
-        includeExpiredFeatures: false,
-        licenseSignature: await licenseSignature(
-          env.LICENSE_SIGNING_KEY,
-          input.hardware_id,
-          input.username ?? input.license_key ?? "",
-          license.validityPeriod,
-        ),
-        nowMs,
-        activation: { variables },
-        pool,
-      }),
-    };
+    return licenseBody({
+      license: { ...license, active: true },
+      details: activated,
+      deviceId,
+      hardwareId: body.hardware_id,
+      user,
+      featureStates,
+      licenseState,
+      includeExpiredFeatures: false,
+      licenseSignature: await licenseSignature(
+        env.LICENSE_SIGNING_KEY,
+        body.hardware_id,
+        body.username ?? body.license_key ?? "",
+        license.validityPeriod,
+      ),
+      nowMs,
+      activation: { variables },
+      pool,
+    });
   },
 });
 
@@ -97,18 +90,18 @@ export const activateLicense = licenseRoute({
  * whatever the license's state (a disabled or expired license can still free a seat);
  * a blacklisted device is told so, an unknown or already inactive one is device_not_found.
  */
-export const deactivateLicense = licenseRoute({
+export const deactivateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/deactivate_license",
   summary: "Deactivate a device",
-  parse: body(DeactivateLicenseBody),
+  body: DeactivateLicenseBody,
   response: DeactivatedBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  async handler({ env, apiKey, body, lookup, context }) {
     const { license } = resolveLicenseIdentity(context, lookup, apiKey);
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
-    if (!(await deactivateDevice(env.DB, license.id, input.hardware_id))) throw new ApiError("device_not_found");
+    if (!(await deactivateDevice(env.DB, license.id, body.hardware_id))) throw new ApiError("device_not_found");
     await invalidateLicenseCounters(env, license.id);
-    return { body: "license_deactivated" };
+    return "license_deactivated" as const;
   },
 });

@@ -6,36 +6,37 @@ import { ApiError } from "../../errors";
 import { consumeAtCounter } from "../consume-at-counter";
 import { replayHeaders } from "../idempotency";
 import { consumptionFields } from "../license-body";
-import { body, licenseRoute } from "../license-route";
+import { Reply } from "../../http/route";
+import { licenseApiRoute } from "../license-api-route";
 import { LicenseConsumptionBody } from "../response-schemas";
 import { AddConsumptionBody } from "../schemas";
 
-export const addConsumption = licenseRoute({
+export const addConsumption = licenseApiRoute({
   method: "post",
   path: "/api/v4/add_consumption",
   summary: "Add license-level consumptions",
-  parse: body(AddConsumptionBody),
+  body: AddConsumptionBody,
   response: LicenseConsumptionBody,
   reads: "license",
-  async handle(call) {
-    const { input } = call;
+  async handler(call) {
+    const { body } = call;
     try {
       const { report, replayed } = await consumeAtCounter(call, "license", {
         endpoint: "add_consumption",
-        consumptions: input.consumptions,
-        event: input.event,
+        consumptions: body.consumptions,
+        event: body.event,
         // A request may ask for stricter overage handling than the license's, never a looser one.
-        overages: { allowOverages: input.allow_overages, maxOverages: input.max_overages },
+        overages: { allowOverages: body.allow_overages, maxOverages: body.max_overages },
       });
       // The license's own settings (not the request-narrowed ones) are what the SDK stores.
-      return {
-        body: {
+      return new Reply(
+        {
           id: report.licenseId,
           ...consumptionFields(report.rules, report.total, report.periodStart),
           company: { id: report.companyId },
         },
-        headers: replayHeaders(replayed),
-      };
+        replayHeaders(replayed),
+      );
     } catch (error) {
       if (error instanceof ApiError && error.code === "feature_not_enough_consumptions")
         throw new ApiError("license_not_enough_consumptions", error.message);

@@ -6,25 +6,26 @@ import type { ConsumeReport } from "../../counter/types";
 import { consumeAtCounter } from "../consume-at-counter";
 import { replayHeaders } from "../idempotency";
 import { consumptionFields } from "../license-body";
-import { body, licenseRoute } from "../license-route";
+import { Reply } from "../../http/route";
+import { licenseApiRoute } from "../license-api-route";
 import { FeatureConsumptionBody } from "../response-schemas";
 import { AddFeatureConsumptionBody } from "../schemas";
 
-export const addFeatureConsumption = licenseRoute({
+export const addFeatureConsumption = licenseApiRoute({
   method: "post",
   path: "/api/v4/add_feature_consumption",
   summary: "Add consumptions to one license feature",
-  parse: body(AddFeatureConsumptionBody),
+  body: AddFeatureConsumptionBody,
   response: FeatureConsumptionBody,
   reads: "feature",
-  async handle(call) {
-    const { input } = call;
+  async handler(call) {
+    const { body } = call;
     const { report, replayed } = await consumeAtCounter(call, "feature", {
       endpoint: "add_feature_consumption",
-      consumptions: input.consumptions,
-      event: input.event,
+      consumptions: body.consumptions,
+      event: body.event,
     });
-    return { body: featureConsumptionBody(report), headers: replayHeaders(replayed) };
+    return new Reply(featureConsumptionBody(report), replayHeaders(replayed));
   },
 });
 

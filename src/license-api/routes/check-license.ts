@@ -17,20 +17,21 @@ import { licenseUserOf, toCounterSnapshot, toLicenseDetails } from "../../db/cou
 import { ApiError } from "../../errors";
 import { atCounter } from "../at-counter";
 import { featureBody, licenseBody } from "../license-body";
-import { licenseRoute, query, type CounterCall } from "../license-route";
+import type { PartSchema } from "../../http/route";
+import { licenseApiRoute, type CounterCall } from "../license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "../resolve-license";
 import { FeatureBody, LicenseBody } from "../response-schemas";
 import { CheckLicenseFeatureQuery, CheckLicenseQuery } from "../schemas";
 
-export const checkLicense = licenseRoute({
+export const checkLicense = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license",
   summary: "Check a license and its features",
-  parse: query(CheckLicenseQuery),
+  query: CheckLicenseQuery,
   response: LicenseBody,
   reads: "license",
-  async handle(call) {
-    const { env, apiKey, input, lookup } = call;
+  async handler(call) {
+    const { env, apiKey, query: input, lookup } = call;
     const checked = await checkAtCounter(call, "license", (context) => resolveLicense(context, lookup, apiKey, Date.now()));
     const snapshot = toCounterSnapshot(checked.read, checked.target)!;
     const details = toLicenseDetails(checked.read)!;
@@ -40,46 +41,46 @@ export const checkLicense = licenseRoute({
       liveFeatureStates(env, license.id, details.features, checked.productVersion, checked.read),
       licenseSignature(env.LICENSE_SIGNING_KEY, input.hardware_id, input.username ?? input.license_key ?? "", license.validityPeriod),
     ]);
-    return {
-      body: licenseBody({
-        license,
-        details,
-        deviceId: snapshot.devices.get(input.hardware_id)!.id,
-        hardwareId: input.hardware_id,
-        user: input.username === undefined ? null : licenseUserOf(checked.read, input.username),
-        featureStates,
-        licenseState: checked.state,
-        includeExpiredFeatures: input.include_expired_features,
-        licenseSignature: signature,
-        nowMs,
-        pool: checked.pool,
-      }),
-    };
+    return licenseBody({
+      license,
+      details,
+      deviceId: snapshot.devices.get(input.hardware_id)!.id,
+      hardwareId: input.hardware_id,
+      user: input.username === undefined ? null : licenseUserOf(checked.read, input.username),
+      featureStates,
+      licenseState: checked.state,
+      includeExpiredFeatures: input.include_expired_features,
+      licenseSignature: signature,
+      nowMs,
+      pool: checked.pool,
+    });
   },
 });
 
-export const checkLicenseFeature = licenseRoute({
+export const checkLicenseFeature = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license_feature",
   summary: "Check one license feature",
-  parse: query(CheckLicenseFeatureQuery),
+  query: CheckLicenseFeatureQuery,
   response: FeatureBody,
   reads: "feature",
-  async handle(call) {
-    const { apiKey, input, lookup } = call;
+  async handler(call) {
+    const { apiKey, query: input, lookup } = call;
     const checked = await checkAtCounter(call, "feature", (context) => resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read"));
     const { license, product, feature } = toCounterSnapshot(checked.read, checked.target)!;
-    return {
-      body: featureBody(license.id, product.companyId, feature!, checked.state ?? undefined, Date.now(), {
-        metadataString: input.include_metadata_string,
-        ...(checked.pool ? { floatingInUseDevices: checked.pool.inUseDevices } : {}),
-      }),
-    };
+    return featureBody(license.id, product.companyId, feature!, checked.state ?? undefined, Date.now(), {
+      metadataString: input.include_metadata_string,
+      ...(checked.pool ? { floatingInUseDevices: checked.pool.inUseDevices } : {}),
+    });
   },
 });
 
 /** The check at the counter the request names; its refusal as the documented error. */
-async function checkAtCounter(call: CounterCall<unknown>, kind: "license" | "feature", refuse: Parameters<typeof atCounter>[2]) {
+async function checkAtCounter(
+  call: CounterCall<PartSchema, PartSchema>,
+  kind: "license" | "feature",
+  refuse: Parameters<typeof atCounter>[2],
+) {
   const { env, apiKey, lookup } = call;
   let asked: { target: CounterTarget; productVersion: number } | null = null;
   const outcome = await atCounter(call, kind, refuse, (route, productVersion, seed) => {

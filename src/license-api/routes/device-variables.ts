@@ -5,31 +5,29 @@
  */
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
 import { ApiError } from "../../errors";
-import { body, licenseRoute, query } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { resolveLicense } from "../resolve-license";
 import { DeviceVariablesBody, TrackedVariablesBody } from "../response-schemas";
 import { GetDeviceVariablesQuery, TrackDeviceVariablesBody } from "../schemas";
 
 /** Same precedence as check_license: identity → enabled → active → validity → device. */
-export const getDeviceVariables = licenseRoute({
+export const getDeviceVariables = licenseApiRoute({
   method: "get",
   path: "/api/v4/get_device_variables",
   summary: "The variables a device has reported",
-  parse: query(GetDeviceVariablesQuery),
+  query: GetDeviceVariablesQuery,
   response: DeviceVariablesBody,
   reads: "context",
-  async handle({ env, apiKey, lookup, context }) {
+  async handler({ env, apiKey, lookup, context }) {
     const { device } = resolveLicense(context, lookup, apiKey, Date.now());
     const variables = await deviceVariables(env.DB, device.id);
-    return {
-      body: variables.map((variable) => ({
-        id: variable.id,
-        created_at: variable.createdAt,
-        variable: variable.variable,
-        value: variable.value,
-        device_id: variable.deviceId,
-      })),
-    };
+    return variables.map((variable) => ({
+      id: variable.id,
+      created_at: variable.created_at,
+      variable: variable.variable,
+      value: variable.value,
+      device_id: variable.device_id,
+    }));
   },
 });
 
@@ -38,21 +36,19 @@ export const getDeviceVariables = licenseRoute({
  * order, with the write time in milliseconds (as LicenseSpring's answer and the SDK's fixture
  * show it). A device holds at most MAX_DEVICE_VARIABLES names (validation_error, nothing written).
  */
-export const trackDeviceVariables = licenseRoute({
+export const trackDeviceVariables = licenseApiRoute({
   method: "post",
   path: "/api/v4/track_device_variables",
   summary: "Store variables a device reports (overwriting known names)",
-  parse: body(TrackDeviceVariablesBody),
+  body: TrackDeviceVariablesBody,
   response: TrackedVariablesBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  async handler({ env, apiKey, body, lookup, context }) {
     const nowMs = Date.now();
     const { device } = resolveLicense(context, lookup, apiKey, nowMs);
-    if (!(await writeDeviceVariables(env.DB, device.id, input.variables, new Date(nowMs).toISOString()))) {
+    if (!(await writeDeviceVariables(env.DB, device.id, body.variables, new Date(nowMs).toISOString()))) {
       throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
-    return {
-      body: Object.entries(input.variables).map(([variable, value]) => ({ variable, value, device_id: device.id, created_at: nowMs })),
-    };
+    return Object.entries(body.variables).map(([variable, value]) => ({ variable, value, device_id: device.id, created_at: nowMs }));
   },
 });

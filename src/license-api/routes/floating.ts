@@ -13,15 +13,16 @@
  */
 import { featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { PoolView } from "../../counter/floating-pool";
-import type { License, LicenseContext } from "../../db/license-context";
+import type { z } from "zod";
+import type { License } from "../../db/license-context";
 import { askPool } from "../ask-pool";
-import { body, licenseRoute, type LicenseCall } from "../license-route";
+import { licenseApiRoute, type ContextCall } from "../license-api-route";
 import { signInToLicense } from "../license-user-sign-in";
 import { resolveLicense, resolveLicenseFeature, resolveLicenseToRelease } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
 import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
 
-type BorrowCall = LicenseCall<{ username?: string | undefined; password?: string | undefined }> & { context: LicenseContext };
+type BorrowCall = ContextCall<undefined, z.ZodType<{ username?: string | undefined; password?: string | undefined }>>;
 
 /**
  * Borrowing names a user-based license by username and password (LicenseSpring's schema, and the
@@ -29,9 +30,9 @@ type BorrowCall = LicenseCall<{ username?: string | undefined; password?: string
  * an unknown user or a wrong one; too_many_password_attempts while locked). A key-based borrow
  * has no password: its identity is checked with the license's state.
  */
-async function signInBorrower({ request, env, ctx, apiKey, input, lookup, context }: BorrowCall): Promise<void> {
-  if (input.username === undefined) return;
-  await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: input.username }, input.password, "borrow on");
+async function signInBorrower({ request, env, ctx, apiKey, body, lookup, context }: BorrowCall): Promise<void> {
+  if (body.username === undefined) return;
+  await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: body.username }, body.password, "borrow on");
 }
 
 /** LicenseSpring's borrow answer (the SDK's FloatingBorrowResponse): when the borrow ends, the longest borrow in hours, and who. */
@@ -47,22 +48,22 @@ function borrowedBody(pool: PoolView | null, license: License, deviceId: number,
   };
 }
 
-export const floatingBorrow = licenseRoute({
+export const floatingBorrow = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/borrow",
   summary: "Borrow a floating cloud license's slot until a time (null: as long as max_borrow_time allows)",
-  parse: body(FloatingBorrowBody),
+  body: FloatingBorrowBody,
   response: FloatingBorrowedBody,
   reads: "context",
-  async handle(call) {
-    const { env, apiKey, input, lookup, context } = call;
+  async handler(call) {
+    const { env, apiKey, body, lookup, context } = call;
     await signInBorrower(call);
     const { product, license, device } = resolveLicense(context, lookup, apiKey, Date.now());
     const pool = await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, {
       kind: "borrow",
-      borrowedUntil: input.borrowed_until,
+      borrowedUntil: body.borrowed_until,
     });
-    return { body: borrowedBody(pool, license, device.id, product.companyId) };
+    return borrowedBody(pool, license, device.id, product.companyId);
   },
 });
 
@@ -71,50 +72,50 @@ export const floatingBorrow = licenseRoute({
  * string on success"). Idempotent: a device that holds no slot, or a license that is not floating,
  * has nothing to free, and gets the same answer.
  */
-export const floatingRelease = licenseRoute({
+export const floatingRelease = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/release",
   summary: "Release a floating cloud license's slot held by the device",
-  parse: body(FloatingReleaseBody),
+  body: FloatingReleaseBody,
   response: FloatingReleasedBody,
   reads: "context",
-  async handle({ env, apiKey, lookup, context }) {
+  async handler({ env, apiKey, lookup, context }) {
     const { product, license } = resolveLicenseToRelease(context, lookup, apiKey);
     await askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "release" });
-    return { body: "" };
+    return "" as const;
   },
 });
 
-export const featureBorrow = licenseRoute({
+export const featureBorrow = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/feature_borrow",
   summary: "Borrow a floating feature's slot until a time (null: as long as the license's max_borrow_time allows)",
-  parse: body(FeatureBorrowBody),
+  body: FeatureBorrowBody,
   response: FloatingBorrowedBody,
   reads: "context",
-  async handle(call) {
-    const { env, apiKey, input, lookup, context } = call;
+  async handler(call) {
+    const { env, apiKey, body, lookup, context } = call;
     await signInBorrower(call);
     const { product, license, device, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "read");
     const pool = await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, {
       kind: "borrow",
-      borrowedUntil: input.borrowed_until,
+      borrowedUntil: body.borrowed_until,
     });
-    return { body: borrowedBody(pool, license, device.id, product.companyId) };
+    return borrowedBody(pool, license, device.id, product.companyId);
   },
 });
 
 /** Frees the device's slot of a floating feature at once; floating_feature_device_not_in_use when it holds none. Answers "". */
-export const featureRelease = licenseRoute({
+export const featureRelease = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/feature_release",
   summary: "Release a floating feature's slot held by the device",
-  parse: body(FeatureReleaseBody),
+  body: FeatureReleaseBody,
   response: FloatingReleasedBody,
   reads: "context",
-  async handle({ env, apiKey, input, lookup, context }) {
+  async handler({ env, apiKey, body, lookup, context }) {
     const { product, license, feature } = resolveLicenseFeature(context, lookup, apiKey, Date.now(), "release");
     await askPool(env, apiKey, lookup, featureTarget(license.id, feature.id), product.defaultsVersion, { kind: "release" });
-    return { body: "" };
+    return "" as const;
   },
 });

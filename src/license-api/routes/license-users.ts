@@ -10,7 +10,7 @@ import { loadLicenseDetails } from "../../db/licenses";
 import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { licenseObject, licenseUserBody } from "../license-body";
-import { apiRoute, body, query } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { signIn } from "../license-user-sign-in";
 import { accessibleProduct } from "../resolve-license";
 import { PasswordChangedBody, UserLicensesBody } from "../response-schemas";
@@ -23,15 +23,16 @@ import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
  * (SSO) → unknown_product → invalid_product_auth_method → too_many_password_attempts →
  * invalid_password (no such user, or the password opens none of the user's licenses).
  */
-export const userLicenses = apiRoute({
+export const userLicenses = licenseApiRoute({
   method: "get",
   path: "/api/v4/user_licenses",
   summary: "The licenses a license user signs in to",
-  parse: query(UserLicensesQuery),
+  query: UserLicensesQuery,
   response: UserLicensesBody,
-  async handle({ request, env, ctx, apiKey, input }) {
-    if (input.username === undefined) {
-      if (input.id_token !== undefined || input.code !== undefined) {
+  reads: "none",
+  async handler({ request, env, ctx, apiKey, query }) {
+    if (query.username === undefined) {
+      if (query.id_token !== undefined || query.code !== undefined) {
         throw new ApiError(
           "not_supported",
           "/api/v4/user_licenses with id_token or code (single sign-on) is not supported: send username and password",
@@ -39,13 +40,13 @@ export const userLicenses = apiRoute({
       }
       throw new ApiError("missing_parameters", "username: username is required");
     }
-    if (input.password === undefined) throw new ApiError("missing_parameters", "password: password is required");
-    if (input.product !== undefined) {
-      const product = accessibleProduct(await findProductDetails(env.DB, input.product), apiKey);
+    if (query.password === undefined) throw new ApiError("missing_parameters", "password: password is required");
+    if (query.product !== undefined) {
+      const product = accessibleProduct(await findProductDetails(env.DB, query.product), apiKey);
       if (product.authorizationMethod !== "user") throw new ApiError("invalid_product_auth_method");
     }
-    const candidates = findUserLicenses(env.DB, input.username, input.product, apiKey);
-    const opened = await signIn({ request, env, ctx, apiKey }, input.username, input.password, candidates);
+    const candidates = findUserLicenses(env.DB, query.username, query.product, apiKey);
+    const opened = await signIn({ request, env, ctx, apiKey }, query.username, query.password, candidates);
 
     const nowMs = Date.now();
     const body = await Promise.all(
@@ -61,7 +62,7 @@ export const userLicenses = apiRoute({
         };
       }),
     );
-    return { body };
+    return body;
   },
 });
 
@@ -72,23 +73,24 @@ export const userLicenses = apiRoute({
  * concurrent change got there first. LicenseSpring's change_password_not_allowed
  * (a company setting) is never answered: changing is always allowed here.
  */
-export const changePassword = apiRoute({
+export const changePassword = licenseApiRoute({
   method: "post",
   path: "/api/v4/change_password",
   summary: "Change a license user's password",
-  parse: body(ChangePasswordBody),
+  body: ChangePasswordBody,
   response: PasswordChangedBody,
-  async handle({ request, env, ctx, apiKey, input }) {
-    const users = licenseUsersNamed(env.DB, input.username, apiKey).then((rows) => rows.map((user) => ({ user })));
-    const opened = await signIn({ request, env, ctx, apiKey }, input.username, input.password, users);
+  reads: "none",
+  async handler({ request, env, ctx, apiKey, body }) {
+    const users = licenseUsersNamed(env.DB, body.username, apiKey).then((rows) => rows.map((user) => ({ user })));
+    const opened = await signIn({ request, env, ctx, apiKey }, body.username, body.password, users);
     const changed = await replacePasswords(
       env.DB,
       opened.map(({ user }) => user),
-      await hashPassword(input.new_password),
+      await hashPassword(body.new_password),
     );
     if (changed === 0) throw new ApiError("invalid_password");
     // The user is no longer on an initial password: their licenses' objects answer that (check_license).
     await invalidateLicenseCounters(env, [...new Set(opened.map(({ user }) => user.licenseId))]);
-    return { body: "password_changed" };
+    return "password_changed" as const;
   },
 });

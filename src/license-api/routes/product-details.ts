@@ -2,7 +2,7 @@
 import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { parseMetadata } from "../license-body";
-import { apiRoute, query } from "../license-route";
+import { licenseApiRoute } from "../license-api-route";
 import { accessibleProduct } from "../resolve-license";
 import { ProductDetailsBody } from "../response-schemas";
 import { ProductDetailsQuery } from "../schemas";
@@ -12,36 +12,35 @@ import { ProductDetailsQuery } from "../schemas";
  * values. No versions are kept, so include_latest_version answers `latest_version: null` (the
  * documented "no version" value).
  */
-export const productDetails = apiRoute({
+export const productDetails = licenseApiRoute({
   method: "get",
   path: "/api/v4/product_details",
   summary: "A product's details (and its custom fields)",
-  parse: query(ProductDetailsQuery),
+  query: ProductDetailsQuery,
   response: ProductDetailsBody,
-  async handle({ env, apiKey, input }) {
+  reads: "none",
+  async handler({ env, apiKey, query }) {
     // Another company's product is unknown_product, exactly as one that does not exist.
-    const product = accessibleProduct(await findProductDetails(env.DB, input.product), apiKey);
+    const product = accessibleProduct(await findProductDetails(env.DB, query.product), apiKey);
     const metadata = parseMetadata(product.metadataJson);
     return {
-      body: {
-        product_id: product.id,
-        product_name: product.name,
-        short_code: product.shortCode,
-        allow_trial: false,
-        trial_days: 0,
-        authorization_method: product.authorizationMethod,
-        floating_timeout: 0,
-        allow_overages: false,
-        max_overages: 0,
-        prevent_vm: false,
-        metadata,
-        metadata_string: JSON.stringify(metadata),
-        company: { id: product.companyId },
-        ...(input.include_latest_version ? { latest_version: null } : {}),
-        ...(input.include_custom_fields
-          ? { custom_fields: product.customFields.map((field) => ({ id: field.id, name: field.name, default_value: field.defaultValue })) }
-          : {}),
-      },
+      product_id: product.id,
+      product_name: product.name,
+      short_code: product.shortCode,
+      allow_trial: false,
+      trial_days: 0,
+      authorization_method: product.authorizationMethod,
+      floating_timeout: 0,
+      allow_overages: false,
+      max_overages: 0,
+      prevent_vm: false,
+      metadata,
+      metadata_string: JSON.stringify(metadata),
+      company: { id: product.companyId },
+      ...(query.include_latest_version ? { latest_version: null } : {}),
+      ...(query.include_custom_fields
+        ? { custom_fields: product.customFields.map((field) => ({ id: field.id, name: field.name, default_value: field.defaultValue })) }
+        : {}),
     };
   },
 });

@@ -5,9 +5,10 @@
  * whose stored shared key differs is a bad row, since clients holding the imported shared key
  * would fail with signature_mismatch.
  */
-import { findApiKeys, insertApiKeysStatements, productCompanies, type NewApiKeyRow } from "../../db/management/import";
+import { findApiKeys, insertApiKeysStatements, type ApiKeyInsertRow } from "../../db/api-keys";
+import { productCompanies } from "../../db/products";
 import type { NumberedRow } from "../../http/read-import-body";
-import type { ImportApiKeyRow } from "../schemas";
+import type { ImportApiKeyRow } from "../../models/import-rows";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 export interface ImportedApiKey {
@@ -30,7 +31,7 @@ export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiK
   const storedByKey = new Map(stored.map((key) => [key.api_key, key]));
   const companyOf = new Map(companies.map((product) => [product.id, product.company_id]));
 
-  const fresh: NewApiKeyRow[] = [];
+  const fresh: ApiKeyInsertRow[] = [];
   for (const { row, value } of rows) {
     if (errors.has(row)) continue;
     const existing = storedByKey.get(value.api_key);
@@ -46,13 +47,7 @@ export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiK
       errors.add(row, "product_ids", `${outside.join(", ")} ${verb} of company ${value.company_id}`);
       continue;
     }
-    fresh.push({
-      api_key: value.api_key,
-      shared_key: value.shared_key,
-      read_only: value.read_only ? 1 : 0,
-      company_id: value.company_id,
-      product_ids: value.product_ids ?? [],
-    });
+    fresh.push({ ...value, product_ids: value.product_ids ?? [] });
   }
   errors.throwIfAny();
 

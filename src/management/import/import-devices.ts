@@ -6,9 +6,10 @@
  * new activations are then refused until enough of them are deactivated.
  */
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
-import { deviceImportStatements, existingLicenseIds, findDevices, type NewDeviceRow } from "../../db/management/import";
+import { deviceImportStatements, findDevices, type DeviceInsertRow } from "../../db/devices";
+import { existingLicenseIds } from "../../db/license-writes";
 import type { NumberedRow } from "../../http/read-import-body";
-import type { ImportDeviceRow } from "../schemas";
+import type { ImportDeviceRow } from "../../models/import-rows";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 /** Hardware ids are compared exactly, as the License API does (devices are UNIQUE per license and hardware id). */
@@ -30,15 +31,9 @@ export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDevi
   errors.throwIfAny();
 
   const storedKeys = new Set(stored.map((device) => deviceKey(device.license_id, device.hardware_id)));
-  const fresh: NewDeviceRow[] = rows
+  const fresh: DeviceInsertRow[] = rows
     .filter(({ value }) => !storedKeys.has(deviceKey(value.license_id, value.hardware_id)))
-    .map(({ value }) => ({
-      license_id: value.license_id,
-      hardware_id: value.hardware_id,
-      active: value.active ? 1 : 0,
-      blacklisted: value.blacklisted ? 1 : 0,
-      created_at: value.created_at ?? null,
-    }));
+    .map(({ value }) => ({ ...value, created_at: value.created_at ?? null }));
   await commitImport(env.DB, deviceImportStatements(env.DB, fresh));
   // The counter objects of these licenses decide with their devices: they forget them before this
   // answers. All the rows' licenses, not only those that got a device now: if an earlier call wrote

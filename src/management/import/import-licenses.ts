@@ -9,26 +9,24 @@ import { hashPassword } from "../../auth/password";
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import {
   findLicenseIdentities,
-  licenseImportStatements,
+  licenseWriteStatements,
   otherLicensesOfTheirUsers,
-  productsByShortCode,
   usersWithoutPassword,
-  type ImportProduct,
-  type LicenseWrites,
-} from "../../db/management/import";
+  type LicenseToWrite,
+  type PasswordBackfill,
+} from "../../db/license-writes";
+import { productsByShortCode, type ImportProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import type { NumberedRow } from "../../http/read-import-body";
-import { floatingProblem, type ImportLicenseRow, type LicenseFeatureOverrides } from "../schemas";
+import type { ImportLicenseRow } from "../../models/import-rows";
+import { floatingProblem } from "../../models/rule-fields";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 /**
- * Passwords are stored as PBKDF2 hashes (100,000 iterations, about 20 ms of CPU each): at most
- * this many are hashed per call, so a call stays far below the Workers CPU limit.
+ * Passwords are stored as PBKDF2 hashes (100,000 iterations), the costliest work of an import: at
+ * most this many are hashed per call, so that a call stays far below the Workers CPU limit.
  */
 export const MAX_PASSWORDS_PER_CALL = 100;
-
-const bit = (value: boolean) => (value ? 1 : 0);
-const optionalBit = (value: boolean | null | undefined) => (value === undefined || value === null ? null : bit(value));
 
 export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLicenseRow>>, errors: RowErrors) {
   rejectRepeats(rows, (license) => String(license.id), "id", errors);
@@ -71,7 +69,7 @@ export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLic
   errors.throwIfAny();
 
   const writes = await licenseWrites(env.DB, fresh, existing, products);
-  await commitImport(env.DB, licenseImportStatements(env.DB, writes));
+  await commitImport(env.DB, licenseWriteStatements(env.DB, writes.licenses, writes.passwords));
 
   // A new license may become the one its users get without a license_id (the newest): the counter
   // objects of their other licenses of the product forget what they knew before this answers. For
@@ -145,7 +143,7 @@ async function licenseWrites(
   fresh: Array<NumberedRow<ImportLicenseRow>>,
   existing: Array<NumberedRow<ImportLicenseRow>>,
   products: Map<string, ImportProduct>,
-): Promise<LicenseWrites> {
+): Promise<{ licenses: LicenseToWrite[]; passwords: PasswordBackfill[] }> {
   const missing = new Set(
     (
       await usersWithoutPassword(
@@ -168,87 +166,35 @@ async function licenseWrites(
   }
   const hash = async (password: string | undefined) => (password === undefined ? null : await hashPassword(password));
 
-  const writes: LicenseWrites = { licenses: [], users: [], features: [], customers: [], customFields: [], passwords: [] };
+  const licenses: LicenseToWrite[] = [];
   for (const { value } of fresh) {
     const product = products.get(value.product)!;
-    const consumption = value.consumption;
-    writes.licenses.push({
+    const users = [];
+    for (const user of value.users ?? []) users.push({ user, passwordHash: await hash(user.password) });
+    licenses.push({
       id: value.id,
       product_id: product.id,
       license_key: value.license_key ?? null,
-      enabled: bit(value.enabled),
-      license_type: value.license_type,
-      validity_period: value.validity_period,
-      max_activations: value.max_activations,
-      allow_unlimited_activations: bit(value.allow_unlimited_activations),
-      max_consumptions: consumption?.max_consumptions ?? 0,
-      allow_unlimited_consumptions: bit(consumption?.allow_unlimited_consumptions ?? false),
-      allow_overages: bit(consumption?.allow_overages ?? false),
-      max_overages: consumption?.max_overages ?? 0,
-      allow_negative_consumptions: bit(consumption?.allow_negative_consumptions ?? false),
-      reset_consumption: bit(consumption?.reset_consumption ?? false),
-      consumption_period: consumption?.consumption_period ?? null,
-      metadata: JSON.stringify(value.metadata),
-      order_store_id: value.order_store_id,
-      max_license_users: value.max_license_users,
-      is_trial: bit(value.is_trial),
-      trial_days: value.trial_days,
       created_at: value.created_at ?? null,
-      is_floating_cloud: bit(value.is_floating_cloud),
-      floating_users: value.floating_users,
-      floating_timeout: value.floating_timeout,
-      can_borrow: bit(value.can_borrow),
-      max_borrow_time: value.max_borrow_time,
-    });
-    for (const user of value.users ?? []) {
-      writes.users.push({
-        license_id: value.id,
-        username: user.username,
-        password_hash: await hash(user.password),
-        first_name: user.first_name,
-        last_name: user.last_name,
-        phone_number: user.phone_number,
-        is_initial_password: bit(user.is_initial_password),
-      });
-    }
-    // Every product feature is on the license, as when a license is issued here.
-    for (const feature of product.features) writes.features.push(featureRow(value.id, feature.id, value.features[feature.code] ?? {}));
-    if (value.customer)
-      writes.customers.push({ license_id: value.id, ...value.customer, metadata: JSON.stringify(value.customer.metadata) });
-    for (const [name, fieldValue] of Object.entries(value.custom_fields)) {
-      writes.customFields.push({
-        license_id: value.id,
-        field_id: product.customFields.find((field) => field.name === name)!.id,
+      terms: value,
+      users,
+      // Every product feature is on the license, as when a license is issued here.
+      features: product.features.map((feature) => ({ productFeatureId: feature.id, overrides: value.features[feature.code] ?? {} })),
+      customer: value.customer,
+      customFields: Object.entries(value.custom_fields).map(([name, fieldValue]) => ({
+        fieldId: product.customFields.find((field) => field.name === name)!.id,
         value: fieldValue,
-      });
-    }
+      })),
+    });
   }
+  const passwords: PasswordBackfill[] = [];
   for (const { licenseId, user } of backfills) {
-    writes.passwords.push({
+    passwords.push({
       license_id: licenseId,
       username: user.username,
       password_hash: (await hash(user.password))!,
-      is_initial_password: bit(user.is_initial_password),
+      is_initial_password: user.is_initial_password,
     });
   }
-  return writes;
-}
-
-function featureRow(licenseId: number, productFeatureId: number, overrides: LicenseFeatureOverrides) {
-  return {
-    license_id: licenseId,
-    product_feature_id: productFeatureId,
-    max_consumption: overrides.max_consumption ?? null,
-    allow_unlimited_consumptions: optionalBit(overrides.allow_unlimited_consumptions),
-    allow_overages: optionalBit(overrides.allow_overages),
-    max_overages: overrides.max_overages ?? null,
-    allow_negative_consumptions: optionalBit(overrides.allow_negative_consumptions),
-    reset_consumption: optionalBit(overrides.reset_consumption),
-    consumption_period: overrides.consumption_period ?? null,
-    expiry_date: overrides.expiry_date ?? null,
-    metadata: overrides.metadata ? JSON.stringify(overrides.metadata) : null,
-    is_floating_cloud: optionalBit(overrides.is_floating_cloud),
-    floating_users: overrides.floating_users ?? null,
-    floating_timeout: overrides.floating_timeout ?? null,
-  };
+  return { licenses, passwords };
 }

@@ -12,9 +12,9 @@
  */
 import { counterStub, featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { CounterTarget } from "../../counter/snapshot";
-import { totalTargets } from "../../db/management/import";
+import { totalTargets } from "../../db/license-features";
 import type { NumberedRow } from "../../http/read-import-body";
-import type { ImportTotalRow } from "../schemas";
+import type { ImportTotalRow } from "../../models/import-rows";
 import { RowErrors, rejectRepeats } from "./row-errors";
 
 /** Counter calls in flight at once. */

@@ -4,7 +4,7 @@
  * validation_error whose `errors` names every bad row, and writes nothing.
  */
 import type { z } from "zod";
-import { isUniqueViolation } from "../../db/management/sql-errors";
+import { isUniqueViolation } from "../../db/sql-errors";
 import { ApiError, type RowError } from "../../errors";
 import type { ImportBody, NumberedRow } from "../../http/read-import-body";
 import { illFormedText } from "../../license-api/schemas";

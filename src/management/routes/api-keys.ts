@@ -1,12 +1,14 @@
 /** /api/v1/api-keys: the License API credentials clients sign requests with. */
-import { insertApiKey, listApiKeys, markApiKeyReadOnly, productsOutsideCompany, revokeApiKey } from "../../db/management/api-keys";
+import { insertApiKey, listApiKeys, restrictApiKey } from "../../db/api-keys";
+import { productsOutsideCompany } from "../../db/products";
 import { ApiError } from "../../errors";
 import { forgetApiKey } from "../../license-api/edge-state";
-import { defineRoute } from "../define-route";
+import { ApiKeyPath, ApiKeyResource, CreateApiKeyBody, CreatedApiKeyResource } from "../../models/api-key";
+import { PageQuery, page } from "../../models/page";
+import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateApiCredentials } from "../random-secrets";
-import { ApiKey, ApiKeyPath, CreateApiKeyBody, CreatedApiKey, PageQuery, page } from "../schemas";
 
 /**
  * A key changed: this isolate and its location forget their copies at once; every other isolate
@@ -17,8 +19,8 @@ async function forgotten<T extends { api_key: string }>(record: T): Promise<T> {
   return record;
 }
 
-export const apiKeyRoutes = [
-  defineRoute({
+export const managementApiKeyRoutes = [
+  managementRoute({
     method: "post",
     path: "/api/v1/api-keys",
     tag: "API keys",
@@ -27,7 +29,7 @@ export const apiKeyRoutes = [
       "A key belongs to a company (company_id, default 1) and reaches only that company's products: another company's product is " +
       "unknown_product to it. product_ids limits it further to some of them (api_key_product_not_allowed for the others).",
     body: CreateApiKeyBody,
-    response: CreatedApiKey,
+    response: CreatedApiKeyResource,
     status: 201,
     async handler({ body, env }) {
       const productIds = body.product_ids ?? null;
@@ -38,42 +40,48 @@ export const apiKeyRoutes = [
           throw new ApiError("validation_error", `product_ids: ${outside.join(", ")} ${verb} of company ${body.company_id}`);
         }
       }
-      const credentials = generateApiCredentials();
-      const created = await insertApiKey(env.DB, { ...credentials, readOnly: body.read_only, companyId: body.company_id, productIds });
-      return { ...created, shared_key: credentials.sharedKey };
+      const { apiKey, sharedKey } = generateApiCredentials();
+      const created = await insertApiKey(env.DB, {
+        api_key: apiKey,
+        shared_key: sharedKey,
+        read_only: body.read_only,
+        company_id: body.company_id,
+        product_ids: productIds ?? [],
+      });
+      return { ...created, shared_key: sharedKey };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/api-keys",
     tag: "API keys",
     summary: "List License API keys (without their shared keys)",
     query: PageQuery,
-    response: page(ApiKey),
+    response: page(ApiKeyResource),
     async handler({ query, env }) {
       return pageBody(await listApiKeys(env.DB, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/read-only",
     tag: "API keys",
     summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
-    response: ApiKey,
+    response: ApiKeyResource,
     async handler({ params, env }) {
-      return forgotten(orNotFound(await markApiKeyReadOnly(env.DB, params.api_key_id), "API key", params.api_key_id));
+      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "read_only"), "API key", params.api_key_id));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/revoke",
     tag: "API keys",
     summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
-    response: ApiKey,
+    response: ApiKeyResource,
     async handler({ params, env }) {
-      return forgotten(orNotFound(await revokeApiKey(env.DB, params.api_key_id), "API key", params.api_key_id));
+      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "revoked"), "API key", params.api_key_id));
     },
   }),
 ];

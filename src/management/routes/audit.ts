@@ -1,30 +1,31 @@
 /** /api/v1/audit: the consumption audit log, as JSON pages or one CSV export. */
-import { queryAudit } from "../../db/management/audit";
-import { auditCsvResponse } from "../audit-csv";
-import { defineRoute } from "../define-route";
-import { pageBody } from "../page-body";
-import { AuditCsvQuery, AuditEntry, AuditQuery, page } from "../schemas";
 import { z } from "zod";
+import { queryAudit } from "../../db/audit-entries";
+import { AuditCsvQuery, AuditEntryResource, AuditQuery } from "../../models/audit-entry";
+import { page } from "../../models/page";
+import { auditCsvResponse } from "../audit-csv";
+import { managementRoute } from "../management-route";
+import { pageBody } from "../page-body";
 
 const FILTERS_DESCRIPTION =
   "Filters combine with AND: license_id, license_feature_id or feature (code), hardware_id (the device), event, and the time range " +
   "from (inclusive) … to (exclusive), ISO-8601. Rows are in the order they were recorded. A row reaches the log shortly after the " +
   "consumption it records (about a second later: the counter object sends it through the audit queue, whose consumer batches D1 writes).";
 
-export const auditRoutes = [
-  defineRoute({
+export const managementAuditRoutes = [
+  managementRoute({
     method: "get",
     path: "/api/v1/audit",
     tag: "Audit log",
     summary: "Query the consumption audit log",
     description: FILTERS_DESCRIPTION,
     query: AuditQuery,
-    response: page(AuditEntry),
+    response: page(AuditEntryResource),
     async handler({ query, env }) {
       return pageBody(await queryAudit(env.DB, query, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/audit/csv",
     tag: "Audit log",

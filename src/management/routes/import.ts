@@ -5,11 +5,6 @@
  * (validation_error, `errors` naming every bad row); a retry of the same rows changes nothing and
  * answers the same.
  */
-import { defineImportRoute } from "../define-route";
-import { importApiKeys } from "../import/import-api-keys";
-import { importDevices } from "../import/import-devices";
-import { importLicenses } from "../import/import-licenses";
-import { importTotals } from "../import/import-totals";
 import {
   ImportApiKeyRow,
   ImportApiKeysSummary,
@@ -19,10 +14,15 @@ import {
   ImportLicensesSummary,
   ImportTotalRow,
   ImportTotalsSummary,
-} from "../schemas";
+} from "../../models/import-rows";
+import { importApiKeys } from "../import/import-api-keys";
+import { importDevices } from "../import/import-devices";
+import { importLicenses } from "../import/import-licenses";
+import { importTotals } from "../import/import-totals";
+import { managementImportRoute } from "../management-route";
 
-export const importRoutes = [
-  defineImportRoute({
+export const managementImportRoutes = [
+  managementImportRoute({
     path: "/api/v1/import/api-keys",
     summary: "Import License API keys with the api key and shared key clients already use",
     description:
@@ -31,7 +31,7 @@ export const importRoutes = [
     response: ImportApiKeysSummary,
     handler: ({ rows, errors, env }) => importApiKeys(env, rows, errors),
   }),
-  defineImportRoute({
+  managementImportRoute({
     path: "/api/v1/import/licenses",
     summary: "Import licenses (keeping their LicenseSpring ids and keys) with users, customer, feature values and custom fields",
     description:
@@ -41,7 +41,7 @@ export const importRoutes = [
     response: ImportLicensesSummary,
     handler: ({ rows, errors, env }) => importLicenses(env, rows, errors),
   }),
-  defineImportRoute({
+  managementImportRoute({
     path: "/api/v1/import/devices",
     summary: "Import activated devices, so clients go on without activating again",
     description:
@@ -50,7 +50,7 @@ export const importRoutes = [
     response: ImportDevicesSummary,
     handler: ({ rows, errors, env }) => importDevices(env, rows, errors),
   }),
-  defineImportRoute({
+  managementImportRoute({
     path: "/api/v1/import/totals",
     summary: "Import current consumption totals into the counters (audited as import)",
     description:

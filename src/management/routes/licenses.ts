@@ -6,59 +6,42 @@
  */
 import { hashPassword } from "../../auth/password";
 import { counterStub, invalidateLicenseCounters, licenseTarget } from "../../counter/counter-stubs";
+import { productCustomFields } from "../../db/custom-fields";
+import { findLicenseCounter, updateLicenseConsumption } from "../../db/license-counters";
+import { findLicenseFeature, licenseFeatures, updateLicenseFeature } from "../../db/license-features";
+import { LicenseIdsExhausted, insertLicense } from "../../db/license-writes";
+import { findLicense, licenseExtras, listLicenses, otherLicensesOfUsers, setLicenseEnabled, updateLicenseDetails } from "../../db/licenses";
+import { findProductFeatureById, productFeatures } from "../../db/product-features";
+import { findProduct } from "../../db/products";
+import { isUniqueViolation } from "../../db/sql-errors";
 import { ApiError } from "../../errors";
 import {
-  findLicense,
-  findLicenseCounter,
-  findLicenseFeature,
-  insertLicense,
-  licenseExtras,
-  licenseFeatures,
-  listLicenses,
-  otherLicensesOfUsers,
-  setLicenseEnabled,
-  updateLicenseConsumption,
-  updateLicenseDetails,
-  updateLicenseFeature,
-} from "../../db/management/licenses";
-import {
-  findProduct,
-  findProductFeatureById,
-  productCustomFields,
-  productFeatures,
-  type ProductCustomFieldRecord,
-  type ProductFeatureRecord,
-} from "../../db/management/products";
-import { isUniqueViolation } from "../../db/management/sql-errors";
-import { defineRoute } from "../define-route";
+  IssueLicenseBody,
+  LicenseDetailResource,
+  LicensePath,
+  LicenseResource,
+  ListLicensesQuery,
+  UpdateLicenseBody,
+} from "../../models/license";
+import { LicenseConsumptionResource, UpdateLicenseConsumptionBody } from "../../models/license-consumption";
+import { LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } from "../../models/license-feature";
+import { page } from "../../models/page";
+import type { ProductCustomFieldResource } from "../../models/product-custom-field";
+import type { ProductFeatureResource } from "../../models/product-feature";
+import { floatingProblem } from "../../models/rule-fields";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
+import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../random-secrets";
-import {
-  IssueLicenseBody,
-  License,
-  LicenseConsumption,
-  LicenseDetail,
-  LicenseFeature,
-  LicenseFeaturePath,
-  LicensePath,
-  ListLicensesQuery,
-  floatingProblem,
-  UpdateLicenseBody,
-  UpdateLicenseConsumptionBody,
-  UpdateLicenseFeatureBody,
-  page,
-  type LicenseDetail as LicenseDetailType,
-} from "../schemas";
 
 /**
  * The license with every feature and its live total (and its own counter, for consumption
  * licenses), customer, custom fields, users and, for floating cloud licenses, the devices holding
  * a slot.
  */
-async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailType> {
+async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailResource> {
   const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   const counter = await findLicenseCounter(env.DB, licenseId);
   const [features, consumption, extras, pool] = await Promise.all([
@@ -77,7 +60,7 @@ function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
 }
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
-function customFieldIds<V>(fields: ProductCustomFieldRecord[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
+function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
   const unknown = Object.keys(values).filter((name) => !fields.some((field) => field.name === name));
   if (unknown.length > 0)
     throw new ApiError(
@@ -94,7 +77,7 @@ function definedOnly<T extends object>(body: T): Partial<T> {
 
 /** A license feature's floating values as they will be: its own where set (not null), else the product feature's. */
 function effectiveFeatureFloating(
-  product: Pick<ProductFeatureRecord, "is_floating_cloud" | "floating_users">,
+  product: Pick<ProductFeatureResource, "is_floating_cloud" | "floating_users">,
   overrides: { is_floating_cloud?: boolean | null | undefined; floating_users?: number | null | undefined },
 ) {
   return {
@@ -159,44 +142,24 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   let licenseId: number;
   try {
     licenseId = await insertLicense(env.DB, {
-      productId: product.id,
-      licenseKey,
+      product_id: product.id,
+      license_key: licenseKey,
+      terms: body,
       users: await Promise.all(
-        users.map(async (user) => ({
-          username: user.username,
-          passwordHash: user.password === undefined ? null : await hashPassword(user.password),
-          first_name: user.first_name,
-          last_name: user.last_name,
-          phone_number: user.phone_number,
-        })),
+        users.map(async (user) => ({ user, passwordHash: user.password === undefined ? null : await hashPassword(user.password) })),
       ),
-      enabled: body.enabled,
-      licenseType: body.license_type,
-      validityPeriod: body.validity_period,
-      maxActivations: body.max_activations,
-      allowUnlimitedActivations: body.allow_unlimited_activations,
       features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
-      consumption: body.consumption ?? null,
-      details: {
-        metadata: body.metadata,
-        order_store_id: body.order_store_id,
-        max_license_users: body.max_license_users,
-        is_trial: body.is_trial,
-        trial_days: body.trial_days,
-      },
-      floating: {
-        is_floating_cloud: body.is_floating_cloud,
-        floating_users: body.floating_users,
-        floating_timeout: body.floating_timeout,
-        can_borrow: body.can_borrow,
-        max_borrow_time: body.max_borrow_time,
-      },
       customer: body.customer,
       customFields,
     });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new ApiError("conflict", `The product already has a license with key ${JSON.stringify(licenseKey)}`);
+    if (error instanceof LicenseIdsExhausted)
+      throw new ApiError(
+        "conflict",
+        "No license id is left below 2^53 (licenses imported with ids near 2^53 - 1 took the rest): a license cannot be issued here",
+      );
     throw error;
   }
   // A new license may change which license its users get when they name no license_id: the
@@ -213,8 +176,8 @@ const setEnabled = (enabled: boolean) =>
     return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
   };
 
-export const licenseRoutes = [
-  defineRoute({
+export const managementLicenseRoutes = [
+  managementRoute({
     method: "post",
     path: "/api/v1/licenses",
     tag: "Licenses",
@@ -224,35 +187,35 @@ export const licenseRoutes = [
       "(passwords are stored as PBKDF2 hashes). Every product feature is put on the license; `features` overrides its values by feature code. " +
       "The license becomes active at its first activation.",
     body: IssueLicenseBody,
-    response: LicenseDetail,
+    response: LicenseDetailResource,
     status: 201,
     async handler({ body, env }) {
       return licenseDetail(env, await issueLicense(env, body));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/licenses",
     tag: "Licenses",
     summary: "List licenses, filtered by product, key, user or enabled state",
     query: ListLicensesQuery,
-    response: page(License),
+    response: page(LicenseResource),
     async handler({ query, env }) {
       return pageBody(await listLicenses(env.DB, query));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}",
     tag: "Licenses",
     summary: "Get a license with its features and their live consumption",
     params: LicensePath,
-    response: LicenseDetail,
+    response: LicenseDetailResource,
     async handler({ params, env }) {
       return licenseDetail(env, params.license_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
     tag: "Licenses",
@@ -264,7 +227,7 @@ export const licenseRoutes = [
       "devices holding a slot keep it until it ends (a smaller pool takes no new device until it is below its size).",
     params: LicensePath,
     body: UpdateLicenseBody,
-    response: LicenseDetail,
+    response: LicenseDetailResource,
     async handler({ params, body, env }) {
       const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
       if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
@@ -278,32 +241,32 @@ export const licenseRoutes = [
       return licenseDetail(env, params.license_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/disable",
     tag: "Licenses",
     summary: "Disable a license: every License API request for it fails with license_not_enabled",
     params: LicensePath,
-    response: License,
+    response: LicenseResource,
     handler: setEnabled(false),
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/enable",
     tag: "Licenses",
     summary: "Enable a license again",
     params: LicensePath,
-    response: License,
+    response: LicenseResource,
     handler: setEnabled(true),
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}",
     tag: "Licenses",
     summary: "Change a license feature's allowance and rules (null inherits the product default)",
     params: LicenseFeaturePath,
     body: UpdateLicenseFeatureBody,
-    response: LicenseFeature,
+    response: LicenseFeatureResource,
     async handler({ params, body, env }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       const product = await findProductFeatureById(env.DB, stored.productFeatureId);
@@ -313,13 +276,13 @@ export const licenseRoutes = [
       return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
     tag: "Licenses",
     summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
     params: LicenseFeaturePath,
-    response: LicenseFeature,
+    response: LicenseFeatureResource,
     async handler({ params, env }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       if (stored.feature.featureType !== "consumption")
@@ -330,14 +293,14 @@ export const licenseRoutes = [
       return resetLicenseFeature(env, stored);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/consumption",
     tag: "Licenses",
     summary: "Change a consumption license's own allowance and rules (license-level consumption)",
     params: LicensePath,
     body: UpdateLicenseConsumptionBody,
-    response: LicenseConsumption,
+    response: LicenseConsumptionResource,
     async handler({ params, body, env }) {
       await storedCounter(env, params.license_id);
       await updateLicenseConsumption(env.DB, params.license_id, body);
@@ -345,13 +308,13 @@ export const licenseRoutes = [
       return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/consumption/reset",
     tag: "Licenses",
     summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
     params: LicensePath,
-    response: LicenseConsumption,
+    response: LicenseConsumptionResource,
     async handler({ params, env }) {
       return resetLicenseConsumption(env, await storedCounter(env, params.license_id));
     },

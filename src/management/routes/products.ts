@@ -1,47 +1,38 @@
 /** /api/v1/products: products, their features (the defaults every license inherits) and custom fields. */
-import { ApiError } from "../../errors";
+import { z } from "zod";
+import { insertProductCustomField, productCustomFields } from "../../db/custom-fields";
 import {
-  findProduct,
   findProductFeature,
-  insertProduct,
-  insertProductCustomField,
   insertProductFeature,
   licenseFeaturesInheritingFloatingUsers,
   listProductFeatures,
-  listProducts,
-  productCustomFields,
-  updateProduct,
   updateProductFeature,
-} from "../../db/management/products";
+} from "../../db/product-features";
+import { findProduct, insertProduct, listProducts, updateProduct } from "../../db/products";
+import { ApiError } from "../../errors";
 import { forgetProductVersion } from "../../license-api/edge-state";
-import { defineRoute } from "../define-route";
+import { PageQuery, page } from "../../models/page";
+import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } from "../../models/product";
+import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
+import {
+  CreateProductFeatureBody,
+  ProductFeaturePath,
+  ProductFeatureResource,
+  UpdateProductFeatureBody,
+} from "../../models/product-feature";
+import { floatingProblem } from "../../models/rule-fields";
+import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { z } from "zod";
-import {
-  CreateProductBody,
-  CreateProductCustomFieldBody,
-  CreateProductFeatureBody,
-  PageQuery,
-  Product,
-  ProductCustomField,
-  ProductFeature,
-  ProductFeaturePath,
-  ProductPath,
-  UpdateProductBody,
-  UpdateProductFeatureBody,
-  floatingProblem,
-  page,
-} from "../schemas";
 
-export const productRoutes = [
-  defineRoute({
+export const managementProductRoutes = [
+  managementRoute({
     method: "post",
     path: "/api/v1/products",
     tag: "Products",
     summary: "Create a product",
     body: CreateProductBody,
-    response: Product,
+    response: ProductResource,
     status: 201,
     async handler({ body, env }) {
       const product = await insertProduct(env.DB, body);
@@ -49,29 +40,29 @@ export const productRoutes = [
       return product;
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/products",
     tag: "Products",
     summary: "List products",
     query: PageQuery,
-    response: page(Product),
+    response: page(ProductResource),
     async handler({ query, env }) {
       return pageBody(await listProducts(env.DB, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}",
     tag: "Products",
     summary: "Get a product",
     params: ProductPath,
-    response: Product,
+    response: ProductResource,
     async handler({ params, env }) {
       return orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}",
     tag: "Products",
@@ -79,14 +70,14 @@ export const productRoutes = [
     description: "The License API answers the metadata in product_details and in every license object of the product.",
     params: ProductPath,
     body: UpdateProductBody,
-    response: Product,
+    response: ProductResource,
     async handler({ params, body, env }) {
       const product = orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
       await forgetProductVersion(env.DB, params.product_id);
       return product;
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/custom-fields",
     tag: "Products",
@@ -96,7 +87,7 @@ export const productRoutes = [
       "value (issue or PATCH the license with `custom_fields`). product_details lists the fields with include_custom_fields=true.",
     params: ProductPath,
     body: CreateProductCustomFieldBody,
-    response: ProductCustomField,
+    response: ProductCustomFieldResource,
     status: 201,
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
@@ -106,19 +97,19 @@ export const productRoutes = [
       return field;
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/custom-fields",
     tag: "Products",
     summary: "List a product's custom fields",
     params: ProductPath,
-    response: z.object({ data: z.array(ProductCustomField) }),
+    response: z.object({ data: z.array(ProductCustomFieldResource) }),
     async handler({ params, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       return { data: await productCustomFields(env.DB, params.product_id) };
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features",
     tag: "Products",
@@ -126,7 +117,7 @@ export const productRoutes = [
     description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
     params: ProductPath,
     body: CreateProductFeatureBody,
-    response: ProductFeature,
+    response: ProductFeatureResource,
     status: 201,
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
@@ -135,20 +126,20 @@ export const productRoutes = [
       return feature;
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/features",
     tag: "Products",
     summary: "List a product's features",
     params: ProductPath,
     query: PageQuery,
-    response: page(ProductFeature),
+    response: page(ProductFeatureResource),
     async handler({ params, query, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       return pageBody(await listProductFeatures(env.DB, params.product_id, query.cursor ?? 0, query.limit));
     },
   }),
-  defineRoute({
+  managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
     tag: "Products",
@@ -157,7 +148,7 @@ export const productRoutes = [
       "Every license that does not override a value uses the new default within 60 seconds (at once on the edge location that served this call).",
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
-    response: ProductFeature,
+    response: ProductFeatureResource,
     async handler({ params, body, env }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
       const floats = body.is_floating_cloud ?? stored.is_floating_cloud;

@@ -1,0 +1,120 @@
+/**
+ * Devices (table devices): a device comes into being by activating on a license and stops being
+ * able to consume by deactivating (License API); the vendor lists, blacklists and deactivates them
+ * (management API) and imports them. The License API reads a request's device on every request
+ * that names one, so a blacklisting or deactivation applies to the very next request.
+ */
+import { DeviceResource } from "../models/device";
+import { NOW, insertRows, perChunk, readAll } from "./json-rows";
+import { readPage, type KeysetPage } from "./keyset-page";
+import { encodeRow, resourceRows, type RowOf } from "./row-codec";
+
+/** A device as stored. */
+export type DeviceRow = RowOf<DeviceResource>;
+
+const devices = resourceRows(DeviceResource);
+
+/**
+ * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
+ * statement decides and writes, so concurrent activations of different devices cannot both take
+ * the last seat. Returns the device id, or null when the license is activated max times.
+ * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
+ */
+export async function activateDevice(
+  db: D1Database,
+  licenseId: number,
+  hardwareId: string,
+  maxActivations: number,
+  unlimited: boolean,
+): Promise<number | null> {
+  const [activated] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO devices (license_id, hardware_id, active)
+         SELECT ?1, ?2, 1
+         WHERE EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)
+            OR ?3 = 1
+            OR (SELECT COUNT(*) FROM devices WHERE license_id = ?1 AND active = 1) < ?4
+         ON CONFLICT (license_id, hardware_id) DO UPDATE SET active = 1 WHERE blacklisted = 0
+         RETURNING id`,
+      )
+      .bind(licenseId, hardwareId, unlimited ? 1 : 0, maxActivations),
+    // "Active" means "activated at least once": set on the first activation, kept afterwards.
+    db
+      .prepare(
+        "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
+      )
+      .bind(licenseId),
+  ]);
+  const row = (activated!.results as Array<{ id: number }>)[0];
+  return row ? row.id : null;
+}
+
+/** Deactivates the device; false when there was no active device with that hardware id. */
+export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
+    .bind(licenseId, hardwareId)
+    .run();
+  return result.meta.changes > 0;
+}
+
+export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceResource>> {
+  return readPage(
+    db
+      .prepare(`SELECT ${devices.columns} FROM devices WHERE license_id = ? AND id > ? ORDER BY id LIMIT ?`)
+      .bind(licenseId, cursor, limit + 1),
+    limit,
+    devices.decode,
+  );
+}
+
+export async function findDevice(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
+  const row = await db.prepare(`SELECT ${devices.columns} FROM devices WHERE id = ?`).bind(deviceId).first<DeviceRow>();
+  return row && devices.decode(row);
+}
+
+/** Blacklists or un-blacklists a device; null when there is no such device. */
+export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
+  const row = await db
+    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
+    .bind(blacklisted ? 1 : 0, deviceId)
+    .first<DeviceRow>();
+  return row && devices.decode(row);
+}
+
+/** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */
+export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
+  const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${devices.columns}`).bind(deviceId).first<DeviceRow>();
+  return row && devices.decode(row);
+}
+
+/** The devices here among (license, hardware id) pairs. */
+export function findDevices(
+  db: D1Database,
+  pairs: ReadonlyArray<readonly [licenseId: number, hardwareId: string]>,
+): Promise<Array<{ id: number; license_id: number; hardware_id: string }>> {
+  return readAll(
+    db,
+    `SELECT d.id, d.license_id, d.hardware_id FROM json_each(?1) r
+     JOIN devices d ON d.license_id = json_extract(r.value, '$[0]') AND d.hardware_id = json_extract(r.value, '$[1]')`,
+    pairs,
+  );
+}
+
+/** A device to import; `created_at` null: now. */
+export type DeviceInsertRow = Omit<DeviceResource, "id" | "created_at"> & { created_at: string | null };
+
+/**
+ * The device writes of an import, and the licenses they make active ("active" means activated at
+ * least once: a license with an active imported device is one). ON CONFLICT DO NOTHING: a device a
+ * client activated meanwhile stays as it is.
+ */
+export function deviceImportStatements(db: D1Database, devices: readonly DeviceInsertRow[]): D1PreparedStatement[] {
+  const rows = devices.map((device) => encodeRow(device));
+  const activated = [...new Set(rows.filter((row) => row.active === 1).map((row) => row.license_id))];
+  return [
+    ...insertRows(db, "devices", rows, { fallback: { created_at: NOW }, onConflict: "ON CONFLICT (license_id, hardware_id) DO NOTHING" }),
+    ...perChunk(db, "UPDATE licenses SET active = 1 WHERE active = 0 AND id IN (SELECT value FROM json_each(?1))", activated),
+  ];
+}

@@ -1,0 +1,107 @@
+/**
+ * A management endpoint (/api/v1): the shared route description (src/http/route.ts) with the
+ * management API's own extras: an OpenAPI tag, the success status, CSV answers, and bulk imports,
+ * whose body is rows. Every management route authenticates with the management key first
+ * (./management-router.ts), then validates and runs here.
+ */
+import type { IRequest } from "itty-router";
+import type { z } from "zod";
+import { ApiError } from "../errors";
+import { readImportBody, type NumberedRow } from "../http/read-import-body";
+import { readJsonBody } from "../http/read-json-body";
+import { readRequestParts, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
+import { RowErrors, validateRows } from "./import/row-errors";
+
+export type ManagementTag = "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import";
+
+interface ManagementExtras {
+  tag: ManagementTag;
+  /** 201 for creations; 200 otherwise. */
+  status?: 200 | 201;
+  /** Answers text/csv: the handler returns the Response itself, and `response` documents nothing but the media type. */
+  csv?: boolean;
+}
+
+export interface ManagementRouteSpec<P extends PartSchema, Q extends PartSchema, B extends PartSchema, R extends z.ZodType>
+  extends RouteDescription<P, Q, B, R>, ManagementExtras {
+  handler(input: RequestParts<P, Q, B> & { env: Env }): Promise<z.input<R> | Response>;
+}
+
+/** What the management route table holds. */
+export interface ManagementRoute extends RouteDescription, ManagementExtras {
+  /** Bulk imports: the schema of ONE row; the body is a JSON array or NDJSON of rows (src/http/read-import-body.ts). */
+  rows?: z.ZodType;
+  /** Validates the (authenticated) request with the route's schemas, runs the handler and answers. */
+  run(request: IRequest, env: Env): Promise<Response>;
+}
+
+/** Keeps the handler typed against the route's schemas; the table holds the result. */
+export function managementRoute<
+  R extends z.ZodType,
+  P extends PartSchema = undefined,
+  Q extends PartSchema = undefined,
+  B extends PartSchema = undefined,
+>(spec: ManagementRouteSpec<P, Q, B, R>): ManagementRoute {
+  const { handler, ...description } = spec;
+  return {
+    ...description,
+    async run(request, env) {
+      const parts = await readRequestParts(spec, {
+        params: () => decodeParams(request.params),
+        // itty-router's query: a repeated parameter is an array, which no management schema takes.
+        query: () => ({ ...request.query }),
+        body: () => readJsonBody(request),
+      });
+      const result = await handler({ ...parts, env });
+      return result instanceof Response ? result : json(result, spec.status ?? 200);
+    },
+  };
+}
+
+export interface ImportRouteSpec<Row extends z.ZodType, R extends z.ZodType> {
+  path: string;
+  summary: string;
+  description: string;
+  row: Row;
+  response: R;
+  /**
+   * Gets the rows valid in themselves and `errors` holding the others'; checks the rows against each
+   * other and D1, adding to `errors`, and calls errors.throwIfAny() before it writes anything.
+   */
+  handler(input: { rows: Array<NumberedRow<z.output<Row>>>; errors: RowErrors; env: Env }): Promise<z.input<R>>;
+}
+
+/** A bulk import endpoint: POST, tag "Import", rows instead of one JSON body (docs/migration.md). */
+export function managementImportRoute<Row extends z.ZodType, R extends z.ZodType>(spec: ImportRouteSpec<Row, R>): ManagementRoute {
+  return {
+    method: "post",
+    path: spec.path,
+    tag: "Import",
+    summary: spec.summary,
+    description: spec.description,
+    rows: spec.row,
+    response: spec.response,
+    async run(request, env) {
+      // Every row is validated: the valid ones go on, the errors of the others are kept, so that one
+      // answer names every bad row once the handler has checked the rows against each other and D1.
+      const errors = new RowErrors();
+      const rows = validateRows(spec.row, await readImportBody(request), errors);
+      return json(await spec.handler({ rows, errors, env }), 200);
+    },
+  };
+}
+
+function json(data: unknown, status: number): Response {
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
+}
+
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  try {
+    return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, decodeURIComponent(value)]));
+  } catch {
+    throw new ApiError("validation_error", "A path parameter is not valid percent-encoding");
+  }
+}

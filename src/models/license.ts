@@ -1,0 +1,151 @@
+/**
+ * A license of a product: a key (key-based products) or license users (user-based), its terms
+ * (type, validity, activations), details the SDK shows (metadata, order reference, user limit,
+ * trial marking), its customer, custom field values, feature overrides and floating settings.
+ */
+import { z } from "zod";
+import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text } from "./fields";
+import { CustomerInput, CustomerResource } from "./customer";
+import { FeatureOverridesInput, FloatingDeviceResource, LicenseFeatureResource } from "./license-feature";
+import { LicenseConsumptionInput, LicenseConsumptionResource } from "./license-consumption";
+import { LicenseUserInput, LicenseUserResource } from "./license-user";
+import { pagination } from "./page";
+import { CustomFieldValueResource, customFieldValue, customFieldValues } from "./product-custom-field";
+import { borrowFields, floatingFields, refineFloating } from "./rule-fields";
+
+export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]);
+export type LicenseType = z.infer<typeof LicenseType>;
+
+export const LicensePath = z.object({ license_id: decimal("license_id") });
+
+/** A license's details the SDK shows (metadata, order reference, user limit, trial marking). */
+const detailFields = {
+  metadata,
+  order_store_id: text("order_store_id").nullable(),
+  /** User-based licenses: at most this many users (0: no limit). */
+  max_license_users: count("max_license_users"),
+  is_trial: flag("is_trial"),
+  trial_days: count("trial_days"),
+};
+
+/** What issuing a license and importing one both take, with the same defaults and rules. */
+export const licenseTermsFields = {
+  enabled: flag("enabled").default(true),
+  license_type: LicenseType.default("perpetual"),
+  validity_period: instant("validity_period").nullable().default(null),
+  max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
+  allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+  /** Per-feature values by feature code; every product feature is on the license either way. */
+  features: z.record(code("feature code"), FeatureOverridesInput).default({}),
+  /** License-level consumption; only for license_type "consumption". */
+  consumption: LicenseConsumptionInput.optional(),
+  metadata: detailFields.metadata.default({}),
+  order_store_id: detailFields.order_store_id.default(null),
+  max_license_users: detailFields.max_license_users.default(0),
+  is_trial: detailFields.is_trial.default(false),
+  trial_days: detailFields.trial_days.default(0),
+  customer: CustomerInput.nullable().default(null),
+  /** Values of the product's custom fields, by name; the others keep the product default. */
+  custom_fields: customFieldValues(customFieldValue).default({}),
+  /** Floating cloud: every check takes one of floating_users slots for floating_timeout minutes. */
+  is_floating_cloud: floatingFields.is_floating_cloud.default(false),
+  floating_users: floatingFields.floating_users.default(0),
+  floating_timeout: floatingFields.floating_timeout.default(120),
+  /** A device may keep its slot (and its floating features' slots) offline for up to max_borrow_time hours. */
+  can_borrow: borrowFields.can_borrow.default(false),
+  max_borrow_time: borrowFields.max_borrow_time.default(0),
+};
+/** The terms of a license being issued or imported, as validated. */
+export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
+
+/** The refinements every issued or imported license keeps: consumption on consumption licenses only; floating settings together. */
+export function refineLicenseTerms<
+  T extends z.ZodType<{ consumption?: unknown; license_type: string } & Parameters<typeof refineFloating>[0]>,
+>(schema: T) {
+  return schema
+    .superRefine((body, ctx) => {
+      if (body.consumption !== undefined && body.license_type !== "consumption")
+        ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+    })
+    .superRefine(refineFloating);
+}
+
+export const IssueLicenseBody = refineLicenseTerms(
+  z
+    .object({
+      product_id: bodyId("product_id"),
+      /** Key-based products: the key to issue; generated (XXXX-XXXX-XXXX-XXXX) when absent. */
+      license_key: text("license_key", 128)
+        .regex(/^[A-Za-z0-9-]+$/, 'license_key may contain letters, digits and "-"')
+        .optional(),
+      /** User-based products: at least one user. */
+      users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
+      ...licenseTermsFields,
+    })
+    .strict(),
+);
+export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
+
+/**
+ * Changes a license's details. `customer` replaces the whole customer (null removes it);
+ * `custom_fields` sets values by name (null goes back to the product default).
+ */
+export const UpdateLicenseBody = changes({
+  ...detailFields,
+  customer: CustomerInput.nullable(),
+  custom_fields: customFieldValues(customFieldValue.nullable()),
+  ...floatingFields,
+  ...borrowFields,
+});
+export type UpdateLicenseBody = z.infer<typeof UpdateLicenseBody>;
+
+export const ListLicensesQuery = z
+  .object({
+    ...pagination,
+    product_id: decimal("product_id").optional(),
+    license_key: text("license_key", 128).optional(),
+    username: text("username").optional(),
+    enabled: z
+      .enum(["true", "false"])
+      .transform((value) => value === "true")
+      .optional(),
+  })
+  .strict();
+export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
+
+export const LicenseResource = z.object({
+  id: resourceId(),
+  product_id: resourceId(),
+  product_short_code: z.string(),
+  license_key: z.string().nullable(),
+  users: z.array(z.string()),
+  enabled: z.boolean(),
+  active: z.boolean(),
+  license_type: LicenseType,
+  validity_period: z.string().nullable(),
+  max_activations: z.number().int(),
+  allow_unlimited_activations: z.boolean(),
+  created_at: z.string(),
+  metadata: metadataResource,
+  order_store_id: z.string().nullable(),
+  max_license_users: z.number().int(),
+  is_trial: z.boolean(),
+  trial_days: z.number().int(),
+  ...floatingFields,
+  ...borrowFields,
+});
+export type LicenseResource = z.infer<typeof LicenseResource>;
+
+export const LicenseDetailResource = LicenseResource.extend({
+  features: z.array(LicenseFeatureResource),
+  /** License-level consumption with its live total; null unless license_type is "consumption". */
+  consumption: LicenseConsumptionResource.nullable(),
+  customer: CustomerResource.nullable(),
+  /** Every custom field of the product, with the license's value (or the product default). */
+  custom_fields: z.array(CustomFieldValueResource),
+  /** Floating cloud licenses: the devices holding a slot now (empty otherwise). */
+  floating_devices: z.array(FloatingDeviceResource),
+  /** The license users (user-based licenses), as the License API shows them. */
+  license_users: z.array(LicenseUserResource),
+});
+export type LicenseDetailResource = z.infer<typeof LicenseDetailResource>;
