@@ -61,9 +61,14 @@ export async function liveFeatureStates(
 }
 
 /** The live license-level total, for consumption licenses. */
-export async function liveLicenseState(env: Env, license: License, productVersion?: number): Promise<CounterState | null> {
+export async function liveLicenseState(
+  env: Env,
+  license: License,
+  productVersion?: number,
+  seed?: SnapshotRead,
+): Promise<CounterState | null> {
   if (license.licenseType !== "consumption") return null;
-  return counterStub(env, licenseTarget(license.id)).state(licenseTarget(license.id), productVersion);
+  return counterStub(env, licenseTarget(license.id)).state(licenseTarget(license.id), productVersion, seed);
 }
 
 /**
@@ -95,32 +100,58 @@ export async function consumeWithRetry(env: Env, request: ConsumeRequest): Promi
  * One D1 batch (one transaction) raises each license's write version, finds its license features
  * and, for a single license, reads its snapshot after the raise: each object is told the new
  * version, so it refuses any snapshot read before the write, and takes the one read here, so it
- * needs no D1 read of its own. Objects that never ran are created with it.
+ * needs no D1 read of its own. Objects that never ran are created with it. A write that has a batch
+ * of its own runs `licenseChangeStatements` at its end instead, then `tellLicenseCounters`.
  */
 export async function invalidateLicenseCounters(env: Env, licenseIds: number | readonly number[]): Promise<void> {
+  const change = licenseChangeStatements(env.DB, licenseIds);
+  if (change.statements.length === 0) return;
+  await tellLicenseCounters(env, change, await env.DB.batch(change.statements));
+}
+
+/** The statements of a license-level change (see invalidateLicenseCounters), to end a write's batch with. */
+export function licenseChangeStatements(db: D1Database, licenseIds: number | readonly number[]) {
   const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
-  if (licenses.length === 0) return;
   // One JSON parameter, not one per license: D1 binds at most 100 values per statement.
   const ids = JSON.stringify(licenses);
-  const readAt = Date.now();
-  const [versions, features, ...snapshot] = await env.DB.batch([
-    env.DB.prepare(
-      "UPDATE licenses SET write_version = write_version + 1 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, write_version",
-    ).bind(ids),
-    env.DB.prepare("SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))").bind(ids),
-    ...(licenses.length === 1 ? snapshotStatements(env.DB, licenses[0]!) : []),
-  ]);
+  const statements =
+    licenses.length === 0
+      ? []
+      : [
+          db
+            .prepare(
+              "UPDATE licenses SET write_version = write_version + 1 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, write_version",
+            )
+            .bind(ids),
+          db.prepare("SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))").bind(ids),
+          ...(licenses.length === 1 ? snapshotStatements(db, licenses[0]!) : []),
+        ];
+  return { licenses, statements, readAt: Date.now() };
+}
+
+/**
+ * Tells the license's objects, from what `licenseChangeStatements` answered (`results`: their
+ * results, in order, at the end of the batch that ran them). Answers the snapshot read after the
+ * change (a single license), for the caller's own answer.
+ */
+export async function tellLicenseCounters(
+  env: Env,
+  change: ReturnType<typeof licenseChangeStatements>,
+  results: D1Result[],
+): Promise<SnapshotRead | undefined> {
+  const [versions, features, ...snapshot] = results.slice(-change.statements.length);
   const writeVersions = new Map(
     (versions!.results as Array<{ id: number; write_version: number }>).map((row) => [row.id, row.write_version]),
   );
-  const seed = snapshot.length > 0 ? snapshotReadOf(snapshot, readAt) : undefined;
+  const seed = snapshot.length > 0 ? snapshotReadOf(snapshot, change.readAt) : undefined;
   const targets = [
-    ...licenses.map(licenseTarget),
+    ...change.licenses.map(licenseTarget),
     ...(features!.results as Array<{ id: number; license_id: number }>).map((row) => featureTarget(row.license_id, row.id)),
   ].filter((target) => writeVersions.has(target.licenseId));
   await Promise.all(
     targets.map((target) => invalidateWithRetry(env, target, { target, writeVersion: writeVersions.get(target.licenseId)!, seed })),
   );
+  return seed;
 }
 
 async function invalidateWithRetry(

@@ -16,7 +16,7 @@ import { foldAscii, type CounterSnapshot, type CounterTarget, type SnapshotRead 
 import {
   FEATURE_VALUES,
   LICENSE_FLOATING_COLUMNS,
-  LICENSE_MATCH,
+  LICENSE_OF_LOOKUP,
   NEWEST_LICENSE_FIRST,
   licenseFloatingOf,
   toLicenseFeature,
@@ -121,9 +121,7 @@ export const SNAPSHOT_SHAPE = fingerprint(STATEMENTS.join("\n;\n"));
 
 const BY_ID = "WITH target(id) AS (SELECT ?1) ";
 // The license a request's identity names, as licenseContextStatement finds it (parameters ?1..?4).
-const BY_LOOKUP = `WITH target(id) AS (
-  SELECT l.id FROM products p JOIN licenses l ON l.product_id = p.id AND ${LICENSE_MATCH}
-  WHERE p.short_code = ?1 ORDER BY ${NEWEST_LICENSE_FIRST} LIMIT 1) `;
+const BY_LOOKUP = `WITH target(id) AS (SELECT ${LICENSE_OF_LOOKUP}) `;
 
 /** The statements that read the snapshot of license `licenseId`. */
 export function snapshotStatements(db: D1Database, licenseId: number): D1PreparedStatement[] {

@@ -17,17 +17,19 @@ const devices = resourceRows(DeviceResource);
 /**
  * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
  * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. Returns the device id, or null when the license is activated max times.
- * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
+ * the last seat. `activatedDeviceId` reads the device id from the first statement's result, or
+ * null when the license is activated max times. A blacklisted device is never re-activated
+ * (callers refuse it earlier; this is the backstop). The statements run in the caller's batch
+ * (activate_license writes the device's variables and tells the license's objects in the same one).
  */
-export async function activateDevice(
+export function activateDeviceStatements(
   db: D1Database,
   licenseId: number,
   hardwareId: string,
   maxActivations: number,
   unlimited: boolean,
-): Promise<number | null> {
-  const [activated] = await db.batch([
+): D1PreparedStatement[] {
+  return [
     db
       .prepare(
         `INSERT INTO devices (license_id, hardware_id, active)
@@ -45,19 +47,27 @@ export async function activateDevice(
         "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
       )
       .bind(licenseId),
-  ]);
-  const row = (activated!.results as Array<{ id: number }>)[0];
+  ];
+}
+
+/** The activated device's id, from the first result of activateDeviceStatements; null: activated max times. */
+export function activatedDeviceId(result: D1Result): number | null {
+  const row = (result.results as Array<{ id: number }>)[0];
   return row ? row.id : null;
 }
 
-/** Deactivates the device; false when there was no active device with that hardware id. */
-export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
-  const result = await db
-    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
-    .bind(licenseId, hardwareId)
-    .run();
-  return result.meta.changes > 0;
+/**
+ * Deactivates the device, as the first statement of the caller's batch (deactivate_license tells
+ * the license's objects in the same one); `deactivated` reads whether there was an active device
+ * with that hardware id.
+ */
+export function deactivateDeviceStatement(db: D1Database, licenseId: number, hardwareId: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1 RETURNING id")
+    .bind(licenseId, hardwareId);
 }
+
+export const deactivated = (result: D1Result) => result.results.length > 0;
 
 export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceResource>> {
   return readPage(

@@ -182,6 +182,10 @@ export const LICENSE_MATCH = `((?2 IS NOT NULL AND l.license_key = ?2)
     OR (?3 IS NOT NULL AND l.id IN (SELECT lu.license_id FROM license_users lu WHERE lu.username = ?3)))
   AND (?4 IS NULL OR l.id = ?4)`;
 
+/** The id of the license a lookup names (parameters ?1 product, ?2..?4 as LICENSE_MATCH), as a subquery; NULL: none. */
+export const LICENSE_OF_LOOKUP = `(SELECT l.id FROM products p JOIN licenses l ON l.product_id = p.id AND ${LICENSE_MATCH}
+  WHERE p.short_code = ?1 ORDER BY ${NEWEST_LICENSE_FIRST} LIMIT 1)`;
+
 // A license feature's NULL columns inherit the product feature's defaults.
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,

@@ -24,6 +24,7 @@ import type { CounterTarget, SnapshotRead } from "../counter/snapshot";
 import { apiKeyStatement, toApiKey, type ApiKey } from "../db/api-keys";
 import { SNAPSHOT_STATEMENTS, snapshotReadOf, snapshotStatementsFor } from "../db/counter-snapshot";
 import { licenseContextStatement, toLicenseContext, type LicenseContext, type LicenseLookup } from "../db/license-context";
+import { licenseUserStatementFor, toLicenseUser, type LicenseUser, type LicenseUserRow } from "../db/license-users";
 import { readWithRetry } from "../db/read-retry";
 import { afterAnswer } from "./after-answer";
 import { forgetInLocation, fromLocation, toLocation, type CachedEntry } from "./location-cache";
@@ -59,14 +60,21 @@ export interface EdgeReads {
   route: CounterRoute | null;
   /** The newest product defaults version known (counter routes with a route). */
   productVersion: number;
-  /** The license's snapshot, when D1 was read for the route: the counter object takes it instead of reading D1 itself. */
+  /**
+   * The license's snapshot, when D1 was read for the route (the counter object takes it instead of
+   * reading D1 itself), or for a "context" read that asked for the license in full (`withLicense`).
+   */
   seed: SnapshotRead | undefined;
+  /** With `withLicense`, for a request naming a username: that license user, password hash included (null: none). */
+  licenseUser: LicenseUser | null | undefined;
 }
 
 /**
  * Reads what the request needs from memory, then this location's cache, then D1 (one batch,
  * retried once). `lookup` is null when the request did not parse: then only the API key is read,
- * so that authentication errors still come first.
+ * so that authentication errors still come first. `withLicense` (a "context" read): the same
+ * batch reads the license in full and the license user the request names, so that the endpoint
+ * reads D1 no more before it writes (activate_license).
  */
 export async function readEdge(
   db: D1Database,
@@ -74,6 +82,7 @@ export async function readEdge(
   apiKeyName: string,
   lookup: LicenseLookup | null,
   needs: "context" | CounterKind,
+  withLicense = false,
 ): Promise<EdgeReads> {
   const nowMs = Date.now();
   const routeKey = lookup && needs !== "context" ? routeKeyOf(lookup, needs) : null;
@@ -117,7 +126,13 @@ export async function readEdge(
   const contextAt = lookup && (needs === "context" || !route) ? statements.push(licenseContextStatement(db, lookup)) - 1 : -1;
   // The first read of a counter's route also reads the license's snapshot for its object.
   const snapshotAt =
-    contextAt >= 0 && routeKey !== null ? statements.push(...snapshotStatementsFor(db, lookup!)) - SNAPSHOT_STATEMENTS : -1;
+    contextAt >= 0 && (routeKey !== null || withLicense)
+      ? statements.push(...snapshotStatementsFor(db, lookup!)) - SNAPSHOT_STATEMENTS
+      : -1;
+  const userAt =
+    contextAt >= 0 && withLicense && lookup!.username !== undefined
+      ? statements.push(licenseUserStatementFor(db, { ...lookup!, username: lookup!.username })) - 1
+      : -1;
   const versionAt = route && !version ? statements.push(productVersionStatement(db, lookup!.product)) - 1 : -1;
   const readAt = Date.now();
   const results = statements.length > 0 ? await readWithRetry(() => db.batch(statements)) : [];
@@ -135,7 +150,10 @@ export async function readEdge(
   }
   const context = contextAt >= 0 ? toLicenseContext(results[contextAt]?.results[0], lookup!) : null;
   let productVersion = version?.value ?? 0;
-  let seed: SnapshotRead | undefined;
+  let seed =
+    withLicense && snapshotAt >= 0 ? snapshotReadOf(results.slice(snapshotAt, snapshotAt + SNAPSHOT_STATEMENTS), readAt) : undefined;
+  const userRow = userAt >= 0 ? (results[userAt]?.results[0] as LicenseUserRow | undefined) : undefined;
+  const licenseUser = userAt >= 0 ? (userRow ? toLicenseUser(userRow) : null) : undefined;
   if (context && routeKey !== null) {
     route = routeOf(context, needs as CounterKind);
     if (route) {
@@ -161,7 +179,7 @@ export async function readEdge(
   const refreshVersion = version?.refresh ? lookup!.product : null;
   if (refreshKey !== null || refreshVersion !== null) shared.push(() => refresh(db, refreshKey, refreshVersion));
   if (shared.length > 0) afterAnswer(ctx, () => Promise.all(shared.map((work) => work())));
-  return { apiKey, context, route, productVersion, seed };
+  return { apiKey, context, route, productVersion, seed, licenseUser };
 }
 
 async function refresh(db: D1Database, apiKeyName: string | null, product: string | null): Promise<void> {

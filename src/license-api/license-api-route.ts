@@ -26,6 +26,7 @@ import { signedJson } from "../auth/response-signing";
 import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
+import type { LicenseUser } from "../db/license-users";
 import { readJsonBody } from "../http/read-json-body";
 import { Reply, readRequestParts, type Answer, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
 import { startAfterAnswer } from "./after-answer";
@@ -54,6 +55,10 @@ export interface LicenseCall<Q extends PartSchema, B extends PartSchema> extends
 /** A "context" handler gets the license context read from D1. */
 export interface ContextCall<Q extends PartSchema, B extends PartSchema> extends LicenseCall<Q, B> {
   context: LicenseContext;
+  /** With `readsLicense`: the license in full (its snapshot), read in the same batch; else undefined. */
+  license: SnapshotRead | undefined;
+  /** With `readsLicense`, for a request naming a username: that license user (null: none); else undefined. */
+  licenseUser: LicenseUser | null | undefined;
 }
 
 /** A counter endpoint's handler gets the counter (null: the context below names none) and the product version. */
@@ -78,7 +83,12 @@ interface LicenseApiDescription<Q extends PartSchema, B extends PartSchema, R ex
 
 export type LicenseApiRouteSpec<Q extends PartSchema, B extends PartSchema, R extends z.ZodType> = LicenseApiDescription<Q, B, R> &
   (
-    | { reads: "context"; handler(call: ContextCall<Q, B>): Promise<Answer<R>> }
+    | {
+        reads: "context";
+        /** The context read also reads the license in full and the license user the request names (one D1 batch). */
+        readsLicense?: boolean;
+        handler(call: ContextCall<Q, B>): Promise<Answer<R>>;
+      }
     | { reads: CounterKind; handler(call: CounterCall<Q, B>): Promise<Answer<R>> }
     | { reads: "none"; handler(call: ApiCall<Q, B>): Promise<Answer<R>> }
   );
@@ -143,14 +153,16 @@ async function answer(
   }
   // The overloads give identity routes an identity schema; "none" routes read no license.
   const lookup = parsed.ok && spec.reads !== "none" ? identityLookup((parsed.parts.query ?? parsed.parts.body) as IdentityFields) : null;
-  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, spec.reads === "none" ? "context" : spec.reads);
+  const readsLicense = spec.reads === "context" && spec.readsLicense === true;
+  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, spec.reads === "none" ? "context" : spec.reads, readsLicense);
   const apiKey = await authenticateRequest(signed, edge.apiKey);
   await limitApiKey(apiKey, env);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, ctx, apiKey, query: parsed.parts.query, body: parsed.parts.body };
   let handled: unknown;
   if (spec.reads === "none") handled = await spec.handler(call);
-  else if (spec.reads === "context") handled = await spec.handler({ ...call, lookup: lookup!, context: edge.context! });
+  else if (spec.reads === "context")
+    handled = await spec.handler({ ...call, lookup: lookup!, context: edge.context!, license: edge.seed, licenseUser: edge.licenseUser });
   else
     handled = await spec.handler({
       ...call,
