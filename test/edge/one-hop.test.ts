@@ -455,3 +455,23 @@ describe("requests that must not reach a counter object", () => {
     expect(stranger.critical.objectCalls).toBe(0);
   });
 });
+
+describe("activate_license and deactivate_license: one D1 read, then one write", () => {
+  it("activation reads D1 once (context, license, user), writes once (device, variables, the change), then tells the objects", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 }, license: { maxActivations: 5 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200); // the key is known
+    const identity = { ...fixture.identity, hardware_id: `new-${fixture.hardwareId}` };
+    const activated = await measure("POST", "/api/v4/activate_license", credentials, { ...identity, variables: { os: "linux" } });
+    expect(activated.status).toBe(200);
+    expect(JSON.parse(activated.body)).toMatchObject({ times_activated: 2, variables: [{ variable: "os", value: "linux" }] });
+    const d1 = trace.calls.filter((call) => call.kind === "d1" && !call.background);
+    expect(d1.map((call) => call.what)).toEqual([expect.stringMatching(/^batch of/), expect.stringMatching(/^batch of/)]);
+    expect(activated.order).toMatch(/^D1 batch → D1 batch → \d+ × object/);
+    record("activate_license (key-based)", activated, 0);
+    const deactivated = await measure("POST", "/api/v4/deactivate_license", credentials, identity);
+    expect(JSON.parse(deactivated.body)).toBe("license_deactivated");
+    expect(deactivated.order).toMatch(/^D1 batch → D1 batch → \d+ × object$/);
+    record("deactivate_license", deactivated, 0);
+  });
+});
