@@ -68,22 +68,20 @@ export function badSignature() {
 
 /** The body of an add_feature_consumption answer (the fields the service sends), with `total`. @param {number} total */
 export function consumptionAnswer(total) {
-  return JSON.stringify({
-    id: 1,
-    license_id: 1,
-    company: { id: 1 },
-    total_consumptions: total,
-    max_consumptions: 0,
-    allow_unlimited_consumptions: true,
-    allow_negative_consumptions: false,
-    allow_overages: false,
-    max_overages: 0,
-    reset_consumption: false,
-    consumption_period: null,
-    is_floating: false,
-    is_floating_cloud: false,
-  });
+  return JSON.stringify({ id: 1, license_id: 1, company: { id: 1 }, total_consumptions: total, max_consumptions: 0, ...UNLIMITED });
 }
+
+/** The rule and floating fields of an unlimited, non-floating counter, as the service answers them. */
+const UNLIMITED = {
+  allow_unlimited_consumptions: true,
+  allow_negative_consumptions: false,
+  allow_overages: false,
+  max_overages: 0,
+  reset_consumption: false,
+  consumption_period: null,
+  is_floating: false,
+  is_floating_cloud: false,
+};
 
 /**
  * The body of a check_license answer shaped like the service's (the license object the SDK stores),
@@ -117,18 +115,11 @@ export function licenseAnswer(features, licenseSignature) {
       feature_type: "consumption",
       expiry_date: null,
       metadata: {},
-      is_floating: false,
-      is_floating_cloud: false,
       floating_users: 0,
       floating_timeout: 120,
       max_consumption: 0,
       total_consumptions: feature.total,
-      allow_unlimited_consumptions: true,
-      allow_negative_consumptions: false,
-      allow_overages: false,
-      max_overages: 0,
-      reset_consumption: false,
-      consumption_period: null,
+      ...UNLIMITED,
     })),
     license_signature: licenseSignature,
   });

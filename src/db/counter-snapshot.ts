@@ -27,6 +27,7 @@ import {
   type LicenseType,
 } from "./license-context";
 import type { CustomFieldValueResource } from "../models/product-custom-field";
+import { licenseCustomFieldsSql } from "./custom-fields";
 import { CUSTOMER_COLUMNS, type CustomerRow } from "./customers";
 import type { LicenseUser } from "./license-users";
 import type { LicenseDetails } from "./licenses";
@@ -103,11 +104,7 @@ const STATEMENTS = [
    FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
    WHERE lf.license_id = ${THE_LICENSE} ORDER BY lf.id`,
   `SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ${THE_LICENSE}`,
-  // Every custom field of the license's product, with the license's own value or the product default.
-  `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
-   FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
-   LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
-   WHERE l.id = ${THE_LICENSE} ORDER BY f.id`,
+  licenseCustomFieldsSql(THE_LICENSE),
 ] as const;
 
 /** How many statements a snapshot read is. */
