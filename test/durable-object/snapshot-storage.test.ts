@@ -12,6 +12,7 @@ import { eventually } from "../support/audit";
 import { consume, errorCode, signedBody } from "../support/client";
 import { countObjectD1 } from "../support/counting";
 import { createApiKey, createFixture, type Fixture } from "../support/fixtures";
+import { manageOk, uniqueCode } from "../support/management-client";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -117,6 +118,17 @@ describe("seeds: a snapshot read by the caller", () => {
     const again = await countObjectD1(counterOf(fixture));
     await counterOf(fixture).state(targetOf(fixture), undefined, after);
     expect(again.statements).toBeGreaterThan(0); // write version below 99: refused too
+  });
+
+  it("a license issued through the management API starts its objects with it: none reads D1 for it", async () => {
+    const product = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("seeded"), name: "Seeded" });
+    await manageOk("POST", `/api/v1/products/${product.id}/features`, { code: "units", name: "Units", max_consumption: 10 });
+    const issued = await manageOk("POST", "/api/v1/licenses", { product_id: product.id });
+    const feature = issued.features.find((f: { code: string }) => f.code === "units");
+    await evictDurableObject(featureCounter(env, feature.id));
+    const inObject = await countObjectD1(featureCounter(env, feature.id));
+    expect(await featureCounter(env, feature.id).state(featureTarget(issued.id, feature.id))).toMatchObject({ total: 0 });
+    expect(inObject.statements).toBe(0);
   });
 
   it("the write that invalidates passes its own read along: the objects decide with it, no D1 read of theirs", async () => {
