@@ -9,8 +9,9 @@
  * The object stores the rows as D1 answered them, not the snapshot made of them: a change to how
  * rows become a snapshot (toCounterSnapshot) applies to stored rows at once, and the statements'
  * text is fingerprinted (SNAPSHOT_SHAPE), so rows that older statements read (before a field was
- * added) are never used. Adding a field to the snapshot is a change to a statement and to
- * toCounterSnapshot, both in this file, and nothing else.
+ * added) are never used. Adding a field to the snapshot is a change to a statement (here, or the
+ * one it shares: the custom fields') and to toCounterSnapshot or toLicenseDetails here; stored
+ * snapshots follow by themselves. No password hash is ever part of it.
  */
 import { foldAscii, type CounterSnapshot, type CounterTarget, type SnapshotRead } from "../counter/snapshot";
 import {
