@@ -70,7 +70,7 @@ export async function startTargets({ workDir, harness, references, started, insp
     `D1 migrated and seeded: 1 hot feature (unlimited), ${SPREAD_COUNT} licenses × 1 metered feature + device, 1 license for the one-at-a-time runs`,
   );
   log(
-    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms, Queue sends +${harness.far.queueMs} ms per call` : ""}`,
+    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms, Queue sends +${harness.far.queueMs} ms, Cache API +${harness.far.cacheMs ?? 0} ms per call` : ""}`,
   );
   return {
     config,
