@@ -82,6 +82,8 @@ CREATE TABLE licenses (
   -- Raised with every change its counter objects are told of (migrations/0016): a snapshot read
   -- before a change never replaces one read after it.
   write_version INTEGER NOT NULL DEFAULT 0,
+  -- When the audit row total_consumptions comes from was written (migrations/0017).
+  total_at TEXT,
   UNIQUE (product_id, license_key)
 );
 
@@ -130,6 +132,8 @@ CREATE TABLE license_features (
   is_floating_cloud INTEGER,
   floating_users INTEGER,
   floating_timeout INTEGER,
+  -- When the audit row total_consumptions comes from was written (migrations/0017).
+  total_at TEXT,
   UNIQUE (license_id, product_feature_id)
 );
 
@@ -265,3 +269,153 @@ CREATE TABLE password_attempts (
   PRIMARY KEY (company_id, username, address)
 );
 CREATE INDEX password_attempts_by_window ON password_attempts (window_start);
+
+-- The audit log's lifecycle (docs/audit-archive.md): rows older than the retention window move to
+-- R2 as day-partitioned Parquet parts, and leave D1 in the same transaction that records the part.
+-- The archiver reads the oldest day's rows in created_at order through consumption_audit_by_time.
+CREATE INDEX consumption_audit_by_time ON consumption_audit (created_at);
+
+-- One row per archived part: an R2 object holding `rows` audit rows of one UTC day, written,
+-- read back and verified before its rows were deleted from consumption_audit (same transaction as
+-- this row). first_id/last_id are the smallest and largest audit ids in the part; first_event_id
+-- and last_event_id belong to those rows; digest is the SHA-256 of the rows' canonical text.
+-- in_manifest = 1 once the day's manifest.json in R2 lists the part.
+CREATE TABLE audit_archive_parts (
+  day TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  object_key TEXT NOT NULL UNIQUE,
+  rows INTEGER NOT NULL,
+  consumptions INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  first_event_id TEXT NOT NULL,
+  last_event_id TEXT NOT NULL,
+  first_created_at TEXT NOT NULL,
+  last_created_at TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  archived_at TEXT NOT NULL,
+  in_manifest INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, part)
+);
+CREATE INDEX audit_archive_parts_by_id ON audit_archive_parts (last_id);
+CREATE INDEX audit_archive_parts_unlisted ON audit_archive_parts (day) WHERE in_manifest = 0;
+
+-- The archiver's lease (one row, id 1): a run takes it by bumping `token` once the previous lease
+-- has expired, and commits a part only while `token` is still its own, so two runs never archive
+-- at once. pending_key is the object the holder is writing: a run that died leaves it, and the
+-- next holder deletes it unless a part row names it. The row is created by the first run.
+CREATE TABLE audit_archive_lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  token INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  pending_key TEXT
+);
+
+-- Usage rollups, period totals and webhooks (docs/usage-and-webhooks.md, migrations/0017).
+
+-- Sums of a counter's audit rows per UTC hour and per UTC day, written by the audit queue's consumer
+-- in the same transaction as the rows, from the rows it inserts (a row delivered twice counts once).
+-- license_feature_id 0 is the license's own counter. consumed/consumptions: the sum and number of
+-- accepted consumptions; overage: the units of them past max_consumption, as the counter object
+-- decided; adjusted/adjustments: periodic resets, manual resets and imports; refused_*: consumptions
+-- the rules refused (feature_not_enough_consumptions, negative_consumptions_not_allowed);
+-- total_after: the counter's total after its last row in the bucket (last_seq, its sequence number).
+CREATE TABLE usage_hourly (
+  license_id INTEGER NOT NULL,
+  license_feature_id INTEGER NOT NULL,
+  bucket_start TEXT NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  consumptions INTEGER NOT NULL DEFAULT 0,
+  overage INTEGER NOT NULL DEFAULT 0,
+  adjusted INTEGER NOT NULL DEFAULT 0,
+  adjustments INTEGER NOT NULL DEFAULT 0,
+  refused_over_limit INTEGER NOT NULL DEFAULT 0,
+  refused_negative INTEGER NOT NULL DEFAULT 0,
+  total_after INTEGER,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (license_id, license_feature_id, bucket_start)
+) WITHOUT ROWID;
+
+CREATE TABLE usage_daily (
+  license_id INTEGER NOT NULL,
+  license_feature_id INTEGER NOT NULL,
+  bucket_start TEXT NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  consumptions INTEGER NOT NULL DEFAULT 0,
+  overage INTEGER NOT NULL DEFAULT 0,
+  adjusted INTEGER NOT NULL DEFAULT 0,
+  adjustments INTEGER NOT NULL DEFAULT 0,
+  refused_over_limit INTEGER NOT NULL DEFAULT 0,
+  refused_negative INTEGER NOT NULL DEFAULT 0,
+  total_after INTEGER,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (license_id, license_feature_id, bucket_start)
+) WITHOUT ROWID;
+CREATE INDEX usage_daily_by_day ON usage_daily (bucket_start);
+
+-- The total a periodic counter held when its period ended (its consumption.period_reset event);
+-- a period that ended at 0 has no row.
+CREATE TABLE usage_periods (
+  license_id INTEGER NOT NULL,
+  license_feature_id INTEGER NOT NULL,
+  period_start TEXT NOT NULL,
+  period TEXT NOT NULL CHECK (period IN ('daily', 'weekly', 'monthly', 'annually')),
+  period_end TEXT NOT NULL,
+  total_consumptions INTEGER NOT NULL,
+  max_consumption INTEGER NOT NULL,
+  overage INTEGER NOT NULL,
+  PRIMARY KEY (license_id, license_feature_id, period_start)
+) WITHOUT ROWID;
+
+-- Where the vendor's webhooks go. secret: the Standard Webhooks signing secret ("whsec_" + base64);
+-- events: a JSON array of event types; thresholds: a JSON array of the percentages of
+-- consumption.threshold_reached to send.
+CREATE TABLE webhook_endpoints (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  thresholds TEXT NOT NULL DEFAULT '[80,100]',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- Events some endpoint subscribed to when they happened; payload is the exact JSON body sent
+-- (type, timestamp, data), event_id its webhook-id.
+CREATE TABLE webhook_events (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+
+-- One event to one endpoint: the delivery log. status pending (waiting or retrying), delivered,
+-- failed (its retries ran out: moved to the dead-letter queue); a resend makes it pending again.
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL REFERENCES webhook_events(event_id),
+  endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints(id),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_response_code INTEGER,
+  last_error TEXT,
+  last_attempt_at TEXT,
+  next_attempt_at TEXT,
+  delivered_at TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (event_id, endpoint_id)
+);
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);
+CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries (status, next_attempt_at);
+
+-- The scheduled scan for expired licenses (license.expired) reads licenses by validity_period.
+CREATE INDEX licenses_by_validity ON licenses (validity_period);
+
+-- How far each scheduled scan has got: its name → the time it scanned through.
+CREATE TABLE scheduled_scans (
+  name TEXT PRIMARY KEY,
+  scanned_through TEXT NOT NULL
+);

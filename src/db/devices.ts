@@ -8,6 +8,7 @@ import { DeviceResource } from "../models/device";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { encodeRow, resourceRows, type RowOf } from "./row-codec";
+import { createdDeliveries } from "./webhooks";
 
 /** A device as stored. */
 export type DeviceRow = RowOf<DeviceResource>;
@@ -17,10 +18,11 @@ const devices = resourceRows(DeviceResource);
 /**
  * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
  * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. `activatedDeviceId` reads the device id from the first statement's result, or
- * null when the license is activated max times. A blacklisted device is never re-activated
- * (callers refuse it earlier; this is the backstop). The statements run in the caller's batch
- * (activate_license writes the device's variables and tells the license's objects in the same one).
+ * the last seat. A blacklisted device is never re-activated (callers refuse it earlier; this is
+ * the backstop). The statements run in the caller's batch (activate_license writes the device's
+ * variables and tells the license's objects in the same one); `announce`, webhook event statements
+ * that decide on D1 as it is before the activation (src/db/webhooks.ts), run first.
+ * `activationOutcome` reads the batch's results.
  */
 export function activateDeviceStatements(
   db: D1Database,
@@ -28,8 +30,10 @@ export function activateDeviceStatements(
   hardwareId: string,
   maxActivations: number,
   unlimited: boolean,
+  announce: readonly D1PreparedStatement[] = [],
 ): D1PreparedStatement[] {
   return [
+    ...announce,
     db
       .prepare(
         `INSERT INTO devices (license_id, hardware_id, active)
@@ -50,10 +54,14 @@ export function activateDeviceStatements(
   ];
 }
 
-/** The activated device's id, from the first result of activateDeviceStatements; null: activated max times. */
-export function activatedDeviceId(result: D1Result): number | null {
-  const row = (result.results as Array<{ id: number }>)[0];
-  return row ? row.id : null;
+/**
+ * From the results of a batch that starts with activateDeviceStatements (`announced`: how many
+ * announce statements it was given): the device id, or null when the license is activated max
+ * times, and the ids of the webhook deliveries the announce statements created.
+ */
+export function activationOutcome(results: D1Result[], announced: number): { deviceId: number | null; deliveries: number[] } {
+  const row = (results[announced]!.results as Array<{ id: number }>)[0];
+  return { deviceId: row ? row.id : null, deliveries: announced > 0 ? createdDeliveries(results, announced - 1) : [] };
 }
 
 /**
@@ -84,13 +92,26 @@ export async function findDevice(db: D1Database, deviceId: number): Promise<Devi
   return row && devices.decode(row);
 }
 
-/** Blacklists or un-blacklists a device; null when there is no such device. */
-export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
-  const row = await db
-    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
-    .bind(blacklisted ? 1 : 0, deviceId)
-    .first<DeviceRow>();
-  return row && devices.decode(row);
+/**
+ * Blacklists or un-blacklists a device; null when there is no such device. `announce`: webhook
+ * event statements run first, in the same transaction (src/db/webhooks.ts); the new deliveries' ids
+ * come back with the device.
+ */
+export async function setDeviceBlacklisted(
+  db: D1Database,
+  deviceId: number,
+  blacklisted: boolean,
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ device: DeviceResource | null; deliveries: number[] }> {
+  const results = await db.batch<DeviceRow>([
+    ...announce,
+    db.prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`).bind(blacklisted ? 1 : 0, deviceId),
+  ]);
+  const row = results.at(-1)!.results[0];
+  return {
+    device: row ? devices.decode(row) : null,
+    deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
+  };
 }
 
 /** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */

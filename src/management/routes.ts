@@ -6,6 +6,8 @@ import { managementDeviceRoutes } from "./routes/devices";
 import { managementImportRoutes } from "./routes/import";
 import { managementLicenseRoutes } from "./routes/licenses";
 import { managementProductRoutes } from "./routes/products";
+import { managementUsageRoutes } from "./routes/usage";
+import { managementWebhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...managementProductRoutes,
@@ -14,4 +16,6 @@ export const managementRoutes: readonly ManagementRoute[] = [
   ...managementApiKeyRoutes,
   ...managementAuditRoutes,
   ...managementImportRoutes,
+  ...managementUsageRoutes,
+  ...managementWebhookRoutes,
 ];

@@ -12,8 +12,10 @@ import {
 } from "../../counter/counter-stubs";
 import { toLicenseDetails } from "../../db/counter-snapshot";
 import { MAX_DEVICE_VARIABLES, deviceVariablesStatement, variablesWritten, writeDeviceVariablesStatement } from "../../db/device-variables";
-import { activateDeviceStatements, activatedDeviceId, deactivateDeviceStatement, deactivated } from "../../db/devices";
+import { activateDeviceStatements, activationOutcome, deactivateDeviceStatement, deactivated } from "../../db/devices";
 import type { DeviceVariableResource } from "../../models/device";
+import { announce, deviceActivatedEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
@@ -63,6 +65,14 @@ export const activateLicense = licenseApiRoute({
     // One D1 batch writes: the device, its variables, and the license's change (its write version,
     // its objects, and the license as it is afterwards), then reads the device's variables back.
     const limits = toLicenseDetails(before!)!;
+    // device.activated when this makes the device active (not when it was active already), decided with the activation.
+    const event = deviceActivatedEvent(
+      { license_id: license.id, license_key: license.licenseKey, product: product.shortCode },
+      body.hardware_id,
+      { maxActivations: limits.maxActivations, unlimited: limits.allowUnlimitedActivations },
+      nowMs,
+    );
+    const announced = announce(event, env.DB);
     const device = { licenseId: license.id, hardwareId: body.hardware_id };
     const variables = body.variables && Object.keys(body.variables).length > 0 ? body.variables : null;
     const activation = activateDeviceStatements(
@@ -71,11 +81,13 @@ export const activateLicense = licenseApiRoute({
       body.hardware_id,
       limits.maxActivations,
       limits.allowUnlimitedActivations,
+      announced,
     );
     const written = variables ? [writeDeviceVariablesStatement(env.DB, device, variables, new Date(nowMs).toISOString())] : [];
     const change = licenseChangeStatements(env.DB, license.id);
     const results = await env.DB.batch([...activation, ...written, deviceVariablesStatement(env.DB, device), ...change.statements]);
-    const deviceId = activatedDeviceId(results[0]!);
+    const { deviceId, deliveries } = activationOutcome(results, announced.length);
+    if (deliveries.length > 0) ctx.waitUntil(sendDeliveries(env, deliveries));
     if (deviceId === null) throw new ApiError("license_activated_max_times");
     // The license's counter objects learn of the device (and the license's activation) before this
     // answers, whatever it answers: the device is activated from here on.
