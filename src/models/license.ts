@@ -4,16 +4,18 @@
  * trial marking), its customer, custom field values, feature overrides and floating settings.
  */
 import { z } from "zod";
-import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text } from "./fields";
+import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text, warnings } from "./fields";
 import { CustomerInput, CustomerResource } from "./customer";
 import { FeatureOverridesInput, FloatingDeviceResource, LicenseFeatureResource } from "./license-feature";
 import { LicenseConsumptionInput, LicenseConsumptionResource } from "./license-consumption";
 import { LicenseUserInput, LicenseUserResource } from "./license-user";
+import { urlValueTypes } from "../openapi/url-value-types";
 import { pagination } from "./page";
 import { CustomFieldValueResource, customFieldValue, customFieldValues } from "./product-custom-field";
-import { borrowFields, floatingFields, refineFloating } from "./rule-fields";
+import { borrowFields, floatingFields } from "./rule-fields";
+import { floatingProblem, settingsProblem, type Settings } from "./unworkable-settings";
 
-export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]);
+export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]).meta({ id: "LicenseType" });
 export type LicenseType = z.infer<typeof LicenseType>;
 
 export const LicensePath = z.object({ license_id: decimal("license_id") });
@@ -59,15 +61,24 @@ export const licenseTermsFields = {
 export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
 
 /** The refinements every issued or imported license keeps: consumption on consumption licenses only; floating settings together. */
-export function refineLicenseTerms<
-  T extends z.ZodType<{ consumption?: unknown; license_type: string } & Parameters<typeof refineFloating>[0]>,
->(schema: T) {
-  return schema
-    .superRefine((body, ctx) => {
-      if (body.consumption !== undefined && body.license_type !== "consumption")
-        ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
-    })
-    .superRefine(refineFloating);
+export function refineLicenseTerms<T extends z.ZodType<{ consumption?: unknown; license_type: string } & Settings>>(schema: T) {
+  return schema.superRefine((body, ctx) => {
+    if (body.consumption !== undefined && body.license_type !== "consumption")
+      ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+    const floating = floatingProblem(body);
+    if (floating) ctx.addIssue({ code: "custom", message: floating.message, path: [floating.field] });
+  });
+}
+
+/**
+ * What issuing refuses beyond what importing does (imports carry licenses as LicenseSpring held
+ * them): settings of the license and of its own counter that cannot work (./unworkable-settings.ts).
+ */
+function refineIssuedSettings(body: Settings & { consumption?: Settings | undefined }, ctx: z.RefinementCtx): void {
+  const problem = settingsProblem(body, () => true);
+  if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
+  const counter = body.consumption && settingsProblem(body.consumption, () => true);
+  if (counter) ctx.addIssue({ code: "custom", message: counter.message, path: ["consumption", counter.field] });
 }
 
 export const IssueLicenseBody = refineLicenseTerms(
@@ -83,7 +94,7 @@ export const IssueLicenseBody = refineLicenseTerms(
       ...licenseTermsFields,
     })
     .strict(),
-);
+).superRefine(refineIssuedSettings);
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
@@ -108,32 +119,35 @@ export const ListLicensesQuery = z
     enabled: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
+      .register(urlValueTypes, { type: "boolean" })
       .optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
 
-export const LicenseResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  product_short_code: z.string(),
-  license_key: z.string().nullable(),
-  users: z.array(z.string()),
-  enabled: z.boolean(),
-  active: z.boolean(),
-  license_type: LicenseType,
-  validity_period: z.string().nullable(),
-  max_activations: z.number().int(),
-  allow_unlimited_activations: z.boolean(),
-  created_at: z.string(),
-  metadata: metadataResource,
-  order_store_id: z.string().nullable(),
-  max_license_users: z.number().int(),
-  is_trial: z.boolean(),
-  trial_days: z.number().int(),
-  ...floatingFields,
-  ...borrowFields,
-});
+export const LicenseResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    product_short_code: z.string(),
+    license_key: z.string().nullable(),
+    users: z.array(z.string()),
+    enabled: z.boolean(),
+    active: z.boolean(),
+    license_type: LicenseType,
+    validity_period: z.string().nullable(),
+    max_activations: z.number().int(),
+    allow_unlimited_activations: z.boolean(),
+    created_at: z.string(),
+    metadata: metadataResource,
+    order_store_id: z.string().nullable(),
+    max_license_users: z.number().int(),
+    is_trial: z.boolean(),
+    trial_days: z.number().int(),
+    ...floatingFields,
+    ...borrowFields,
+  })
+  .meta({ id: "License" });
 export type LicenseResource = z.infer<typeof LicenseResource>;
 
 export const LicenseDetailResource = LicenseResource.extend({
@@ -147,5 +161,7 @@ export const LicenseDetailResource = LicenseResource.extend({
   floating_devices: z.array(FloatingDeviceResource),
   /** The license users (user-based licenses), as the License API shows them. */
   license_users: z.array(LicenseUserResource),
-});
+  /** The license's own (its features and consumption have theirs). */
+  warnings,
+}).meta({ id: "LicenseDetail" });
 export type LicenseDetailResource = z.infer<typeof LicenseDetailResource>;

@@ -20,10 +20,10 @@ import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
 import { licenseApiRoute } from "../license-api-route";
-import { signInToLicense } from "../license-user-sign-in";
+import { SIGN_IN_ERRORS, signInToLicense } from "../license-user-sign-in";
 import { isExpired, resolveLicenseIdentity } from "../resolve-license";
 import { DeactivatedBody, LicenseBody } from "../response-schemas";
-import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
+import { ActivateLicenseBody, DeactivateLicenseBody, SINGLE_SIGN_ON_ERRORS } from "../schemas";
 
 /**
  * Precedence: identity (unknown_product, license_not_found; on user-based products the
@@ -39,6 +39,8 @@ import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
 export const activateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/activate_license",
+  operationId: "activateLicense",
+  errors: { ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "Activate a device on a license",
   body: ActivateLicenseBody,
   response: LicenseBody,
@@ -129,6 +131,7 @@ export const activateLicense = licenseApiRoute({
 export const deactivateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/deactivate_license",
+  operationId: "deactivateLicense",
   summary: "Deactivate a device",
   body: DeactivateLicenseBody,
   response: DeactivatedBody,

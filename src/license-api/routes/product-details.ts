@@ -15,6 +15,7 @@ import { ProductDetailsQuery } from "../schemas";
 export const productDetails = licenseApiRoute({
   method: "get",
   path: "/api/v4/product_details",
+  operationId: "getProductDetails",
   summary: "A product's details (and its custom fields)",
   query: ProductDetailsQuery,
   response: ProductDetailsBody,

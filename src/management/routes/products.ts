@@ -16,11 +16,12 @@ import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } fr
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
+  PRODUCT_DEFAULTS_FOR_LICENSES,
   ProductFeaturePath,
   ProductFeatureResource,
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
-import { floatingProblem } from "../../models/rule-fields";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
@@ -29,6 +30,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products",
+    operationId: "createProduct",
+    errors: { conflict: "a product already has this short_code" },
     tag: "Products",
     summary: "Create a product",
     body: CreateProductBody,
@@ -43,6 +46,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products",
+    operationId: "listProducts",
     tag: "Products",
     summary: "List products",
     query: PageQuery,
@@ -54,6 +58,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}",
+    operationId: "getProduct",
     tag: "Products",
     summary: "Get a product",
     params: ProductPath,
@@ -65,6 +70,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}",
+    operationId: "updateProduct",
     tag: "Products",
     summary: "Change a product's name or metadata",
     description: "The License API answers the metadata in product_details and in every license object of the product.",
@@ -80,6 +86,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "createProductCustomField",
+    errors: { conflict: "the product already has a custom field of this name" },
     tag: "Products",
     summary: "Add a custom field to a product, with its default value",
     description:
@@ -92,14 +100,15 @@ export const managementProductRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       const field = await insertProductCustomField(env.DB, params.product_id, body);
-      await forgetProductVersion(env.DB, params.product_id);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
+      await forgetProductVersion(env.DB, params.product_id);
       return field;
     },
   }),
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "listProductCustomFields",
     tag: "Products",
     summary: "List a product's custom fields",
     params: ProductPath,
@@ -112,6 +121,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "createProductFeature",
+    errors: { conflict: "the product already has a feature with this code" },
     tag: "Products",
     summary: "Add a feature to a product, with its default consumption rules",
     description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
@@ -129,6 +140,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "listProductFeatures",
     tag: "Products",
     summary: "List a product's features",
     params: ProductPath,
@@ -142,6 +154,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
+    operationId: "updateProductFeature",
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
@@ -151,10 +164,10 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, body, env }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
-      const users = body.floating_users ?? stored.floating_users;
-      const problem = floatingProblem({ is_floating_cloud: floats, floating_users: users });
-      if (problem) throw new ApiError("validation_error", problem);
+      const next = { ...stored, ...definedOnly(body) };
+      assertWorkable(next, (field) => sentIn(body)(field) && !(PRODUCT_DEFAULTS_FOR_LICENSES as readonly string[]).includes(field));
+      const floats = next.is_floating_cloud;
+      const users = next.floating_users;
       if (users < 1) {
         const inheriting = await licenseFeaturesInheritingFloatingUsers(env.DB, stored.id, floats);
         if (inheriting > 0)
