@@ -18,20 +18,21 @@ const devices = resourceRows(DeviceResource);
 /**
  * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
  * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. Returns the device id, or null when the license is activated max times, and the
- * ids of the webhook deliveries `announce` created.
- * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
+ * the last seat. A blacklisted device is never re-activated (callers refuse it earlier; this is
+ * the backstop). The statements run in the caller's batch (activate_license writes the device's
+ * variables and tells the license's objects in the same one); `announce`, webhook event statements
+ * that decide on D1 as it is before the activation (src/db/webhooks.ts), run first.
+ * `activationOutcome` reads the batch's results.
  */
-export async function activateDevice(
+export function activateDeviceStatements(
   db: D1Database,
   licenseId: number,
   hardwareId: string,
   maxActivations: number,
   unlimited: boolean,
-  /** Webhook event statements that decide on D1 as it is before the activation (src/db/webhooks.ts). */
   announce: readonly D1PreparedStatement[] = [],
-): Promise<{ deviceId: number | null; deliveries: number[] }> {
-  const results = await db.batch([
+): D1PreparedStatement[] {
+  return [
     ...announce,
     db
       .prepare(
@@ -50,19 +51,31 @@ export async function activateDevice(
         "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
       )
       .bind(licenseId),
-  ]);
-  const row = (results[announce.length]!.results as Array<{ id: number }>)[0];
-  return { deviceId: row ? row.id : null, deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [] };
+  ];
 }
 
-/** Deactivates the device; false when there was no active device with that hardware id. */
-export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
-  const result = await db
-    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
-    .bind(licenseId, hardwareId)
-    .run();
-  return result.meta.changes > 0;
+/**
+ * From the results of a batch that starts with activateDeviceStatements (`announced`: how many
+ * announce statements it was given): the device id, or null when the license is activated max
+ * times, and the ids of the webhook deliveries the announce statements created.
+ */
+export function activationOutcome(results: D1Result[], announced: number): { deviceId: number | null; deliveries: number[] } {
+  const row = (results[announced]!.results as Array<{ id: number }>)[0];
+  return { deviceId: row ? row.id : null, deliveries: announced > 0 ? createdDeliveries(results, announced - 1) : [] };
 }
+
+/**
+ * Deactivates the device, as the first statement of the caller's batch (deactivate_license tells
+ * the license's objects in the same one); `deactivated` reads whether there was an active device
+ * with that hardware id.
+ */
+export function deactivateDeviceStatement(db: D1Database, licenseId: number, hardwareId: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1 RETURNING id")
+    .bind(licenseId, hardwareId);
+}
+
+export const deactivated = (result: D1Result) => result.results.length > 0;
 
 export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceResource>> {
   return readPage(

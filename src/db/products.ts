@@ -82,7 +82,12 @@ export async function findProduct(db: D1Database, productId: number): Promise<Pr
   return row && products.decode(row);
 }
 
-/** Changes a product's name or metadata, with `also` in the same transaction; null when there is no such product. */
+/**
+ * Changes a product's name or metadata, with `also` in the same transaction; null when there is no
+ * such product. Both are in every license object of the product, which its licenses' counter
+ * objects answer: the product's version rises with the change (src/license-api/edge-state.ts
+ * carries it to them).
+ */
 export async function updateProduct(
   db: D1Database,
   productId: number,
@@ -92,7 +97,9 @@ export async function updateProduct(
   const set = setClause(changes);
   const row = await firstRowWith<ProductRow>(
     db,
-    db.prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${products.columns}`).bind(...set.values, productId),
+    db
+      .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${products.columns}`)
+      .bind(...set.values, productId),
     also,
   );
   return row && products.decode(row);

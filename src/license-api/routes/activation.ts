@@ -3,12 +3,19 @@
  * activating, and stop being able to consume by deactivating.
  */
 import { licenseSignature } from "../../auth/response-signing";
-import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
-import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../../db/device-variables";
-import { activateDevice, deactivateDevice } from "../../db/devices";
+import {
+  licenseChangeStatements,
+  licenseTarget,
+  liveFeatureStates,
+  liveLicenseState,
+  tellLicenseCounters,
+} from "../../counter/counter-stubs";
+import { toLicenseDetails } from "../../db/counter-snapshot";
+import { MAX_DEVICE_VARIABLES, deviceVariablesStatement, variablesWritten, writeDeviceVariablesStatement } from "../../db/device-variables";
+import { activateDeviceStatements, activationOutcome, deactivateDeviceStatement, deactivated } from "../../db/devices";
+import type { DeviceVariableResource } from "../../models/device";
 import { announce, deviceActivatedEvent } from "../../webhooks/license-events";
 import { sendDeliveries } from "../../webhooks/webhook-consumer";
-import { loadLicenseDetails } from "../../db/licenses";
 import { ApiError } from "../../errors";
 import { askPool } from "../ask-pool";
 import { licenseBody } from "../license-body";
@@ -38,67 +45,79 @@ export const activateLicense = licenseApiRoute({
   body: ActivateLicenseBody,
   response: LicenseBody,
   reads: "context",
-  async handler({ request, env, ctx, apiKey, body, lookup, context }) {
+  // One D1 read before the write: the context, the license in full and the license user, in one batch.
+  readsLicense: true,
+  async handler({ request, env, ctx, apiKey, body, lookup, context, license: before, licenseUser }) {
     const { product, license, user } =
       body.username === undefined
         ? { ...resolveLicenseIdentity(context, lookup, apiKey), user: null }
-        : await signInToLicense({ request, env, ctx, apiKey }, context, { ...lookup, username: body.username }, body.password, "activate");
+        : await signInToLicense(
+            { request, env, ctx, apiKey },
+            context,
+            { ...lookup, username: body.username },
+            body.password,
+            "activate",
+            licenseUser,
+          );
     const nowMs = Date.now();
     if (!license.enabled) throw new ApiError("license_not_enabled");
     if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
 
-    const details = await loadLicenseDetails(env.DB, license.id);
+    // One D1 batch writes: the device, its variables, and the license's change (its write version,
+    // its objects, and the license as it is afterwards), then reads the device's variables back.
+    const limits = toLicenseDetails(before!)!;
     // device.activated when this makes the device active (not when it was active already), decided with the activation.
-    const activation = deviceActivatedEvent(
+    const event = deviceActivatedEvent(
       { license_id: license.id, license_key: license.licenseKey, product: product.shortCode },
       body.hardware_id,
-      { maxActivations: details.maxActivations, unlimited: details.allowUnlimitedActivations },
+      { maxActivations: limits.maxActivations, unlimited: limits.allowUnlimitedActivations },
       nowMs,
     );
-    const { deviceId, deliveries } = await activateDevice(
+    const announced = announce(event, env.DB);
+    const device = { licenseId: license.id, hardwareId: body.hardware_id };
+    const variables = body.variables && Object.keys(body.variables).length > 0 ? body.variables : null;
+    const activation = activateDeviceStatements(
       env.DB,
       license.id,
       body.hardware_id,
-      details.maxActivations,
-      details.allowUnlimitedActivations,
-      announce(activation, env.DB),
+      limits.maxActivations,
+      limits.allowUnlimitedActivations,
+      announced,
     );
+    const written = variables ? [writeDeviceVariablesStatement(env.DB, device, variables, new Date(nowMs).toISOString())] : [];
+    const change = licenseChangeStatements(env.DB, license.id);
+    const results = await env.DB.batch([...activation, ...written, deviceVariablesStatement(env.DB, device), ...change.statements]);
+    const { deviceId, deliveries } = activationOutcome(results, announced.length);
     if (deliveries.length > 0) ctx.waitUntil(sendDeliveries(env, deliveries));
     if (deviceId === null) throw new ApiError("license_activated_max_times");
     // The license's counter objects learn of the device (and the license's activation) before this
     // answers, whatever it answers: the device is activated from here on.
-    await invalidateLicenseCounters(env, license.id);
-    if (body.variables && !(await writeDeviceVariables(env.DB, deviceId, body.variables, new Date(nowMs).toISOString()))) {
+    const after = (await tellLicenseCounters(env, change, results))!;
+    if (variables && !variablesWritten(variables, results[activation.length]!)) {
       throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
     }
-
-    const [activated, featureStates, licenseState, variables, pool] = await Promise.all([
-      loadLicenseDetails(env.DB, license.id),
-      liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
-      liveLicenseState(env, license, product.defaultsVersion),
-      deviceVariables(env.DB, deviceId),
+    const details = toLicenseDetails(after)!;
+    const [featureStates, licenseState, pool, signature] = await Promise.all([
+      liveFeatureStates(env, license.id, details.features, product.defaultsVersion, after),
+      liveLicenseState(env, license, product.defaultsVersion, after),
       license.floating.isFloatingCloud
         ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
         : null,
+      licenseSignature(env.LICENSE_SIGNING_KEY, body.hardware_id, body.username ?? body.license_key ?? "", license.validityPeriod),
     ]);
     return licenseBody({
       license: { ...license, active: true },
-      details: activated,
+      details,
       deviceId,
       hardwareId: body.hardware_id,
       user,
       featureStates,
       licenseState,
       includeExpiredFeatures: false,
-      licenseSignature: await licenseSignature(
-        env.LICENSE_SIGNING_KEY,
-        body.hardware_id,
-        body.username ?? body.license_key ?? "",
-        license.validityPeriod,
-      ),
+      licenseSignature: signature,
       nowMs,
-      activation: { variables },
+      activation: { variables: results[activation.length + written.length]!.results as DeviceVariableResource[] },
       pool,
     });
   },
@@ -120,8 +139,11 @@ export const deactivateLicense = licenseApiRoute({
   async handler({ env, apiKey, body, lookup, context }) {
     const { license } = resolveLicenseIdentity(context, lookup, apiKey);
     if (context.device?.blacklisted) throw new ApiError("blacklisted");
-    if (!(await deactivateDevice(env.DB, license.id, body.hardware_id))) throw new ApiError("device_not_found");
-    await invalidateLicenseCounters(env, license.id);
+    // One D1 batch: the device, and the license's change (its write version, its objects, the license afterwards).
+    const change = licenseChangeStatements(env.DB, license.id);
+    const results = await env.DB.batch([deactivateDeviceStatement(env.DB, license.id, body.hardware_id), ...change.statements]);
+    if (!deactivated(results[0]!)) throw new ApiError("device_not_found");
+    await tellLicenseCounters(env, change, results);
     return "license_deactivated" as const;
   },
 });

@@ -147,7 +147,11 @@ async function issueLicense(env: Env, actor: ManagementActor, body: IssueLicense
   }
   // A new license may change which license its users get when they name no license_id: the
   // counter objects of their other licenses of the product must learn it before this answers.
-  if (users.length > 0) await invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId));
+  // The new license's own objects start with it as issued (a seed), so none reads D1 for it.
+  await Promise.all([
+    invalidateLicenseCounters(env, licenseId),
+    users.length > 0 ? invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId)) : null,
+  ]);
   return licenseId;
 }
 

@@ -132,7 +132,9 @@ export const managementProductRoutes = [
         ...change,
         onlyIfChanged: true,
       });
-      return orNotFound(await updateProduct(env.DB, params.product_id, body, [activity]), "Product", params.product_id);
+      const product = orNotFound(await updateProduct(env.DB, params.product_id, body, [activity]), "Product", params.product_id);
+      await forgetProductVersion(env.DB, params.product_id);
+      return product;
     },
   }),
   managementRoute({
@@ -194,6 +196,7 @@ export const managementProductRoutes = [
         }),
       ]);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
+      await forgetProductVersion(env.DB, params.product_id);
       return field;
     },
   }),
@@ -263,7 +266,7 @@ export const managementProductRoutes = [
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
-      "Every license that does not override a value uses the new default within 5 seconds (at once on the edge location that served this call).",
+      "Every license that does not override a value uses the new default within 60 seconds (at once on the edge location that served this call).",
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
     response: ProductFeatureResource,
@@ -292,7 +295,7 @@ export const managementProductRoutes = [
         "Feature",
         params.feature_code,
       );
-      forgetProductVersion(params.product_id);
+      await forgetProductVersion(env.DB, params.product_id);
       return feature;
     },
   }),
