@@ -31,6 +31,18 @@ export function licenseCustomerStatement(db: D1Database, licenseId: number): D1P
   return db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM licenses l JOIN customers c ON c.id = l.customer_id WHERE l.id = ?`).bind(licenseId);
 }
 
+/**
+ * The customer's licenses that are not archived: the License API answers the customer in their
+ * license objects, which their counter objects hold (an archived license's are told when it is restored).
+ */
+export async function customerLicenseIds(db: D1Database, customerId: number): Promise<number[]> {
+  const { results } = await db
+    .prepare("SELECT id FROM licenses WHERE customer_id = ? AND archived_at IS NULL ORDER BY id")
+    .bind(customerId)
+    .all<{ id: number }>();
+  return results.map((row) => row.id);
+}
+
 export async function findCustomer(db: D1Database, customerId: number): Promise<CustomerDetailResource | null> {
   const row = await db.prepare(`SELECT ${DETAIL_COLUMNS} FROM customers c WHERE c.id = ?`).bind(customerId).first<CustomerDetailRow>();
   return row && customerDetail(row);

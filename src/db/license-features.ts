@@ -111,7 +111,9 @@ export async function addLicenseFeature(
 /**
  * Adds a product feature to every license of its product that never had it (not archived ones;
  * not those it was removed from, which a vendor removed on purpose), in one transaction with
- * `after`. The number of licenses that got it.
+ * `after` (which may count the licenses: it runs right after the insert) and the rise of the
+ * product's version, which tells the licenses' counter objects to read their license again
+ * (src/license-api/edge-state.ts). The number of licenses that got it.
  */
 export async function addFeatureToProductLicenses(
   db: D1Database,
@@ -130,6 +132,7 @@ export async function addFeatureToProductLicenses(
       )
       .bind(productFeatureId, ...addedValues(overrides), productId),
     ...after,
+    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
   ]);
   return result!.meta.changes;
 }

@@ -10,9 +10,11 @@
  * customer conflict and withCustomerRetry reads and writes once more.
  */
 import type { ManagementActor } from "../auth/management-roles";
+import { invalidateLicenseCounters } from "../counter/counter-stubs";
 import { activityStatement } from "../db/activity";
 import {
   customerInsertStatement,
+  customerLicenseIds,
   customerUpdateStatement,
   findCustomer,
   findCustomersByEmail,
@@ -29,6 +31,8 @@ export interface CustomerLink {
   customerId: number | null;
   /** What commits before the license: a new customer, or the fields sent to one found by e-mail, each with its activity entry. */
   writes: D1PreparedStatement[];
+  /** True when `writes` change an existing customer: its other licenses must be told (customerChanged). */
+  changesCustomer: boolean;
 }
 
 /** What a license body says of its customer: undefined for both leaves it as it is. */
@@ -51,18 +55,19 @@ export async function linkCustomer(
         "validation_error",
         `customer_id: customer ${customer.id} is a customer of company ${customer.company_id}, and this license's product is company ${companyId}'s`,
       );
-    return { customerId: customer.id, writes: [] };
+    return { customerId: customer.id, writes: [], changesCustomer: false };
   }
-  if (choice.customer_id === null || choice.customer === null) return { customerId: null, writes: [] };
+  if (choice.customer_id === null || choice.customer === null) return { customerId: null, writes: [], changesCustomer: false };
   if (choice.customer === undefined) return undefined;
 
   const input = choice.customer;
   const [found] = input.email ? await findCustomersByEmail(env.DB, companyId, [input.email]) : [];
   if (found) {
     const change = changedValues(found, input);
-    if (Object.keys(change.after).length === 0) return { customerId: found.id, writes: [] };
+    if (Object.keys(change.after).length === 0) return { customerId: found.id, writes: [], changesCustomer: false };
     return {
       customerId: found.id,
+      changesCustomer: true,
       writes: [
         customerUpdateStatement(env.DB, found.id, change.after),
         activityStatement(env.DB, actor, { action: "customer.updated", target: { type: "customer", id: found.id }, ...change }),
@@ -73,6 +78,7 @@ export async function linkCustomer(
   const values = customerValues(input);
   return {
     customerId: id,
+    changesCustomer: false,
     writes: [
       customerInsertStatement(env.DB, id, companyId, values),
       activityStatement(env.DB, actor, {
@@ -82,6 +88,18 @@ export async function linkCustomer(
       }),
     ],
   };
+}
+
+/**
+ * After a customer changed: the counter objects of its licenses (but `except`, which its caller
+ * tells itself) forget what they knew of it before the change answers, since the License API
+ * answers the customer in every license object.
+ */
+export async function customerChanged(env: Env, customerId: number, except: number | null = null): Promise<void> {
+  await invalidateLicenseCounters(
+    env,
+    (await customerLicenseIds(env.DB, customerId)).filter((id) => id !== except),
+  );
 }
 
 /** Runs `attempt` (which links a customer and writes), once more if another write took the new customer's id or e-mail first. */

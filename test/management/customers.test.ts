@@ -117,11 +117,25 @@ describe("customers", () => {
     const changed = await manageOk("PATCH", `/api/v1/customers/${customer.id}`, { company_name: "New Name", metadata: { tier: "gold" } });
     expect(changed).toMatchObject({ company_name: "New Name", metadata: { tier: "gold" }, license_count: 1 });
     expect(await check()).toMatchObject({ company_name: "New Name", metadata: { tier: "gold" } });
-    expect((await manageOk("GET", `/api/v1/activity?target_type=customer&target_id=${customer.id}`)).data[0]).toMatchObject({
-      action: "customer.updated",
-      before: { company_name: "Old Name", metadata: {} },
-      after: { company_name: "New Name", metadata: { tier: "gold" } },
+    // A license issued or changed with `customer` changes the customer found by e-mail: its other licenses answer that too.
+    const other = await manageOk("POST", "/api/v1/licenses", {
+      product_id: setup.product.id,
+      customer: { email: customer.email, company_name: "Issued Name" },
     });
+    expect(other.customer_id).toBe(customer.id);
+    expect(await check()).toMatchObject({ company_name: "Issued Name" });
+    await manageOk("PATCH", `/api/v1/licenses/${other.id}`, { customer: { email: customer.email, company_name: "Patched Name" } });
+    expect(await check()).toMatchObject({ company_name: "Patched Name" });
+    await manageOk("PATCH", `/api/v1/customers/${customer.id}`, { company_name: "New Name" });
+    const entries = (await manageOk("GET", `/api/v1/activity?target_type=customer&target_id=${customer.id}`)).data;
+    expect(entries.map((entry: any) => [entry.action, entry.before?.company_name, entry.after.company_name])).toEqual([
+      ["customer.updated", "Patched Name", "New Name"],
+      ["customer.updated", "Issued Name", "Patched Name"],
+      ["customer.updated", "New Name", "Issued Name"],
+      ["customer.updated", "Old Name", "New Name"],
+      ["customer.created", undefined, "Old Name"],
+    ]);
+    expect(entries[3]).toMatchObject({ before: { metadata: {} }, after: { metadata: { tier: "gold" } } });
 
     const taken = await manageOk("POST", "/api/v1/customers", { email: `${uniqueCode("t")}@acme.test` });
     expect((await managementError(await manage("PATCH", `/api/v1/customers/${customer.id}`, { email: taken.email }))).code).toBe(

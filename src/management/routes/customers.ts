@@ -24,7 +24,7 @@ import {
 } from "../../models/customer";
 import { page } from "../../models/page";
 import { changedValues } from "../changed-values";
-import { withCustomerRetry } from "../customer-links";
+import { customerChanged, withCustomerRetry } from "../customer-links";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
@@ -103,7 +103,8 @@ export const managementCustomerRoutes = [
     tag: "Customers",
     summary: "Change a customer: every license of the customer answers the new values from the next request on",
     description:
-      "The License API reads a license's customer when it answers, so no license needs changing. An e-mail another customer of the " +
+      "The counter objects of the customer's licenses, which answer the customer in license objects, are told before this answers. " +
+      "An e-mail another customer of the " +
       'company has is 409. To erase a customer\'s personal data, set its fields to "".',
     params: CustomerPath,
     body: UpdateCustomerBody,
@@ -121,6 +122,7 @@ export const managementCustomerRoutes = [
         if (isCustomerConflict(error)) throw new ApiError("conflict", "Another customer of the company took this e-mail meanwhile");
         throw error;
       }
+      if (Object.keys(change.after).length > 0) await customerChanged(env, stored.id);
       return orNotFound(await findCustomer(env.DB, stored.id), "Customer", stored.id);
     },
   }),

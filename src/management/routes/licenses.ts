@@ -37,7 +37,7 @@ import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
 import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
 import { changedValues } from "../changed-values";
-import { linkCustomer, withCustomerRetry } from "../customer-links";
+import { customerChanged, linkCustomer, withCustomerRetry, type CustomerLink } from "../customer-links";
 import { checkFeatureSettings } from "../feature-settings";
 import { licenseDetail } from "../license-detail-view";
 import { managementRoute } from "../management-route";
@@ -98,9 +98,10 @@ async function issueLicense(env: Env, actor: ManagementActor, body: IssueLicense
     users.map(async (user) => ({ user, passwordHash: user.password === undefined ? null : await hashPassword(user.password) })),
   );
   let licenseId: number;
+  let customer: CustomerLink = { customerId: null, writes: [], changesCustomer: false };
   try {
     licenseId = await withCustomerRetry(async () => {
-      const customer = (await linkCustomer(env, actor, product.company_id, body)) ?? { customerId: null, writes: [] };
+      customer = (await linkCustomer(env, actor, product.company_id, body)) ?? customer;
       const issued = activityStatement(env.DB, actor, {
         action: "license.issued",
         target: { type: "license", id: { select: ISSUED_LICENSE_ID } },
@@ -147,10 +148,12 @@ async function issueLicense(env: Env, actor: ManagementActor, body: IssueLicense
   }
   // A new license may change which license its users get when they name no license_id: the
   // counter objects of their other licenses of the product must learn it before this answers.
-  // The new license's own objects start with it as issued (a seed), so none reads D1 for it.
+  // The new license's own objects start with it as issued (a seed), so none reads D1 for it. A
+  // customer found by e-mail and changed by `customer` is answered by its other licenses too.
   await Promise.all([
     invalidateLicenseCounters(env, licenseId),
     users.length > 0 ? invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId)) : null,
+    customer.changesCustomer ? customerChanged(env, customer.customerId!, licenseId) : null,
   ]);
   return licenseId;
 }
@@ -197,8 +200,9 @@ async function changeLicense(env: Env, actor: ManagementActor, licenseId: number
       )
     : {};
 
+  let customer: CustomerLink | undefined;
   await withCustomerRetry(async () => {
-    const customer = await linkCustomer(env, actor, product.company_id, body);
+    customer = await linkCustomer(env, actor, product.company_id, body);
     const changes = { ...columns, ...(customer ? { customer_id: customer.customerId } : {}) };
     const change = changedValues(license, changes);
     if (becomesConsumption) change.after.consumption = rules;
@@ -211,9 +215,13 @@ async function changeLicense(env: Env, actor: ManagementActor, licenseId: number
     ]);
     if (!updated) await writableLicense(env, licenseId);
   });
-  // Terms (type, validity, activations), floating settings and the license counter's rules are what
-  // the counter objects decide with: they forget what they knew before this answers.
-  await invalidateLicenseCounters(env, licenseId);
+  // The license's counter objects decide with its terms, floating settings and rules, and answer its
+  // details and customer (check_license): they forget what they knew before this answers, as do
+  // those of the other licenses of a customer that `customer` changed.
+  await Promise.all([
+    invalidateLicenseCounters(env, licenseId),
+    customer?.changesCustomer ? customerChanged(env, customer.customerId!, licenseId) : null,
+  ]);
 }
 
 /** The activity of each state change, and what it records. */

@@ -340,7 +340,8 @@ export const managementProductRoutes = [
     description:
       "The body is the licenses' own values for the feature, as on issue (`{}`: each inherits the product feature's). Licenses that " +
       "have the feature keep theirs; licenses it was removed from, and archived licenses, are left as they are (add it to one license " +
-      "with POST /api/v1/licenses/{license_id}/features). One transaction; the feature applies to the very next License API request.",
+      "with POST /api/v1/licenses/{license_id}/features). One transaction; the feature is consumed from the very next License API " +
+      "request; check_license lists it at once where this call was served and within 60 s everywhere (a product-level change).",
     params: ProductFeaturePath,
     body: FeatureOverridesInput,
     response: AddedToLicensesResource,
@@ -355,6 +356,8 @@ export const managementProductRoutes = [
           changesAs: "licenses_added",
         }),
       ]);
+      // Every license's objects answer the license's features (check_license): the product's version tells them.
+      await forgetProductVersion(env.DB, params.product_id);
       return { feature_code: feature.code, licenses_added: added };
     },
   }),
