@@ -116,6 +116,9 @@ describe("audit archive", () => {
   }
 
   it("a run killed mid-part (its lease still held) blocks others until the lease expires; the next run cleans up", async () => {
+    // The lease the kill leaves has 1 s left: the run after it is on the same UTC day (an hour later
+    // could be tomorrow, which would move the retention window over the rows other tests keep).
+    const LEASE_LEFT_MS = 1_000;
     const day = daysAgo(400);
     const seeded = await seedAuditDay(day, 150);
     await todaysRow();
@@ -128,14 +131,14 @@ describe("audit archive", () => {
           if (step !== "write") return;
           // A kill leaves the lease as it was: taken, with the part being written named in it.
           await env.DB.prepare("UPDATE audit_archive_lease SET expires_at = ?1")
-            .bind(now + 3_600_000)
+            .bind(now + LEASE_LEFT_MS)
             .run();
           throw new Error("killed");
         },
       }),
     ).rejects.toThrow("killed");
     await env.DB.prepare("UPDATE audit_archive_lease SET expires_at = ?1")
-      .bind(now + 3_600_000)
+      .bind(now + LEASE_LEFT_MS)
       .run();
     const orphan = (await archiveKeys(day))[0]!;
     expect(orphan).toMatch(/part-00001-\d+\.parquet$/);
@@ -144,7 +147,7 @@ describe("audit archive", () => {
     expect(await archiveAuditLog(env, { now, settings: small })).toMatchObject({ status: "busy", parts: 0 });
     expect(await rowsInD1(ids(seeded))).toBe(150);
 
-    const later = await archiveAuditLog(env, { now: now + 3_600_001, settings: small });
+    const later = await archiveAuditLog(env, { now: now + LEASE_LEFT_MS + 1, settings: small });
     expect(later).toMatchObject({ status: "done", parts: 2, rows: 150 });
     expect(await archivedRows(day)).toEqual(seeded);
     expect(await archiveKeys(day)).not.toContain(orphan);
