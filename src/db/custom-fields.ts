@@ -8,7 +8,7 @@ import {
   type CreateProductCustomFieldBody,
   type CustomFieldValueResource,
 } from "../models/product-custom-field";
-import { firstRowWith } from "./batch";
+import { productVersionRise } from "./products";
 import { insertStatement } from "./row-codec";
 
 const FIELD_COLUMNS = Object.keys(ProductCustomFieldResource.shape).join(", ");
@@ -51,7 +51,7 @@ export async function insertProductCustomField(
     ),
     // `also` right after the insert: an activity entry recorded onlyIfChanged follows the insert, not the version's rise.
     ...also,
-    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
+    productVersionRise(db, productId),
   ]);
   return inserted!.results[0] ?? null;
 }

@@ -11,6 +11,7 @@
  */
 import { FeatureOverridesResource, OVERRIDABLE_FIELDS, type FeatureOverridesInput, type OverridableField } from "../models/license-feature";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "./license-context";
+import { productVersionRise } from "./products";
 import { decodeRow, encodeRow, encodeValue, pick, setClause, type RowOf } from "./row-codec";
 
 /** A license feature as stored: its effective values (the License API's LicenseFeature), what the license overrides, and its ids. */
@@ -132,7 +133,7 @@ export async function addFeatureToProductLicenses(
       )
       .bind(productFeatureId, ...addedValues(overrides), productId),
     ...after,
-    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
+    productVersionRise(db, productId),
   ]);
   return result!.meta.changes;
 }

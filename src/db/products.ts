@@ -83,6 +83,13 @@ export async function findProduct(db: D1Database, productId: number): Promise<Pr
 }
 
 /**
+ * Raises the product's version: the counter objects of its licenses read their license again when
+ * the Worker next brings them the new version (src/license-api/edge-state.ts), within 60 s.
+ */
+export const productVersionRise = (db: D1Database, productId: number): D1PreparedStatement =>
+  db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId);
+
+/**
  * Changes a product's name or metadata, with `also` in the same transaction; null when there is no
  * such product. Both are in every license object of the product, which its licenses' counter
  * objects answer: the product's version rises with the change (src/license-api/edge-state.ts
