@@ -46,6 +46,9 @@ export async function standardRun({ config, workDir, started, log }) {
   const crypto = /** @type {NonNullable<typeof t.workers.crypto>} */ (t.workers.crypto);
   const design = /** @type {NonNullable<typeof t.workers.design>} */ (t.workers.design);
   await smokeCheck({ targets: [crypto, design, service], runtimeFloor: floor, sign, publicKey: t.keys.publicKey });
+  // The design floor's audit rows must reach its D1 as the service's do: a queue consumer that
+  // cannot write retries every batch, in the background of every later run, and writes nothing.
+  if (!config.harness.dropQueueSends && design.db) await designAuditWritten(design.db);
   let serviceOk = 1; // the smoke check consumed once on the hot feature
   // BENCH_AUDIT=drop: no row will reach D1, so no audit check waits for one (a wait would idle
   // the spread objects into eviction); they all report "not all", and fail.
@@ -426,4 +429,15 @@ export async function sequentialRuns({ config, sign, steps, service, credentials
   };
   log(`  service, official SDK: p50 ${sdk.latency.p50} ms, p99 ${sdk.latency.p99} ms, errors ${sdk.non2xx}`);
   return { rows, serviceOk };
+}
+
+/** Waits until the design floor's smoke check consumption is in its D1 (at most 10 s). @param {D1Database} db */
+async function designAuditWritten(db) {
+  const started = performance.now();
+  for (;;) {
+    const row = /** @type {{ n: number } | null} */ (await db.prepare("SELECT COUNT(*) AS n FROM design_audit").first());
+    if ((row?.n ?? 0) > 0) return;
+    if (performance.now() - started > 10_000) throw new Error("the design floor's audit queue wrote nothing to its D1 within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -125,14 +125,18 @@ export default {
     return signedResponse(consumptionAnswer(total), env);
   },
 
-  /** The audit rows' way to D1: each batch in one statement. @param {MessageBatch<AuditRow>} batch @param {Env} env */
+  /**
+   * The audit rows' way to D1: each batch in one statement. ("WHERE true": without it SQLite reads
+   * ON CONFLICT after a SELECT as a join constraint and refuses the statement, and every batch
+   * would be retried for ever instead of written.) @param {MessageBatch<AuditRow>} batch @param {Env} env
+   */
   async queue(batch, env) {
     if (!env.DB) return;
     const rows = batch.messages.map((message) => message.body);
     await env.DB.prepare(
       `INSERT INTO design_audit (event_id, license_key, feature_code, hardware_id, consumptions, total_after, created_at)
        SELECT value ->> 'event_id', value ->> 'license_key', value ->> 'feature_code', value ->> 'hardware_id',
-              value ->> 'consumptions', value ->> 'total_after', value ->> 'created_at' FROM json_each(?)
+              value ->> 'consumptions', value ->> 'total_after', value ->> 'created_at' FROM json_each(?) WHERE true
        ON CONFLICT (event_id) DO NOTHING`,
     )
       .bind(JSON.stringify(rows))
