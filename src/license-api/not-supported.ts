@@ -1,8 +1,8 @@
 /**
  * LicenseSpring License API calls the official SDKs make that this server does not implement.
- * Each answers one documented error body, `not_supported`, naming the call, instead of a bare
- * not_found: the SDK throws the parsed body to the application, so its developer reads what is
- * missing. Paths no SDK calls stay not_found. The table in docs/sdk-compatibility.md lists every
+ * Each answers one documented error body, `not_supported`, naming the HTTP call (which every SDK
+ * shares; `callers` is for the docs), instead of a bare not_found: the SDK throws the parsed body to
+ * the application, so its developer reads what is missing. Paths no SDK calls stay not_found. The table in docs/sdk-compatibility.md lists every
  * SDK method with its status; test/api/not-supported.test.ts checks both lists agree.
  *
  * The answer needs no authentication: it is the same for everyone and says only what the
@@ -63,7 +63,7 @@ export function notSupported(call: UnsupportedCall): () => never {
   return () => {
     throw new ApiError(
       "not_supported",
-      `/api/v4/${call.path} (${call.callers}) is not supported by this server: ${call.reason}. See docs/sdk-compatibility.md`,
+      `/api/v4/${call.path} is not supported by this server: ${call.reason}. See docs/sdk-compatibility.md`,
     );
   };
 }

@@ -62,9 +62,14 @@ const consumptions = z
   .refine((n) => n !== 0, "consumptions must not be 0")
   .default(1);
 
+/**
+ * `event`: the activity-log event a consumption records. LicenseSpring's schema: an array of at
+ * least one of the two values, never both; a value repeated is that one event.
+ */
 const event = z
   .array(z.enum(CONSUMPTION_EVENTS), typeMessage("event", "an array"))
-  .length(1, "event must name exactly one of consumption_add or offline_floating_consumptions_sync")
+  .min(1, "event must name one of consumption_add or offline_floating_consumptions_sync")
+  .refine((events) => new Set(events).size === 1, "event must not name both consumption_add and offline_floating_consumptions_sync")
   .optional()
   .transform((events): ConsumptionEvent => events?.[0] ?? "consumption_add");
 
