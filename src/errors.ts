@@ -264,7 +264,7 @@ export function errorResponse(error: unknown): Response {
   const apiError = error instanceof ApiError ? error : internalError(error);
   const worded = WORDED_BY_LICENSESPRING.has(apiError.code);
   const message = worded ? DEFAULT_MESSAGES[apiError.code] : apiError.message;
-  const detail = worded && apiError.message !== message ? { "Error-Detail": headerText(apiError.message) } : {};
+  const detail: Record<string, string> = worded && apiError.message !== message ? { "Error-Detail": headerText(apiError.message) } : {};
   const body = {
     status: apiError.status,
     code: apiError.code,

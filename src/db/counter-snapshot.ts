@@ -5,18 +5,21 @@
 import type { CounterSnapshot, CounterTarget } from "../counter/snapshot";
 import {
   FEATURE_VALUES,
+  LICENSE_EXPIRY_COLUMNS,
   LICENSE_FLOATING_COLUMNS,
   NEWEST_LICENSE_FIRST,
+  licenseExpiryOf,
   licenseFloatingOf,
   toLicenseFeature,
   type AuthorizationMethod,
+  type LicenseExpiryColumns,
   type LicenseFeatureColumns,
   type LicenseFloatingColumns,
   type LicenseType,
 } from "./license-context";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
-interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
+interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns, LicenseExpiryColumns {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -34,7 +37,7 @@ interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
 const LICENSE_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
        l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}, ${LICENSE_EXPIRY_COLUMNS}
 FROM licenses l JOIN products p ON p.id = l.product_id
 WHERE l.id = ?1`;
 
@@ -80,6 +83,7 @@ export async function loadCounterSnapshot(db: D1Database, target: CounterTarget)
       enabled: row.enabled === 1,
       active: row.active === 1,
       validityPeriod: row.validity_period,
+      ...licenseExpiryOf(row),
       licenseType: row.license_type,
       mirroredTotal: row.l_total_consumptions,
       rules: rulesFromColumns(row, "l_"),

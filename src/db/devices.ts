@@ -14,40 +14,71 @@ export type DeviceRow = RowOf<DeviceResource>;
 
 const devices = resourceRows(DeviceResource);
 
+/** Why an activation was refused: every seat is taken, or it would be one transfer too many (or a device is blacklisted meanwhile). */
+export type ActivationRefusal = "license_activated_max_times" | "license_transferred_max_times" | "blacklisted";
+
+// The activation's two conditions, on the state before it (parameters ?1 license id, ?2 hardware id; `l` the license).
+// A seat: the device is active already, activations are unlimited, or fewer than max_activations devices are active.
+const SEAT_FREE = `(EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)
+  OR l.allow_unlimited_activations = 1
+  OR (SELECT COUNT(*) FROM devices WHERE license_id = ?1 AND active = 1) < l.max_activations)`;
+// A transfer is an activation that takes the seat another device's deactivation left (transfer_pending):
+// allowed without a limit (max_transfers 0), never (-1), or while transfer_count < max_transfers. The
+// device's own seat back (it is active, or its own deactivation is pending) is no transfer.
+const TRANSFER_ALLOWED = `(l.max_transfers = 0
+  OR EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND (active = 1 OR transfer_pending = 1))
+  OR NOT EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND transfer_pending = 1 AND hardware_id != ?2)
+  OR (l.max_transfers > 0 AND l.transfer_count < l.max_transfers))`;
+
 /**
- * Activates `hardwareId` on the license unless that would exceed max_activations. One SQL
- * statement decides and writes, so concurrent activations of different devices cannot both take
- * the last seat. Returns the device id, or null when the license is activated max times.
- * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
+ * Activates `hardwareId` on the license when a seat is free and, if it is a transfer, the license
+ * allows one more. One D1 batch (one transaction): the conditions are read and the device written
+ * by statements no other write interleaves with, so concurrent activations cannot both take the
+ * last seat or the last transfer; the transfer itself is counted by the triggers on devices
+ * (migrations/0021), inside the statement that activates. The first activation also marks the
+ * license active and, on a trial with trial_days and no validity_period yet, sets validity_period
+ * to `nowMs` + trial_days (LicenseSpring: "activate_date + trial_days = validity_period").
+ * Returns the device id, or why it was refused. A blacklisted device is never re-activated
+ * (callers refuse it earlier; this is the backstop).
  */
 export async function activateDevice(
   db: D1Database,
   licenseId: number,
   hardwareId: string,
-  maxActivations: number,
-  unlimited: boolean,
-): Promise<number | null> {
-  const [activated] = await db.batch([
+  nowMs: number,
+): Promise<{ deviceId: number } | { refused: ActivationRefusal }> {
+  const [decision, activated] = await db.batch([
+    db
+      .prepare(`SELECT ${SEAT_FREE} AS seat_free, ${TRANSFER_ALLOWED} AS transfer_allowed FROM licenses l WHERE l.id = ?1`)
+      .bind(licenseId, hardwareId),
     db
       .prepare(
         `INSERT INTO devices (license_id, hardware_id, active)
-         SELECT ?1, ?2, 1
-         WHERE EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)
-            OR ?3 = 1
-            OR (SELECT COUNT(*) FROM devices WHERE license_id = ?1 AND active = 1) < ?4
+         SELECT ?1, ?2, 1 FROM licenses l WHERE l.id = ?1 AND ${SEAT_FREE} AND ${TRANSFER_ALLOWED}
          ON CONFLICT (license_id, hardware_id) DO UPDATE SET active = 1 WHERE blacklisted = 0
          RETURNING id`,
       )
-      .bind(licenseId, hardwareId, unlimited ? 1 : 0, maxActivations),
+      .bind(licenseId, hardwareId),
     // "Active" means "activated at least once": set on the first activation, kept afterwards.
     db
       .prepare(
         "UPDATE licenses SET active = 1 WHERE id = ?1 AND active = 0 AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND active = 1)",
       )
       .bind(licenseId),
+    db
+      .prepare(
+        `UPDATE licenses SET validity_period = strftime('%Y-%m-%dT%H:%M:%fZ', (?3 + trial_days * 86400000) / 1000.0, 'unixepoch')
+         WHERE id = ?1 AND is_trial = 1 AND trial_days > 0 AND validity_period IS NULL
+           AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)`,
+      )
+      .bind(licenseId, hardwareId, nowMs),
   ]);
   const row = (activated!.results as Array<{ id: number }>)[0];
-  return row ? row.id : null;
+  if (row) return { deviceId: row.id };
+  const conditions = (decision!.results as Array<{ seat_free: number; transfer_allowed: number }>)[0];
+  if (!conditions?.seat_free) return { refused: "license_activated_max_times" };
+  if (!conditions.transfer_allowed) return { refused: "license_transferred_max_times" };
+  return { refused: "blacklisted" };
 }
 
 /** Deactivates the device; false when there was no active device with that hardware id. */

@@ -46,6 +46,10 @@ export interface LicenseToWrite {
   customer: CustomerInput | null;
   /** Values of product custom fields, by field id; the others keep the product default. */
   customFields: Array<{ fieldId: number; value: string }>;
+  /** Transfers the license already had (imports); default 0. */
+  transferCount?: number;
+  /** The device of a one-per-device trial (trial_key), as licenses.trial_device holds it; default null. */
+  trialDevice?: string | null;
 }
 
 /** Passwords for users of licenses already here who have none yet (the one thing a re-import sets). */
@@ -130,6 +134,8 @@ function licenseRow(license: LicenseToWrite) {
     ...pick(license.terms, TERM_COLUMNS),
     ...(license.terms.consumption ?? LICENSE_CONSUMPTION_DEFAULTS),
     created_at: license.created_at,
+    transfer_count: license.transferCount ?? 0,
+    trial_device: license.trialDevice ?? null,
   });
 }
 

@@ -28,17 +28,31 @@ export interface LicenseDetails {
     authorizationMethod: AuthorizationMethod;
     companyId: number;
     metadataJson: string;
+    allowTrial: boolean;
+    trialDays: number;
   };
   maxActivations: number;
   allowUnlimitedActivations: boolean;
   timesActivated: number;
   createdAt: string;
+  /** As stored now (a trial's first activation sets it). */
+  validityPeriod: string | null;
   metadataJson: string;
   orderStoreId: string | null;
   /** User-based licenses: at most this many users; 0 means no limit. */
   maxLicenseUsers: number;
   isTrial: boolean;
   trialDays: number;
+  /** Entitlement dates and policies (docs/protocol.md "Entitlement dates and policies"). */
+  startDate: string | null;
+  maintenancePeriod: string | null;
+  preventVm: boolean;
+  allowGracePeriod: boolean;
+  /** Hours. */
+  gracePeriod: number;
+  allowOfflineActivation: boolean;
+  maxTransfers: number;
+  transferCount: number;
   customer: CustomerRow | null;
   /** Every custom field of the product, with the license's own value or the product default. */
   customFields: LicenseDetailResource["custom_fields"];
@@ -53,15 +67,26 @@ interface DetailsRow {
   authorization_method: AuthorizationMethod;
   company_id: number;
   product_metadata: string;
+  allow_trial: number;
+  product_trial_days: number;
   max_activations: number;
   allow_unlimited_activations: number;
   created_at: string;
+  validity_period: string | null;
   times_activated: number;
   metadata: string;
   order_store_id: string | null;
   max_license_users: number;
   is_trial: number;
   trial_days: number;
+  start_date: string | null;
+  maintenance_period: string | null;
+  prevent_vm: number;
+  allow_grace_period: number;
+  grace_period: number;
+  allow_offline_activation: number;
+  max_transfers: number;
+  transfer_count: number;
 }
 
 export async function loadLicenseDetails(db: D1Database, licenseId: number): Promise<LicenseDetails> {
@@ -69,9 +94,10 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
     db
       .prepare(
         `SELECT p.id AS product_id, p.short_code, p.name AS product_name, p.authorization_method, p.company_id,
-                p.metadata AS product_metadata, l.max_activations, l.allow_unlimited_activations, l.created_at,
+                p.metadata AS product_metadata, p.allow_trial, p.trial_days AS product_trial_days, l.max_activations, l.allow_unlimited_activations, l.created_at, l.validity_period,
                 (SELECT COUNT(*) FROM devices d WHERE d.license_id = l.id AND d.active = 1) AS times_activated,
-                l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
+                l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days, l.start_date, l.maintenance_period,
+                l.prevent_vm, l.allow_grace_period, l.grace_period, l.allow_offline_activation, l.max_transfers, l.transfer_count
          FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.id = ?`,
       )
       .bind(licenseId),
@@ -95,16 +121,27 @@ export async function loadLicenseDetails(db: D1Database, licenseId: number): Pro
       authorizationMethod: row.authorization_method,
       companyId: row.company_id,
       metadataJson: row.product_metadata,
+      allowTrial: row.allow_trial === 1,
+      trialDays: row.product_trial_days,
     },
     maxActivations: row.max_activations,
     allowUnlimitedActivations: row.allow_unlimited_activations === 1,
     timesActivated: row.times_activated,
     createdAt: row.created_at,
+    validityPeriod: row.validity_period,
     metadataJson: row.metadata,
     orderStoreId: row.order_store_id,
     maxLicenseUsers: row.max_license_users,
     isTrial: row.is_trial === 1,
     trialDays: row.trial_days,
+    startDate: row.start_date,
+    maintenancePeriod: row.maintenance_period,
+    preventVm: row.prevent_vm === 1,
+    allowGracePeriod: row.allow_grace_period === 1,
+    gracePeriod: row.grace_period,
+    allowOfflineActivation: row.allow_offline_activation === 1,
+    maxTransfers: row.max_transfers,
+    transferCount: row.transfer_count,
     customer: (customer!.results as CustomerRow[])[0] ?? null,
     customFields: customFieldValuesOf(customFields),
     features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({

@@ -69,6 +69,8 @@ interface LicenseApiDescription<Q extends PartSchema, B extends PartSchema, R ex
   R
 > {
   method: "get" | "post";
+  /** Whether the endpoint writes, so read-only API keys are refused: POST endpoints, and a GET that writes (trial_key). */
+  writes?: boolean;
 }
 
 export type LicenseApiRouteSpec<Q extends PartSchema, B extends PartSchema, R extends z.ZodType> = LicenseApiDescription<Q, B, R> &
@@ -111,7 +113,7 @@ async function runLicenseRoute(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<Response> {
-  const signed = readSignedRequest(request, spec.method !== "get");
+  const signed = readSignedRequest(request, spec.writes ?? spec.method !== "get");
   // A malformed request is answered after authentication: parse now, throw later.
   let parsed: { ok: true; parts: RequestParts<undefined, PartSchema, PartSchema> } | { ok: false; error: unknown };
   try {

@@ -18,7 +18,7 @@ import type { License, LicenseFeature } from "../db/license-context";
 import type { CustomerRow } from "../db/customers";
 import type { LicenseUser } from "../db/license-users";
 import type { LicenseDetails } from "../db/licenses";
-import { isExpired } from "./resolve-license";
+import { isExpired, isLicenseExpired } from "./resolve-license";
 
 /**
  * Our extension: when the current consumption period started and when it ends (ISO-8601), for
@@ -195,27 +195,28 @@ export function licenseObject(input: LicenseObjectInput) {
     id: license.id,
     license_active: license.active,
     license_enabled: license.enabled,
-    is_expired: isExpired(license.validityPeriod, nowMs),
+    is_expired: isLicenseExpired(license, nowMs),
     license_type: license.licenseType,
     ...identity,
     order_store_id: details.orderStoreId,
     is_trial: details.isTrial,
     trial_days: details.trialDays,
     license_template_id: null,
-    allow_grace_period: false,
-    grace_period: 0,
-    allow_offline_activation: false,
+    allow_grace_period: details.allowGracePeriod,
+    // The SDK adds grace_period to validity_period whatever allow_grace_period says: 0 unless allowed.
+    grace_period: details.allowGracePeriod ? details.gracePeriod : 0,
+    allow_offline_activation: details.allowOfflineActivation,
     allow_unlimited_activations: details.allowUnlimitedActivations,
     max_activations: details.maxActivations,
     times_activated: details.timesActivated,
-    transfer_count: 0,
-    max_transfers: 0,
+    transfer_count: details.transferCount,
+    max_transfers: details.maxTransfers,
     is_air_gapped: false,
     is_hardware_key_auth: false,
-    prevent_vm: false,
-    enable_maintenance_period: false,
-    maintenance_period: null,
-    start_date: null,
+    prevent_vm: details.preventVm,
+    enable_maintenance_period: details.maintenancePeriod !== null,
+    maintenance_period: details.maintenancePeriod,
+    start_date: details.startDate,
     validity_period: license.validityPeriod,
     // is_floating: LicenseSpring's on-premises Floating Server, never here (the SDK would talk to it instead).
     is_floating: false,
@@ -233,8 +234,8 @@ export function licenseObject(input: LicenseObjectInput) {
       product_name: details.product.name,
       short_code: details.product.shortCode,
       authorization_method: details.product.authorizationMethod,
-      allow_trial: false,
-      trial_days: 0,
+      allow_trial: details.product.allowTrial,
+      trial_days: details.product.trialDays,
       allow_overages: false,
       max_overages: 0,
       prevent_vm: false,

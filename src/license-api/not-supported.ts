@@ -20,7 +20,6 @@ export interface UnsupportedCall {
 }
 
 export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
-  { path: "trial_key", callers: "LicenseAPI.getTrialKey, LicenseManager.getTrialKey", reason: "trial keys are not issued" },
   { path: "check_bundle", callers: "LicenseAPI.checkBundle, BundleManager.checkBundle", reason: "product bundles are not supported" },
   {
     path: "activate_bundle",

@@ -67,13 +67,25 @@ export function isExpired(isoDate: string | null, nowMs: number): boolean {
   return isoDate !== null && Date.parse(isoDate) <= nowMs;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Whether the license has ended: its validity_period plus its grace period (LicenseSpring: valid, not expired, during the grace). */
+export function isLicenseExpired(license: Pick<License, "validityPeriod" | "gracePeriodHours">, nowMs: number): boolean {
+  return license.validityPeriod !== null && Date.parse(license.validityPeriod) + license.gracePeriodHours * HOUR_MS <= nowMs;
+}
+
+/** The documented answer for an ended license: trial_expired for a trial (the code the SDK also raises itself), else license_expired. */
+export function expiredError(license: Pick<License, "isTrial">): ApiError {
+  return new ApiError(license.isTrial ? "trial_expired" : "license_expired");
+}
+
 /** identity → enabled → active → validity → device (blacklisted, then active). */
 export function resolveLicense(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess, nowMs: number): ResolvedLicense {
   const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
   // A vendor's "disabled" outranks "not yet activated": it is the state the client can't change.
   if (!license.enabled) throw new ApiError("license_not_enabled");
   if (!license.active) throw new ApiError("license_not_active");
-  if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");
+  if (isLicenseExpired(license, nowMs)) throw expiredError(license);
   return { product, license, device: activeDevice(context) };
 }
 

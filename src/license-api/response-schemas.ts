@@ -156,3 +156,33 @@ export const TrackedVariablesBody = z.array(
 );
 
 export const PasswordChangedBody = z.literal("password_changed");
+
+/**
+ * trial_key: a new trial license (the SDK's TrialNewResponse), or the trial the device already has
+ * (TrialExistingResponse: its type and key or user).
+ */
+export const TrialBody = z.union([
+  z
+    .object({
+      id: z.number().int(),
+      product_id: z.number().int(),
+      is_trial: z.literal(true),
+      trial_days: z.number().int(),
+      license_type: z.string(),
+      max_activations: z.number().int(),
+      license: z.string().optional().describe("Key-based products: the trial's license key"),
+      license_key: z.string().optional().describe("Key-based products: the trial's license key"),
+      license_user: z.string().optional().describe("User-based products: the trial's license user"),
+      initial_password: z.string().optional().describe("User-based products: the user's password, as given or generated"),
+    })
+    .loose()
+    .describe("A new trial license"),
+  z
+    .object({
+      license_type: z.string(),
+      is_trial: z.boolean(),
+      license: z.string().optional().describe("Key-based products: the device's trial's license key"),
+      license_user: z.string().optional().describe("User-based products: the device's trial's license user"),
+    })
+    .describe("The trial this device already has"),
+]);

@@ -9,6 +9,7 @@ import { getDeviceVariables, trackDeviceVariables } from "./routes/device-variab
 import { featureBorrow, featureRelease, floatingBorrow, floatingRelease } from "./routes/floating";
 import { changePassword, userLicenses } from "./routes/license-users";
 import { productDetails } from "./routes/product-details";
+import { trialKey } from "./routes/trial-key";
 
 export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   activateLicense,
@@ -27,4 +28,5 @@ export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   floatingRelease,
   featureBorrow,
   featureRelease,
+  trialKey,
 ];

@@ -184,6 +184,8 @@ export const ActivateLicenseBody = z
     ...licenseIdentity,
     password: password.optional(),
     variables: deviceVariables.optional(),
+    /** The client says it runs in a virtual machine (LicenseSpring's SDKs send it): refused on a prevent_vm license. */
+    is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
     id_token: activationSso.id_token,
     code: activationSso.code,
   })
@@ -376,6 +378,47 @@ export const ChangePasswordBody = z.object({
     .min(8, "new_password must be at least 8 characters")
     .max(256, "new_password must be at most 256 characters"),
 });
+
+const optionalText = (name: string) =>
+  z.string(typeMessage(name, "a string")).max(256, `${name} must be at most 256 characters`).optional();
+
+/**
+ * trial_key query parameters: the device and product; on user-based products the trial user's
+ * e-mail (required there) and password (generated when absent); the customer's details, used when
+ * an e-mail is given. license_policy names a LicenseSpring license policy, which this server does
+ * not keep: the product's own trial terms apply, so a request that names one is not_supported.
+ */
+export const TrialKeyQuery = z
+  .object({
+    hardware_id: hardwareId,
+    product: requiredText("product"),
+    email: z.email(typeMessage("email", "an e-mail address")).max(256, "email must be at most 256 characters").optional(),
+    password: z
+      .string(typeMessage("password", "a string"))
+      .min(8, "password must be at least 8 characters")
+      .max(256, "password must be at most 256 characters")
+      .optional(),
+    license_policy: z.string().optional(),
+    first_name: optionalText("first_name"),
+    last_name: optionalText("last_name"),
+    phone: optionalText("phone"),
+    company_name: optionalText("company_name"),
+    address: optionalText("address"),
+    postcode: optionalText("postcode"),
+    state: optionalText("state"),
+    country: optionalText("country"),
+    city: optionalText("city"),
+    reference: optionalText("reference"),
+  })
+  .superRefine((query, ctx) => {
+    if (query.license_policy !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: "/api/v4/trial_key with license_policy is not supported: license policies are not kept, the product's trial terms apply",
+        params: { notSupported: true },
+      });
+  });
+export type TrialKeyQuery = z.infer<typeof TrialKeyQuery>;
 
 /** A URL's query as a plain object (a repeated parameter keeps its first value). */
 export function queryObject(url: string): Record<string, string> {

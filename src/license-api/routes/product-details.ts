@@ -8,9 +8,9 @@ import { ProductDetailsBody } from "../response-schemas";
 import { ProductDetailsQuery } from "../schemas";
 
 /**
- * Trials, floating and product-level overages are not product settings here: their neutral
- * values. No versions are kept, so include_latest_version answers `latest_version: null` (the
- * documented "no version" value).
+ * The product's trial settings as the vendor set them. Floating and product-level overages are
+ * not product settings here: their neutral values. No versions are kept, so include_latest_version
+ * answers `latest_version: null` (the documented "no version" value).
  */
 export const productDetails = licenseApiRoute({
   method: "get",
@@ -27,8 +27,8 @@ export const productDetails = licenseApiRoute({
       product_id: product.id,
       product_name: product.name,
       short_code: product.shortCode,
-      allow_trial: false,
-      trial_days: 0,
+      allow_trial: product.allowTrial,
+      trial_days: product.trialDays,
       authorization_method: product.authorizationMethod,
       floating_timeout: 0,
       allow_overages: false,

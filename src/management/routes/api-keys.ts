@@ -8,7 +8,7 @@ import { PageQuery, page } from "../../models/page";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { generateApiCredentials } from "../random-secrets";
+import { generateApiCredentials } from "../../auth/random-secrets";
 
 /**
  * A key changed: this isolate forgets its copy at once; every other isolate uses its copy for at

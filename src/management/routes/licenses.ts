@@ -34,7 +34,7 @@ import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../lic
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { generateLicenseKey } from "../random-secrets";
+import { generateLicenseKey } from "../../auth/random-secrets";
 
 /**
  * The license with every feature and its live total (and its own counter, for consumption

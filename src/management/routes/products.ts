@@ -6,13 +6,14 @@ import {
   insertProductFeature,
   licenseFeaturesInheritingFloatingUsers,
   listProductFeatures,
+  productFeatures,
   updateProductFeature,
 } from "../../db/product-features";
 import { findProduct, insertProduct, listProducts, updateProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import { forgetProductVersion } from "../../license-api/edge-state";
 import { PageQuery, page } from "../../models/page";
-import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } from "../../models/product";
+import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody, type TrialLicenseTerms } from "../../models/product";
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
@@ -25,16 +26,45 @@ import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 
+/**
+ * validation_error when trial terms name a feature or custom field the product does not have (the
+ * features and custom fields of a trial license are the product's, like any license's).
+ */
+async function checkTrialLicense(env: Env, productId: number, trial: TrialLicenseTerms | undefined): Promise<void> {
+  if (!trial) return;
+  const features = Object.keys(trial.features);
+  const fields = Object.keys(trial.custom_fields);
+  if (features.length === 0 && fields.length === 0) return;
+  const [known, knownFields] = await Promise.all([productFeatures(env.DB, productId), productCustomFields(env.DB, productId)]);
+  const unknown = features.filter((code) => !known.some((feature) => feature.code === code));
+  if (unknown.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `trial_license.features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
+    );
+  const unknownFields = fields.filter((name) => !knownFields.some((field) => field.name === name));
+  if (unknownFields.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `trial_license.custom_fields: the product has no custom field ${unknownFields.map((name) => JSON.stringify(name)).join(", ")}`,
+    );
+}
+
 export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products",
     tag: "Products",
     summary: "Create a product",
+    description:
+      "`allow_trial`, `trial_days`, `allow_multiple_trials` and `trial_license` (the terms of the trial licenses trial_key issues) may be " +
+      "set here or later with PATCH; trial terms that name features or custom fields need them added first (PATCH the product then).",
     body: CreateProductBody,
     response: ProductResource,
     status: 201,
     async handler({ body, env }) {
+      // A new product has no features or custom fields yet: trial terms may name none.
+      await checkTrialLicense(env, 0, body.trial_license);
       const product = await insertProduct(env.DB, body);
       if (!product) throw new ApiError("conflict", `A product with short_code ${JSON.stringify(body.short_code)} already exists`);
       return product;
@@ -66,12 +96,16 @@ export const managementProductRoutes = [
     method: "patch",
     path: "/api/v1/products/{product_id}",
     tag: "Products",
-    summary: "Change a product's name or metadata",
-    description: "The License API answers the metadata in product_details and in every license object of the product.",
+    summary: "Change a product's name, metadata or trial settings",
+    description:
+      "The License API answers the metadata in product_details and in every license object of the product. Trial settings apply to the " +
+      "next trial_key call; trial licenses issued before keep their terms. `trial_license` replaces the trial terms whole.",
     params: ProductPath,
     body: UpdateProductBody,
     response: ProductResource,
     async handler({ params, body, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      await checkTrialLicense(env, params.product_id, body.trial_license);
       return orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
     },
   }),

@@ -1,4 +1,4 @@
-/** Random identifiers the vendor hands out: license keys and License API credentials (WebCrypto randomness only). */
+/** Random identifiers handed out: license keys, License API credentials and trial users' initial passwords (WebCrypto randomness only). */
 import { encodeBase64Url } from "../base64";
 
 // 32 symbols without look-alikes (no I, O, 0, 1): 256 is a multiple of 32, so `byte % 32` is uniform.
@@ -16,4 +16,9 @@ export function generateApiCredentials(): { apiKey: string; sharedKey: string } 
   const apiKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
   const sharedKey = encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)));
   return { apiKey, sharedKey };
+}
+
+/** A license user's initial password for a trial license (96 random bits, base64url): answered once, stored only as a hash. */
+export function generatePassword(): string {
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(12)));
 }

@@ -1,0 +1,99 @@
+/**
+ * Activating a device on a license, as activate_license and activate_offline both do it: the same
+ * checks in the same order, the same one-transaction activation (seats, transfers, a trial's end
+ * date), and the same license object in the answer. The offline answer adds its own signatures
+ * (./routes/offline-activation.ts).
+ */
+import { licenseSignature } from "../auth/response-signing";
+import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../counter/counter-stubs";
+import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../db/device-variables";
+import { activateDevice } from "../db/devices";
+import type { LicenseContext, LicenseLookup } from "../db/license-context";
+import { loadLicenseDetails } from "../db/licenses";
+import { ApiError } from "../errors";
+import { askPool } from "./ask-pool";
+import { licenseBody } from "./license-body";
+import { signInToLicense, type SignInCall } from "./license-user-sign-in";
+import { expiredError, isExpired, isLicenseExpired, resolveLicenseIdentity } from "./resolve-license";
+
+export interface ActivationRequest {
+  lookup: LicenseLookup;
+  /** User-based products: the license user's password. */
+  password: string | undefined;
+  /** What the client says of its machine: a license with prevent_vm refuses a virtual machine. */
+  isVm: boolean;
+  /** Device variables to store with the activation. */
+  variables: Record<string, string> | undefined;
+  /** activate_offline: the license must allow offline activation. */
+  offline: boolean;
+}
+
+/**
+ * Precedence: identity (unknown_product, api_key_product_not_allowed, license_not_found; on
+ * user-based products the identifier, then missing_parameters without a password, then the
+ * sign-in: too_many_password_attempts, invalid_password) → license_not_enabled →
+ * offline_activation_not_allowed (offline) → license_not_started → license_expired / trial_expired
+ * → blacklisted → vm_not_allowed → license_activated_max_times → license_transferred_max_times →
+ * validation_error (variables over the device's bound; the device stays activated).
+ * Activating an already active device again is allowed and takes no extra seat (nor a transfer).
+ * Activating a floating cloud license takes no floating slot (a check does): the answer says
+ * whether the device holds one (`floating_in_use`) and how many are in use.
+ */
+export async function activateOnDevice(call: SignInCall, context: LicenseContext, activation: ActivationRequest) {
+  const { env, apiKey } = call;
+  const { lookup } = activation;
+  const { product, license, user } =
+    lookup.username === undefined
+      ? { ...resolveLicenseIdentity(context, lookup, apiKey), user: null }
+      : await signInToLicense(call, context, { ...lookup, username: lookup.username }, activation.password, "activate");
+  const nowMs = Date.now();
+  if (!license.enabled) throw new ApiError("license_not_enabled");
+  const details = await loadLicenseDetails(env.DB, license.id);
+  if (activation.offline && !details.allowOfflineActivation) throw new ApiError("offline_activation_not_allowed");
+  if (details.startDate !== null && !isExpired(details.startDate, nowMs))
+    throw new ApiError("license_not_started", `The license can be activated from ${details.startDate}`);
+  if (isLicenseExpired(license, nowMs)) throw expiredError(license);
+  if (context.device?.blacklisted) throw new ApiError("blacklisted");
+  if (details.preventVm && activation.isVm) throw new ApiError("vm_not_allowed");
+
+  const activated = await activateDevice(env.DB, license.id, lookup.hardwareId, nowMs);
+  if ("refused" in activated) throw new ApiError(activated.refused);
+  const { deviceId } = activated;
+  // The license's counter objects learn of the device (and the license's activation, and a trial's
+  // new end) before this answers, whatever it answers: the device is activated from here on.
+  await invalidateLicenseCounters(env, license.id);
+  if (activation.variables && !(await writeDeviceVariables(env.DB, deviceId, activation.variables, new Date(nowMs).toISOString()))) {
+    throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
+  }
+
+  const [current, featureStates, licenseState, variables, pool] = await Promise.all([
+    loadLicenseDetails(env.DB, license.id),
+    liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
+    liveLicenseState(env, license, product.defaultsVersion),
+    deviceVariables(env.DB, deviceId),
+    license.floating.isFloatingCloud
+      ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
+      : null,
+  ]);
+  // A trial's first activation set its validity_period.
+  const validityPeriod = current.validityPeriod;
+  return licenseBody({
+    license: { ...license, active: true, validityPeriod },
+    details: current,
+    deviceId,
+    hardwareId: lookup.hardwareId,
+    user,
+    featureStates,
+    licenseState,
+    includeExpiredFeatures: false,
+    licenseSignature: await licenseSignature(
+      env.LICENSE_SIGNING_KEY,
+      lookup.hardwareId,
+      lookup.username ?? lookup.licenseKey ?? "",
+      validityPeriod,
+    ),
+    nowMs,
+    activation: { variables },
+    pool,
+  });
+}
