@@ -31,8 +31,6 @@ export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
     callers: "LicenseAPI.deactivateBundle, BundleManager.deactivateBundle",
     reason: "product bundles are not supported",
   },
-  { path: "activate_offline", callers: "LicenseAPI.activateOffline", reason: "offline activation files are not supported" },
-  { path: "deactivate_offline", callers: "LicenseAPI.deactivateOffline", reason: "offline activation files are not supported" },
   {
     path: "versions",
     callers: "LicenseAPI.getVersions, LicenseManager.getVersions",

@@ -65,6 +65,17 @@ export const LicenseBody = z
   })
   .loose();
 
+/** activate_offline: the license object with the offline file's own signatures (the SDK's ActivateOfflineResponse). */
+export const OfflineLicenseBody = LicenseBody.extend({
+  date: z.string().describe("When the answer was made (RFC 7231)"),
+  offline_signature: z
+    .string()
+    .describe("base64 HMAC-SHA256 under the shared key over licenseSpring\\ndate: <date>\\n<key or username>\\n<hardware_id>\\n<api_key>"),
+  license_signature_v2: z
+    .string()
+    .describe("base64 RSA-SHA256 over the JSON text of this object without license_signature and license_signature_v2"),
+});
+
 export const FeatureConsumptionBody = z.object({
   id: z.number().int(),
   license_id: z.number().int(),

@@ -8,6 +8,7 @@ import { customerLicenseUsers } from "./routes/customer-license-users";
 import { getDeviceVariables, trackDeviceVariables } from "./routes/device-variables";
 import { featureBorrow, featureRelease, floatingBorrow, floatingRelease } from "./routes/floating";
 import { changePassword, userLicenses } from "./routes/license-users";
+import { activateOffline, deactivateOffline } from "./routes/offline-activation";
 import { productDetails } from "./routes/product-details";
 import { trialKey } from "./routes/trial-key";
 
@@ -29,4 +30,6 @@ export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   featureBorrow,
   featureRelease,
   trialKey,
+  activateOffline,
+  deactivateOffline,
 ];

@@ -4,6 +4,7 @@
  * and dropped: real clients send more than any one endpoint reads.
  */
 import { z } from "zod";
+import { MalformedOfflineRequest, readOfflineRequest, type OfflineRequest } from "../auth/offline-request";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError, type ApiErrorCode } from "../errors";
 
@@ -419,6 +420,93 @@ export const TrialKeyQuery = z
       });
   });
 export type TrialKeyQuery = z.infer<typeof TrialKeyQuery>;
+
+/**
+ * An offline request file as activate_offline and deactivate_offline read it (src/auth/offline-request.ts):
+ * the file's text arrives as `file`; what comes out is the request it holds, validated with
+ * `request` (its fields at the top, as any other body's), and `offline`, what its signature covers
+ * (checked against the API key's shared key once the caller is authenticated). An empty file is
+ * missing_content, one that is not an offline request authorization_missing_params (LicenseSpring's
+ * codes), a request for the other endpoint validation_error.
+ */
+function offlineFile<S extends z.ZodType<{ api_key?: string | undefined }>>(request: S, kind: "activation" | "deactivation") {
+  return z.object({ file: z.string() }).transform((body, ctx) => {
+    if (body.file.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "The offline request is empty", params: { apiErrorCode: "missing_content" } });
+      return z.NEVER;
+    }
+    let offline: OfflineRequest;
+    try {
+      offline = readOfflineRequest(body.file);
+    } catch (error) {
+      if (!(error instanceof MalformedOfflineRequest)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message, params: { apiErrorCode: "authorization_missing_params" } });
+      return z.NEVER;
+    }
+    // The checks every JSON body gets (parseWith), on the request the file holds.
+    const illFormed = illFormedText(offline.request);
+    if (illFormed !== null) ctx.addIssue({ code: "custom", message: `request.${illFormed}` });
+    if (offline.request.request !== undefined && offline.request.request !== kind)
+      ctx.addIssue({
+        code: "custom",
+        message: `request: this is ${JSON.stringify(offline.request.request)} request, not an offline ${kind}`,
+      });
+    const fields = request.safeParse(offline.request, { reportInput: true });
+    if (!fields.success) {
+      for (const issue of fields.error.issues)
+        ctx.addIssue({ ...issue, path: ["request", ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+      return z.NEVER;
+    }
+    return { ...fields.data, offline: { ...offline, apiKey: fields.data.api_key } };
+  });
+}
+
+/** What an offline request names besides the identity: the API key it was signed for, and the date it was made. */
+const offlineSigner = {
+  api_key: z.string(typeMessage("api_key", "a string")).optional(),
+  date: z.string(typeMessage("date", "a string")).optional(),
+};
+
+/** activate_offline: the request an SDK's createOfflineActivationPayload (or the Python SDK's activate_offline_dump) wrote. */
+export const OfflineActivationBody = offlineFile(
+  z
+    .object({
+      ...licenseIdentity,
+      ...offlineSigner,
+      password: password.optional(),
+      variables: deviceVariables.optional(),
+      is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
+    })
+    .superRefine(exactlyOneLicenseIdentifier),
+  "activation",
+);
+export type OfflineActivationBody = z.infer<typeof OfflineActivationBody>;
+
+/**
+ * deactivate_offline: the request License.deactivateOffline (or createOfflineDeactivationPayload)
+ * wrote. The Python SDK can add local consumption to it (`consumptions`, `product_features`); this
+ * server does not apply consumption from a deactivation file, so a file that carries some is
+ * not_supported rather than losing it: sync it with add_consumption / add_feature_consumption first.
+ */
+export const OfflineDeactivationBody = offlineFile(
+  z
+    .object({ ...licenseIdentity, ...offlineSigner, consumptions: z.unknown().optional(), product_features: z.unknown().optional() })
+    .superRefine(exactlyOneLicenseIdentifier)
+    .superRefine((request, ctx) => {
+      const carries = (value: unknown) =>
+        value !== undefined && value !== null && value !== 0 && !(Array.isArray(value) && value.length === 0);
+      if (carries(request.consumptions) || carries(request.product_features))
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "/api/v4/deactivate_offline with consumptions is not supported: consumption in a deactivation file is not applied; " +
+            "send it with add_consumption / add_feature_consumption before deactivating",
+          params: { notSupported: true },
+        });
+    }),
+  "deactivation",
+);
+export type OfflineDeactivationBody = z.infer<typeof OfflineDeactivationBody>;
 
 /** A URL's query as a plain object (a repeated parameter keeps its first value). */
 export function queryObject(url: string): Record<string, string> {

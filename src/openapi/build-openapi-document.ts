@@ -126,6 +126,14 @@ function licenseApiOperation(route: LicenseApiRoute): Operation {
     operationId: route.path.split("/").at(-1),
     tags: ["License API"],
     ...described,
+    ...(route.textBody
+      ? {
+          requestBody: {
+            required: true,
+            content: { "text/plain": { schema: { type: "string", description: route.textBody.description } } },
+          },
+        }
+      : {}),
     security: [{ licenseHmac: [] }],
     parameters: [
       { name: "Date", in: "header", required: true, description: "RFC 7231 GMT date, at most 15 minutes old", schema: { type: "string" } },

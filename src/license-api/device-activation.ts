@@ -1,13 +1,14 @@
 /**
- * Activating a device on a license, as activate_license and activate_offline both do it: the same
- * checks in the same order, the same one-transaction activation (seats, transfers, a trial's end
- * date), and the same license object in the answer. The offline answer adds its own signatures
- * (./routes/offline-activation.ts).
+ * Activating and deactivating a device, as the online calls (activate_license, deactivate_license)
+ * and the offline ones (activate_offline, deactivate_offline) all do it: the same checks in the same
+ * order, the same one-transaction activation (seats, transfers, a trial's end date), and the same
+ * answers. The offline activation adds its own signatures (./routes/offline-activation.ts).
  */
 import { licenseSignature } from "../auth/response-signing";
 import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../counter/counter-stubs";
 import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../db/device-variables";
-import { activateDevice } from "../db/devices";
+import { activateDevice, deactivateDevice } from "../db/devices";
+import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { loadLicenseDetails } from "../db/licenses";
 import { ApiError } from "../errors";
@@ -96,4 +97,18 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
     activation: { variables },
     pool,
   });
+}
+
+/**
+ * Frees the device's seat; answers "license_deactivated", as the SDK checks. Allowed whatever the
+ * license's state (a disabled or expired license can still free a seat); a blacklisted device is told
+ * so, an unknown or already inactive one is device_not_found. The seat it leaves makes the next
+ * activation of another device a transfer (migrations/0021).
+ */
+export async function deactivateOnDevice(env: Env, apiKey: ApiKey, context: LicenseContext, lookup: LicenseLookup) {
+  const { license } = resolveLicenseIdentity(context, lookup, apiKey);
+  if (context.device?.blacklisted) throw new ApiError("blacklisted");
+  if (!(await deactivateDevice(env.DB, license.id, lookup.hardwareId))) throw new ApiError("device_not_found");
+  await invalidateLicenseCounters(env, license.id);
+  return "license_deactivated" as const;
 }
