@@ -11,6 +11,7 @@ import { activateDevice, deactivateDevice } from "../db/devices";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { loadLicenseDetails } from "../db/licenses";
+import { releasedVersions, type VersionFilter } from "../db/product-versions";
 import { ApiError } from "../errors";
 import { askPool } from "./ask-pool";
 import { licenseBody } from "./license-body";
@@ -27,6 +28,8 @@ export interface ActivationRequest {
   variables: Record<string, string> | undefined;
   /** activate_offline: the license must allow offline activation. */
   offline: boolean;
+  /** The client's build (environment and channel): which installation_file the answer names. */
+  build: VersionFilter;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
     throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
   }
 
-  const [current, featureStates, licenseState, variables, pool] = await Promise.all([
+  const [current, featureStates, licenseState, variables, pool, [installationFile]] = await Promise.all([
     loadLicenseDetails(env.DB, license.id),
     liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
     liveLicenseState(env, license, product.defaultsVersion),
@@ -75,6 +78,7 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
     license.floating.isFloatingCloud
       ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
       : null,
+    releasedVersions(env.DB, product.id, activation.build, 1),
   ]);
   // A trial's first activation set its validity_period.
   const validityPeriod = current.validityPeriod;
@@ -96,6 +100,7 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
     nowMs,
     activation: { variables },
     pool,
+    installationFile: installationFile ?? null,
   });
 }
 

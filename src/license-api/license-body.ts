@@ -3,9 +3,9 @@
  * feature objects inside it (check_license_feature too), field for field as the official SDK's
  * response types declare them (test/sdk/response-types.sdk.test.ts compares them with the
  * installed SDK's declarations). What the vendor sets is answered as stored (metadata, customer,
- * custom fields, order reference, user limit, trial marking); fields for things this server
- * does not do (maintenance, grace periods, installation files, customer accounts) carry their
- * neutral values with the declared type. Floating settings come from the license and its
+ * custom fields, order reference, user limit, trials, entitlement dates and policies, transfers, the
+ * newest installation file); fields for things this server does not do (air-gapped and hardware-key
+ * licenses, customer accounts) carry their neutral values with the declared type. Floating settings come from the license and its
  * features; what the pool looks like to the device (slots in use, its borrow) from the pool's
  * counter object (PoolView).
  */
@@ -14,11 +14,13 @@ import type { CounterState } from "../counter/types";
 import { periodEnd } from "../counter/consumption-period";
 import type { ConsumptionRules } from "../counter/consumption-rules";
 import type { DeviceVariableResource } from "../models/device";
+import type { ProductVersionResource } from "../models/product-version";
 import type { License, LicenseFeature } from "../db/license-context";
 import type { CustomerRow } from "../db/customers";
 import type { LicenseUser } from "../db/license-users";
 import type { LicenseDetails } from "../db/licenses";
 import { isExpired, isLicenseExpired } from "./resolve-license";
+import { licenseInstallationFile } from "./version-body";
 
 /**
  * Our extension: when the current consumption period started and when it ends (ISO-8601), for
@@ -258,6 +260,8 @@ export interface LicenseBodyInput extends LicenseObjectInput {
   activation?: { variables: DeviceVariableResource[] };
   /** The license's floating pool as this device sees it (floating cloud licenses); null otherwise. */
   pool: PoolView | null;
+  /** The newest version the device's build may install (its environment and channel), or null. */
+  installationFile: ProductVersionResource | null;
 }
 
 /** The license as one device sees it: activate_license and check_license. */
@@ -272,7 +276,7 @@ export function licenseBody(input: LicenseBodyInput) {
     is_borrowed: borrowed,
     borrowed_until: borrowed ? new Date(borrowedUntil).toISOString() : null,
     floating_in_use_devices: input.pool?.inUseDevices ?? 0,
-    installation_file: null,
+    installation_file: licenseInstallationFile(input.installationFile),
     license_signature: input.licenseSignature,
     ...(input.activation
       ? {

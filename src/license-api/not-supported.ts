@@ -31,16 +31,6 @@ export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
     callers: "LicenseAPI.deactivateBundle, BundleManager.deactivateBundle",
     reason: "product bundles are not supported",
   },
-  {
-    path: "versions",
-    callers: "LicenseAPI.getVersions, LicenseManager.getVersions",
-    reason: "product versions and installation files are not kept",
-  },
-  {
-    path: "installation_file",
-    callers: "LicenseAPI.getInstallationFile, LicenseManager.getInstallationFile",
-    reason: "product versions and installation files are not kept",
-  },
   { path: "sso_url", callers: "LicenseAPI.getSSOUrl, LicenseManager.getSSOUrl", reason: "single sign-on is not supported" },
   { path: "oauth_url", callers: "the Python SDK (OAuth client credentials)", reason: "OAuth client credentials are not supported" },
   {

@@ -115,7 +115,12 @@ export const ProductDetailsBody = z
     metadata,
     metadata_string: z.string(),
     company: z.object({ id: z.number().int() }),
-    latest_version: z.null().optional().describe("Present (null: no versions are kept) when include_latest_version=true"),
+    latest_version: z
+      .object({ id: z.number().int(), version: z.string(), release_date: z.string(), environment: z.string(), channel: z.string() })
+      .loose()
+      .nullable()
+      .optional()
+      .describe("Present when include_latest_version=true: the newest enabled version for env and channel, or null"),
     custom_fields: z
       .array(z.object({ id: z.number().int(), name: z.string(), default_value: z.string() }))
       .optional()
@@ -197,3 +202,24 @@ export const TrialBody = z.union([
     })
     .describe("The trial this device already has"),
 ]);
+
+/** versions: each version's number and release date, newest release first (the SDK's VersionsResponse). */
+export const VersionsBody = z.array(z.object({ version: z.string(), release_date: z.string() }));
+
+/** installation_file (the SDK's InstallationFileResponse); unset texts are left out. */
+export const InstallationFileBody = z
+  .object({
+    id: z.number().int(),
+    version: z.string(),
+    installation_file: z.string().optional().describe("Where to download it (the vendor's URL)"),
+    release_date: z.string(),
+    hash_md5: z.string().optional(),
+    environment: z.string(),
+    eula_link: z.string().optional(),
+    release_notes_link: z.string().optional(),
+    size: z.string().optional().describe("Bytes"),
+    requires_version: z.string().optional().describe("The minimum version to update from"),
+    channel: z.string(),
+    company: z.object({ id: z.number().int() }),
+  })
+  .describe("A version's installation file");

@@ -11,6 +11,7 @@ import { changePassword, userLicenses } from "./routes/license-users";
 import { activateOffline, deactivateOffline } from "./routes/offline-activation";
 import { productDetails } from "./routes/product-details";
 import { trialKey } from "./routes/trial-key";
+import { installationFile, versions } from "./routes/versions";
 
 export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   activateLicense,
@@ -32,4 +33,6 @@ export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   trialKey,
   activateOffline,
   deactivateOffline,
+  versions,
+  installationFile,
 ];

@@ -39,6 +39,12 @@ const licenseIdentity = {
   license_id: z.number(typeMessage("license_id", "a number")).int("license_id must be an integer").positive().optional(),
 };
 
+/** What a client says of its build: its environment (LicenseSpring's `env`, e.g. "win64") and release channel. */
+const buildFields = {
+  env: z.string(typeMessage("env", "a string")).max(64, "env must be at most 64 characters").optional(),
+  channel: z.string(typeMessage("channel", "a string")).max(64, "channel must be at most 64 characters").optional(),
+};
+
 function exactlyOneLicenseIdentifier(
   body: { license_key?: string | undefined; username?: string | undefined },
   ctx: z.RefinementCtx,
@@ -187,6 +193,7 @@ export const ActivateLicenseBody = z
     variables: deviceVariables.optional(),
     /** The client says it runs in a virtual machine (LicenseSpring's SDKs send it): refused on a prevent_vm license. */
     is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
+    ...buildFields,
     id_token: activationSso.id_token,
     code: activationSso.code,
   })
@@ -316,9 +323,14 @@ const queryBoolean = (name: string) =>
     .optional()
     .transform((value) => value === "true" || value === "1");
 
-/** check_license query parameters. */
+/** check_license query parameters (env and channel choose the installation_file the answer carries). */
 export const CheckLicenseQuery = z
-  .object({ ...licenseIdentity, license_id: queryLicenseId, include_expired_features: queryBoolean("include_expired_features") })
+  .object({
+    ...licenseIdentity,
+    license_id: queryLicenseId,
+    include_expired_features: queryBoolean("include_expired_features"),
+    ...buildFields,
+  })
   .superRefine(exactlyOneLicenseIdentifier);
 export type CheckLicenseQuery = z.infer<typeof CheckLicenseQuery>;
 
@@ -343,9 +355,27 @@ export const TrackDeviceVariablesBody = z
   .object({ ...licenseIdentity, variables: deviceVariables })
   .superRefine(exactlyOneLicenseIdentifier);
 
-/** product_details query parameters (`env` and the SDK's extra include_expired_features are accepted and unused). */
+/** versions query parameters: the identity, and the environment and channel the list is for (absent: any). */
+export const VersionsQuery = z
+  .object({ ...licenseIdentity, license_id: queryLicenseId, ...buildFields })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type VersionsQuery = z.infer<typeof VersionsQuery>;
+
+/** installation_file query parameters: as versions, and the version (absent: the newest). */
+export const InstallationFileQuery = z
+  .object({
+    ...licenseIdentity,
+    license_id: queryLicenseId,
+    ...buildFields,
+    version: z.string(typeMessage("version", "a string")).max(64, "version must be at most 64 characters").optional(),
+  })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type InstallationFileQuery = z.infer<typeof InstallationFileQuery>;
+
+/** product_details query parameters (`env` and `channel` choose the latest_version; the SDK's extra include_expired_features is unused). */
 export const ProductDetailsQuery = z.object({
   product: requiredText("product"),
+  ...buildFields,
   include_latest_version: queryBoolean("include_latest_version"),
   include_custom_fields: queryBoolean("include_custom_fields"),
 });
@@ -476,6 +506,7 @@ export const OfflineActivationBody = offlineFile(
       password: password.optional(),
       variables: deviceVariables.optional(),
       is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
+      ...buildFields,
     })
     .superRefine(exactlyOneLicenseIdentifier),
   "activation",

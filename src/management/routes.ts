@@ -5,10 +5,12 @@ import { managementAuditRoutes } from "./routes/audit";
 import { managementDeviceRoutes } from "./routes/devices";
 import { managementImportRoutes } from "./routes/import";
 import { managementLicenseRoutes } from "./routes/licenses";
+import { managementProductVersionRoutes } from "./routes/product-versions";
 import { managementProductRoutes } from "./routes/products";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...managementProductRoutes,
+  ...managementProductVersionRoutes,
   ...managementLicenseRoutes,
   ...managementDeviceRoutes,
   ...managementApiKeyRoutes,

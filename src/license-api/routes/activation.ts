@@ -22,6 +22,7 @@ export const activateLicense = licenseApiRoute({
       isVm: body.is_vm ?? false,
       variables: body.variables,
       offline: false,
+      build: { environment: body.env, channel: body.channel },
     });
   },
 });

@@ -9,6 +9,7 @@ import { counterStub, featureTarget, licenseTarget, liveFeatureStates, liveLicen
 import { askPool } from "../ask-pool";
 import { findLicenseUser } from "../../db/license-users";
 import { loadLicenseDetails } from "../../db/licenses";
+import { releasedVersions } from "../../db/product-versions";
 import { featureBody, licenseBody } from "../license-body";
 import { licenseApiRoute } from "../license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "../resolve-license";
@@ -26,7 +27,7 @@ export const checkLicense = licenseApiRoute({
     const nowMs = Date.now();
     const { product, license, device } = resolveLicense(context, lookup, apiKey, nowMs);
     const details = await loadLicenseDetails(env.DB, license.id);
-    const [pool, featureStates, licenseState, user, signature] = await Promise.all([
+    const [pool, featureStates, licenseState, user, signature, [installationFile]] = await Promise.all([
       license.floating.isFloatingCloud
         ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "check_in" })
         : null,
@@ -34,6 +35,7 @@ export const checkLicense = licenseApiRoute({
       liveLicenseState(env, license, product.defaultsVersion),
       query.username === undefined ? null : findLicenseUser(env.DB, license.id, query.username),
       licenseSignature(env.LICENSE_SIGNING_KEY, query.hardware_id, query.username ?? query.license_key ?? "", license.validityPeriod),
+      releasedVersions(env.DB, product.id, { environment: query.env, channel: query.channel }, 1),
     ]);
     return licenseBody({
       license,
@@ -47,6 +49,7 @@ export const checkLicense = licenseApiRoute({
       licenseSignature: signature,
       nowMs,
       pool,
+      installationFile: installationFile ?? null,
     });
   },
 });

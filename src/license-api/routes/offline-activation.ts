@@ -61,6 +61,7 @@ export const activateOffline = licenseApiRoute({
       isVm: body.is_vm ?? false,
       variables: body.variables,
       offline: true,
+      build: { environment: body.env, channel: body.channel },
     });
     const date = new Date().toUTCString();
     const offlineSignature = await hmacBase64(

@@ -1,0 +1,68 @@
+/**
+ * /api/v1/products/{product_id}/versions: publish a product's versions, list and change them.
+ * Clients see the enabled ones at once (versions, installation_file, and the newest in license
+ * objects): the License API reads them on each request.
+ */
+import { z } from "zod";
+import { findProduct } from "../../db/products";
+import { insertProductVersion, productVersions, updateProductVersion } from "../../db/product-versions";
+import { ApiError } from "../../errors";
+import { ProductPath } from "../../models/product";
+import {
+  CreateProductVersionBody,
+  ProductVersionPath,
+  ProductVersionResource,
+  UpdateProductVersionBody,
+} from "../../models/product-version";
+import { managementRoute } from "../management-route";
+import { orNotFound } from "../or-not-found";
+
+export const managementProductVersionRoutes = [
+  managementRoute({
+    method: "post",
+    path: "/api/v1/products/{product_id}/versions",
+    tag: "Products",
+    summary: "Publish a product version",
+    description:
+      "A version is named by `version`, `environment` and `channel` together. `installation_file` is where clients download it " +
+      "(the service stores no files: point it at R2, a CDN or your site). Enabled versions are what versions and installation_file answer.",
+    params: ProductPath,
+    body: CreateProductVersionBody,
+    response: ProductVersionResource,
+    status: 201,
+    async handler({ params, body, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const version = await insertProductVersion(env.DB, params.product_id, body);
+      if (!version)
+        throw new ApiError(
+          "conflict",
+          `The product already has version ${JSON.stringify(body.version)} for environment ${JSON.stringify(body.environment)} and channel ${JSON.stringify(body.channel)}`,
+        );
+      return version;
+    },
+  }),
+  managementRoute({
+    method: "get",
+    path: "/api/v1/products/{product_id}/versions",
+    tag: "Products",
+    summary: "List a product's versions, newest release first (disabled ones too)",
+    params: ProductPath,
+    response: z.object({ data: z.array(ProductVersionResource) }),
+    async handler({ params, env }) {
+      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      return { data: await productVersions(env.DB, params.product_id) };
+    },
+  }),
+  managementRoute({
+    method: "patch",
+    path: "/api/v1/products/{product_id}/versions/{version_id}",
+    tag: "Products",
+    summary: "Change a product version (enabled: false withdraws it from clients)",
+    params: ProductVersionPath,
+    body: UpdateProductVersionBody,
+    response: ProductVersionResource,
+    async handler({ params, body, env }) {
+      return orNotFound(await updateProductVersion(env.DB, params.product_id, params.version_id, body), "Version", params.version_id);
+    },
+  }),
+];
