@@ -38,7 +38,7 @@ const NOT_SIGNED_IN = `Not signed in to Cloudflare. Sign in one of two ways, the
   export CLOUDFLARE_API_TOKEN=<token>     CI or a machine without a browser
 
 A token comes from https://dash.cloudflare.com/profile/api-tokens: start from the "Edit Cloudflare
-Workers" template and add the account permissions D1 Edit and Queues Edit.`;
+Workers" template and add the account permissions D1 Edit, Queues Edit and Workers R2 Storage Edit.`;
 
 /** The environment of every wrangler call; the chosen account is added once it is known. */
 const wranglerEnv = { ...process.env };

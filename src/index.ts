@@ -1,10 +1,11 @@
 /**
  * The Worker: a request comes in, is authenticated, validated, sent to one counter's Durable
  * Object, and comes back signed. The License API (src/license-api/), the vendor's management API
- * (src/management/), the OpenAPI document of both, and the audit queue's consumer (src/audit/);
- * the counter object is exported from here.
+ * (src/management/), the OpenAPI document of both, the audit queue's consumer (src/audit/) and the
+ * cron that archives old audit rows to R2 (src/archive/); the counter object is exported from here.
  */
 import { Router, type IRequest } from "itty-router";
+import { archiveAuditLog } from "./archive/archive-audit-log";
 import { consumeAuditBatch } from "./audit/audit-consumer";
 import { ApiError, errorResponse } from "./errors";
 import { serviceRoot } from "./http/service-root";
@@ -29,4 +30,10 @@ export default {
   // The audit queue and its dead-letter queue: counter objects' audit rows, written to D1 in batches;
   // whatever the dead-letter queue cannot write is recorded in audit_dead_letters.
   queue: (batch, env) => consumeAuditBatch(batch, env),
+  // The cron ([triggers] in wrangler.toml): audit rows past the retention window (counted from the
+  // time the run was scheduled for) move to R2.
+  async scheduled(controller, env) {
+    const run = await archiveAuditLog(env, { now: controller.scheduledTime });
+    if (run.parts > 0 || run.status === "busy") console.log(`audit archive: ${JSON.stringify(run)}`);
+  },
 } satisfies ExportedHandler<Env>;

@@ -1,9 +1,10 @@
 /**
- * The audit log as CSV (RFC 4180), streamed page by page so an export of any size needs no more
- * memory than one page. Hardware ids come from clients, so text cells are written against formula
- * injection (OWASP "CSV Injection"; see csvCell).
+ * The audit log as CSV (RFC 4180), streamed page by page across D1 and the archive
+ * (src/archive/read-audit-page.ts), so an export of any size needs no more memory than one page.
+ * Hardware ids come from clients, so text cells are written against formula injection (OWASP "CSV
+ * Injection"; see csvCell).
  */
-import { queryAudit } from "../db/audit-entries";
+import { readAuditPage } from "../archive/read-audit-page";
 import type { AuditEntryResource, AuditFilters } from "../models/audit-entry";
 
 const COLUMNS = [
@@ -21,7 +22,7 @@ const COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof AuditEntryResource>;
 const BATCH = 500;
 
-export function auditCsvResponse(db: D1Database, filters: AuditFilters): Response {
+export function auditCsvResponse(env: Pick<Env, "DB" | "AUDIT_ARCHIVE">, filters: AuditFilters): Response {
   const encoder = new TextEncoder();
   let cursor: number | null = 0;
   let headerSent = false;
@@ -37,7 +38,7 @@ export function auditCsvResponse(db: D1Database, filters: AuditFilters): Respons
         controller.close();
         return;
       }
-      const page = await queryAudit(db, filters, cursor, BATCH);
+      const page = await readAuditPage(env, filters, cursor, BATCH);
       cursor = page.nextCursor;
       if (page.items.length > 0) controller.enqueue(encoder.encode(page.items.map(csvLine).join("")));
       if (cursor === null) controller.close();

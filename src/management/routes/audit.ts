@@ -1,6 +1,6 @@
 /** /api/v1/audit: the consumption audit log, as JSON pages or one CSV export. */
 import { z } from "zod";
-import { queryAudit } from "../../db/audit-entries";
+import { readAuditPage } from "../../archive/read-audit-page";
 import { AuditCsvQuery, AuditEntryResource, AuditQuery } from "../../models/audit-entry";
 import { page } from "../../models/page";
 import { auditCsvResponse } from "../audit-csv";
@@ -10,7 +10,9 @@ import { pageBody } from "../page-body";
 const FILTERS_DESCRIPTION =
   "Filters combine with AND: license_id, license_feature_id or feature (code), hardware_id (the device), event, and the time range " +
   "from (inclusive) … to (exclusive), ISO-8601. Rows are in the order they were recorded. A row reaches the log shortly after the " +
-  "consumption it records (about a second later: the counter object sends it through the audit queue, whose consumer batches D1 writes).";
+  "consumption it records (about a second later: the counter object sends it through the audit queue, whose consumer batches D1 writes). " +
+  "Rows past the retention window live in the R2 archive and are read from there transparently, in the same order and with the same cursors; " +
+  "a page that reads many archived rows may hold fewer rows than the limit (even none) and still have a next_cursor: only a null next_cursor ends the list.";
 
 export const managementAuditRoutes = [
   managementRoute({
@@ -22,7 +24,7 @@ export const managementAuditRoutes = [
     query: AuditQuery,
     response: page(AuditEntryResource),
     async handler({ query, env }) {
-      return pageBody(await queryAudit(env.DB, query, query.cursor ?? 0, query.limit));
+      return pageBody(await readAuditPage(env, query, query.cursor ?? 0, query.limit));
     },
   }),
   managementRoute({
@@ -35,7 +37,7 @@ export const managementAuditRoutes = [
     response: z.string(),
     csv: true,
     async handler({ query, env }) {
-      return auditCsvResponse(env.DB, query);
+      return auditCsvResponse(env, query);
     },
   }),
 ];
