@@ -174,7 +174,7 @@ async function newTrialBody(db: D1Database, product: TrialProduct, licenseId: nu
       allow_overages: feature.rules.allowOverages,
       max_overages: feature.rules.maxOverages,
       reset_consumption: feature.rules.resetConsumption,
-      ...(feature.rules.consumptionPeriod ? { consumption_period: feature.rules.consumptionPeriod } : {}),
+      consumption_period: feature.rules.consumptionPeriod,
       is_floating: false,
       is_floating_cloud: feature.floating.isFloatingCloud,
       metadata: JSON.parse(feature.metadataJson) as Record<string, unknown>,
