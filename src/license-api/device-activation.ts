@@ -32,6 +32,28 @@ export interface ActivationRequest {
   build: VersionFilter;
 }
 
+/** An activation as activate_license's and activate_offline's requests both describe it. */
+export function activationRequest(
+  lookup: LicenseLookup,
+  body: {
+    password?: string | undefined;
+    is_vm?: boolean | undefined;
+    variables?: Record<string, string> | undefined;
+    env?: string | undefined;
+    channel?: string | undefined;
+  },
+  offline: boolean,
+): ActivationRequest {
+  return {
+    lookup,
+    password: body.password,
+    isVm: body.is_vm ?? false,
+    variables: body.variables,
+    offline,
+    build: { environment: body.env, channel: body.channel },
+  };
+}
+
 /**
  * Precedence: identity (unknown_product, api_key_product_not_allowed, license_not_found; on
  * user-based products the identifier, then missing_parameters without a password, then the

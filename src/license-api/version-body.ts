@@ -26,6 +26,17 @@ export function licenseInstallationFile(version: ProductVersionResource | null) 
 
 const present = <K extends string>(key: K, value: string | null) => (value === null ? {} : ({ [key]: value } as Record<K, string>));
 
+/** The texts both answers declare `string | undefined`: present when the vendor set them. */
+function describedTexts(version: ProductVersionResource) {
+  return {
+    ...present("hash_md5", version.hash_md5),
+    ...present("eula_link", version.eula_link),
+    ...present("release_notes_link", version.release_notes_link),
+    ...present("size", version.size),
+    ...present("requires_version", version.requires_version),
+  };
+}
+
 /** installation_file's answer (the SDK's InstallationFileResponse). */
 export function installationFileBody(version: ProductVersionResource, companyId: number) {
   return {
@@ -33,13 +44,9 @@ export function installationFileBody(version: ProductVersionResource, companyId:
     version: version.version,
     ...present("installation_file", version.installation_file),
     release_date: version.release_date,
-    ...present("hash_md5", version.hash_md5),
     environment: version.environment,
-    ...present("eula_link", version.eula_link),
-    ...present("release_notes_link", version.release_notes_link),
-    ...present("size", version.size),
-    ...present("requires_version", version.requires_version),
     channel: version.channel,
+    ...describedTexts(version),
     company: { id: companyId },
   };
 }
@@ -54,13 +61,9 @@ export function latestVersionBody(version: ProductVersionResource) {
     ...present("full_link", version.installation_file),
     ...present("filename", filename || null),
     release_date: version.release_date,
-    ...present("hash_md5", version.hash_md5),
     environment: version.environment,
-    ...present("eula_link", version.eula_link),
-    ...present("release_notes_link", version.release_notes_link),
-    ...present("size", version.size),
-    ...present("requires_version", version.requires_version),
     channel: version.channel,
+    ...describedTexts(version),
     created_at: version.created_at,
     // Changes to a version are not timed: its creation is when it was last published.
     updated_at: version.created_at,

@@ -2,7 +2,7 @@
  * POST /api/v4/activate_license and POST /api/v4/deactivate_license: devices come into being by
  * activating, and stop being able to consume by deactivating.
  */
-import { activateOnDevice, deactivateOnDevice } from "../device-activation";
+import { activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
 import { licenseApiRoute } from "../license-api-route";
 import { DeactivatedBody, LicenseBody } from "../response-schemas";
 import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
@@ -16,14 +16,7 @@ export const activateLicense = licenseApiRoute({
   response: LicenseBody,
   reads: "context",
   async handler({ request, env, ctx, apiKey, body, lookup, context }) {
-    return activateOnDevice({ request, env, ctx, apiKey }, context, {
-      lookup,
-      password: body.password,
-      isVm: body.is_vm ?? false,
-      variables: body.variables,
-      offline: false,
-      build: { environment: body.env, channel: body.channel },
-    });
+    return activateOnDevice({ request, env, ctx, apiKey }, context, activationRequest(lookup, body, false));
   },
 });
 

@@ -11,7 +11,7 @@ import { verifyOfflineRequest, type OfflineRequest } from "../../auth/offline-re
 import type { ApiKey } from "../../db/api-keys";
 import { ApiError } from "../../errors";
 import { readTextBody } from "../../http/read-text-body";
-import { activateOnDevice, deactivateOnDevice } from "../device-activation";
+import { activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
 import { licenseApiRoute } from "../license-api-route";
 import { DeactivatedBody, OfflineLicenseBody } from "../response-schemas";
 import { OfflineActivationBody, OfflineDeactivationBody } from "../schemas";
@@ -55,14 +55,7 @@ export const activateOffline = licenseApiRoute({
   reads: "context",
   async handler({ request, env, ctx, apiKey, body, lookup, context }) {
     await checkRequestFile(body.offline, apiKey);
-    const license = await activateOnDevice({ request, env, ctx, apiKey }, context, {
-      lookup,
-      password: body.password,
-      isVm: body.is_vm ?? false,
-      variables: body.variables,
-      offline: true,
-      build: { environment: body.env, channel: body.channel },
-    });
+    const license = await activateOnDevice({ request, env, ctx, apiKey }, context, activationRequest(lookup, body, true));
     const date = new Date().toUTCString();
     const offlineSignature = await hmacBase64(
       apiKey.sharedKey,
