@@ -155,6 +155,17 @@ describe("activate_offline", () => {
     );
   });
 
+  it("user-based: the file carries the user's password, checked as activate_license checks it", async () => {
+    const fixture = await createFixture({ authorizationMethod: "user", password: "the-password", noDevice: true });
+    const request = { ...activation(fixture, "user-box"), password: "the-password" };
+    expect(await signedBody(await postFile("/api/v4/activate_offline", await requestFile(request, "python")))).toMatchObject({
+      hardware_id: "user-box",
+      username: fixture.username,
+    });
+    const wrong = await requestFile({ ...activation(fixture, "user-box-2"), password: "not-the-password" }, "node");
+    expect(await errorCode(await postFile("/api/v4/activate_offline", wrong))).toBe("invalid_password");
+  });
+
   it("the signature is checked before the license: no license detail for a caller without the file's key", async () => {
     const other = await createApiKey();
     const file = await requestFile(
