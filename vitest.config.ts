@@ -27,6 +27,7 @@ export default defineConfig(async () => {
           queueProducers: {
             AUDIT_DEAD_LETTER_QUEUE: { queueName: "edge-license-audit-dlq" },
             AUDIT_SHORT_RETRY_QUEUE: { queueName: "edge-license-audit-short-retries" },
+            WEBHOOK_SHORT_RETRY_QUEUE: { queueName: "edge-license-webhooks-short-retries" },
           },
           queueConsumers: {
             "edge-license-audit-short-retries": {
@@ -34,6 +35,13 @@ export default defineConfig(async () => {
               maxBatchTimeout: 1,
               maxRetries: 2,
               deadLetterQueue: "edge-license-audit-dlq",
+            },
+            // Webhook deliveries that move to the webhook dead-letter queue after 1 retry instead of 8.
+            "edge-license-webhooks-short-retries": {
+              maxBatchSize: 10,
+              maxBatchTimeout: 1,
+              maxRetries: 1,
+              deadLetterQueue: "edge-license-webhooks-dlq",
             },
           },
         },
@@ -43,6 +51,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
+      // A real HTTP receiver for the webhook deliveries (test/support/webhook-receiver.ts).
+      globalSetup: ["./test/support/webhook-receiver.ts"],
       testTimeout: 30_000,
     },
   };

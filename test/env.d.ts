@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     AUDIT_DEAD_LETTER_QUEUE: Queue;
     /** Set by vitest.config.ts: an audit queue whose messages move to the dead-letter queue after 2 retries. */
     AUDIT_SHORT_RETRY_QUEUE: Queue;
+    /** Set by vitest.config.ts: a webhook queue whose messages move to the webhook dead-letter queue after 1 retry. */
+    WEBHOOK_SHORT_RETRY_QUEUE: Queue;
   }
 }

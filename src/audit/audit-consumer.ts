@@ -6,6 +6,11 @@
  * moves forward), so a message delivered twice, retried after a failure, or replayed from the
  * dead-letter queue changes nothing the first delivery wrote.
  *
+ * The same transaction rolls the rows and the objects' refusal counts up into the usage rollups,
+ * records the periods that ended, and turns the objects' events into webhook deliveries
+ * (docs/usage-and-webhooks.md), all idempotent too; the new deliveries go to the webhook queue
+ * once it committed.
+ *
  * Each message is acknowledged or retried on its own, so one bad message never holds the rest of
  * its batch:
  * - a message that is not an audit message (audit-message.ts) is retried with backoff, and after
@@ -17,7 +22,11 @@
  * audit_dead_letters, where the vendor sees it, and acknowledged.
  */
 import { encodeBase64 } from "../base64";
-import { auditStatements, recordDeadLetters, type DeadLetter, type SequencedAuditRow } from "../db/consumption-audit";
+import { auditStatements, recordDeadLetters, type DeadLetter } from "../db/consumption-audit";
+import { distinctRows, rollupStatements } from "../db/usage-rollups";
+import { webhookEventStatements } from "../db/webhooks";
+import { PeriodEnded } from "../webhooks/event-types";
+import { sendDeliveries } from "../webhooks/webhook-consumer";
 import { AuditMessage } from "./audit-message";
 
 /** The dead-letter queue, as wrangler.toml names it (test/node/audit-queues.test.ts checks they agree). */
@@ -31,7 +40,10 @@ export const auditWrites = { transactions: 0, rows: 0, retried: 0, deadLetters: 
 
 interface Parsed {
   message: Message<unknown>;
-  rows: SequencedAuditRow[];
+  /** The message's rows; its events and refusal counts (none in messages from before they travelled). */
+  rows: AuditMessage["rows"];
+  events: NonNullable<AuditMessage["events"]>;
+  refusals: NonNullable<AuditMessage["refusals"]>;
 }
 
 export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -40,8 +52,10 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env):
   const malformed: DeadLetterCandidate[] = [];
   for (const message of batch.messages) {
     const parsed = AuditMessage.safeParse(message.body);
-    if (parsed.success) wellFormed.push({ message, rows: parsed.data.rows });
-    else malformed.push({ message, reason: "malformed", detail: problems(parsed.error.issues) });
+    if (parsed.success) {
+      const { rows, events = [], refusals = [] } = parsed.data;
+      wellFormed.push({ message, rows, events, refusals });
+    } else malformed.push({ message, reason: "malformed", detail: problems(parsed.error.issues) });
   }
   if (malformed.length > 0) {
     console.error(
@@ -69,11 +83,32 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env):
   } else retry(refused.map(({ message }) => message));
 }
 
-/** Writes the group's rows in one D1 transaction and acknowledges its messages; false if D1 refused. */
+/**
+ * Writes the group in one D1 transaction: its rows, their rollups, the refusal counts, the periods
+ * that ended and the webhook deliveries of its events; then acknowledges its messages and sends the
+ * new deliveries to the webhook queue. False if D1 refused (nothing was written).
+ */
 async function written(env: Env, group: readonly Parsed[]): Promise<boolean> {
-  const rows = group.flatMap((parsed) => parsed.rows);
+  const rows = distinctRows(group.flatMap((parsed) => parsed.rows));
+  const events = group.flatMap((parsed) => parsed.events);
+  const refusals = group.flatMap((parsed) => parsed.refusals);
+  const periods = events.flatMap((event) => {
+    if (event.type !== "consumption.period_reset") return [];
+    const period = PeriodEnded.safeParse(event.data);
+    return period.success ? [period.data] : [];
+  });
+  const webhookStatements = webhookEventStatements(
+    env.DB,
+    events.map(({ seq: _seq, ...event }) => event),
+    new Date().toISOString(),
+  );
+  const statements = [...rollupStatements(env.DB, rows, refusals, periods), ...auditStatements(env.DB, rows), ...webhookStatements];
+  let deliveries: number[] = [];
   try {
-    if (rows.length > 0) await env.DB.batch(auditStatements(env.DB, rows));
+    if (statements.length > 0) {
+      const results = await env.DB.batch<{ id: number }>(statements);
+      if (webhookStatements.length > 0) deliveries = (results.at(-1)?.results ?? []).map((row) => row.id);
+    }
   } catch (error) {
     console.warn(`audit write of ${rows.length} rows failed: ${String(error)}`);
     return false;
@@ -81,6 +116,7 @@ async function written(env: Env, group: readonly Parsed[]): Promise<boolean> {
   auditWrites.transactions += 1;
   auditWrites.rows += rows.length;
   for (const { message } of group) message.ack();
+  await sendDeliveries(env, deliveries);
   return true;
 }
 
@@ -147,19 +183,20 @@ function problems(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }
   return issues.length > 5 ? `${listed.join("; ")}; and ${issues.length - 5} more` : listed.join("; ");
 }
 
-/** Whole messages, packed in order into groups of at most ROWS_PER_TRANSACTION rows. */
+/** Whole messages, packed in order into groups of at most ROWS_PER_TRANSACTION rows, events and refusal counts. */
 function transactionGroups(messages: readonly Parsed[]): Parsed[][] {
   const groups: Parsed[][] = [];
   let group: Parsed[] = [];
   let rows = 0;
   for (const parsed of messages) {
-    if (group.length > 0 && rows + parsed.rows.length > ROWS_PER_TRANSACTION) {
+    const size = parsed.rows.length + parsed.events.length + parsed.refusals.length;
+    if (group.length > 0 && rows + size > ROWS_PER_TRANSACTION) {
       groups.push(group);
       group = [];
       rows = 0;
     }
     group.push(parsed);
-    rows += parsed.rows.length;
+    rows += size;
   }
   if (group.length > 0) groups.push(group);
   return groups;

@@ -1,9 +1,11 @@
 /**
  * How outbox rows are packed into one send to the audit queue: messages of rows, one sendBatch,
- * each bounded by bytes as well as by count (docs/architecture.md "Queue sizing"). Pure, so the
- * bounds can be checked without a queue.
+ * each bounded by bytes as well as by count (docs/architecture.md "Queue sizing"). The object's
+ * events and refusal counts (usage-signals.ts) travel in the same send, ahead of the rows: they are
+ * few, and webhooks wait for them. Pure, so the bounds can be checked without a queue.
  */
-import { jsonBytes, type AuditMessage } from "../audit/audit-message";
+import { jsonBytes, type AuditMessage, type RefusalReport } from "../audit/audit-message";
+import type { CounterEvent } from "./event-outbox";
 import type { OutboxRow, SetAsideRow } from "./outbox";
 
 /** Cloudflare Queues' limits: bytes of one message's body, bytes of one sendBatch, messages of one sendBatch. */
@@ -30,7 +32,19 @@ export interface AuditSend {
   through: number | null;
   /** Rows that no message could carry, even alone, with their size: they must leave the outbox another way. */
   tooLarge: SetAsideRow[];
+  /** The sequence number of the last event the messages carry, or that is dropped as too large (null: none). */
+  eventsThrough: number | null;
+  /** The refusal counts the messages carry. */
+  refusals: RefusalReport[];
 }
+
+/** What travels ahead of the rows. */
+export interface Signals {
+  events: readonly CounterEvent[];
+  refusals: readonly RefusalReport[];
+}
+
+const NO_SIGNALS: Signals = { events: [], refusals: [] };
 
 const EMPTY_MESSAGE_BYTES = jsonBytes({ rows: [] } satisfies AuditMessage);
 
@@ -39,8 +53,20 @@ const EMPTY_MESSAGE_BYTES = jsonBytes({ rows: [] } satisfies AuditMessage);
  * first row that would take the send over it (that row waits for the next send). A message's
  * size is counted exactly as the queue encodes it: `{"rows":[` the rows' JSON joined by commas `]}`.
  */
-export function packAuditSend(rows: readonly OutboxRow[], budget: SendBudget = SEND_BUDGET): AuditSend {
+export function packAuditSend(rows: readonly OutboxRow[], budget: SendBudget = SEND_BUDGET, signals: Signals = NO_SIGNALS): AuditSend {
+  const packed = packSignals(signals, budget, rows.length > 0);
+  const left = {
+    ...budget,
+    batchBytes: budget.batchBytes - packed.bytes,
+    batchMessages: budget.batchMessages - packed.messages.length,
+  };
+  const rowsSend = packRows(rows, left);
+  return { ...rowsSend, messages: [...packed.messages, ...rowsSend.messages], ...packed.result };
+}
+
+function packRows(rows: readonly OutboxRow[], budget: SendBudget): Pick<AuditSend, "messages" | "through" | "tooLarge"> {
   const messages: AuditMessage[] = [];
+  if (budget.batchMessages <= 0) return { messages, through: null, tooLarge: [] };
   const tooLarge: SetAsideRow[] = [];
   let through: number | null = null;
   let closedBytes = 0; // the messages already closed
@@ -67,4 +93,67 @@ export function packAuditSend(rows: readonly OutboxRow[], budget: SendBudget = S
   }
   if (open.length > 0) messages.push({ rows: open });
   return { messages, through, tooLarge };
+}
+
+// A message's JSON is `{"rows":[],"events":[…],"refusals":[…]}`, each list present only when it
+// holds something: these are the bytes of each part around its items.
+const EVENTS_PART_BYTES = jsonBytes({ rows: [], events: [] }) - EMPTY_MESSAGE_BYTES;
+const REFUSALS_PART_BYTES = jsonBytes({ rows: [], refusals: [] }) - EMPTY_MESSAGE_BYTES;
+
+/**
+ * Events first, then refusal counts, in order, into messages of their own within the budget (a
+ * message holds at most messageRows of them), leaving a message for the rows if rows wait; stops
+ * at the first that would take the send over.
+ * An event that no message could carry alone is dropped with an error logged: the input limits
+ * keep every event under a kilobyte, so this cannot happen, but it must not block the rest.
+ */
+function packSignals(
+  signals: Signals,
+  budget: SendBudget,
+  rowsWaiting: boolean,
+): { messages: AuditMessage[]; bytes: number; result: Pick<AuditSend, "eventsThrough" | "refusals"> } {
+  const messages: AuditMessage[] = [];
+  const refusals: RefusalReport[] = [];
+  let eventsThrough: number | null = null;
+  let closedBytes = 0;
+  let events: CounterEvent[] = [];
+  let counts: RefusalReport[] = [];
+  let openBytes = EMPTY_MESSAGE_BYTES;
+  const close = () => {
+    messages.push({ rows: [], ...(events.length > 0 ? { events } : {}), ...(counts.length > 0 ? { refusals: counts } : {}) });
+    closedBytes += openBytes;
+    events = [];
+    counts = [];
+    openBytes = EMPTY_MESSAGE_BYTES;
+  };
+  const items: Array<{ event: CounterEvent; bytes: number } | { refusal: RefusalReport; bytes: number }> = [
+    ...signals.events.map((event) => ({ event, bytes: jsonBytes(event) })),
+    ...signals.refusals.map((refusal) => ({ refusal, bytes: jsonBytes(refusal) })),
+  ];
+  for (const item of items) {
+    const isEvent = "event" in item;
+    const part = isEvent ? EVENTS_PART_BYTES : REFUSALS_PART_BYTES;
+    if (isEvent && EMPTY_MESSAGE_BYTES + part + item.bytes > budget.messageBytes) {
+      console.error(`event ${item.event.event_id} (${item.bytes} bytes) is larger than a queue message carries: dropped`);
+      eventsThrough = item.event.seq;
+      continue;
+    }
+    const added = () => ((isEvent ? events : counts).length === 0 ? part + item.bytes : item.bytes + 1);
+    const held = events.length + counts.length;
+    if (held > 0 && (held === budget.messageRows || openBytes + added() > budget.messageBytes)) close();
+    // A new message must leave one for the rows, if rows wait.
+    if (events.length + counts.length === 0 && messages.length + 1 + (rowsWaiting ? 1 : 0) > budget.batchMessages) break;
+    const size = added();
+    if (closedBytes + openBytes + size > budget.batchBytes) break;
+    openBytes += size;
+    if ("event" in item) {
+      events.push(item.event);
+      eventsThrough = item.event.seq;
+    } else {
+      counts.push(item.refusal);
+      refusals.push(item.refusal);
+    }
+  }
+  if (events.length + counts.length > 0) close();
+  return { messages, bytes: closedBytes, result: { eventsThrough, refusals } };
 }

@@ -5,6 +5,11 @@
  * writes them to D1 idempotently (src/audit/). If a send fails, or the object is evicted mid-send,
  * the rows stay and the alarm retries with backoff, for as long as it takes.
  *
+ * The object's events and hourly refusal counts (usage-signals.ts) leave the same way, in the
+ * same sends, ahead of the rows. New rows and events start a send at once; refusals alone only
+ * ask for the alarm within SAFETY_NET_MS, so a client hammering a spent allowance costs at most
+ * one queue send a minute for its refusals.
+ *
  * A row that no message could carry, even alone, would fail every send it is in: it is moved out
  * of the outbox (kept whole in `set_aside_audit_rows`) before any send, recorded in D1's
  * `audit_dead_letters` where the vendor sees it, and never sent, so nothing waits behind it.
@@ -12,10 +17,21 @@
 import { recordDeadLetters, type DeadLetter } from "../db/consumption-audit";
 import type { AlarmSchedule } from "./alarm-schedule";
 import { packAuditSend, SEND_BUDGET } from "./audit-batches";
+import type { EventOutbox } from "./event-outbox";
 import type { Outbox, SetAsideRow } from "./outbox";
+import type { RefusalCounts } from "./refusal-counts";
 
 /** The most rows one send looks at; audit-batches.ts decides how many of them it takes. */
 const ROWS_PER_SEND = 500;
+/** The most events one send looks at. */
+const EVENTS_PER_SEND = 100;
+
+/** Where what leaves the object waits. */
+export interface Outboxes {
+  rows: Outbox;
+  events: EventOutbox;
+  refusals: RefusalCounts;
+}
 /** A send waits this long first, so rows arriving together travel together. */
 const SEND_DEBOUNCE_MS = 5;
 /**
@@ -36,16 +52,20 @@ export class AuditDelivery {
   readonly #ctx: DurableObjectState;
   readonly #env: () => Env;
   readonly #outbox: Outbox;
+  readonly #events: EventOutbox;
+  readonly #refusals: RefusalCounts;
   readonly #alarm: AlarmSchedule;
   #sending: Promise<void> | null = null;
   /** Consecutive failed attempts, for the retry's backoff. */
   #failures = 0;
 
   /** `env` is read at every send: the bindings are the object's own at that moment. */
-  constructor(ctx: DurableObjectState, env: () => Env, outbox: Outbox, alarm: AlarmSchedule) {
+  constructor(ctx: DurableObjectState, env: () => Env, outboxes: Outboxes, alarm: AlarmSchedule) {
     this.#ctx = ctx;
     this.#env = env;
-    this.#outbox = outbox;
+    this.#outbox = outboxes.rows;
+    this.#events = outboxes.events;
+    this.#refusals = outboxes.refusals;
     this.#alarm = alarm;
   }
 
@@ -55,7 +75,13 @@ export class AuditDelivery {
    * the outbox either way, and an object being torn down must not surface an unhandled rejection.
    */
   schedule(): void {
-    if (!this.#outbox.takeNewRows()) return;
+    const refused = this.#refusals.takeNewCounts();
+    // Both taken, whichever is true: each flag says "since the last schedule".
+    const rowsOrEvents = [this.#outbox.takeNewRows(), this.#events.takeNewEvents()].includes(true);
+    if (!rowsOrEvents) {
+      if (refused) this.#alarm.wantBy(Date.now() + SAFETY_NET_MS);
+      return;
+    }
     // The safety net (the alarm time is kept in memory, so this writes storage only when no alarm is that close).
     this.#alarm.wantBy(Date.now() + SAFETY_NET_MS);
     if (this.#sending) return; // the running send drains until the outbox is empty
@@ -80,7 +106,7 @@ export class AuditDelivery {
   /** The alarm's part: retry what is still in the outbox, record set-aside rows D1 does not have yet, and ask again if anything is left. */
   async onAlarm(): Promise<void> {
     // Usually the safety net of a send that has long succeeded: nothing to send, no wait.
-    if (this.#sending || this.#outbox.size() > 0) {
+    if (this.#sending || this.#pending()) {
       try {
         await this.send();
       } catch (error) {
@@ -88,22 +114,39 @@ export class AuditDelivery {
       }
     }
     const reported = await this.#reportSetAside();
-    if (this.#outbox.size() > 0 || !reported) this.#alarm.wantBy(Date.now() + this.#retryDelay());
+    if (this.#pending() || !reported) this.#alarm.wantBy(Date.now() + this.#retryDelay());
+  }
+
+  /** Whether anything waits to leave: rows, events, refusal counts. */
+  #pending(): boolean {
+    return this.#outbox.size() > 0 || this.#events.size() > 0 || this.#refusals.hasUnsent();
   }
 
   async #drain(): Promise<void> {
     await scheduler.wait(SEND_DEBOUNCE_MS);
     for (;;) {
-      const { messages, through, tooLarge } = packAuditSend(this.#outbox.oldest(ROWS_PER_SEND));
+      const signals = {
+        events: this.#events.oldest(EVENTS_PER_SEND),
+        refusals: this.#refusals.hasUnsent() ? this.#refusals.unsent() : [],
+      };
+      const { messages, through, tooLarge, eventsThrough, refusals } = packAuditSend(
+        this.#outbox.oldest(ROWS_PER_SEND),
+        SEND_BUDGET,
+        signals,
+      );
       if (tooLarge.length > 0) this.#setAside(tooLarge);
-      if (through === null) {
-        if (tooLarge.length > 0) continue; // the rows behind them
+      if (messages.length === 0) {
+        if (eventsThrough !== null) this.#events.removeThrough(eventsThrough); // dropped as too large
+        if (tooLarge.length > 0 || eventsThrough !== null) continue; // what is behind them
         return;
       }
       await this.#env().AUDIT_QUEUE.sendBatch(messages.map((body) => ({ body, contentType: "json" })));
-      // Only now do the rows leave: a send that failed, or an eviction before this line, keeps them
-      // here for the next attempt; the consumer's insert ignores a row it already has.
-      this.#outbox.removeThrough(through);
+      // Only now does what was sent leave: a send that failed, or an eviction before this line,
+      // keeps it here for the next attempt; the consumer ignores a row or an event it already has,
+      // and a refusal count is an absolute value.
+      if (through !== null) this.#outbox.removeThrough(through);
+      if (eventsThrough !== null) this.#events.removeThrough(eventsThrough);
+      if (refusals.length > 0) this.#refusals.markSent(refusals, Date.now());
       this.#failures = 0;
     }
   }

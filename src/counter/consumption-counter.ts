@@ -21,19 +21,33 @@ import { consumptionDenied } from "./access";
 import { AlarmSchedule } from "./alarm-schedule";
 import { AuditDelivery } from "./audit-delivery";
 import { CounterTotal } from "./counter-total";
+import { EventOutbox } from "./event-outbox";
 import { decideFloating, mayHoldIn } from "./floating-decision";
 import { FloatingPool } from "./floating-pool";
 import { ImportLog } from "./import-log";
 import { Outbox } from "./outbox";
+import { RefusalCounts } from "./refusal-counts";
 import { RequestLog } from "./request-log";
 import { migrateCounterSchema } from "./schema-migrations";
 import { namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
 import { SnapshotCache } from "./snapshot-cache";
-import type { ConsumeOutcome, ConsumeRequest, CounterState, FloatingOutcome, FloatingRequest, PoolLeases } from "./types";
+import type {
+  ConsumeOutcome,
+  ConsumeRequest,
+  CounterState,
+  CounterUsageState,
+  FloatingOutcome,
+  FloatingRequest,
+  PoolLeases,
+} from "./types";
+import { UsageSignals } from "./usage-signals";
 
 export class ConsumptionCounter extends DurableObject<Env> {
   readonly #snapshots: SnapshotCache;
   readonly #outbox: Outbox;
+  readonly #events: EventOutbox;
+  readonly #refusals: RefusalCounts;
+  readonly #signals: UsageSignals;
   readonly #total: CounterTotal;
   readonly #requests: RequestLog;
   readonly #imports: ImportLog;
@@ -50,12 +64,20 @@ export class ConsumptionCounter extends DurableObject<Env> {
       (work) => ctx.waitUntil(work),
     );
     this.#outbox = new Outbox(sql);
-    this.#total = new CounterTotal(sql, this.#outbox);
+    this.#events = new EventOutbox(sql);
+    this.#refusals = new RefusalCounts(sql);
+    this.#signals = new UsageSignals(this.#events, this.#refusals);
+    this.#total = new CounterTotal(sql, this.#outbox, this.#signals);
     this.#requests = new RequestLog(sql);
     this.#imports = new ImportLog(sql);
     this.#pool = new FloatingPool(sql);
     this.#alarm = new AlarmSchedule(ctx.storage);
-    this.#delivery = new AuditDelivery(ctx, () => this.env, this.#outbox, this.#alarm);
+    this.#delivery = new AuditDelivery(
+      ctx,
+      () => this.env,
+      { rows: this.#outbox, events: this.#events, refusals: this.#refusals },
+      this.#alarm,
+    );
     void ctx.blockConcurrencyWhile(async () => {
       migrateCounterSchema(ctx.storage);
       await this.#alarm.load();
@@ -76,7 +98,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
       this.#requests.remember(request.requestKey, decided, nowMs);
       return decided;
     });
-    // Accepted consumptions add a row, and so may a refused one: a periodic reset that was due.
+    // Accepted consumptions add a row, and so may a refused one: a periodic reset that was due; a
+    // refusal is counted.
     this.#delivery.schedule();
     return outcome;
   }
@@ -125,6 +148,25 @@ export class ConsumptionCounter extends DurableObject<Env> {
     return this.#outbox.size();
   }
 
+  /**
+   * What the reconciliation compares with D1 (src/usage/reconciliation.ts): the stored total as it
+   * stands (no periodic reset applied: this only reads), how many audit rows the counter ever wrote,
+   * and what has not left the object yet (rows, events, refusal counts). Null: the counter was
+   * never used.
+   */
+  async usageState(): Promise<CounterUsageState | null> {
+    const counter = this.#total.stored();
+    if (!counter) return null;
+    return {
+      total: counter.total,
+      periodStart: counter.periodStart,
+      auditRowsWritten: this.#outbox.appended(),
+      pendingAuditRows: this.#outbox.size(),
+      pendingEvents: this.#events.size(),
+      unsentRefusalHours: this.#refusals.unsent().length,
+    };
+  }
+
   /** How many audit rows this counter has ever written (the audit log has them all once it has this many). */
   async auditRowsWritten(): Promise<number> {
     return this.#outbox.appended();
@@ -139,8 +181,16 @@ export class ConsumptionCounter extends DurableObject<Env> {
   async floating(request: FloatingRequest): Promise<FloatingOutcome> {
     const snapshot = await this.#snapshots.get(request.target, request.productVersion);
     if (!snapshot || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
-    const outcome = this.#transaction(() => decideFloating(this.#pool, snapshot, request, Date.now()));
+    const outcome = this.#transaction(() => {
+      const nowMs = Date.now();
+      const decided = decideFloating(this.#pool, snapshot, request, nowMs);
+      if (decided.kind === "pool" && decided.pool.filled) {
+        this.#signals.poolFilled(snapshot, decided.pool.inUseDevices, request.lookup.hardwareId, nowMs);
+      }
+      return decided;
+    });
     this.#alarm.wantBy(this.#pool.nextExpiry());
+    this.#delivery.schedule();
     return outcome;
   }
 
@@ -178,6 +228,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
     } catch (error) {
       this.#total.forget();
       this.#outbox.forget();
+      this.#events.forget();
+      this.#refusals.forget();
       throw error;
     }
   }

@@ -9,18 +9,22 @@ import { settlePeriod } from "./consumption-period";
 import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
 import type { ImportLog } from "./import-log";
 import type { AuditEntry, Outbox } from "./outbox";
+import type { UsageSignals } from "./usage-signals";
 import type { CounterSnapshot } from "./snapshot";
+import { overageOf } from "./thresholds";
 import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
 export class CounterTotal {
   readonly #sql: SqlStorage;
   readonly #outbox: Outbox;
+  readonly #signals: UsageSignals;
   /** The counter row, from memory once read (this object is its only writer); undefined: not read yet. */
   #row: CounterState | null | undefined;
 
-  constructor(sql: SqlStorage, outbox: Outbox) {
+  constructor(sql: SqlStorage, outbox: Outbox, signals: UsageSignals) {
     this.#sql = sql;
     this.#outbox = outbox;
+    this.#signals = signals;
   }
 
   /**
@@ -49,6 +53,10 @@ export class CounterTotal {
     this.#write(state);
     if (cleared !== 0) {
       this.#audit(snapshot, { hardwareId: null, consumptions: -cleared, totalAfter: 0, event: "period_reset", apiKeyId, nowMs });
+      // A reset only happens within one period kind, so the stored period is of that kind (consumption-period.ts).
+      if (stored.periodStart !== null && state.periodKind) {
+        this.#signals.periodEnded(snapshot, rules, state.periodKind, stored.periodStart, cleared, nowMs);
+      }
     }
     return state;
   }
@@ -59,7 +67,10 @@ export class CounterTotal {
     const rules = request.overages ? narrowOverages(reported, request.overages.allowOverages, request.overages.maxOverages) : reported;
     const state = this.current(snapshot, nowMs, request.apiKeyId);
     const decision = decideConsumption(rules, state.total, request.consumptions);
-    if (!decision.ok) return { kind: "refused", code: decision.code, message: decision.message, replayed: false };
+    if (!decision.ok) {
+      this.#signals.refused(snapshot, decision.code, nowMs);
+      return { kind: "refused", code: decision.code, message: decision.message, replayed: false };
+    }
     this.#write({ ...state, total: decision.totalAfter });
     this.#audit(snapshot, {
       hardwareId: request.lookup.hardwareId,
@@ -68,7 +79,9 @@ export class CounterTotal {
       event: request.event,
       apiKeyId: request.apiKeyId,
       nowMs,
+      overage: overageOf(reported, state.total, decision.totalAfter),
     });
+    this.#signals.consumed(snapshot, reported, state.total, decision.totalAfter, state.periodStart, nowMs);
     return {
       kind: "accepted",
       report: {
@@ -99,6 +112,11 @@ export class CounterTotal {
     if (imports.lastImported() === total) return before;
     imports.record(total, before.total, nowMs);
     return this.#setTo(snapshot, before, total, "import", nowMs);
+  }
+
+  /** The counter row as stored, without applying a reset that is due (null: never used). */
+  stored(): CounterState | null {
+    return this.#read();
   }
 
   /** Forgets the in-memory row: a transaction that changed it rolled back. */

@@ -33,6 +33,8 @@ export interface PoolView {
   inUseDevices: number;
   /** This device's lease, when it holds a slot. */
   lease: Lease | null;
+  /** This request took the pool's last free slot (a new device, and now every slot is held). */
+  filled?: boolean;
 }
 
 /** When a lease stops holding its slot. */
@@ -109,7 +111,8 @@ export class FloatingPool {
       lease.expiresAt,
       lease.borrowedUntil,
     );
-    return { inUseDevices: mine ? leases.length : leases.length + 1, lease };
+    const inUseDevices = mine ? leases.length : leases.length + 1;
+    return { inUseDevices, lease, ...(!mine && inUseDevices >= settings.size ? { filled: true } : {}) };
   }
 
   /** The leases holding a slot at `nowMs`; deletes those that do not (ended, or their device may no longer hold one). */

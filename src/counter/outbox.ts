@@ -15,6 +15,8 @@ export interface AuditEntry {
   event: AuditEvent;
   apiKeyId: number | null;
   nowMs: number;
+  /** The units of this change past max_consumption (thresholds.ts overageOf); null for resets and imports. */
+  overage?: number | null;
 }
 
 /** Which counter a row belongs to. */
@@ -31,7 +33,7 @@ export type OutboxRow = SequencedAuditRow;
 export type SetAsideRow = OutboxRow & { bytes: number };
 
 const COLUMNS =
-  "event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at";
+  "event_id, license_id, license_feature_id, feature_code, hardware_id, consumptions, total_after, event, api_key_id, created_at, overage";
 
 export class Outbox {
   readonly #sql: SqlStorage;
@@ -62,10 +64,11 @@ export class Outbox {
       event: entry.event,
       api_key_id: entry.apiKeyId,
       created_at: new Date(entry.nowMs).toISOString(),
+      overage: entry.overage ?? null,
     };
     const { seq } = this.#sql
       .exec<{ seq: number }>(
-        `INSERT INTO outbox (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        `INSERT INTO outbox (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
         row.event_id,
         row.license_id,
         row.license_feature_id,
@@ -76,6 +79,7 @@ export class Outbox {
         row.event,
         row.api_key_id,
         row.created_at,
+        row.overage,
       )
       .one();
     this.#copy?.push({ seq, ...row });

@@ -101,6 +101,33 @@ function createSetAsideAuditRows(sql: SqlStorage): void {
     );`);
 }
 
+/**
+ * 7: usage beyond the audit rows (docs/usage-and-webhooks.md): each row's overage units (outbox.ts;
+ * NULL on rows written before), refusals counted per hour (refusal-counts.ts), and the events
+ * webhooks are made from, waiting for the audit queue like the rows (event-outbox.ts).
+ */
+function addUsageSignals(sql: SqlStorage): void {
+  sql.exec(`
+    ALTER TABLE outbox ADD COLUMN overage INTEGER;
+    ALTER TABLE set_aside_audit_rows ADD COLUMN overage INTEGER;
+    CREATE TABLE refusal_counts (
+      hour TEXT PRIMARY KEY,
+      license_id INTEGER NOT NULL,
+      license_feature_id INTEGER,
+      over_limit INTEGER NOT NULL DEFAULT 0,
+      negative INTEGER NOT NULL DEFAULT 0,
+      sent_over_limit INTEGER NOT NULL DEFAULT 0,
+      sent_negative INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE event_outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      event_id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL,
+      occurred_at TEXT NOT NULL,
+      data TEXT NOT NULL
+    );`);
+}
+
 export const COUNTER_SCHEMA_STEPS: readonly SchemaStep[] = [
   createCounterAndOutbox,
   createRequestLog,
@@ -108,6 +135,7 @@ export const COUNTER_SCHEMA_STEPS: readonly SchemaStep[] = [
   createImportLog,
   createFloatingLeases,
   createSetAsideAuditRows,
+  addUsageSignals,
 ];
 
 /** The version a new object reaches: the number of steps. */

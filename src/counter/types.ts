@@ -77,6 +77,16 @@ export interface CounterState {
   periodKind?: ConsumptionPeriod | null | undefined;
 }
 
+/** A counter as the usage reconciliation sees it (ConsumptionCounter.usageState). */
+export interface CounterUsageState {
+  total: number;
+  periodStart: string | null;
+  auditRowsWritten: number;
+  pendingAuditRows: number;
+  pendingEvents: number;
+  unsentRefusalHours: number;
+}
+
 /**
  * What a request does to a floating pool (docs/architecture.md "Floating pools"):
  * - check_in: take a slot, or refresh the one held (check_license, check_license_feature);

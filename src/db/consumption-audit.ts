@@ -10,8 +10,15 @@ import { AuditEntryResource } from "../models/audit-entry";
 export const AuditRow = AuditEntryResource.omit({ id: true });
 export type AuditRow = z.infer<typeof AuditRow>;
 
-/** An audit row with its counter object's sequence number (increasing with every row of that counter). */
-export const SequencedAuditRow = AuditRow.extend({ seq: z.number().int().positive() });
+/**
+ * An audit row as it travels: with its counter object's sequence number (increasing with every row
+ * of that counter) and, for a consumption, the units of it past max_consumption as the object
+ * decided them (the usage rollups sum them; the raw row does not keep them).
+ */
+export const SequencedAuditRow = AuditRow.extend({
+  seq: z.number().int().positive(),
+  overage: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).nullish(),
+});
 export type SequencedAuditRow = z.infer<typeof SequencedAuditRow>;
 
 // Rows travel as one JSON parameter (D1 binds at most 100 values per statement; json_each takes any
@@ -27,8 +34,9 @@ ON CONFLICT (event_id) DO NOTHING`;
 // The mirror takes a counter's total only from a newer row than the one it holds: batches may
 // arrive in any order (retries, the dead-letter queue), and an older total must never win.
 const mirrorTotals = (table: "license_features" | "licenses") => `
-UPDATE ${table} SET total_consumptions = mirror.total, total_version = mirror.version
-FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.total') AS total, json_extract(value, '$.version') AS version
+UPDATE ${table} SET total_consumptions = mirror.total, total_version = mirror.version, total_at = mirror.at
+FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.total') AS total, json_extract(value, '$.version') AS version,
+             json_extract(value, '$.at') AS at
       FROM json_each(?1)) AS mirror
 WHERE ${table}.id = mirror.id AND mirror.version > ${table}.total_version`;
 
@@ -48,9 +56,9 @@ export function auditStatements(db: D1Database, rows: readonly SequencedAuditRow
     JSON.stringify(
       [...newest.values()]
         .filter((row) => (row.license_feature_id !== null) === featureCounters)
-        .map((row) => ({ id: row.license_feature_id ?? row.license_id, total: row.total_after, version: row.seq })),
+        .map((row) => ({ id: row.license_feature_id ?? row.license_id, total: row.total_after, version: row.seq, at: row.created_at })),
     );
-  const auditRows = rows.map(({ seq: _seq, ...row }) => row);
+  const auditRows = rows.map(({ seq: _seq, overage: _overage, ...row }) => row);
   return [
     db.prepare(INSERT_ROWS).bind(JSON.stringify(auditRows)),
     db.prepare(mirrorTotals("license_features")).bind(mirror(true)),

@@ -8,6 +8,7 @@ import { DeviceResource } from "../models/device";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { encodeRow, resourceRows, type RowOf } from "./row-codec";
+import { createdDeliveries } from "./webhooks";
 
 /** A device as stored. */
 export type DeviceRow = RowOf<DeviceResource>;
@@ -17,18 +18,28 @@ const devices = resourceRows(DeviceResource);
 /** Why an activation was refused: every seat is taken, or it would be one transfer too many (or a device is blacklisted meanwhile). */
 export type ActivationRefusal = "license_activated_max_times" | "license_transferred_max_times" | "blacklisted";
 
-// The activation's two conditions, on the state before it (parameters ?1 license id, ?2 hardware id; `l` the license).
-// A seat: the device is active already, activations are unlimited, or fewer than max_activations devices are active.
-const SEAT_FREE = `(EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)
-  OR l.allow_unlimited_activations = 1
-  OR (SELECT COUNT(*) FROM devices WHERE license_id = ?1 AND active = 1) < l.max_activations)`;
-// A transfer is an activation that takes the seat another device's deactivation left (transfer_pending):
-// allowed without a limit (max_transfers 0), never (-1), or while transfer_count < max_transfers. The
-// device's own seat back (it is active, or its own deactivation is pending) is no transfer.
-const TRANSFER_ALLOWED = `(l.max_transfers = 0
-  OR EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND (active = 1 OR transfer_pending = 1))
-  OR NOT EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND transfer_pending = 1 AND hardware_id != ?2)
-  OR (l.max_transfers > 0 AND l.transfer_count < l.max_transfers))`;
+/**
+ * The activation's two conditions, on the state before it, for the license and hardware id the
+ * placeholders `license` and `hardwareId` name. A seat: the device is active already, activations
+ * are unlimited, or fewer than max_activations devices are active. A transfer is an activation that
+ * takes the seat another device's deactivation left (transfer_pending): allowed without a limit
+ * (max_transfers 0), never (-1), or while transfer_count < max_transfers; the device's own seat
+ * back (it is active, or its own deactivation is pending) is no transfer. Shared with the
+ * device.activated webhook event, which must decide exactly as the activation does.
+ */
+export function activationConditions(license: string, hardwareId: string): { seatFree: string; transferAllowed: string } {
+  const terms = (column: string) => `(SELECT ${column} FROM licenses WHERE id = ${license})`;
+  return {
+    seatFree: `(EXISTS (SELECT 1 FROM devices WHERE license_id = ${license} AND hardware_id = ${hardwareId} AND active = 1)
+      OR ${terms("allow_unlimited_activations")} = 1
+      OR (SELECT COUNT(*) FROM devices WHERE license_id = ${license} AND active = 1) < ${terms("max_activations")})`,
+    transferAllowed: `(${terms("max_transfers = 0 OR (max_transfers > 0 AND transfer_count < max_transfers)")} = 1
+      OR EXISTS (SELECT 1 FROM devices WHERE license_id = ${license} AND hardware_id = ${hardwareId} AND (active = 1 OR transfer_pending = 1))
+      OR NOT EXISTS (SELECT 1 FROM devices WHERE license_id = ${license} AND transfer_pending = 1 AND hardware_id != ${hardwareId}))`,
+  };
+}
+
+const { seatFree: SEAT_FREE, transferAllowed: TRANSFER_ALLOWED } = activationConditions("?1", "?2");
 
 /**
  * Activates `hardwareId` on the license when a seat is free and, if it is a transfer, the license
@@ -38,23 +49,24 @@ const TRANSFER_ALLOWED = `(l.max_transfers = 0
  * (migrations/0021), inside the statement that activates. The first activation also marks the
  * license active and, on a trial with trial_days and no validity_period yet, sets validity_period
  * to `nowMs` + trial_days (LicenseSpring: "activate_date + trial_days = validity_period").
- * Returns the device id, or why it was refused. A blacklisted device is never re-activated
- * (callers refuse it earlier; this is the backstop).
+ * Returns the device id, or why it was refused, and the ids of the webhook deliveries `announce`
+ * created (its statements decide on D1 as it is before the activation: src/db/webhooks.ts).
+ * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
  */
 export async function activateDevice(
   db: D1Database,
   licenseId: number,
   hardwareId: string,
   nowMs: number,
-): Promise<{ deviceId: number } | { refused: ActivationRefusal }> {
-  const [decision, activated] = await db.batch([
-    db
-      .prepare(`SELECT ${SEAT_FREE} AS seat_free, ${TRANSFER_ALLOWED} AS transfer_allowed FROM licenses l WHERE l.id = ?1`)
-      .bind(licenseId, hardwareId),
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ outcome: { deviceId: number } | { refused: ActivationRefusal }; deliveries: number[] }> {
+  const results = await db.batch([
+    ...announce,
+    db.prepare(`SELECT ${SEAT_FREE} AS seat_free, ${TRANSFER_ALLOWED} AS transfer_allowed`).bind(licenseId, hardwareId),
     db
       .prepare(
         `INSERT INTO devices (license_id, hardware_id, active)
-         SELECT ?1, ?2, 1 FROM licenses l WHERE l.id = ?1 AND ${SEAT_FREE} AND ${TRANSFER_ALLOWED}
+         SELECT ?1, ?2, 1 WHERE ${SEAT_FREE} AND ${TRANSFER_ALLOWED}
          ON CONFLICT (license_id, hardware_id) DO UPDATE SET active = 1 WHERE blacklisted = 0
          RETURNING id`,
       )
@@ -73,12 +85,13 @@ export async function activateDevice(
       )
       .bind(licenseId, hardwareId, nowMs),
   ]);
-  const row = (activated!.results as Array<{ id: number }>)[0];
-  if (row) return { deviceId: row.id };
-  const conditions = (decision!.results as Array<{ seat_free: number; transfer_allowed: number }>)[0];
-  if (!conditions?.seat_free) return { refused: "license_activated_max_times" };
-  if (!conditions.transfer_allowed) return { refused: "license_transferred_max_times" };
-  return { refused: "blacklisted" };
+  const deliveries = announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [];
+  const decision = results[announce.length]!.results as Array<{ seat_free: number; transfer_allowed: number }>;
+  const row = (results[announce.length + 1]!.results as Array<{ id: number }>)[0];
+  if (row) return { outcome: { deviceId: row.id }, deliveries };
+  if (!decision[0]?.seat_free) return { outcome: { refused: "license_activated_max_times" }, deliveries };
+  if (!decision[0].transfer_allowed) return { outcome: { refused: "license_transferred_max_times" }, deliveries };
+  return { outcome: { refused: "blacklisted" }, deliveries };
 }
 
 /** Deactivates the device; false when there was no active device with that hardware id. */
@@ -105,13 +118,26 @@ export async function findDevice(db: D1Database, deviceId: number): Promise<Devi
   return row && devices.decode(row);
 }
 
-/** Blacklists or un-blacklists a device; null when there is no such device. */
-export async function setDeviceBlacklisted(db: D1Database, deviceId: number, blacklisted: boolean): Promise<DeviceResource | null> {
-  const row = await db
-    .prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`)
-    .bind(blacklisted ? 1 : 0, deviceId)
-    .first<DeviceRow>();
-  return row && devices.decode(row);
+/**
+ * Blacklists or un-blacklists a device; null when there is no such device. `announce`: webhook
+ * event statements run first, in the same transaction (src/db/webhooks.ts); the new deliveries' ids
+ * come back with the device.
+ */
+export async function setDeviceBlacklisted(
+  db: D1Database,
+  deviceId: number,
+  blacklisted: boolean,
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ device: DeviceResource | null; deliveries: number[] }> {
+  const results = await db.batch<DeviceRow>([
+    ...announce,
+    db.prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`).bind(blacklisted ? 1 : 0, deviceId),
+  ]);
+  const row = results.at(-1)!.results[0];
+  return {
+    device: row ? devices.decode(row) : null,
+    deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
+  };
 }
 
 /** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */

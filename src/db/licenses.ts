@@ -17,6 +17,7 @@ import {
 import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { bit, decodeRow, setClause, type RowOf } from "./row-codec";
+import { createdDeliveries } from "./webhooks";
 
 // ---------------------------------------------------------------- the License API's license object
 
@@ -253,7 +254,16 @@ export async function licenseExtras(db: D1Database, licenseId: number): Promise<
 }
 
 /** Enables or disables a license; false when there is no such license. */
-export async function setLicenseEnabled(db: D1Database, licenseId: number, enabled: boolean): Promise<boolean> {
-  const result = await db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId).run();
-  return result.meta.changes > 0;
+export async function setLicenseEnabled(
+  db: D1Database,
+  licenseId: number,
+  enabled: boolean,
+  /** Webhook event statements run first, in the same transaction (src/db/webhooks.ts). */
+  announce: readonly D1PreparedStatement[] = [],
+): Promise<{ changed: boolean; deliveries: number[] }> {
+  const results = await db.batch([...announce, db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId)]);
+  return {
+    changed: results.at(-1)!.meta.changes > 0,
+    deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
+  };
 }

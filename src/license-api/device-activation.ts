@@ -13,6 +13,8 @@ import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import { loadLicenseDetails } from "../db/licenses";
 import { releasedVersions, type VersionFilter } from "../db/product-versions";
 import { ApiError } from "../errors";
+import { announce, deviceActivatedEvent } from "../webhooks/license-events";
+import { sendDeliveries } from "../webhooks/webhook-consumer";
 import { askPool } from "./ask-pool";
 import { licenseBody } from "./license-body";
 import { signInToLicense, type SignInCall } from "./license-user-sign-in";
@@ -82,9 +84,16 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
   if (context.device?.blacklisted) throw new ApiError("blacklisted");
   if (details.preventVm && activation.isVm) throw new ApiError("vm_not_allowed");
 
-  const activated = await activateDevice(env.DB, license.id, lookup.hardwareId, nowMs);
-  if ("refused" in activated) throw new ApiError(activated.refused);
-  const { deviceId } = activated;
+  // device.activated when this makes the device active (not when it was active already), decided with the activation.
+  const activatedEvent = deviceActivatedEvent(
+    { license_id: license.id, license_key: license.licenseKey, product: product.shortCode },
+    lookup.hardwareId,
+    nowMs,
+  );
+  const { outcome, deliveries } = await activateDevice(env.DB, license.id, lookup.hardwareId, nowMs, announce(activatedEvent, env.DB));
+  if (deliveries.length > 0) call.ctx.waitUntil(sendDeliveries(env, deliveries));
+  if ("refused" in outcome) throw new ApiError(outcome.refused);
+  const { deviceId } = outcome;
   // The license's counter objects learn of the device (and the license's activation, and a trial's
   // new end) before this answers, whatever it answers: the device is activated from here on.
   await invalidateLicenseCounters(env, license.id);

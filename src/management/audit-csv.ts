@@ -68,7 +68,7 @@ function csvLine(entry: AuditEntryResource): string {
  *   does not honour quotes that start mid-field, so "x;=cmd|..." would otherwise begin a cell;
  * - text holding any of those characters or a double quote is quoted, quotes doubled (RFC 4180).
  */
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
   let safe = startsFormula(value, 0) ? "'" : "";

@@ -12,7 +12,7 @@ import { readJsonBody } from "../http/read-json-body";
 import { readRequestParts, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
 import { RowErrors, validateRows } from "./import/row-errors";
 
-export type ManagementTag = "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import";
+export type ManagementTag = "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import" | "Usage" | "Webhooks";
 
 interface ManagementExtras {
   tag: ManagementTag;

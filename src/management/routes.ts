@@ -7,6 +7,8 @@ import { managementImportRoutes } from "./routes/import";
 import { managementLicenseRoutes } from "./routes/licenses";
 import { managementProductVersionRoutes } from "./routes/product-versions";
 import { managementProductRoutes } from "./routes/products";
+import { managementUsageRoutes } from "./routes/usage";
+import { managementWebhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...managementProductRoutes,
@@ -16,4 +18,6 @@ export const managementRoutes: readonly ManagementRoute[] = [
   ...managementApiKeyRoutes,
   ...managementAuditRoutes,
   ...managementImportRoutes,
+  ...managementUsageRoutes,
+  ...managementWebhookRoutes,
 ];

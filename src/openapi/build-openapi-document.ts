@@ -182,6 +182,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: "API keys", description: "License API credentials" },
       { name: "Audit log" },
       { name: "Import", description: "Bulk imports for a migration from LicenseSpring (docs/migration.md)" },
+      {
+        name: "Usage",
+        description: "Usage reports from the rollups, the billing export and the reconciliation check (docs/usage-and-webhooks.md)",
+      },
+      { name: "Webhooks", description: "Endpoints, their events and the delivery log (docs/usage-and-webhooks.md)" },
     ],
     components: {
       securitySchemes: {

@@ -5,7 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonBytes } from "../../src/audit/audit-message";
 import { packAuditSend, QUEUE_LIMITS, SEND_BUDGET, type AuditSend } from "../../src/counter/audit-batches";
+import type { CounterEvent } from "../../src/counter/event-outbox";
 import type { OutboxRow, SetAsideRow } from "../../src/counter/outbox";
+import type { RefusalReport } from "../../src/audit/audit-message";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -22,6 +24,7 @@ function row(seq: number, hardwareId: string | null, featureCode: string | null 
     event: "offline_floating_consumptions_sync",
     api_key_id: MAX,
     created_at: new Date().toISOString(),
+    overage: -MAX,
   };
 }
 
@@ -77,10 +80,10 @@ describe("packAuditSend", () => {
     expect(send.through).not.toBeNull();
   });
 
-  it('the largest row the API can produce (docs/architecture.md "Queue sizing") is 1,188 bytes: 84 of them fill a message', () => {
+  it('the largest row the API can produce (docs/architecture.md "Queue sizing") is 1,216 bytes: 82 of them fill a message', () => {
     const largest = row(MAX, "€".repeat(256));
-    expect(jsonBytes(largest)).toBe(1188);
-    expect(packAuditSend(Array.from({ length: 100 }, (_, i) => ({ ...largest, seq: MAX - 100 + i }))).messages[0]!.rows).toHaveLength(84);
+    expect(jsonBytes(largest)).toBe(1216);
+    expect(packAuditSend(Array.from({ length: 100 }, (_, i) => ({ ...largest, seq: MAX - 100 + i }))).messages[0]!.rows).toHaveLength(82);
   });
 
   it("a row no message can carry is handed back with its size, and the rows around it are packed", () => {
@@ -125,4 +128,91 @@ describe("packAuditSend", () => {
       { numRuns: 300 },
     );
   });
+
+  it("events and refusal counts travel first, within the budget, leaving the rows the rest", () => {
+    const events = Array.from({ length: 150 }, (_, i) => event(i + 1));
+    const refusals = Array.from({ length: 30 }, (_, i) => refusal(i));
+    const input = rows(500, "a".repeat(64));
+    const send = packAuditSend(input, SEND_BUDGET, { events, refusals });
+    const sizes = send.messages.map((message) => jsonBytes(message));
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(SEND_BUDGET.messageBytes);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(SEND_BUDGET.batchBytes);
+    expect(send.messages.length).toBeLessThanOrEqual(SEND_BUDGET.batchMessages);
+    const carriedEvents = send.messages.flatMap((message) => message.events ?? []);
+    expect(carriedEvents).toEqual(events);
+    expect(send.eventsThrough).toBe(150);
+    expect(send.messages.flatMap((message) => message.refusals ?? [])).toEqual(refusals);
+    expect(send.refusals).toEqual(refusals);
+    for (const message of send.messages) {
+      expect(message.rows.length + (message.events?.length ?? 0) + (message.refusals?.length ?? 0)).toBeLessThanOrEqual(
+        SEND_BUDGET.messageRows,
+      );
+    }
+    // The rows take what is left, in order.
+    const carried = send.messages.flatMap((message) => message.rows);
+    expect(carried.length).toBeGreaterThan(0);
+    expect(carried).toEqual(input.slice(0, carried.length));
+  });
+
+  it("property: any signals and rows, any budget: within the budget, in order, something taken", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.record({
+          messageBytes: fc.integer({ min: 2_000, max: 20_000 }),
+          extraBatchBytes: fc.integer({ min: 0, max: 40_000 }),
+          batchMessages: fc.integer({ min: 1, max: 100 }),
+          messageRows: fc.integer({ min: 1, max: 100 }),
+        }),
+        (eventCount, refusalCount, rowCount, { extraBatchBytes, ...limits }) => {
+          const budget = { ...limits, batchBytes: limits.messageBytes + extraBatchBytes };
+          const events = Array.from({ length: eventCount }, (_, i) => event(i + 1));
+          const refusals = Array.from({ length: refusalCount }, (_, i) => refusal(i));
+          const send = packAuditSend(rows(rowCount, "x".repeat(40)), budget, { events, refusals });
+          const sizes = send.messages.map((message) => jsonBytes(message));
+          for (const size of sizes) expect(size).toBeLessThanOrEqual(budget.messageBytes);
+          expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(budget.batchBytes);
+          expect(send.messages.length).toBeLessThanOrEqual(budget.batchMessages);
+          const carriedEvents = send.messages.flatMap((message) => message.events ?? []);
+          expect(carriedEvents).toEqual(events.slice(0, carriedEvents.length));
+          expect(send.eventsThrough).toBe(carriedEvents.at(-1)?.seq ?? null);
+          const carriedRefusals = send.messages.flatMap((message) => message.refusals ?? []);
+          expect(send.refusals).toEqual(carriedRefusals);
+          // Refusals only after every event: events go first.
+          if (carriedRefusals.length > 0) expect(carriedEvents).toHaveLength(eventCount);
+          if (eventCount + refusalCount + rowCount > 0) expect(send.messages.length).toBeGreaterThan(0);
+        },
+      ),
+      {
+        numRuns: 200,
+        // One message a send, with and without rows: the signals still travel.
+        examples: [
+          [3, 2, 0, { messageBytes: 2_000, extraBatchBytes: 0, batchMessages: 1, messageRows: 100 }],
+          [3, 2, 5, { messageBytes: 2_000, extraBatchBytes: 0, batchMessages: 1, messageRows: 100 }],
+        ],
+      },
+    );
+  });
 });
+
+function event(seq: number): CounterEvent {
+  return {
+    seq,
+    event_id: crypto.randomUUID(),
+    type: "consumption.threshold_reached",
+    occurred_at: new Date().toISOString(),
+    data: { license_id: MAX, license_key: "K".repeat(64), license_feature_id: MAX, feature_code: "f".repeat(64), threshold_percent: 80 },
+  };
+}
+
+function refusal(i: number): RefusalReport {
+  return {
+    license_id: MAX,
+    license_feature_id: MAX,
+    hour: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    over_limit: MAX,
+    negative: MAX,
+  };
+}

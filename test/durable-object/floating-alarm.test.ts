@@ -36,6 +36,9 @@ describe("the counter object's one alarm", () => {
     const alarm = () => runInDurableObject(counter, (_instance: ConsumptionCounter, state) => state.storage.getAlarm());
 
     await signedBody(await getSigned("/api/v4/check_license", fixture.identity, credentials)); // the object exists
+    // The check filled the one-slot pool: its event's send has the safety net; once that has run, the alarm is the pool's.
+    expect(await alarm()).toBe(T0 + SAFETY_NET_MS);
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
     expect(await alarm()).toBe(T0 + 10 * MINUTE); // the pool's: the lease's end
     await queueDown(counter, true);
     try {
@@ -79,6 +82,7 @@ describe("the counter object's one alarm", () => {
     });
     const counter = licenseCounter(env, fixture.licenseId);
     await signedBody(await getSigned("/api/v4/check_license", fixture.identity, credentials));
+    expect(await runDurableObjectAlarm(counter)).toBe(true); // the safety net of the full pool's event
     expect(await runInDurableObject(counter, (_i: ConsumptionCounter, state) => state.storage.getAlarm())).toBe(T0 + 600 * MINUTE);
     await queueDown(counter, true);
     try {

@@ -125,6 +125,8 @@ describe("npm run deploy", () => {
       "d1 create edge-license-api",
       "queues info edge-license-audit-dlq",
       "queues create edge-license-audit-dlq",
+      "queues info edge-license-webhooks-dlq",
+      "queues create edge-license-webhooks-dlq",
       "d1 migrations apply DB --remote",
       "deploy",
       "secret list --format json",
@@ -142,8 +144,15 @@ describe("npm run deploy", () => {
     // wrangler deploy provisioned the audit queue itself, found the database by name, and the
     // database had every migration before the code went out.
     const afterFirst = account(dir);
-    expect(afterFirst.deploys).toEqual([{ migrationsApplied: migrationCount, provisioned: ["edge-license-audit"], secrets: [] }]);
-    expect(afterFirst.queues.sort()).toEqual(["edge-license-audit", "edge-license-audit-dlq"]);
+    expect(afterFirst.deploys).toEqual([
+      { migrationsApplied: migrationCount, provisioned: ["edge-license-audit", "edge-license-webhooks"], secrets: [] },
+    ]);
+    expect(afterFirst.queues.sort()).toEqual([
+      "edge-license-audit",
+      "edge-license-audit-dlq",
+      "edge-license-webhooks",
+      "edge-license-webhooks-dlq",
+    ]);
     expect(afterFirst.databases).toEqual(["edge-license-api"]);
 
     // The signing key: RSA-2048, PKCS#8, saved (0600) and set; its public half saved and printed.
@@ -178,6 +187,7 @@ describe("npm run deploy", () => {
       "whoami --json",
       "d1 list --json",
       "queues info edge-license-audit-dlq",
+      "queues info edge-license-webhooks-dlq",
       "d1 migrations apply DB --remote",
       "deploy",
       "secret list --format json",
@@ -239,7 +249,7 @@ describe("npm run deploy", () => {
         { id: "acc2", name: "Vendor Inc" },
       ],
       databases: ["edge-license-api"],
-      queues: ["edge-license-audit", "edge-license-audit-dlq"],
+      queues: ["edge-license-audit", "edge-license-audit-dlq", "edge-license-webhooks", "edge-license-webhooks-dlq"],
       secrets: { MANAGEMENT_KEY: "chosen-by-hand-and-long-enough" },
       deploys: [{ migrationsApplied: 0, provisioned: [], secrets: ["MANAGEMENT_KEY"] }],
     });

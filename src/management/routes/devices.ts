@@ -4,12 +4,15 @@ import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import { deviceVariables } from "../../db/device-variables";
 import { deactivateDeviceById, findDevice, listDevices, setDeviceBlacklisted } from "../../db/devices";
 import { findLicense } from "../../db/licenses";
+import { deviceSubject } from "../../db/webhooks";
 import { DevicePath, DeviceResource, DeviceVariableResource } from "../../models/device";
 import { LicensePath } from "../../models/license";
 import { PageQuery, page } from "../../models/page";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+import { announce, deviceBlacklistedEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 
 /** A device changed: its license's counter objects forget what they knew before the change is answered. */
 async function invalidated<T extends { license_id: number }>(env: Env, device: T): Promise<T> {
@@ -51,7 +54,12 @@ export const managementDeviceRoutes = [
     params: DevicePath,
     response: DeviceResource,
     async handler({ params, env }) {
-      return invalidated(env, orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, true), "Device", params.device_id));
+      // Blacklisting a device that is not blacklisted emits device.blacklisted (once, however many calls race).
+      const subject = await deviceSubject(env.DB, params.device_id);
+      const events = subject ? announce(deviceBlacklistedEvent(subject.license, subject.device, Date.now()), env.DB) : [];
+      const { device, deliveries } = await setDeviceBlacklisted(env.DB, params.device_id, true, events);
+      await sendDeliveries(env, deliveries);
+      return invalidated(env, orNotFound(device, "Device", params.device_id));
     },
   }),
   managementRoute({
@@ -62,7 +70,7 @@ export const managementDeviceRoutes = [
     params: DevicePath,
     response: DeviceResource,
     async handler({ params, env }) {
-      return invalidated(env, orNotFound(await setDeviceBlacklisted(env.DB, params.device_id, false), "Device", params.device_id));
+      return invalidated(env, orNotFound((await setDeviceBlacklisted(env.DB, params.device_id, false)).device, "Device", params.device_id));
     },
   }),
   managementRoute({

@@ -11,6 +11,7 @@ import { findLicenseCounter, updateLicenseConsumption } from "../../db/license-c
 import { findLicenseFeature, licenseFeatures, updateLicenseFeature } from "../../db/license-features";
 import { LicenseIdsExhausted, insertLicense } from "../../db/license-writes";
 import { findLicense, licenseExtras, listLicenses, otherLicensesOfUsers, setLicenseEnabled, updateLicenseDetails } from "../../db/licenses";
+import { licenseSubject } from "../../db/webhooks";
 import { findProductFeatureById, productFeatures } from "../../db/product-features";
 import { findProduct } from "../../db/products";
 import { isUniqueViolation } from "../../db/sql-errors";
@@ -35,6 +36,8 @@ import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../../auth/random-secrets";
+import { announce, licenseDisabledEvent } from "../../webhooks/license-events";
+import { sendDeliveries } from "../../webhooks/webhook-consumer";
 
 /**
  * The license with every feature and its live total (and its own counter, for consumption
@@ -173,11 +176,17 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   return licenseId;
 }
 
-/** The disable/enable handler: the license's counter objects forget its old state before this answers. */
+/**
+ * The disable/enable handler: the license's counter objects forget its old state before this
+ * answers. Disabling an enabled license emits license.disabled (once, however many calls race).
+ */
 const setEnabled = (enabled: boolean) =>
   async function ({ params, env }: { params: { license_id: number }; env: Env }) {
-    const changed = await setLicenseEnabled(env.DB, params.license_id, enabled);
+    const subject = enabled ? null : await licenseSubject(env.DB, params.license_id);
+    const events = subject ? announce(licenseDisabledEvent(subject, Date.now()), env.DB) : [];
+    const { changed, deliveries } = await setLicenseEnabled(env.DB, params.license_id, enabled, events);
     if (changed) await invalidateLicenseCounters(env, params.license_id);
+    await sendDeliveries(env, deliveries);
     return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
   };
 

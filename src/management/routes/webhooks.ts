@@ -1,0 +1,115 @@
+/** /api/v1/webhooks: the vendor's webhook endpoints, their delivery log, and resending a delivery (docs/usage-and-webhooks.md). */
+import { z } from "zod";
+import {
+  insertWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  reopenDelivery,
+  updateWebhookEndpoint,
+  webhookDelivery,
+  webhookEndpoint,
+} from "../../db/webhooks";
+import { page, pagination, PageQuery } from "../../models/page";
+import {
+  CreatedWebhookEndpointResource,
+  CreateWebhookEndpointBody,
+  UpdateWebhookEndpointBody,
+  WebhookDeliveryPath,
+  WebhookDeliveryResource,
+  WebhookDeliveryStatus,
+  WebhookEndpointPath,
+  WebhookEndpointResource,
+} from "../../models/webhook-endpoint";
+import { enqueueDeliveries } from "../../webhooks/webhook-consumer";
+import { newWebhookSecret } from "../../webhooks/webhook-signature";
+import { managementRoute } from "../management-route";
+import { orNotFound } from "../or-not-found";
+import { pageBody } from "../page-body";
+
+export const managementWebhookRoutes = [
+  managementRoute({
+    method: "post",
+    path: "/api/v1/webhooks",
+    tag: "Webhooks",
+    summary: "Register a webhook endpoint",
+    description:
+      "Registers where events are sent (https; http only for localhost) and which: `events` (event types), and for " +
+      "consumption.threshold_reached the `thresholds` (percentages of max_consumption, default [80, 100]). The answer carries the " +
+      "endpoint's signing `secret` (Standard Webhooks, whsec_…), shown only here.",
+    body: CreateWebhookEndpointBody,
+    response: CreatedWebhookEndpointResource,
+    status: 201,
+    async handler({ body, env }) {
+      const secret = newWebhookSecret();
+      return { ...(await insertWebhookEndpoint(env.DB, body, secret)), secret };
+    },
+  }),
+  managementRoute({
+    method: "get",
+    path: "/api/v1/webhooks",
+    tag: "Webhooks",
+    summary: "List webhook endpoints",
+    query: PageQuery,
+    response: page(WebhookEndpointResource),
+    async handler({ query, env }) {
+      return pageBody(await listWebhookEndpoints(env.DB, query.cursor ?? 0, query.limit));
+    },
+  }),
+  managementRoute({
+    method: "get",
+    path: "/api/v1/webhooks/{webhook_id}",
+    tag: "Webhooks",
+    summary: "Get a webhook endpoint",
+    params: WebhookEndpointPath,
+    response: WebhookEndpointResource,
+    async handler({ params, env }) {
+      return orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id);
+    },
+  }),
+  managementRoute({
+    method: "patch",
+    path: "/api/v1/webhooks/{webhook_id}",
+    tag: "Webhooks",
+    summary: "Change a webhook endpoint",
+    description:
+      "Changes its url, events, thresholds, description, or enables or disables it. A disabled endpoint gets no new deliveries, and its pending ones are not sent.",
+    params: WebhookEndpointPath,
+    body: UpdateWebhookEndpointBody,
+    response: WebhookEndpointResource,
+    async handler({ params, body, env }) {
+      return orNotFound(await updateWebhookEndpoint(env.DB, params.webhook_id, body), "Webhook endpoint", params.webhook_id);
+    },
+  }),
+  managementRoute({
+    method: "get",
+    path: "/api/v1/webhooks/{webhook_id}/deliveries",
+    tag: "Webhooks",
+    summary: "The endpoint's delivery log, newest first",
+    description: "Each event sent to the endpoint: its status (pending, delivered, failed), attempts, the last response code and error.",
+    params: WebhookEndpointPath,
+    query: z.object({ status: WebhookDeliveryStatus.optional(), ...pagination }).strict(),
+    response: page(WebhookDeliveryResource),
+    async handler({ params, query, env }) {
+      orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id);
+      return pageBody(await listWebhookDeliveries(env.DB, params.webhook_id, query, query.cursor ?? 0, query.limit));
+    },
+  }),
+  managementRoute({
+    method: "post",
+    path: "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend",
+    tag: "Webhooks",
+    summary: "Send a delivery again",
+    description:
+      "Makes the delivery pending and sends it now, with the same webhook-id and a fresh signature, and the full retry schedule " +
+      "again if it fails. Works whatever its status (a delivered event can be sent again).",
+    params: WebhookDeliveryPath,
+    response: WebhookDeliveryResource,
+    async handler({ params, env }) {
+      const found = await webhookDelivery(env.DB, params.delivery_id);
+      const delivery = orNotFound(found && found.endpoint_id === params.webhook_id ? found : null, "Webhook delivery", params.delivery_id);
+      const reopened = orNotFound(await reopenDelivery(env.DB, delivery.id, new Date().toISOString()), "Webhook delivery", delivery.id);
+      await enqueueDeliveries(env.WEBHOOK_QUEUE, [delivery.id]);
+      return reopened;
+    },
+  }),
+];
