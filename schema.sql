@@ -102,7 +102,6 @@ CREATE TABLE licenses (
   transfer_count INTEGER NOT NULL DEFAULT 0,
   UNIQUE (product_id, license_key)
 );
-CREATE UNIQUE INDEX licenses_one_trial_per_device ON licenses (product_id, trial_device) WHERE trial_device IS NOT NULL;
 
 -- Every id the API answers is exact in JSON (migrations/0014): a license past 2^53 - 1 is refused.
 CREATE TRIGGER licenses_id_exact_in_json AFTER INSERT ON licenses
@@ -481,6 +480,8 @@ CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries (status, next_at
 
 -- The scheduled scan for expired licenses (license.expired) reads licenses by validity_period.
 CREATE INDEX licenses_by_validity ON licenses (validity_period);
+-- One trial per device and product (migrations/0021): trial_key writes one trial for concurrent requests.
+CREATE UNIQUE INDEX licenses_one_trial_per_device ON licenses (product_id, trial_device) WHERE trial_device IS NOT NULL;
 
 -- How far each scheduled scan has got: its name → the time it scanned through.
 CREATE TABLE scheduled_scans (
