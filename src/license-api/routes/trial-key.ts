@@ -18,6 +18,7 @@ import { findTrial, findTrialProduct, trialDeviceKey, type ExistingTrial, type T
 import { ApiError } from "../../errors";
 import type { CustomerInput } from "../../models/customer";
 import type { LicenseTerms } from "../../models/license";
+import { parseMetadata } from "../license-body";
 import { licenseApiRoute } from "../license-api-route";
 import { accessibleProduct } from "../resolve-license";
 import { TrialBody } from "../response-schemas";
@@ -177,7 +178,7 @@ async function newTrialBody(db: D1Database, product: TrialProduct, licenseId: nu
       consumption_period: feature.rules.consumptionPeriod,
       is_floating: false,
       is_floating_cloud: feature.floating.isFloatingCloud,
-      metadata: JSON.parse(feature.metadataJson) as Record<string, unknown>,
+      metadata: parseMetadata(feature.metadataJson),
       ...(feature.floating.isFloatingCloud
         ? { floating_timeout: feature.floating.timeoutMinutes, floating_users: feature.floating.users }
         : {}),
