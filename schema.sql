@@ -85,6 +85,9 @@ CREATE TABLE licenses (
   floating_timeout INTEGER NOT NULL DEFAULT 120,
   can_borrow INTEGER NOT NULL DEFAULT 0,
   max_borrow_time INTEGER NOT NULL DEFAULT 0,
+  -- Raised with every change its counter objects are told of (migrations/0016): a snapshot read
+  -- before a change never replaces one read after it.
+  write_version INTEGER NOT NULL DEFAULT 0,
   -- When the audit row total_consumptions comes from was written (migrations/0017).
   total_at TEXT,
   -- migrations/0021: the device of a one-per-device trial ([hardware_id, email or null] as JSON);

@@ -59,7 +59,7 @@ const budgetS =
   config.mode === "soak"
     ? 2 * (config.soakS + config.warmupS + 60) + 300
     : config.mode === "far"
-      ? 3 * (config.sequentialRequests + 50) * 0.5 + 300
+      ? 5 * (config.sequentialRequests + 50) * 0.5 + 4 * config.coldRequests * 5 + 300
       : config.rounds * 6 * perRun + 5 * (config.sequentialRequests + 50) * 0.1 + 300;
 const deadline = setTimeout(() => {
   console.error(`bench: overall deadline (${Math.round(budgetS)} s) passed; giving up`);

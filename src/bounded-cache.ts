@@ -60,4 +60,8 @@ export class BoundedCache<K, V> {
   forget(key: K): void {
     this.entries.delete(key);
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }

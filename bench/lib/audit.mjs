@@ -12,15 +12,27 @@
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `probeUrl`: bench/workers/counter-probe.js in the service's workerd process. */
 /**
- * @param {{ probeUrl: URL, db: D1Database, quietMs?: number }} options `quietMs`: how long the row
+ * `service`: the service's target, whose `probeUrl` is bench/workers/counter-probe.js in its workerd
+ * process and `db` its D1 (both read at each use: a restarted service has new ones).
+ * @param {{ service: { probeUrl: URL | null, db: D1Database | null }, quietMs?: number }} options `quietMs`: how long the row
  *   count must stay put to count as settled (longer when rows reach D1 through a queue's batches).
  */
-export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
+export function auditTracker({ service, quietMs = 1000 }) {
   const settled = [];
+  const d1 = () => /** @type {D1Database} */ (service.db);
 
-  const countRows = async () => /** @type {{ n: number }} */ (await db.prepare("SELECT COUNT(*) AS n FROM consumption_audit").first()).n;
+  const countRows = async () => /** @type {{ n: number }} */ (await d1().prepare("SELECT COUNT(*) AS n FROM consumption_audit").first()).n;
+
+  /** Waits until D1 holds at least `rows` audit rows (at most `maxWaitMs`); whether it does. */
+  async function reached(rows, maxWaitMs = 10_000) {
+    const started = performance.now();
+    while ((await countRows()) < rows) {
+      if (performance.now() - started > maxWaitMs) return false;
+      await sleep(20);
+    }
+    return true;
+  }
 
   /**
    * Polls D1 (every ~20 ms) from the moment the load stopped until the row count has reached
@@ -76,7 +88,7 @@ export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
    * the objects' totals, and each phase is then marked exact if it was consistent and on time.
    */
   async function verifyAgainstCounters(featureIds) {
-    const response = await fetch(probeUrl, { method: "POST", body: JSON.stringify([...featureIds]) });
+    const response = await fetch(/** @type {URL} */ (service.probeUrl), { method: "POST", body: JSON.stringify([...featureIds]) });
     if (!response.ok) throw new Error(`counter probe failed: ${response.status} ${await response.text()}`);
     const totals = new Map();
     let pending = 0;
@@ -98,7 +110,7 @@ export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
    * (the objects' own), also n = the object's total for every feature.
    */
   async function checkIntegrity(totals) {
-    const { results } = await db
+    const { results } = await d1()
       .prepare(
         `SELECT license_feature_id AS id, COUNT(*) AS n, COUNT(DISTINCT total_after) AS distinct_totals,
                 MIN(total_after) AS lo, MAX(total_after) AS hi, SUM(consumptions) AS consumed
@@ -116,7 +128,7 @@ export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
     }
     if (totals) for (const [id, total] of totals) if (total > 0 && !seen.has(id)) problems.push({ id, n: 0, counterTotal: total });
     const duplicates = /** @type {{ d: number }} */ (
-      await db.prepare("SELECT COUNT(*) - COUNT(DISTINCT event_id) AS d FROM consumption_audit").first()
+      await d1().prepare("SELECT COUNT(*) - COUNT(DISTINCT event_id) AS d FROM consumption_audit").first()
     ).d;
     return {
       ok: problems.length === 0 && duplicates === 0,
@@ -128,6 +140,7 @@ export function auditTracker({ probeUrl, db, quietMs = 1000 }) {
 
   return {
     settle,
+    reached,
     beforeNextRequests,
     verifyAgainstCounters,
     /** How long to let a warm-up's rows settle: short, unless rows travel through a queue. */

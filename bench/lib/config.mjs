@@ -43,6 +43,8 @@ export function readConfig() {
     /** Only these runs of the standard mode (keys: floor, crypto, design-hot, service-hot, design-spread, service-spread, sequential); all if unset. */
     cases,
     sequentialRequests: int("BENCH_SEQUENTIAL", 500, 10, 100_000),
+    /** Far mode: requests in each cold run, each after a restart of its Worker's process (bench/README.md, "Far-client model"). */
+    coldRequests: int("BENCH_COLD", 60, 0, 10_000),
     wrkThreads: int("BENCH_WRK_THREADS", 1, 1, 64),
     soakS,
     soakIntervalS: int("BENCH_SOAK_INTERVAL", 5, 1, 600),
@@ -59,6 +61,7 @@ export function readConfig() {
             d1Ms: int("BENCH_FAR_D1_MS", 80, 0, 10_000),
             durableObjectMs: int("BENCH_FAR_DO_MS", 20, 0, 10_000),
             queueMs: int("BENCH_FAR_QUEUE_MS", 0, 0, 10_000),
+            cacheMs: int("BENCH_FAR_CACHE_MS", 10, 0, 10_000),
           }
         : null,
     },

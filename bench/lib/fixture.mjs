@@ -34,8 +34,17 @@ export function consumptionBody(target) {
   });
 }
 
-/** Applies migrations/ (split as wrangler splits them) and seeds, through Miniflare's D1 binding. */
-export async function migrateAndSeed(db, { apiKey, sharedKey }) {
+/** The check_license query a client sends for one license (its path and query string). */
+export function checkLicensePath(target) {
+  const query = new URLSearchParams({ product: PRODUCT, license_key: target.licenseKey, hardware_id: target.hardwareId });
+  return `/api/v4/check_license?${query}`;
+}
+
+/**
+ * Applies migrations/ (split as wrangler splits them) and seeds, through Miniflare's D1 binding.
+ * `other`: a second API key of the same company (the far mode's cold runs warm an isolate with it).
+ */
+export async function migrateAndSeed(db, { apiKey, sharedKey }, other) {
   for (const file of migrationFiles()) {
     const statements = unstable_splitSqlQuery(readFileSync(file, "utf8"));
     await db.batch(statements.map((sql) => db.prepare(sql)));
@@ -43,6 +52,7 @@ export async function migrateAndSeed(db, { apiKey, sharedKey }) {
   const series = (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
   await db.batch([
     db.prepare("INSERT INTO api_keys (id, api_key, shared_key) VALUES (1, ?, ?)").bind(apiKey, sharedKey),
+    ...(other ? [db.prepare("INSERT INTO api_keys (id, api_key, shared_key) VALUES (2, ?, ?)").bind(other.apiKey, other.sharedKey)] : []),
     db.prepare("INSERT INTO products (id, short_code, name, authorization_method) VALUES (1, ?, 'Benchmark', 'license-key')").bind(PRODUCT),
     db.prepare(
       `INSERT INTO product_features (id, product_id, code, name, feature_type, max_consumption, allow_unlimited_consumptions) VALUES

@@ -177,8 +177,12 @@ end
   }
 }
 
-/** One request at a time over one keep-alive connection (node:http, as axios uses), N times. */
-export async function runSequential({ url, count, bodies, headers }) {
+/**
+ * One request at a time over one keep-alive connection (node:http, as axios uses), N times: a POST
+ * of each body in turn to add_feature_consumption, or, with `get`, a GET of that path (check_license).
+ * @param {{ url: URL, count: number, bodies?: string[], get?: string, headers: () => Record<string, string> }} options
+ */
+export async function runSequential({ url, count, bodies = [], get, headers }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const latencies = [];
   const statusCodes = {};
@@ -187,16 +191,19 @@ export async function runSequential({ url, count, bodies, headers }) {
   const started = performance.now();
   try {
     for (let i = 0; i < count; i++) {
-      const body = bodies[i % bodies.length];
+      const body = get === undefined ? bodies[i % bodies.length] : undefined;
       const t0 = performance.now();
       try {
         const status = await new Promise((resolve, reject) => {
           const req = httpRequest(
-            url.origin + PATH,
+            url.origin + (get ?? PATH),
             {
-              method: "POST",
+              method: get === undefined ? "POST" : "GET",
               agent,
-              headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers() },
+              headers:
+                body === undefined
+                  ? headers()
+                  : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers() },
             },
             (res) => {
               res.on("data", () => {});

@@ -17,7 +17,7 @@ function header(results) {
     `Run ${results.startedAt} → ${results.finishedAt} (${results.label}), mode **${config.mode}**, commit ${results.commit ?? "?"}.`,
     `Machine: ${machine.cpuModel}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB, Linux ${machine.kernel}; load average ${machine.loadAverageAtStart.join(" / ")} at the start, ${results.loadAverageAtEnd.join(" / ")} at the end (1 / 5 / 15 min).`,
     `Toolchain: Node ${machine.node}, ${machine.workerd ?? "workerd ?"}, miniflare ${machine.miniflare}, wrangler ${machine.wrangler}; compatibility date ${results.compatibilityDate} (wrangler.toml, every Worker).`,
-    `Event loop: poll mode **${h.poll}**${h.poll === "gate" ? ` (a request or binding call waits for a poll once the loop has not polled for ${h.gateMs} ms)` : ""}${h.far ? `; far: D1 +${h.far.d1Ms} ms, Durable Objects +${h.far.durableObjectMs} ms, Queue sends +${h.far.queueMs} ms per call` : ""} (bench/README.md, "The event loop").`,
+    `Event loop: poll mode **${h.poll}**${h.poll === "gate" ? ` (a request or binding call waits for a poll once the loop has not polled for ${h.gateMs} ms)` : ""}${h.far ? `; far: D1 +${h.far.d1Ms} ms, Durable Objects +${h.far.durableObjectMs} ms, Queue sends +${h.far.queueMs} ms, Cache API +${h.far.cacheMs ?? 0} ms per call` : ""} (bench/README.md, "The event loop").`,
   ];
   if (config.mode !== "far")
     lines.push(
@@ -35,18 +35,25 @@ function targetTable(targets) {
   ];
 }
 
-/** @param {any} results */
+/**
+ * One request at a time: each row with its p50 over the design floor's row of the same call (a
+ * row's `versus`, else the design floor's add_feature_consumption row).
+ * @param {any} results
+ */
 function sequentialTable(results, n) {
-  const rows = Object.values(results.sequential.rows);
-  const design = results.sequential.rows.design;
+  const byKey = results.sequential.rows;
+  const rows = Object.values(byKey);
+  const cold = results.config.coldRequests;
   const lines = [
-    `| One request at a time (${n} requests after ${Math.min(50, n)} warm-up) | client | p50 ms | p99 ms | errors (warm-up) | p50 − design floor | binding calls per request: Worker D1 / DO / Queue, objects D1 / Queue |`,
+    `| One request at a time (${n} requests after ${Math.min(50, n)} warm-up${rows.some((/** @type {any} */ r) => r.key.endsWith("cold")) ? `; cold rows: ${cold}, each after a restart` : ""}) | client | p50 ms | p99 ms | errors (warm-up) | p50 − design floor | binding calls per request: Worker D1 / DO / Queue / Cache API, objects D1 / Queue |`,
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
-  for (const row of /** @type {any[]} */ (rows))
+  for (const row of /** @type {any[]} */ (rows)) {
+    const reference = row.key.startsWith("design") ? null : byKey[row.versus ?? "design"];
     lines.push(
-      `| ${row.label} | ${row.client} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.errors} (${row.warmupErrors}) | ${design && row.key !== "design" ? `${row.p50 - design.p50 >= 0 ? "+" : ""}${ms(row.p50 - design.p50)} ms` : ""} | ${row.calls ? `${fmt(row.calls.workerD1, 2)} / ${fmt(row.calls.workerDurableObject, 2)} / ${fmt(row.calls.workerQueue, 2)}, ${fmt(row.calls.objectsD1, 2)} / ${fmt(row.calls.objectsQueue, 2)}` : ""} |`,
+      `| ${row.label} | ${row.client} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.errors} (${row.warmupErrors}) | ${reference ? `${row.p50 - reference.p50 >= 0 ? "+" : ""}${ms(row.p50 - reference.p50)} ms` : ""} | ${row.calls ? `${fmt(row.calls.workerD1, 2)} / ${fmt(row.calls.workerDurableObject, 2)} / ${fmt(row.calls.workerQueue, 2)} / ${fmt(row.calls.workerCache ?? 0, 2)}, ${fmt(row.calls.objectsD1, 2)} / ${fmt(row.calls.objectsQueue, 2)}` : ""} |`,
     );
+  }
   return lines;
 }
 
@@ -137,9 +144,16 @@ export function standardMarkdown(results) {
 /** Far mode. @param {any} results */
 export function farMarkdown(results) {
   const lines = [...header(results), ""];
+  const withCache = Object.values(results.sequential.rows).filter((/** @type {any} */ row) => row.calls?.workerCache > 0);
   lines.push(
     ...sequentialTable(results, results.config.sequentialRequests),
     "",
+    ...(withCache.length
+      ? [
+          `Time inside the local Cache API (Miniflare's cache Worker and its storage, the far delay not included), per request: ${withCache.map((/** @type {any} */ row) => `${row.label} ${fmt(row.calls.cacheLocalMs, 2)} ms`).join("; ")}. In production that call is what \`BENCH_FAR_CACHE_MS\` models, so this much of each row is the local stand-in counted twice.`,
+          "",
+        ]
+      : []),
     verificationLine(results.auditVerification),
     "",
     ...targetTable(results.targets),

@@ -21,7 +21,8 @@ export function benchSecrets(keys) {
 /**
  * Builds (or takes `build`), starts and seeds the service in `workDir`.
  * @param {{ workDir: string, build?: { dir: string, main: string }, config?: ReturnType<typeof serviceConfig>, harness: import("../workers/harness.js").HarnessOptions,
- *   keys?: { privateKey: string, publicKey: string }, credentials?: { apiKey: string, sharedKey: string }, inspectorPort?: number, name?: string }} options
+ *   keys?: { privateKey: string, publicKey: string }, credentials?: { apiKey: string, sharedKey: string }, otherCredentials?: { apiKey: string, sharedKey: string },
+ *   inspectorPort?: number, name?: string }} options
  */
 export async function startSeededService({
   workDir,
@@ -30,6 +31,7 @@ export async function startSeededService({
   harness,
   keys = generateSigningKeyPair(),
   credentials = randomCredentials(),
+  otherCredentials,
   inspectorPort,
   name = "service",
 }) {
@@ -44,6 +46,6 @@ export async function startSeededService({
     inspectorPort,
   });
   const db = /** @type {D1Database} */ (service.db);
-  await migrateAndSeed(db, credentials);
+  await migrateAndSeed(db, credentials, otherCredentials);
   return { service, db, keys, credentials, sign: signer(credentials), build };
 }

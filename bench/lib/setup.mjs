@@ -16,7 +16,7 @@ export const REFERENCE = {
   design: {
     name: "design-floor",
     file: "design-floor.js",
-    label: "design floor (HMAC + one Durable Object transaction + RSA-2048)",
+    label: "design floor (HMAC + one Durable Object transaction + RSA-2048; the service's [assets] and one queue send per consumption)",
     short: "design floor",
   },
 };
@@ -38,6 +38,8 @@ export async function startTargets({ workDir, harness, references, started, insp
   const keys = generateSigningKeyPair();
   const credentials = randomCredentials();
   const sign = signer(credentials);
+  // A second API key, for requests that must not leave the measured key in an isolate's memory.
+  const otherCredentials = randomCredentials();
   /** @type {Record<string, Awaited<ReturnType<typeof startReferenceWorker>>>} */
   const workers = {};
   for (const key of references) {
@@ -51,11 +53,12 @@ export async function startTargets({ workDir, harness, references, started, insp
       bindings: key === "floor" ? {} : { SHARED_KEY: credentials.sharedKey, LICENSE_SIGNING_KEY: keys.privateKey },
       durableObjects: key === "design" ? { DESIGN_COUNTER: "DesignCounter" } : {},
       persistDir: join(workDir, `state-${ref.name}`),
+      runtime: key === "design",
     });
     started.push(worker);
     workers[key] = worker;
   }
-  const seeded = await startSeededService({ workDir, build, config, harness, keys, credentials, inspectorPort });
+  const seeded = await startSeededService({ workDir, build, config, harness, keys, credentials, otherCredentials, inspectorPort });
   started.push(seeded.service);
   log(
     [
@@ -67,9 +70,19 @@ export async function startTargets({ workDir, harness, references, started, insp
     `D1 migrated and seeded: 1 hot feature (unlimited), ${SPREAD_COUNT} licenses × 1 metered feature + device, 1 license for the one-at-a-time runs`,
   );
   log(
-    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms, Queue sends +${harness.far.queueMs} ms per call` : ""}`,
+    `every Worker behind the bench entry: poll ${harness.poll}${harness.poll === "gate" ? ` (${harness.gateMs} ms)` : ""}${harness.far ? `, far: D1 +${harness.far.d1Ms} ms, Durable Objects +${harness.far.durableObjectMs} ms, Queue sends +${harness.far.queueMs} ms, Cache API +${harness.far.cacheMs ?? 0} ms per call` : ""}`,
   );
-  return { config, build, keys, credentials, sign, workers, service: seeded.service, db: seeded.db };
+  return {
+    config,
+    build,
+    keys,
+    credentials,
+    sign,
+    signOther: signer(otherCredentials),
+    workers,
+    service: seeded.service,
+    db: seeded.db,
+  };
 }
 
 /**
@@ -107,8 +120,8 @@ export async function harnessStats(url, reset = false) {
 
 /**
  * @typedef {{ requests: number, responses: Record<string, number>, thrown: number, held: number, polls: number,
- *   bindingCalls: Record<"worker" | "objects", { d1: number, durableObject: number, queue: number }>, bindings: Record<string, string>,
- *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null }} HarnessStats
+ *   bindingCalls: Record<"worker" | "objects", { d1: number, durableObject: number, queue: number, cache?: number }>, bindings: Record<string, string>,
+ *   pollDelaySumMs: number, pollDelayMaxMs: number, pollDelayBuckets: number[], bucketsMs: number[], probePendingMs: number | null, cacheLocalMs?: number }} HarnessStats
  */
 
 /**
@@ -123,6 +136,9 @@ export function callsPerRequest(stats) {
     workerD1: per(worker.d1),
     workerDurableObject: per(worker.durableObject),
     workerQueue: per(worker.queue),
+    workerCache: per(worker.cache ?? 0),
+    /** ms per request inside the local Cache API (not the far delay): Miniflare's share of a cache call. */
+    cacheLocalMs: per(stats.cacheLocalMs ?? 0),
     objectsD1: per(objects.d1),
     objectsDurableObject: per(objects.durableObject),
     objectsQueue: per(objects.queue),

@@ -25,7 +25,7 @@ export async function soakRun({ config, workDir, started, log }) {
   const { service, db, sign } = t;
   await smokeCheck({ targets: [service], sign, publicKey: t.keys.publicKey });
   let serviceOk = 1;
-  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db, quietMs: auditQuietMs(t.config) });
+  const audit = auditTracker({ service, quietMs: auditQuietMs(t.config) });
   const heap = await heapReader(service.mf, {
     include: (id) => id === `core:user:${service.name}` || id.startsWith("d1:"),
     // When idle, a request through the service and a D1 query enter the isolates so that a requested GC runs.

@@ -54,7 +54,7 @@ export async function standardRun({ config, workDir, started, log }) {
   const hotBody = consumptionBody(HOT);
   const spreadBodies = spreadTargets().map(consumptionBody);
   const sequentialBody = consumptionBody(SEQUENTIAL);
-  const audit = auditTracker({ probeUrl: /** @type {URL} */ (service.probeUrl), db, quietMs: auditQuietMs(t.config) });
+  const audit = auditTracker({ service, quietMs: auditQuietMs(t.config) });
   const audits = [];
 
   /** @param {{ url: URL }} target @param {string[]} bodies @param {{ durationS?: number, amount?: number }} options */

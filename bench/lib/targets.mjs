@@ -104,9 +104,16 @@ export async function startService({ name = "service", build, config = serviceCo
     durableObjects: { COUNTER: { className: COUNTER_CLASS, scriptName: name, useSQLite: true } },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
-  const target = await startMiniflare({ name, workers: [worker, probe, ...config.externalWorkers], persistDir, inspectorPort });
-  target.probeUrl = new URL((await target.mf.unsafeGetDirectURL(PROBE)).origin);
-  target.db = await target.mf.getD1Database(config.d1Binding, name);
+  const target = await startMiniflare({
+    name,
+    workers: [worker, probe, ...config.externalWorkers],
+    persistDir,
+    inspectorPort,
+    afterStart: async (t) => {
+      t.probeUrl = new URL((await t.mf.unsafeGetDirectURL(PROBE)).origin);
+      t.db = await t.mf.getD1Database(config.d1Binding, name);
+    },
+  });
   target.exports = modules.exports;
   return target;
 }
@@ -114,10 +121,23 @@ export async function startService({ name = "service", build, config = serviceCo
 /**
  * Starts one of bench/workers/*.js (a reference Worker) behind the same entry as the service, with
  * the service's compatibility date and flags. `durableObjects`: binding → class exported by the file.
+ * `runtime`: the service's own runtime configuration where the design needs it (the design floor):
+ * wrangler.toml's [assets] in front, and an audit queue (producer AUDIT_QUEUE, consumed by the
+ * Worker itself, with the service's consumer settings) whose rows go to a D1 database (DB).
  * @param {{ name: string, file: string, workDir: string, config: ReturnType<typeof serviceConfig>, harness: import("../workers/harness.js").HarnessOptions,
- *   bindings?: Record<string, string>, durableObjects?: Record<string, string>, persistDir?: string }} options
+ *   bindings?: Record<string, string>, durableObjects?: Record<string, string>, persistDir?: string, runtime?: boolean }} options
  */
-export async function startReferenceWorker({ name, file, workDir, config, harness, bindings = {}, durableObjects = {}, persistDir }) {
+export async function startReferenceWorker({
+  name,
+  file,
+  workDir,
+  config,
+  harness,
+  bindings = {},
+  durableObjects = {},
+  persistDir,
+  runtime = false,
+}) {
   const dir = join(workDir, "workers", name);
   mkdirSync(dir, { recursive: true });
   await bundleWorker(join(WORKERS_DIR, file), join(dir, "worker.js"));
@@ -133,8 +153,43 @@ export async function startReferenceWorker({ name, file, workDir, config, harnes
       Object.entries(durableObjects).map(([binding, className]) => [binding, { className, useSQLite: true }]),
     ),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    ...(runtime ? designRuntime(config, name) : {}),
   };
-  return startMiniflare({ name, workers: [worker], persistDir });
+  return startMiniflare({
+    name,
+    workers: [worker],
+    persistDir,
+    afterStart: runtime
+      ? async (t) => {
+          t.db = await t.mf.getD1Database("DB", name);
+          await t.db.exec(DESIGN_AUDIT_TABLE);
+        }
+      : undefined,
+  });
+}
+
+const DESIGN_AUDIT_TABLE =
+  "CREATE TABLE IF NOT EXISTS design_audit (event_id TEXT PRIMARY KEY, license_key TEXT NOT NULL, feature_code TEXT NOT NULL, hardware_id TEXT NOT NULL, consumptions INTEGER NOT NULL, total_after INTEGER NOT NULL, created_at TEXT NOT NULL)";
+
+/**
+ * The design floor's share of the service's runtime configuration: the same [assets] (the asset
+ * router in front of every request, as wrangler.toml configures it, when the service has it), and
+ * one audit queue with the settings of the service's first consumer, consumed by the Worker itself.
+ * @param {ReturnType<typeof serviceConfig>} config @param {string} name
+ */
+function designRuntime(config, name) {
+  const [consumer] = Object.values(config.workerOptions.queueConsumers ?? {});
+  const queue = `${name}-audit`;
+  // wrangler's own option object, passed on as the service gets it.
+  const assets = /** @type {any} */ (config.workerOptions.assets);
+  return {
+    ...(assets ? { assets } : {}),
+    queueProducers: { AUDIT_QUEUE: { queueName: queue } },
+    queueConsumers: {
+      [queue]: { maxBatchSize: consumer?.maxBatchSize ?? 100, maxBatchTimeout: consumer?.maxBatchTimeout ?? 1, maxRetries: 100 },
+    },
+    d1Databases: { DB: `${name}-audit-db` },
+  };
 }
 
 const PROBE = "counter-probe";
@@ -144,36 +199,57 @@ const PROBE = "counter-probe";
  * first Worker (Miniflare's `unsafeDirectSockets`): requests reach it without Miniflare's entry
  * Worker or any Node code; BENCH_VIA_ENTRY=1 uses Miniflare's usual URL instead (one extra hop).
  */
-/** @param {{ name: string, workers: import("miniflare").V4WorkerOptions[], persistDir?: string, inspectorPort?: number }} options */
-async function startMiniflare({ name, workers, persistDir, inspectorPort }) {
+/**
+ * @typedef {{ name: string, mf: Miniflare, url: URL, pid: number | null, probeUrl: URL | null, db: D1Database | null, exports: string[],
+ *   restart(): Promise<void>, dispose(): Promise<void> }} Target
+ */
+
+/**
+ * @param {{ name: string, workers: import("miniflare").V4WorkerOptions[], persistDir?: string, inspectorPort?: number,
+ *   afterStart?: ((target: Target) => Promise<void>) | undefined }} options
+ * @returns {Promise<Target>}
+ */
+async function startMiniflare({ name, workers, persistDir, inspectorPort, afterStart }) {
   const before = new Set(workerdPids());
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      ...(inspectorPort !== undefined ? { inspectorPort } : {}),
-      ...(persistDir ? { resourcePersistencePath: persistDir } : {}),
-      // BENCH_VERBOSE=1: workerd's own diagnostics (--verbose) on stderr, for investigating errors.
-      ...(process.env.BENCH_VERBOSE === "1" ? { verbose: true } : {}),
-      workers,
-    }),
-  );
-  const entry = await mf.ready;
-  const direct = await mf.unsafeGetDirectURL(name);
-  const pids = workerdPids().filter((pid) => !before.has(pid));
-  const url = process.env.BENCH_VIA_ENTRY === "1" ? entry : direct;
-  return {
+  const options = convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: 0,
+    ...(inspectorPort !== undefined ? { inspectorPort } : {}),
+    ...(persistDir ? { resourcePersistencePath: persistDir } : {}),
+    // BENCH_VERBOSE=1: workerd's own diagnostics (--verbose) on stderr, for investigating errors.
+    ...(process.env.BENCH_VERBOSE === "1" ? { verbose: true } : {}),
+    workers,
+  });
+  const mf = new Miniflare(options);
+  /** @type {Target} */
+  const target = {
     name,
     mf,
-    url: new URL(url.origin),
-    pid: pids[0] ?? null,
-    /** @type {URL | null} */
+    url: new URL("http://127.0.0.1"),
+    pid: null,
     probeUrl: null,
-    /** @type {D1Database | null} */
     db: null,
-    exports: /** @type {string[]} */ ([]),
+    exports: [],
+    // A new workerd process on the same state: new isolates (nothing in their memory), every
+    // Durable Object evicted (its storage kept), the same sockets. The far mode's cold requests.
+    restart: async () => {
+      const running = new Set(workerdPids());
+      await mf.setOptions(options);
+      await located(running);
+    },
     dispose: () => mf.dispose(),
   };
+  /** @param {Set<number>} previous */
+  const located = async (previous) => {
+    const entry = await mf.ready;
+    const direct = await mf.unsafeGetDirectURL(name);
+    const pids = workerdPids().filter((pid) => !previous.has(pid));
+    target.url = new URL((process.env.BENCH_VIA_ENTRY === "1" ? entry : direct).origin);
+    target.pid = pids[0] ?? target.pid;
+    if (afterStart) await afterStart(target);
+  };
+  await located(before);
+  return target;
 }
 
 /** Every SQL file in migrations/, in order (the deploy order wrangler uses). */

@@ -34,7 +34,9 @@
 //    `env` waits a fixed delay of its kind first (which passes a poll too), in the Worker and
 //    inside each exported class, to model storage that is not on the same machine. Bindings are
 //    found by shape, not by name, so bindings added later are covered; GET /__bench/harness says
-//    what each binding was taken for.
+//    what each binding was taken for. The Cache API (`caches`, a global, not a binding: the
+//    location's cache) is wrapped the same way, with its own delay: in production it is a call to
+//    the location's cache servers, locally an in-process one.
 //
 // 3. Counts requests and answers by status class, and serves those counts and the poll-delay
 //    histogram at GET /__bench/harness (`?reset=1` clears them), outside the gate.
@@ -46,8 +48,8 @@ const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 const PROBE_LOST_MS = 30_000;
 
 /**
- * @typedef {{ d1Ms: number, durableObjectMs: number, queueMs: number }} FarDelays
- * @typedef {"d1" | "durableObject" | "queue"} BindingKind
+ * @typedef {{ d1Ms: number, durableObjectMs: number, queueMs: number, cacheMs?: number }} FarDelays
+ * @typedef {"d1" | "durableObject" | "queue" | "cache"} BindingKind
  * @typedef {{ poll: "off" | "yield" | "gate", gateMs: number, far: FarDelays | null, dropQueueSends?: boolean }} HarnessOptions
  * @typedef {{ fetch?: Function, queue?: Function, scheduled?: Function, [handler: string]: unknown }} HandlerObject
  */
@@ -119,6 +121,11 @@ export function harness(options) {
   /** `env` as the Worker's handlers see it, and as exported classes (Durable Objects) see it. */
   const wrapEnv = wrapping ? envWrapper((kind, ms) => hop("worker", kind, ms), far, drop) : (/** @type {any} */ env) => env;
   const wrapClassEnv = wrapping ? envWrapper((kind, ms) => hop("objects", kind, ms), far, drop) : (/** @type {any} */ env) => env;
+  if (wrapping)
+    wrapCaches(
+      () => hop("worker", "cache", far.cacheMs ?? 0),
+      (ms) => (stats.cacheLocalMs += ms),
+    );
 
   /**
    * The Worker's default export: a handler object or a WorkerEntrypoint class.
@@ -231,13 +238,52 @@ function newStats() {
     /** Hops (requests, binding calls) held until the loop polled. */
     held: 0,
     /** D1 and Durable Object calls made through the wrapped `env`, by the Worker's handlers and by exported classes. */
-    bindingCalls: { worker: { d1: 0, durableObject: 0, queue: 0 }, objects: { d1: 0, durableObject: 0, queue: 0 } },
+    bindingCalls: { worker: { d1: 0, durableObject: 0, queue: 0, cache: 0 }, objects: { d1: 0, durableObject: 0, queue: 0, cache: 0 } },
+    /** Wall-clock ms spent inside the local Cache API's calls (far delays excluded). */
+    cacheLocalMs: 0,
     polls: 0,
     pollDelaySumMs: 0,
     pollDelayMaxMs: 0,
     /** @type {number[]} */
     pollDelayBuckets: new Array(BUCKETS_MS.length + 1).fill(0),
   };
+}
+
+/**
+ * The Cache API's caches (`caches.open(name)` and `caches.default`) call `hop` before every
+ * match, put and delete, and report how long the local cache took for it (without the far delay):
+ * Miniflare's Cache API is a Worker and a Durable Object of its own, so that time is the local
+ * stand-in for what the far delay models, counted apart to keep it out of "our code".
+ * Patched once per isolate, where the runtime lets the global be changed.
+ * @param {() => Promise<unknown>} hop @param {(ms: number) => void} took
+ */
+function wrapCaches(hop, took) {
+  if (typeof caches === "undefined") return;
+  /** @param {any} cache */
+  const wrapCache = (cache) =>
+    forward(cache, (property) =>
+      property === "match" || property === "put" || property === "delete"
+        ? async (/** @type {unknown[]} */ ...args) => {
+            await hop();
+            const started = performance.now();
+            try {
+              return await cache[property](...args);
+            } finally {
+              took(performance.now() - started);
+            }
+          }
+        : undefined,
+    );
+  const open = caches.open.bind(caches);
+  try {
+    const storage = /** @type {any} */ (caches);
+    storage.open = async (/** @type {string} */ name) => wrapCache(await open(name));
+    const plain = caches.default;
+    Object.defineProperty(storage, "default", { value: wrapCache(plain), configurable: true });
+    wrappedBindings.caches = "Cache API (location cache)";
+  } catch (error) {
+    wrappedBindings.caches = `left as it is (${String(error)})`;
+  }
 }
 
 /** @param {unknown} value */

@@ -68,21 +68,71 @@ export function badSignature() {
 
 /** The body of an add_feature_consumption answer (the fields the service sends), with `total`. @param {number} total */
 export function consumptionAnswer(total) {
+  return JSON.stringify({ id: 1, license_id: 1, company: { id: 1 }, total_consumptions: total, max_consumptions: 0, ...UNLIMITED });
+}
+
+/** The rule and floating fields of an unlimited, non-floating counter, as the service answers them. */
+const UNLIMITED = {
+  allow_unlimited_consumptions: true,
+  allow_negative_consumptions: false,
+  allow_overages: false,
+  max_overages: 0,
+  reset_consumption: false,
+  consumption_period: null,
+  is_floating: false,
+  is_floating_cloud: false,
+};
+
+/**
+ * The body of a check_license answer shaped like the service's (the license object the SDK stores),
+ * with one feature object per `features` entry.
+ * @param {Array<{ code: string, total: number }>} features @param {string} licenseSignature
+ */
+export function licenseAnswer(features, licenseSignature) {
   return JSON.stringify({
     id: 1,
-    license_id: 1,
-    company: { id: 1 },
-    total_consumptions: total,
-    max_consumptions: 0,
-    allow_unlimited_consumptions: true,
-    allow_negative_consumptions: false,
-    allow_overages: false,
-    max_overages: 0,
-    reset_consumption: false,
-    consumption_period: null,
+    license_key: "BENCH",
+    license_type: "perpetual",
+    license_active: true,
+    license_enabled: true,
+    is_expired: false,
+    validity_period: null,
+    max_activations: 1,
+    times_activated: 1,
+    allow_unlimited_activations: false,
     is_floating: false,
     is_floating_cloud: false,
+    floating_users: 0,
+    floating_timeout: 120,
+    metadata: {},
+    customer: { email: "", first_name: "", last_name: "", company_name: "", phone: "", reference: "", metadata: {} },
+    product_details: { product_id: 1, product_name: "Benchmark", short_code: "bench", authorization_method: "license-key", metadata: {} },
+    custom_fields: [],
+    product_features: features.map((feature, i) => ({
+      id: i + 1,
+      code: feature.code,
+      name: feature.code,
+      feature_type: "consumption",
+      expiry_date: null,
+      metadata: {},
+      floating_users: 0,
+      floating_timeout: 120,
+      max_consumption: 0,
+      total_consumptions: feature.total,
+      ...UNLIMITED,
+    })),
+    license_signature: licenseSignature,
   });
+}
+
+/**
+ * A license object's `license_signature`, which the protocol asks of every check (RSA-2048 over
+ * hardware id, key and validity, as src/auth/response-signing.ts): a second signature per check.
+ * @param {string} text @param {CryptoEnv} env
+ */
+export async function signText(text, env) {
+  rsaKey ??= crypto.subtle.importKey("pkcs8", pemToDer(env.LICENSE_SIGNING_KEY), RSA_SIGN, false, ["sign"]);
+  return bytesToBase64(new Uint8Array(await crypto.subtle.sign(RSA_SIGN, await rsaKey, encoder.encode(text))));
 }
 
 /** `body` as a JSON response signed like the service's (LicenseSignature header). @param {string} body @param {CryptoEnv} env */

@@ -32,7 +32,7 @@ export function readSignedRequest(request: Request, writes: boolean, nowMs = Dat
 /**
  * Verifies the HMAC with the key's shared key, then the key's state. `apiKey` is the key the
  * request names, as the caller found it (src/license-api/edge-state.ts: from this isolate's
- * memory, at most 5 s old, or from D1); null when there is no such key.
+ * memory or its location, at most 60 s old, or from D1); null when there is no such key.
  */
 export async function authenticateRequest(signed: SignedRequest, apiKey: ApiKey | null): Promise<ApiKey> {
   if (!apiKey) throw new ApiError("invalid_api_key");

@@ -5,7 +5,7 @@
  * counter object"):
  * - counter-total.ts: where a consumption is counted (the total, periodic resets, the rules);
  * - floating-decision.ts: where a floating slot is decided (the pool: floating-pool.ts);
- * - snapshot-cache.ts: what the object decides with, loaded from D1 and kept coherent;
+ * - snapshot-cache.ts: what the object decides with, kept in its storage and coherent with D1;
  * - audit-delivery.ts: where audit rows leave the object (the outbox: outbox.ts), and
  *   alarm-schedule.ts, the one alarm its jobs share;
  * - schema-migrations.ts: how its SQLite schema evolves.
@@ -20,6 +20,7 @@ import { DurableObject } from "cloudflare:workers";
 import { consumptionDenied } from "./access";
 import { AlarmSchedule } from "./alarm-schedule";
 import { AuditDelivery } from "./audit-delivery";
+import { decideCheck } from "./check-decision";
 import { CounterTotal } from "./counter-total";
 import { EventOutbox } from "./event-outbox";
 import { decideFloating, mayHoldIn } from "./floating-decision";
@@ -29,9 +30,11 @@ import { Outbox } from "./outbox";
 import { RefusalCounts } from "./refusal-counts";
 import { RequestLog } from "./request-log";
 import { migrateCounterSchema } from "./schema-migrations";
-import { namesThisCounter, type CounterSnapshot, type CounterTarget } from "./snapshot";
+import { namesThisCounter, type CounterSnapshot, type CounterTarget, type SnapshotRead } from "./snapshot";
 import { SnapshotCache } from "./snapshot-cache";
 import type {
+  CheckOutcome,
+  CheckRequest,
   ConsumeOutcome,
   ConsumeRequest,
   CounterState,
@@ -60,6 +63,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
     const { sql } = ctx.storage;
     // The bindings are read at each use: they are this object's own at that moment.
     this.#snapshots = new SnapshotCache(
+      sql,
       () => this.env.DB,
       (work) => ctx.waitUntil(work),
     );
@@ -86,7 +90,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
 
   /** Applies one consumption, at most once per request key. */
   async consume(request: ConsumeRequest): Promise<ConsumeOutcome> {
-    const snapshot = await this.#snapshots.get(request.target, request.productVersion);
+    const snapshot = await this.#snapshots.get(request.target, request.productVersion, request.seed);
     if (!snapshot || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
     const outcome = this.#transaction((): ConsumeOutcome => {
       const nowMs = Date.now();
@@ -104,9 +108,12 @@ export class ConsumptionCounter extends DurableObject<Env> {
     return outcome;
   }
 
-  /** The live total (after any periodic reset that is due), for license and feature checks. */
-  async state(target: CounterTarget, productVersion?: number): Promise<CounterState> {
-    const snapshot = await this.#snapshot(target, productVersion);
+  /**
+   * The live total (after any periodic reset that is due), for license and feature checks. `seed`:
+   * the license's snapshot as the caller read it, taken if this object has none as new.
+   */
+  async state(target: CounterTarget, productVersion?: number, seed?: SnapshotRead): Promise<CounterState> {
+    const snapshot = await this.#snapshot(target, productVersion, seed);
     const state = this.#transaction(() => this.#total.current(snapshot, Date.now(), null));
     this.#delivery.schedule();
     return { total: state.total, periodStart: state.periodStart };
@@ -136,11 +143,13 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   /**
-   * Forgets the snapshot: the next request loads the license, devices and feature again from D1.
-   * Called by every license-level write after it committed and before it answers.
+   * A license-level write committed: the snapshot is marked stale in storage before this returns,
+   * and no snapshot read before the write (with a write version below `change.writeVersion`) is
+   * taken from then on. `change.seed`, the license as read after the write, becomes the snapshot at
+   * once; without it the next request reads D1. Called by every license-level write before it answers.
    */
-  async invalidate(): Promise<void> {
-    this.#snapshots.invalidate();
+  async invalidate(change?: { target: CounterTarget; writeVersion: number; seed?: SnapshotRead }): Promise<void> {
+    this.#snapshots.invalidate(change?.target ?? null, change?.writeVersion ?? null, change?.seed);
   }
 
   /** Audit rows not yet handed to the audit queue (for operators and tests). */
@@ -179,7 +188,7 @@ export class ConsumptionCounter extends DurableObject<Env> {
 
   /** One floating pool request (check in, borrow, release, look), decided in one transactionSync. */
   async floating(request: FloatingRequest): Promise<FloatingOutcome> {
-    const snapshot = await this.#snapshots.get(request.target, request.productVersion);
+    const snapshot = await this.#snapshots.get(request.target, request.productVersion, request.seed);
     if (!snapshot || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
     const outcome = this.#transaction(() => {
       const nowMs = Date.now();
@@ -192,6 +201,30 @@ export class ConsumptionCounter extends DurableObject<Env> {
     this.#alarm.wantBy(this.#pool.nextExpiry());
     this.#delivery.schedule();
     return outcome;
+  }
+
+  /**
+   * check_license at the license's object, check_license_feature at a feature's object
+   * (check-decision.ts): the checks, the device's floating check-in and the live total in one
+   * transactionSync, answered with the snapshot they were decided with.
+   */
+  async check(request: CheckRequest): Promise<CheckOutcome> {
+    const snapshot = await this.#snapshots.get(request.target, request.productVersion, request.seed);
+    const read = this.#snapshots.read();
+    if (!snapshot || !read || !namesThisCounter(snapshot, request.lookup)) return { kind: "stale_route" };
+    const decided = this.#transaction(() => {
+      const nowMs = Date.now();
+      const checked = decideCheck(this.#pool, this.#total, snapshot, request, nowMs);
+      if (checked.kind === "checked" && checked.pool?.filled) {
+        this.#signals.poolFilled(snapshot, checked.pool.inUseDevices, request.lookup.hardwareId, nowMs);
+      }
+      return checked;
+    });
+    this.#alarm.wantBy(this.#pool.nextExpiry());
+    this.#delivery.schedule();
+    if (decided.kind !== "checked") return decided;
+    const state = decided.state && { total: decided.state.total, periodStart: decided.state.periodStart };
+    return { kind: "checked", read, pool: decided.pool, state };
   }
 
   /** The leases holding a slot in this object's pool now (the vendor's view). */
@@ -212,8 +245,8 @@ export class ConsumptionCounter extends DurableObject<Env> {
   }
 
   /** The snapshot for a call that needs one: a counter that names nothing in D1 is the caller's mistake. */
-  async #snapshot(target: CounterTarget, productVersion: number | undefined): Promise<CounterSnapshot> {
-    const snapshot = await this.#snapshots.get(target, productVersion);
+  async #snapshot(target: CounterTarget, productVersion: number | undefined, seed?: SnapshotRead): Promise<CounterSnapshot> {
+    const snapshot = await this.#snapshots.get(target, productVersion, seed);
     if (!snapshot) throw new Error(`counter ${JSON.stringify(target)} names no license feature in D1`);
     return snapshot;
   }

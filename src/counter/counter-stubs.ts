@@ -1,11 +1,12 @@
 /**
  * How callers reach a counter: one ConsumptionCounter object per license feature and per license.
  * Also the retry that makes a consumption safe to resend (src/license-api/idempotency.ts), and
- * the invalidation every license-level write runs before it answers (docs/architecture.md "Coherence").
+ * the invalidation every license-level write runs before it answers (docs/architecture.md "What each layer remembers").
  */
+import { snapshotReadOf, snapshotStatements } from "../db/counter-snapshot";
 import type { License, LicenseFeature } from "../db/license-context";
 import type { ConsumptionCounter } from "./consumption-counter";
-import type { CounterTarget } from "./snapshot";
+import type { CounterTarget, SnapshotRead } from "./snapshot";
 import type { ConsumeOutcome, ConsumeRequest, CounterState } from "./types";
 
 /** Pauses before each retry: a reset object is usually back within milliseconds. */
@@ -38,26 +39,36 @@ export const licenseCounter = (env: Env, licenseId: number) => counterStub(env, 
 export const featureTarget = (licenseId: number, licenseFeatureId: number): CounterTarget => ({ licenseId, licenseFeatureId });
 export const licenseTarget = (licenseId: number): CounterTarget => ({ licenseId, licenseFeatureId: null });
 
-/** Live totals (after any due periodic reset) of a license's consumption features, asked of their objects in parallel. */
+/**
+ * Live totals (after any due periodic reset) of a license's consumption features, asked of their
+ * objects in parallel; `seed`, the license's snapshot the caller holds, spares an object without
+ * one its own D1 read.
+ */
 export async function liveFeatureStates(
   env: Env,
   licenseId: number,
   features: Array<LicenseFeature & { id: number }>,
   productVersion?: number,
+  seed?: SnapshotRead,
 ): Promise<Map<number, CounterState>> {
   const consumption = features.filter((feature) => feature.featureType === "consumption");
   const states = await Promise.all(
     consumption.map((feature) =>
-      counterStub(env, featureTarget(licenseId, feature.id)).state(featureTarget(licenseId, feature.id), productVersion),
+      counterStub(env, featureTarget(licenseId, feature.id)).state(featureTarget(licenseId, feature.id), productVersion, seed),
     ),
   );
   return new Map(consumption.map((feature, i) => [feature.id, states[i]!]));
 }
 
 /** The live license-level total, for consumption licenses. */
-export async function liveLicenseState(env: Env, license: License, productVersion?: number): Promise<CounterState | null> {
+export async function liveLicenseState(
+  env: Env,
+  license: License,
+  productVersion?: number,
+  seed?: SnapshotRead,
+): Promise<CounterState | null> {
   if (license.licenseType !== "consumption") return null;
-  return counterStub(env, licenseTarget(license.id)).state(licenseTarget(license.id), productVersion);
+  return counterStub(env, licenseTarget(license.id)).state(licenseTarget(license.id), productVersion, seed);
 }
 
 /**
@@ -82,28 +93,75 @@ export async function consumeWithRetry(env: Env, request: ConsumeRequest): Promi
 }
 
 /**
- * Makes every counter object of the license forget what it knows about the license (its state,
- * devices, users and features), so the next request is decided under what D1 holds now. Call it
- * after a license-level write committed and before answering; it resolves once every object has
- * acknowledged. Objects that never ran are simply created empty.
+ * Tells every counter object of the license that it changed, so the next request is decided under
+ * what D1 holds now. Call it after a license-level write committed and before answering; it
+ * resolves once every object has acknowledged (each has then marked its stored snapshot stale).
+ *
+ * One D1 batch (one transaction) raises each license's write version, finds its license features
+ * and, for a single license, reads its snapshot after the raise: each object is told the new
+ * version, so it refuses any snapshot read before the write, and takes the one read here, so it
+ * needs no D1 read of its own. Objects that never ran are created with it. A write that has a batch
+ * of its own runs `licenseChangeStatements` at its end instead, then `tellLicenseCounters`.
  */
 export async function invalidateLicenseCounters(env: Env, licenseIds: number | readonly number[]): Promise<void> {
-  const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
-  if (licenses.length === 0) return;
-  // One JSON parameter, not one per license: D1 binds at most 100 values per statement.
-  const { results } = await env.DB.prepare(
-    "SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))",
-  )
-    .bind(JSON.stringify(licenses))
-    .all<{ id: number; license_id: number }>();
-  const targets = [...licenses.map(licenseTarget), ...results.map((row) => featureTarget(row.license_id, row.id))];
-  await Promise.all(targets.map((target) => invalidateWithRetry(env, target)));
+  const change = licenseChangeStatements(env.DB, licenseIds);
+  if (change.statements.length === 0) return;
+  await tellLicenseCounters(env, change, await env.DB.batch(change.statements));
 }
 
-async function invalidateWithRetry(env: Env, target: CounterTarget): Promise<void> {
+/** The statements of a license-level change (see invalidateLicenseCounters), to end a write's batch with. */
+export function licenseChangeStatements(db: D1Database, licenseIds: number | readonly number[]) {
+  const licenses = [...new Set(typeof licenseIds === "number" ? [licenseIds] : licenseIds)];
+  // One JSON parameter, not one per license: D1 binds at most 100 values per statement.
+  const ids = JSON.stringify(licenses);
+  const statements =
+    licenses.length === 0
+      ? []
+      : [
+          db
+            .prepare(
+              "UPDATE licenses SET write_version = write_version + 1 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id, write_version",
+            )
+            .bind(ids),
+          db.prepare("SELECT id, license_id FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))").bind(ids),
+          ...(licenses.length === 1 ? snapshotStatements(db, licenses[0]!) : []),
+        ];
+  return { licenses, statements, readAt: Date.now() };
+}
+
+/**
+ * Tells the license's objects, from what `licenseChangeStatements` answered (`results`: their
+ * results, in order, at the end of the batch that ran them). Answers the snapshot read after the
+ * change (a single license), for the caller's own answer.
+ */
+export async function tellLicenseCounters(
+  env: Env,
+  change: ReturnType<typeof licenseChangeStatements>,
+  results: D1Result[],
+): Promise<SnapshotRead | undefined> {
+  const [versions, features, ...snapshot] = results.slice(-change.statements.length);
+  const writeVersions = new Map(
+    (versions!.results as Array<{ id: number; write_version: number }>).map((row) => [row.id, row.write_version]),
+  );
+  const seed = snapshot.length > 0 ? snapshotReadOf(snapshot, change.readAt) : undefined;
+  const targets = [
+    ...change.licenses.map(licenseTarget),
+    ...(features!.results as Array<{ id: number; license_id: number }>).map((row) => featureTarget(row.license_id, row.id)),
+  ].filter((target) => writeVersions.has(target.licenseId));
+  await Promise.all(
+    targets.map((target) => invalidateWithRetry(env, target, { target, writeVersion: writeVersions.get(target.licenseId)!, seed })),
+  );
+  return seed;
+}
+
+async function invalidateWithRetry(
+  env: Env,
+  target: CounterTarget,
+  change: Parameters<ConsumptionCounter["invalidate"]>[0],
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await counterStub(env, target).invalidate();
+      await counterStub(env, target).invalidate(change);
       return;
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt + 1];

@@ -128,6 +128,20 @@ function addUsageSignals(sql: SqlStorage): void {
     );`);
 }
 
+/** 8: the snapshot the object decides with, kept across evictions, and its coherence marks (snapshot-store.ts). */
+function createSnapshot(sql: SqlStorage): void {
+  sql.exec(`
+    CREATE TABLE snapshot (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      shape TEXT,
+      rows TEXT,
+      write_version INTEGER NOT NULL,
+      read_at INTEGER NOT NULL,
+      stale INTEGER NOT NULL,
+      stale_below INTEGER NOT NULL
+    );`);
+}
+
 export const COUNTER_SCHEMA_STEPS: readonly SchemaStep[] = [
   createCounterAndOutbox,
   createRequestLog,
@@ -136,6 +150,7 @@ export const COUNTER_SCHEMA_STEPS: readonly SchemaStep[] = [
   createFloatingLeases,
   createSetAsideAuditRows,
   addUsageSignals,
+  createSnapshot,
 ];
 
 /** The version a new object reaches: the number of steps. */

@@ -1,8 +1,9 @@
 /**
- * What a counter object decides with, kept in its memory: the license (state, rules, product),
- * its users, its devices and, for a feature counter, the feature's effective rules and expiry.
- * Loaded from D1 on first use (src/db/counter-snapshot.ts) and dropped when a write invalidates it
- * (docs/architecture.md "Coherence"). Pure functions over it live here so they can be read alone.
+ * What a counter object decides with: the license (state, rules, product), its users, its devices
+ * and, for a feature counter, the feature's effective rules and expiry. Read from D1 on first use
+ * or taken from a caller that read it (src/db/counter-snapshot.ts), kept in the object's storage
+ * and memory, and marked stale when a write tells the object (docs/architecture.md "What each layer remembers").
+ * Pure functions over it live here so they can be read alone.
  */
 import type { Device, License, LicenseContext, LicenseFeature, LicenseLookup, Product } from "../db/license-context";
 
@@ -11,6 +12,17 @@ export interface CounterTarget {
   licenseId: number;
   /** null for the license's own counter */
   licenseFeatureId: number | null;
+}
+
+/**
+ * A snapshot as D1 answered it: the rows of each statement of src/db/counter-snapshot.ts, the
+ * fingerprint of those statements, and when the read started (ms). Any object of the license can
+ * take it: the one that read it stores it, and a caller that read it passes it on (a seed).
+ */
+export interface SnapshotRead {
+  shape: string;
+  rows: unknown[][];
+  readAt: number;
 }
 
 export interface CounterSnapshot {
@@ -28,7 +40,7 @@ export interface CounterSnapshot {
 }
 
 /** SQLite's NOCASE collation (usernames are COLLATE NOCASE): ASCII letters fold, nothing else. */
-const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+export const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
 /**
  * Whether the request's identity names this counter, exactly as the D1 lookup would have found

@@ -5,7 +5,7 @@ import type { ApiErrorCode } from "../errors";
 import type { ConsumptionEvent } from "../license-api/schemas";
 import type { ConsumptionPeriod, ConsumptionRules } from "./consumption-rules";
 import type { Lease, PoolView } from "./floating-pool";
-import type { CounterTarget } from "./snapshot";
+import type { CounterTarget, SnapshotRead } from "./snapshot";
 
 /**
  * Identifies one consumption request so that it is applied at most once: the client's
@@ -35,6 +35,8 @@ export interface ConsumeRequest {
   apiKeyId: number;
   /** add_consumption's request-level overage settings, which may only narrow the license's. */
   overages?: { allowOverages?: boolean | undefined; maxOverages?: number | undefined };
+  /** The license's snapshot, when the Worker read it on the way (its first request for this license): the object takes it if it has none as new. */
+  seed?: SnapshotRead | undefined;
 }
 
 /** What an accepted consumption's answer is built from: stored with it, so a replay is byte for byte the same. */
@@ -104,6 +106,8 @@ export interface FloatingRequest {
   productVersion: number;
   access: ProductAccess;
   action: FloatingAction;
+  /** As ConsumeRequest's. */
+  seed?: SnapshotRead | undefined;
 }
 
 export type FloatingOutcome =
@@ -113,6 +117,25 @@ export type FloatingOutcome =
   | { kind: "not_floating" }
   | Denied
   | { kind: "stale_route" };
+
+/** check_license (at the license's object) or check_license_feature (at the feature's object). */
+export interface CheckRequest {
+  target: CounterTarget;
+  /** Who the request says it is; the object checks it names this counter and decides access. */
+  lookup: LicenseLookup;
+  productVersion: number;
+  access: ProductAccess;
+  /** As ConsumeRequest's. */
+  seed?: SnapshotRead | undefined;
+}
+
+export type CheckOutcome =
+  /**
+   * The check passed: the snapshot it was decided with (the Worker answers the license or feature
+   * from it, and seeds the license's other objects with it), the pool after the device's check-in
+   * (floating cloud only) and the live total (consumption licenses and features only).
+   */
+  { kind: "checked"; read: SnapshotRead; pool: PoolView | null; state: CounterState | null } | Denied | { kind: "stale_route" };
 
 /** A pool as the vendor sees it (management API). */
 export interface PoolLeases {

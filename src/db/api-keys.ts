@@ -68,8 +68,9 @@ export function toApiKey(result: unknown): ApiKey | null {
 
 /**
  * A key as stored, with its allow-list (null: every product of its company). The License API
- * reads keys through apiKeyStatement and remembers them for at most 5 s
- * (src/license-api/edge-state.ts), so a revocation or a read-only mark applies everywhere within 5 s.
+ * reads keys through apiKeyStatement and remembers them, in its isolates and their locations, for
+ * at most 60 s (src/license-api/edge-state.ts), so a revocation or a read-only mark applies
+ * everywhere within 60 s.
  */
 export type ApiKeyRow = RowOf<ApiKeyResource>;
 

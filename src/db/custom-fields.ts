@@ -12,33 +12,43 @@ import { insertStatement } from "./row-codec";
 
 const FIELD_COLUMNS = Object.keys(ProductCustomFieldResource.shape).join(", ");
 
-/** Every custom field of a license's product, with the license's own value or the product default, in field order. */
+/**
+ * Every custom field of a license's product, with the license's own value or the product default,
+ * in field order; `license` is the license's id as an SQL expression (a parameter, or a subquery).
+ */
+export const licenseCustomFieldsSql = (license: string) =>
+  `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
+   FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
+   LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
+   WHERE l.id = ${license} ORDER BY f.id`;
+
+/** licenseCustomFieldsSql for one license. */
 export function licenseCustomFieldsStatement(db: D1Database, licenseId: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT f.name, f.data_type, COALESCE(v.value, f.default_value) AS value
-       FROM licenses l JOIN product_custom_fields f ON f.product_id = l.product_id
-       LEFT JOIN license_custom_fields v ON v.license_id = l.id AND v.product_custom_field_id = f.id
-       WHERE l.id = ? ORDER BY f.id`,
-    )
-    .bind(licenseId);
+  return db.prepare(licenseCustomFieldsSql("?")).bind(licenseId);
 }
 
 /** The custom field values licenseCustomFieldsStatement read. */
 export const customFieldValuesOf = (result: D1Result | undefined) => (result?.results ?? []) as CustomFieldValueResource[];
 
-/** Adds a custom field to a product; null when the product already has one with that name. */
+/**
+ * Adds a custom field to a product; null when the product already has one with that name. Every
+ * license object of the product lists it: the product's version rises in the same transaction.
+ */
 export async function insertProductCustomField(
   db: D1Database,
   productId: number,
   field: CreateProductCustomFieldBody,
 ): Promise<ProductCustomFieldResource | null> {
-  return insertStatement(
-    db,
-    "product_custom_fields",
-    { product_id: productId, ...field },
-    `ON CONFLICT (product_id, name) DO NOTHING RETURNING ${FIELD_COLUMNS}`,
-  ).first<ProductCustomFieldResource>();
+  const [inserted] = await db.batch<ProductCustomFieldResource>([
+    insertStatement(
+      db,
+      "product_custom_fields",
+      { product_id: productId, ...field },
+      `ON CONFLICT (product_id, name) DO NOTHING RETURNING ${FIELD_COLUMNS}`,
+    ),
+    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
+  ]);
+  return inserted!.results[0] ?? null;
 }
 
 /** All custom fields of a product, in id order (a product has a handful). */

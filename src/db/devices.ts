@@ -43,24 +43,25 @@ const { seatFree: SEAT_FREE, transferAllowed: TRANSFER_ALLOWED } = activationCon
 
 /**
  * Activates `hardwareId` on the license when a seat is free and, if it is a transfer, the license
- * allows one more. One D1 batch (one transaction): the conditions are read and the device written
- * by statements no other write interleaves with, so concurrent activations cannot both take the
- * last seat or the last transfer; the transfer itself is counted by the triggers on devices
- * (migrations/0021), inside the statement that activates. The first activation also marks the
- * license active and, on a trial with trial_days and no validity_period yet, sets validity_period
- * to `nowMs` + trial_days (LicenseSpring: "activate_date + trial_days = validity_period").
- * Returns the device id, or why it was refused, and the ids of the webhook deliveries `announce`
- * created (its statements decide on D1 as it is before the activation: src/db/webhooks.ts).
- * A blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
+ * allows one more. The statements run in the caller's batch (one transaction: activate_license
+ * writes the device's variables and tells the license's objects in the same one), so the
+ * conditions are read and the device written with no other write in between: concurrent
+ * activations cannot both take the last seat or the last transfer. The transfer itself is counted
+ * by the triggers on devices (migrations/0021), inside the statement that activates. The first
+ * activation also marks the license active and, on a trial with trial_days and no validity_period
+ * yet, sets validity_period to `nowMs` + trial_days (LicenseSpring: "activate_date + trial_days =
+ * validity_period"). `announce`, webhook event statements that decide on D1 as it is before the
+ * activation (src/db/webhooks.ts), run first; `activationOutcome` reads the batch's results. A
+ * blacklisted device is never re-activated (callers refuse it earlier; this is the backstop).
  */
-export async function activateDevice(
+export function activateDeviceStatements(
   db: D1Database,
   licenseId: number,
   hardwareId: string,
   nowMs: number,
   announce: readonly D1PreparedStatement[] = [],
-): Promise<{ outcome: { deviceId: number } | { refused: ActivationRefusal }; deliveries: number[] }> {
-  const results = await db.batch([
+): D1PreparedStatement[] {
+  return [
     ...announce,
     db.prepare(`SELECT ${SEAT_FREE} AS seat_free, ${TRANSFER_ALLOWED} AS transfer_allowed`).bind(licenseId, hardwareId),
     db
@@ -84,24 +85,42 @@ export async function activateDevice(
            AND EXISTS (SELECT 1 FROM devices WHERE license_id = ?1 AND hardware_id = ?2 AND active = 1)`,
       )
       .bind(licenseId, hardwareId, nowMs),
-  ]);
-  const deliveries = announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [];
-  const decision = results[announce.length]!.results as Array<{ seat_free: number; transfer_allowed: number }>;
-  const row = (results[announce.length + 1]!.results as Array<{ id: number }>)[0];
+  ];
+}
+
+/** How many statements activateDeviceStatements makes besides `announce`. */
+export const ACTIVATION_STATEMENTS = 4;
+
+/**
+ * From the results of a batch that starts with activateDeviceStatements (`announced`: how many
+ * announce statements it was given): the device id, or why it was refused, and the ids of the
+ * webhook deliveries the announce statements created.
+ */
+export function activationOutcome(
+  results: D1Result[],
+  announced: number,
+): { outcome: { deviceId: number } | { refused: ActivationRefusal }; deliveries: number[] } {
+  const deliveries = announced > 0 ? createdDeliveries(results, announced - 1) : [];
+  const decision = (results[announced]!.results as Array<{ seat_free: number; transfer_allowed: number }>)[0];
+  const row = (results[announced + 1]!.results as Array<{ id: number }>)[0];
   if (row) return { outcome: { deviceId: row.id }, deliveries };
-  if (!decision[0]?.seat_free) return { outcome: { refused: "license_activated_max_times" }, deliveries };
-  if (!decision[0].transfer_allowed) return { outcome: { refused: "license_transferred_max_times" }, deliveries };
+  if (!decision?.seat_free) return { outcome: { refused: "license_activated_max_times" }, deliveries };
+  if (!decision.transfer_allowed) return { outcome: { refused: "license_transferred_max_times" }, deliveries };
   return { outcome: { refused: "blacklisted" }, deliveries };
 }
 
-/** Deactivates the device; false when there was no active device with that hardware id. */
-export async function deactivateDevice(db: D1Database, licenseId: number, hardwareId: string): Promise<boolean> {
-  const result = await db
-    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1")
-    .bind(licenseId, hardwareId)
-    .run();
-  return result.meta.changes > 0;
+/**
+ * Deactivates the device, as the first statement of the caller's batch (deactivate_license tells
+ * the license's objects in the same one); `deactivated` reads whether there was an active device
+ * with that hardware id.
+ */
+export function deactivateDeviceStatement(db: D1Database, licenseId: number, hardwareId: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE devices SET active = 0 WHERE license_id = ? AND hardware_id = ? AND active = 1 RETURNING id")
+    .bind(licenseId, hardwareId);
 }
+
+export const deactivated = (result: D1Result) => result.results.length > 0;
 
 export async function listDevices(db: D1Database, licenseId: number, cursor: number, limit: number): Promise<KeysetPage<DeviceResource>> {
   return readPage(

@@ -191,8 +191,19 @@ export const FEATURE_VALUES = `${FEATURE_RULE_COLUMNS}, lf.total_consumptions, C
  */
 export const NEWEST_LICENSE_FIRST = "l.created_at DESC, l.id DESC";
 
-// The license is matched by key or by license user, and narrowed by license_id when given;
-// a user with several licenses of one product gets the newest (NEWEST_LICENSE_FIRST).
+/**
+ * Which licenses (alias `l`) a lookup names, for parameters ?2 license_key, ?3 username and
+ * ?4 license_id: by key or by license user, narrowed by license_id when given. A user with several
+ * licenses of one product gets the newest (NEWEST_LICENSE_FIRST). Every read by identity uses it.
+ */
+export const LICENSE_MATCH = `((?2 IS NOT NULL AND l.license_key = ?2)
+    OR (?3 IS NOT NULL AND l.id IN (SELECT lu.license_id FROM license_users lu WHERE lu.username = ?3)))
+  AND (?4 IS NULL OR l.id = ?4)`;
+
+/** The id of the license a lookup names (parameters ?1 product, ?2..?4 as LICENSE_MATCH), as a subquery; NULL: none. */
+export const LICENSE_OF_LOOKUP = `(SELECT l.id FROM products p JOIN licenses l ON l.product_id = p.id AND ${LICENSE_MATCH}
+  WHERE p.short_code = ?1 ORDER BY ${NEWEST_LICENSE_FIRST} LIMIT 1)`;
+
 // A license feature's NULL columns inherit the product feature's defaults.
 const CONTEXT_SQL = `
 SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p.defaults_version,
@@ -202,10 +213,7 @@ SELECT p.id AS product_id, p.short_code, p.authorization_method, p.company_id, p
        pf.code AS feature_code, pf.name AS feature_name, pf.feature_type, lf.expiry_date,
        ${FEATURE_VALUES}
 FROM products p
-LEFT JOIN licenses l ON l.product_id = p.id
-  AND ((?2 IS NOT NULL AND l.license_key = ?2)
-    OR (?3 IS NOT NULL AND l.id IN (SELECT lu.license_id FROM license_users lu WHERE lu.username = ?3)))
-  AND (?4 IS NULL OR l.id = ?4)
+LEFT JOIN licenses l ON l.product_id = p.id AND ${LICENSE_MATCH}
 LEFT JOIN devices d ON d.license_id = l.id AND d.hardware_id = ?5
 LEFT JOIN product_features pf ON pf.product_id = p.id AND pf.code = ?6
 LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id

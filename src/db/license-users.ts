@@ -6,7 +6,15 @@
  */
 import { LicenseUserResource, type ImportedLicenseUserInput, type LicenseUserInput } from "../models/license-user";
 import type { ProductAccess } from "./api-keys";
-import { LICENSE_COLUMNS, NEWEST_LICENSE_FIRST, toLicense, type License, type LicenseColumns } from "./license-context";
+import {
+  LICENSE_COLUMNS,
+  LICENSE_OF_LOOKUP,
+  NEWEST_LICENSE_FIRST,
+  toLicense,
+  type License,
+  type LicenseColumns,
+  type LicenseLookup,
+} from "./license-context";
 import { bit, decodeRow } from "./row-codec";
 
 /** A license user as the License API decides with it (its password hash included). */
@@ -55,6 +63,16 @@ export const licenseUserResource = (row: LicenseUserRow): LicenseUserResource =>
 /** A license's users, in the order they were added. */
 export function licenseUsersStatement(db: D1Database, licenseId: number): D1PreparedStatement {
   return db.prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.license_id = ? ORDER BY lu.id`).bind(licenseId);
+}
+
+/**
+ * The user of this name on the license a request's identity names, as a row (none: no such user),
+ * for a read that also resolves the request (activate_license reads it with the license context).
+ */
+export function licenseUserStatementFor(db: D1Database, lookup: LicenseLookup & { username: string }): D1PreparedStatement {
+  return db
+    .prepare(`SELECT ${LICENSE_USER_COLUMNS} FROM license_users lu WHERE lu.username = ?3 AND lu.license_id = ${LICENSE_OF_LOOKUP}`)
+    .bind(lookup.product, lookup.licenseKey ?? null, lookup.username, lookup.licenseId ?? null);
 }
 
 /** The license's user of this name; null matches no license (the query still runs: src/license-api/license-user-sign-in.ts). */

@@ -1,19 +1,14 @@
 /**
  * Licenses (table licenses, with their product): the license in full as the License API answers it
- * (activation, check, user_licenses), and as the management API lists, finds, changes, enables and
- * disables it. Issuing and importing licenses write through ./license-writes.ts.
+ * (activation, check, user_licenses: LicenseDetails, read as part of the license's snapshot,
+ * ./counter-snapshot.ts), and as the management API lists, finds, changes, enables and disables it.
+ * Issuing and importing licenses write through ./license-writes.ts.
  */
 import { LicenseResource, type LicenseDetailResource, type ListLicensesQuery, type UpdateLicenseBody } from "../models/license";
 import type { CustomerInput } from "../models/customer";
 import { customFieldValuesOf, licenseCustomFieldsStatement, setCustomFieldValue } from "./custom-fields";
 import { customerResource, customerUpsert, licenseCustomerStatement, type CustomerRow } from "./customers";
-import {
-  FEATURE_VALUES,
-  toLicenseFeature,
-  type AuthorizationMethod,
-  type LicenseFeature,
-  type LicenseFeatureColumns,
-} from "./license-context";
+import type { AuthorizationMethod, LicenseFeature } from "./license-context";
 import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { bit, decodeRow, setClause, type RowOf } from "./row-codec";
@@ -59,97 +54,6 @@ export interface LicenseDetails {
   customFields: LicenseDetailResource["custom_fields"];
   /** Every feature on the license (activation and consumption), with license values applied. */
   features: Array<LicenseFeature & { id: number }>;
-}
-
-interface DetailsRow {
-  product_id: number;
-  short_code: string;
-  product_name: string;
-  authorization_method: AuthorizationMethod;
-  company_id: number;
-  product_metadata: string;
-  allow_trial: number;
-  product_trial_days: number;
-  max_activations: number;
-  allow_unlimited_activations: number;
-  created_at: string;
-  validity_period: string | null;
-  times_activated: number;
-  metadata: string;
-  order_store_id: string | null;
-  max_license_users: number;
-  is_trial: number;
-  trial_days: number;
-  start_date: string | null;
-  maintenance_period: string | null;
-  prevent_vm: number;
-  allow_grace_period: number;
-  grace_period: number;
-  allow_offline_activation: number;
-  max_transfers: number;
-  transfer_count: number;
-}
-
-export async function loadLicenseDetails(db: D1Database, licenseId: number): Promise<LicenseDetails> {
-  const [details, features, customer, customFields] = await db.batch([
-    db
-      .prepare(
-        `SELECT p.id AS product_id, p.short_code, p.name AS product_name, p.authorization_method, p.company_id,
-                p.metadata AS product_metadata, p.allow_trial, p.trial_days AS product_trial_days, l.max_activations, l.allow_unlimited_activations, l.created_at, l.validity_period,
-                (SELECT COUNT(*) FROM devices d WHERE d.license_id = l.id AND d.active = 1) AS times_activated,
-                l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days, l.start_date, l.maintenance_period,
-                l.prevent_vm, l.allow_grace_period, l.grace_period, l.allow_offline_activation, l.max_transfers, l.transfer_count
-         FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.id = ?`,
-      )
-      .bind(licenseId),
-    db
-      .prepare(
-        `SELECT lf.id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES}
-         FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
-         WHERE lf.license_id = ? ORDER BY lf.id`,
-      )
-      .bind(licenseId),
-    licenseCustomerStatement(db, licenseId),
-    licenseCustomFieldsStatement(db, licenseId),
-  ]);
-  const row = (details!.results as DetailsRow[])[0];
-  if (!row) throw new Error(`license ${licenseId} vanished`);
-  return {
-    product: {
-      id: row.product_id,
-      shortCode: row.short_code,
-      name: row.product_name,
-      authorizationMethod: row.authorization_method,
-      companyId: row.company_id,
-      metadataJson: row.product_metadata,
-      allowTrial: row.allow_trial === 1,
-      trialDays: row.product_trial_days,
-    },
-    maxActivations: row.max_activations,
-    allowUnlimitedActivations: row.allow_unlimited_activations === 1,
-    timesActivated: row.times_activated,
-    createdAt: row.created_at,
-    validityPeriod: row.validity_period,
-    metadataJson: row.metadata,
-    orderStoreId: row.order_store_id,
-    maxLicenseUsers: row.max_license_users,
-    isTrial: row.is_trial === 1,
-    trialDays: row.trial_days,
-    startDate: row.start_date,
-    maintenancePeriod: row.maintenance_period,
-    preventVm: row.prevent_vm === 1,
-    allowGracePeriod: row.allow_grace_period === 1,
-    gracePeriod: row.grace_period,
-    allowOfflineActivation: row.allow_offline_activation === 1,
-    maxTransfers: row.max_transfers,
-    transferCount: row.transfer_count,
-    customer: (customer!.results as CustomerRow[])[0] ?? null,
-    customFields: customFieldValuesOf(customFields),
-    features: (features!.results as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
-      ...toLicenseFeature(feature),
-      id: feature.id,
-    })),
-  };
 }
 
 // ---------------------------------------------------------------- the management API's licenses

@@ -88,7 +88,7 @@ export async function licenseFeaturesInheritingFloatingUsers(
 
 /**
  * New defaults for a product feature. Every license that does not override a value uses the new
- * one within 5 s everywhere (docs/architecture.md "Coherence"), at once in this isolate.
+ * one within 60 s everywhere (docs/architecture.md "What each layer remembers"), at once in this isolate.
  */
 export async function updateProductFeature(
   db: D1Database,
@@ -98,7 +98,7 @@ export async function updateProductFeature(
 ): Promise<ProductFeatureResource | null> {
   const set = setClause(changes);
   // One transaction: the new defaults and a new defaults_version, which tells the counter objects
-  // (through the Workers, within 5 s) to load them.
+  // (through the Workers, within 60 s) to load them.
   const [updated] = await db.batch<ProductFeatureRow>([
     db
       .prepare(`UPDATE product_features SET ${set.sql} WHERE product_id = ? AND code = ? RETURNING ${features.columns}`)

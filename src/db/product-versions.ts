@@ -10,19 +10,31 @@ export type ProductVersionRow = RowOf<ProductVersionResource>;
 
 const versions = resourceRows(ProductVersionResource);
 
+/**
+ * The product's version moves on with every change of its versions: the license snapshots carry
+ * the newest versions (src/db/counter-snapshot.ts), and counter objects read a newer product version
+ * as a reason to read their snapshot again (docs/architecture.md).
+ */
+const raiseProductVersion = (db: D1Database, productId: number) =>
+  db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId);
+
 /** Inserts a version; null when the product already has this version for this environment and channel. */
 export async function insertProductVersion(
   db: D1Database,
   productId: number,
   version: CreateProductVersionBody,
 ): Promise<ProductVersionResource | null> {
-  const row = await insertStatement(
-    db,
-    "product_versions",
-    { product_id: productId, ...version },
-    `ON CONFLICT (product_id, version, environment, channel) DO NOTHING RETURNING ${versions.columns}`,
-  ).first<ProductVersionRow>();
-  return row && versions.decode(row);
+  const [inserted] = await db.batch<ProductVersionRow>([
+    insertStatement(
+      db,
+      "product_versions",
+      { product_id: productId, ...version },
+      `ON CONFLICT (product_id, version, environment, channel) DO NOTHING RETURNING ${versions.columns}`,
+    ),
+    raiseProductVersion(db, productId),
+  ]);
+  const row = inserted!.results[0];
+  return row ? versions.decode(row) : null;
 }
 
 /** Every version of a product, enabled or not, newest release first (a product has tens, not thousands). */
@@ -42,11 +54,14 @@ export async function updateProductVersion(
   changes: UpdateProductVersionBody,
 ): Promise<ProductVersionResource | null> {
   const set = setClause(changes);
-  const row = await db
-    .prepare(`UPDATE product_versions SET ${set.sql} WHERE id = ? AND product_id = ? RETURNING ${versions.columns}`)
-    .bind(...set.values, versionId, productId)
-    .first<ProductVersionRow>();
-  return row && versions.decode(row);
+  const [updated] = await db.batch<ProductVersionRow>([
+    db
+      .prepare(`UPDATE product_versions SET ${set.sql} WHERE id = ? AND product_id = ? RETURNING ${versions.columns}`)
+      .bind(...set.values, versionId, productId),
+    raiseProductVersion(db, productId),
+  ]);
+  const row = updated!.results[0];
+  return row ? versions.decode(row) : null;
 }
 
 /** Which versions a client asks about: its environment and channel (each, when sent; absent matches any), and one version. */
@@ -73,4 +88,32 @@ export async function releasedVersions(
     .bind(productId, filter.environment ?? null, filter.channel ?? null, filter.version ?? null, limit)
     .all<ProductVersionRow>();
   return results.map(versions.decode);
+}
+
+/**
+ * The newest enabled version for each environment and channel of the product `productId` (an SQL
+ * expression), for the license snapshot (src/db/counter-snapshot.ts): the newest for any client
+ * build is among them, and there are as many as the product has environments and channels.
+ */
+export function newestVersionsSql(productId: string): string {
+  return `SELECT ${versions.columns} FROM product_versions v
+   WHERE v.product_id = ${productId} AND v.enabled = 1
+     AND v.id = (SELECT w.id FROM product_versions w
+                 WHERE w.product_id = v.product_id AND w.enabled = 1 AND w.environment = v.environment AND w.channel = v.channel
+                 ORDER BY w.release_date DESC, w.id DESC LIMIT 1)
+   ORDER BY v.id`;
+}
+
+/** The newest of these version rows that matches the client's build (each of environment and channel, when given); null: none. */
+export function newestOf(rows: readonly ProductVersionRow[], filter: VersionFilter): ProductVersionResource | null {
+  const matching = rows
+    .map(versions.decode)
+    .filter(
+      (version) =>
+        (filter.environment === undefined || version.environment === filter.environment) &&
+        (filter.channel === undefined || version.channel === filter.channel) &&
+        (filter.version === undefined || version.version === filter.version),
+    );
+  matching.sort((a, b) => (a.release_date === b.release_date ? b.id - a.id : a.release_date < b.release_date ? 1 : -1));
+  return matching[0] ?? null;
 }

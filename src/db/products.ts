@@ -86,11 +86,15 @@ export async function findProduct(db: D1Database, productId: number): Promise<Pr
   return row && products.decode(row);
 }
 
-/** Changes a product's name or metadata; null when there is no such product. */
+/**
+ * Changes a product's name or metadata; null when there is no such product. Both are in every
+ * license object of the product, which its licenses' counter objects answer: the product's version
+ * rises with the change (src/license-api/edge-state.ts carries it to them).
+ */
 export async function updateProduct(db: D1Database, productId: number, changes: UpdateProductBody): Promise<ProductResource | null> {
   const set = setClause(changes);
   const row = await db
-    .prepare(`UPDATE products SET ${set.sql} WHERE id = ? RETURNING ${products.columns}`)
+    .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${products.columns}`)
     .bind(...set.values, productId)
     .first<ProductRow>();
   return row && products.decode(row);

@@ -1,17 +1,16 @@
 /**
  * Sends a consumption to the counter object the request names and turns the object's outcome into
  * an answer or an error: the one remote call of add_feature_consumption and add_consumption at
- * steady state. When this isolate does not know the counter, or the object says the request does
- * not name it (a stale route), the D1 context decides: it names the counter, or its error is
- * answered in the documented precedence.
+ * steady state (at-counter.ts: what happens when this isolate's read names no counter, or the
+ * object says the request does not name it).
  */
 import { consumeWithRetry } from "../counter/counter-stubs";
 import type { ConsumeReport, ConsumeRequest } from "../counter/types";
-import { licenseContextStatement, toLicenseContext } from "../db/license-context";
-import { readWithRetry } from "../db/read-retry";
 import { ApiError } from "../errors";
 import type { z } from "zod";
-import { forgetRoute, routeOf, type CounterKind } from "./edge-state";
+import type { LicenseContext } from "../db/license-context";
+import { atCounter } from "./at-counter";
+import type { CounterKind } from "./edge-state";
 import { requestKeyFor } from "./idempotency";
 import type { CounterCall } from "./license-api-route";
 import { resolveLicense, resolveLicenseFeature } from "./resolve-license";
@@ -29,46 +28,32 @@ export async function consumeAtCounter(
   kind: CounterKind,
   consumption: Consumption,
 ): Promise<{ report: ConsumeReport; replayed: boolean }> {
-  const { env, lookup } = call;
-  const requestKey = await requestKeyFor(call.request, call.apiKey.id, consumption.endpoint, call.body);
-  let { route, context, productVersion } = call;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (!route) {
-      // This isolate's D1 read names no counter: the precedence code says why (it always throws here).
-      if (!context) throw new Error("no counter route and no context");
-      if (kind === "feature") resolveLicenseFeature(context, lookup, call.apiKey, Date.now());
-      else resolveLicense(context, lookup, call.apiKey, Date.now());
-      throw new Error("the D1 context names no counter, yet resolves");
-    }
-    const outcome = await consumeWithRetry(env, {
+  const { env, lookup, apiKey } = call;
+  const requestKey = await requestKeyFor(call.request, apiKey.id, consumption.endpoint, call.body);
+  const refuse = (context: LicenseContext) =>
+    kind === "feature" ? resolveLicenseFeature(context, lookup, apiKey, Date.now()) : resolveLicense(context, lookup, apiKey, Date.now());
+  const outcome = await atCounter(call, kind, refuse, (route, productVersion, seed) =>
+    consumeWithRetry(env, {
       target: route.target,
       lookup,
-      access: { companyId: call.apiKey.companyId, productIds: call.apiKey.productIds },
+      access: { companyId: apiKey.companyId, productIds: apiKey.productIds },
       productVersion,
       requestKey,
       retry: false,
       consumptions: consumption.consumptions,
       event: consumption.event,
-      apiKeyId: call.apiKey.id,
+      apiKeyId: apiKey.id,
       ...(consumption.overages ? { overages: consumption.overages } : {}),
-    });
-    switch (outcome.kind) {
-      case "accepted":
-        return { report: outcome.report, replayed: outcome.replayed };
-      case "refused":
-      case "denied":
-        throw new ApiError(outcome.code, outcome.message);
-      case "key_reused":
-        throw new ApiError("idempotency_key_reused");
-      case "stale_route": {
-        // The route this isolate remembered no longer names the counter: ask D1 again, once.
-        forgetRoute(lookup, kind);
-        const row = await readWithRetry(() => licenseContextStatement(env.DB, lookup).first());
-        context = toLicenseContext(row, lookup);
-        route = routeOf(context, kind);
-        productVersion = Math.max(productVersion, context.product?.defaultsVersion ?? 0);
-      }
-    }
+      seed,
+    }),
+  );
+  switch (outcome.kind) {
+    case "accepted":
+      return { report: outcome.report, replayed: outcome.replayed };
+    case "refused":
+    case "denied":
+      throw new ApiError(outcome.code, outcome.message);
+    case "key_reused":
+      throw new ApiError("idempotency_key_reused");
   }
-  throw new Error("the counter refused its route twice");
 }

@@ -5,13 +5,16 @@
  * answers. The offline activation adds its own signatures (./routes/offline-activation.ts).
  */
 import { licenseSignature } from "../auth/response-signing";
-import { invalidateLicenseCounters, licenseTarget, liveFeatureStates, liveLicenseState } from "../counter/counter-stubs";
-import { MAX_DEVICE_VARIABLES, deviceVariables, writeDeviceVariables } from "../db/device-variables";
-import { activateDevice, deactivateDevice } from "../db/devices";
+import { licenseChangeStatements, licenseTarget, liveFeatureStates, liveLicenseState, tellLicenseCounters } from "../counter/counter-stubs";
+import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
+import { installationFileOf, toLicenseDetails } from "../db/counter-snapshot";
+import { MAX_DEVICE_VARIABLES, deviceVariablesStatement, variablesWritten, writeDeviceVariablesStatement } from "../db/device-variables";
+import { activateDeviceStatements, activationOutcome, deactivateDeviceStatement, deactivated } from "../db/devices";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
-import { loadLicenseDetails } from "../db/licenses";
-import { releasedVersions, type VersionFilter } from "../db/product-versions";
+import type { LicenseUser } from "../db/license-users";
+import type { VersionFilter } from "../db/product-versions";
+import type { DeviceVariableResource } from "../models/device";
 import { ApiError } from "../errors";
 import { announce, deviceActivatedEvent } from "../webhooks/license-events";
 import { sendDeliveries } from "../webhooks/webhook-consumer";
@@ -66,72 +69,81 @@ export function activationRequest(
  * Activating an already active device again is allowed and takes no extra seat (nor a transfer).
  * Activating a floating cloud license takes no floating slot (a check does): the answer says
  * whether the device holds one (`floating_in_use`) and how many are in use.
+ *
+ * One D1 read before the write (`read`: the context, the license in full and the license user, in
+ * one batch, by the route's wrapper) and one D1 batch that writes: the device, its variables, and
+ * the license's change (its write version, its objects, and the license as it is afterwards), then
+ * reads the device's variables back.
  */
-export async function activateOnDevice(call: SignInCall, context: LicenseContext, activation: ActivationRequest) {
-  const { env, apiKey } = call;
+export async function activateOnDevice(
+  call: SignInCall,
+  read: { context: LicenseContext; license: SnapshotRead | undefined; licenseUser: LicenseUser | null | undefined },
+  activation: ActivationRequest,
+) {
+  const { env, ctx, apiKey } = call;
+  const { context } = read;
   const { lookup } = activation;
   const { product, license, user } =
     lookup.username === undefined
       ? { ...resolveLicenseIdentity(context, lookup, apiKey), user: null }
-      : await signInToLicense(call, context, { ...lookup, username: lookup.username }, activation.password, "activate");
+      : await signInToLicense(call, context, { ...lookup, username: lookup.username }, activation.password, "activate", read.licenseUser);
   const nowMs = Date.now();
   if (!license.enabled) throw new ApiError("license_not_enabled");
-  const details = await loadLicenseDetails(env.DB, license.id);
-  if (activation.offline && !details.allowOfflineActivation) throw new ApiError("offline_activation_not_allowed");
-  if (details.startDate !== null && !isExpired(details.startDate, nowMs))
-    throw new ApiError("license_not_started", `The license can be activated from ${details.startDate}`);
+  const before = toLicenseDetails(read.license!)!;
+  if (activation.offline && !before.allowOfflineActivation) throw new ApiError("offline_activation_not_allowed");
+  if (before.startDate !== null && !isExpired(before.startDate, nowMs))
+    throw new ApiError("license_not_started", `The license can be activated from ${before.startDate}`);
   if (isLicenseExpired(license, nowMs)) throw expiredError(license);
   if (context.device?.blacklisted) throw new ApiError("blacklisted");
-  if (details.preventVm && activation.isVm) throw new ApiError("vm_not_allowed");
+  if (before.preventVm && activation.isVm) throw new ApiError("vm_not_allowed");
 
   // device.activated when this makes the device active (not when it was active already), decided with the activation.
-  const activatedEvent = deviceActivatedEvent(
+  const event = deviceActivatedEvent(
     { license_id: license.id, license_key: license.licenseKey, product: product.shortCode },
     lookup.hardwareId,
     nowMs,
   );
-  const { outcome, deliveries } = await activateDevice(env.DB, license.id, lookup.hardwareId, nowMs, announce(activatedEvent, env.DB));
-  if (deliveries.length > 0) call.ctx.waitUntil(sendDeliveries(env, deliveries));
+  const announced = announce(event, env.DB);
+  const device = { licenseId: license.id, hardwareId: lookup.hardwareId };
+  const variables = activation.variables && Object.keys(activation.variables).length > 0 ? activation.variables : null;
+  const activating = activateDeviceStatements(env.DB, license.id, lookup.hardwareId, nowMs, announced);
+  const written = variables ? [writeDeviceVariablesStatement(env.DB, device, variables, new Date(nowMs).toISOString())] : [];
+  const change = licenseChangeStatements(env.DB, license.id);
+  const results = await env.DB.batch([...activating, ...written, deviceVariablesStatement(env.DB, device), ...change.statements]);
+  const { outcome, deliveries } = activationOutcome(results, announced.length);
+  if (deliveries.length > 0) ctx.waitUntil(sendDeliveries(env, deliveries));
   if ("refused" in outcome) throw new ApiError(outcome.refused);
-  const { deviceId } = outcome;
   // The license's counter objects learn of the device (and the license's activation, and a trial's
   // new end) before this answers, whatever it answers: the device is activated from here on.
-  await invalidateLicenseCounters(env, license.id);
-  if (activation.variables && !(await writeDeviceVariables(env.DB, deviceId, activation.variables, new Date(nowMs).toISOString()))) {
+  const after = (await tellLicenseCounters(env, change, results))!;
+  if (variables && !variablesWritten(variables, results[activating.length]!)) {
     throw new ApiError("validation_error", `variables: a device holds at most ${MAX_DEVICE_VARIABLES} variables`);
   }
-
-  const [current, featureStates, licenseState, variables, pool, [installationFile]] = await Promise.all([
-    loadLicenseDetails(env.DB, license.id),
-    liveFeatureStates(env, license.id, details.features, product.defaultsVersion),
-    liveLicenseState(env, license, product.defaultsVersion),
-    deviceVariables(env.DB, deviceId),
+  const details = toLicenseDetails(after)!;
+  // A trial's first activation set its validity_period.
+  const current = { ...license, active: true, validityPeriod: details.validityPeriod };
+  const [featureStates, licenseState, pool, signature] = await Promise.all([
+    liveFeatureStates(env, license.id, details.features, product.defaultsVersion, after),
+    liveLicenseState(env, current, product.defaultsVersion, after),
     license.floating.isFloatingCloud
       ? askPool(env, apiKey, lookup, licenseTarget(license.id), product.defaultsVersion, { kind: "status" })
       : null,
-    releasedVersions(env.DB, product.id, activation.build, 1),
+    licenseSignature(env.LICENSE_SIGNING_KEY, lookup.hardwareId, lookup.username ?? lookup.licenseKey ?? "", current.validityPeriod),
   ]);
-  // A trial's first activation set its validity_period.
-  const validityPeriod = current.validityPeriod;
   return licenseBody({
-    license: { ...license, active: true, validityPeriod },
-    details: current,
-    deviceId,
+    license: current,
+    details,
+    deviceId: outcome.deviceId,
     hardwareId: lookup.hardwareId,
     user,
     featureStates,
     licenseState,
     includeExpiredFeatures: false,
-    licenseSignature: await licenseSignature(
-      env.LICENSE_SIGNING_KEY,
-      lookup.hardwareId,
-      lookup.username ?? lookup.licenseKey ?? "",
-      validityPeriod,
-    ),
+    licenseSignature: signature,
     nowMs,
-    activation: { variables },
+    activation: { variables: results[activating.length + written.length]!.results as DeviceVariableResource[] },
     pool,
-    installationFile: installationFile ?? null,
+    installationFile: installationFileOf(after, activation.build),
   });
 }
 
@@ -139,12 +151,15 @@ export async function activateOnDevice(call: SignInCall, context: LicenseContext
  * Frees the device's seat; answers "license_deactivated", as the SDK checks. Allowed whatever the
  * license's state (a disabled or expired license can still free a seat); a blacklisted device is told
  * so, an unknown or already inactive one is device_not_found. The seat it leaves makes the next
- * activation of another device a transfer (migrations/0021).
+ * activation of another device a transfer (migrations/0021). One D1 batch: the device, and the
+ * license's change (its write version, its objects, the license afterwards).
  */
 export async function deactivateOnDevice(env: Env, apiKey: ApiKey, context: LicenseContext, lookup: LicenseLookup) {
   const { license } = resolveLicenseIdentity(context, lookup, apiKey);
   if (context.device?.blacklisted) throw new ApiError("blacklisted");
-  if (!(await deactivateDevice(env.DB, license.id, lookup.hardwareId))) throw new ApiError("device_not_found");
-  await invalidateLicenseCounters(env, license.id);
+  const change = licenseChangeStatements(env.DB, license.id);
+  const results = await env.DB.batch([deactivateDeviceStatement(env.DB, license.id, lookup.hardwareId), ...change.statements]);
+  if (!deactivated(results[0]!)) throw new ApiError("device_not_found");
+  await tellLicenseCounters(env, change, results);
   return "license_deactivated" as const;
 }

@@ -9,8 +9,9 @@
  *
  * What a route reads before its handler runs (`reads`):
  * - "context": the license context from D1 (product, license, device, feature), every time;
- * - "feature" / "license": the counter object the request names. At steady state it comes from
- *   the isolate's memory with the API key (src/license-api/edge-state.ts): no D1 round trip;
+ * - "feature" / "license": the counter object the request names. It comes with the API key from
+ *   the isolate's memory or its location's cache (src/license-api/edge-state.ts): no D1 round trip
+ *   once the license has been used; a first use reads the license's snapshot for its object too;
  * - "none" (endpoints that name no license: product_details, user_licenses, ...): nothing but the
  *   API key; the handler does its own reads after authentication.
  * Whatever must be read from D1 is read in one batch with the API key.
@@ -22,10 +23,13 @@ import type { z } from "zod";
 import { authenticateRequest, readSignedRequest } from "../auth/authenticate-request";
 import { limitApiKey } from "../auth/rate-limit";
 import { signedJson } from "../auth/response-signing";
+import type { SnapshotRead } from "../counter/snapshot";
 import type { ApiKey } from "../db/api-keys";
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
+import type { LicenseUser } from "../db/license-users";
 import { readJsonBody } from "../http/read-json-body";
 import { Reply, readRequestParts, type Answer, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
+import { startAfterAnswer } from "./after-answer";
 import { readEdge, type CounterKind, type CounterRoute } from "./edge-state";
 import { queryObject, type LicenseIdentity } from "./schemas";
 
@@ -51,6 +55,10 @@ export interface LicenseCall<Q extends PartSchema, B extends PartSchema> extends
 /** A "context" handler gets the license context read from D1. */
 export interface ContextCall<Q extends PartSchema, B extends PartSchema> extends LicenseCall<Q, B> {
   context: LicenseContext;
+  /** With `readsLicense`: the license in full (its snapshot), read in the same batch; else undefined. */
+  license: SnapshotRead | undefined;
+  /** With `readsLicense`, for a request naming a username: that license user (null: none); else undefined. */
+  licenseUser: LicenseUser | null | undefined;
 }
 
 /** A counter endpoint's handler gets the counter (null: the context below names none) and the product version. */
@@ -59,6 +67,8 @@ export interface CounterCall<Q extends PartSchema, B extends PartSchema> extends
   /** Read from D1 only when this isolate did not know the route. */
   context: LicenseContext | null;
   productVersion: number;
+  /** The license's snapshot, read with the context: the counter object takes it instead of reading D1 itself. */
+  seed: SnapshotRead | undefined;
 }
 
 /** The License API's description: GET takes a query, POST a JSON body; nothing else. */
@@ -77,7 +87,12 @@ interface LicenseApiDescription<Q extends PartSchema, B extends PartSchema, R ex
 
 export type LicenseApiRouteSpec<Q extends PartSchema, B extends PartSchema, R extends z.ZodType> = LicenseApiDescription<Q, B, R> &
   (
-    | { reads: "context"; handler(call: ContextCall<Q, B>): Promise<Answer<R>> }
+    | {
+        reads: "context";
+        /** The context read also reads the license in full and the license user the request names (one D1 batch). */
+        readsLicense?: boolean;
+        handler(call: ContextCall<Q, B>): Promise<Answer<R>>;
+      }
     | { reads: CounterKind; handler(call: CounterCall<Q, B>): Promise<Answer<R>> }
     | { reads: "none"; handler(call: ApiCall<Q, B>): Promise<Answer<R>> }
   );
@@ -116,6 +131,20 @@ async function runLicenseRoute(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<Response> {
+  try {
+    return await answer(spec, request, env, ctx);
+  } finally {
+    // What the request left for later (src/license-api/after-answer.ts) starts once it is answered.
+    startAfterAnswer(ctx);
+  }
+}
+
+async function answer(
+  spec: LicenseApiRouteSpec<PartSchema, PartSchema, z.ZodType>,
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
   const signed = readSignedRequest(request, spec.writes ?? spec.method !== "get");
   // A malformed request is answered after authentication: parse now, throw later.
   let parsed: { ok: true; parts: RequestParts<undefined, PartSchema, PartSchema> } | { ok: false; error: unknown };
@@ -133,23 +162,26 @@ async function runLicenseRoute(
   }
   // The overloads give identity routes an identity schema; "none" routes read no license.
   const lookup = parsed.ok && spec.reads !== "none" ? identityLookup((parsed.parts.query ?? parsed.parts.body) as IdentityFields) : null;
-  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, spec.reads === "none" ? "context" : spec.reads);
+  const readsLicense = spec.reads === "context" && spec.readsLicense === true;
+  const edge = await readEdge(env.DB, ctx, signed.apiKey, lookup, spec.reads === "none" ? "context" : spec.reads, readsLicense);
   const apiKey = await authenticateRequest(signed, edge.apiKey);
   await limitApiKey(apiKey, env);
   if (!parsed.ok) throw parsed.error;
   const call = { request, env, ctx, apiKey, query: parsed.parts.query, body: parsed.parts.body };
-  let answer: unknown;
-  if (spec.reads === "none") answer = await spec.handler(call);
-  else if (spec.reads === "context") answer = await spec.handler({ ...call, lookup: lookup!, context: edge.context! });
+  let handled: unknown;
+  if (spec.reads === "none") handled = await spec.handler(call);
+  else if (spec.reads === "context")
+    handled = await spec.handler({ ...call, lookup: lookup!, context: edge.context!, license: edge.seed, licenseUser: edge.licenseUser });
   else
-    answer = await spec.handler({
+    handled = await spec.handler({
       ...call,
       lookup: lookup!,
       route: edge.route,
       context: edge.context,
       productVersion: edge.productVersion,
+      seed: edge.seed,
     });
-  const reply = answer instanceof Reply ? answer : new Reply(answer, {});
+  const reply = handled instanceof Reply ? handled : new Reply(handled, {});
   return signedJson(env.LICENSE_SIGNING_KEY, reply.data, reply.headers);
 }
 

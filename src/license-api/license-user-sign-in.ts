@@ -86,11 +86,14 @@ export async function signInToLicense(
   lookup: LicenseLookup & { username: string },
   password: string | undefined,
   action: string,
+  /** The license user, when the caller read it with the context (null: none); else it is read here, while the attempt is counted. */
+  known?: LicenseUser | null,
 ): Promise<{ product: Product; license: License; user: LicenseUser }> {
   const product = resolveProductIdentifier(context, lookup, call.apiKey);
   if (password === undefined) throw new ApiError("missing_parameters", `password is required to ${action} a user-based license`);
   const licenseId = context.license?.id ?? null;
-  const found = findLicenseUser(call.env.DB, licenseId, lookup.username).then((user) => (user ? [{ user }] : []));
+  const candidate = known !== undefined ? Promise.resolve(known) : findLicenseUser(call.env.DB, licenseId, lookup.username);
+  const found = candidate.then((row) => (row ? [{ user: row }] : []));
   const [{ user }] = (await signIn(call, lookup.username, password, found)) as [{ user: LicenseUser }];
   // A user row was found on context.license, so there is one.
   return { product, license: context.license!, user };

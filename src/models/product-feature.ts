@@ -34,7 +34,7 @@ export const CreateProductFeatureBody = z
   .superRefine(refineFloating);
 export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 
-/** New defaults for a product feature; licenses that do not override a value follow within 5 seconds (docs/architecture.md "Coherence"). */
+/** New defaults for a product feature; licenses that do not override a value follow within 60 seconds (docs/architecture.md "What each layer remembers"). */
 export const UpdateProductFeatureBody = changes(editableFields);
 export type UpdateProductFeatureBody = z.infer<typeof UpdateProductFeatureBody>;
 

@@ -1,89 +1,23 @@
-// The central promise, measured by instrumentation (no timing): at steady state an
-// add_feature_consumption makes exactly one remote call (the counter object) and no D1 statement,
-// in the Worker or in the object; under spread load D1 sees at most one write transaction per 20
-// accepted consumptions (the audit queue's consumer batches them).
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+// The central promise, measured by instrumentation (no timing): the calls a request waits for,
+// counted case by case as a real client population meets them (warm or fresh isolate, object alive
+// or evicted, after idle time, a license's first use; add_feature_consumption and check_license):
+// a consumption makes one remote call (its counter object) and check_license two in sequence (the
+// license's object, then its features' objects in parallel), with no D1 statement in the Worker or
+// in the objects once a license has been used; what happens after the answer is listed apart.
+// Under spread load D1 sees at most one write transaction per 20 accepted consumptions.
+import { createExecutionContext, evictDurableObject, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { auditWrites } from "../../src/audit/audit-consumer";
 import type { ConsumptionCounter } from "../../src/counter/consumption-counter";
-import { featureCounter } from "../../src/counter/counter-stubs";
+import { featureCounter, licenseCounter } from "../../src/counter/counter-stubs";
 import worker from "../../src/index";
+import { forgetIsolateMemory } from "../../src/license-api/edge-state";
 import { eventually, flushAudit } from "../support/audit";
 import { consume, signedBody } from "../support/client";
+import { CallTrace, countObjectD1, instrumentedEnv, traceLocationCache, tracedEnv } from "../support/counting";
 import { createApiKey, createFixture, type Credentials, type Fixture } from "../support/fixtures";
 import { authHeaders } from "../support/signing";
-
-/** Counts what goes through a D1 binding: statements executed (one per statement in a batch) and batches. */
-function countingD1(db: D1Database) {
-  const counts = { statements: 0, batches: 0 };
-  const wrapStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(statement, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (typeof value !== "function") return value;
-        if (property === "bind") return (...args: unknown[]) => wrapStatement(value.apply(target, args));
-        if (["first", "all", "run", "raw"].includes(String(property))) {
-          return (...args: unknown[]) => {
-            counts.statements += 1;
-            return value.apply(target, args);
-          };
-        }
-        return value.bind(target);
-      },
-    });
-  const wrapped = new Proxy(db, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (property === "prepare") return (sql: string) => wrapStatement(target.prepare(sql));
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          counts.statements += statements.length;
-          counts.batches += 1;
-          return target.batch(statements);
-        };
-      }
-      if (property === "exec") {
-        return (sql: string) => {
-          counts.statements += 1;
-          return target.exec(sql);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { db: wrapped, counts };
-}
-
-/** The Worker's env with every remote binding counted: D1 statements, counter-object calls, queue sends. */
-function instrumentedEnv() {
-  const d1 = countingD1(env.DB);
-  const calls = { counter: 0, queue: 0 };
-  const namespace = new Proxy(env.CONSUMPTION_COUNTER, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (property === "get") {
-        return (id: DurableObjectId) =>
-          new Proxy(target.get(id), {
-            get(stub, method) {
-              const member = Reflect.get(stub, method, stub);
-              if (typeof member !== "function") return member;
-              return (...args: unknown[]) => {
-                calls.counter += 1;
-                return Reflect.apply(member, stub, args);
-              };
-            },
-          });
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  const queue = {
-    send: (...args: Parameters<Queue["send"]>) => ((calls.queue += 1), env.AUDIT_QUEUE.send(...args)),
-    sendBatch: (...args: Parameters<Queue["sendBatch"]>) => ((calls.queue += 1), env.AUDIT_QUEUE.sendBatch(...args)),
-  } as unknown as Queue;
-  return { env: { ...env, DB: d1.db, CONSUMPTION_COUNTER: namespace, AUDIT_QUEUE: queue } as Env, d1: d1.counts, calls };
-}
 
 async function consumeThrough(testEnv: Env, fixture: Fixture, credentials: Credentials): Promise<Response> {
   const ctx = createExecutionContext();
@@ -97,10 +31,11 @@ async function consumeThrough(testEnv: Env, fixture: Fixture, credentials: Crede
   return response;
 }
 
+const START = Date.parse("2026-11-23T12:00:00Z");
 beforeEach(() => {
-  // A frozen clock: no cached entry reaches its refresh age during the measurement.
+  // A driven clock: idle time is a jump, and no cached entry reaches its refresh age unless a test says so.
   vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date("2026-11-23T12:00:00Z"));
+  vi.setSystemTime(new Date(START));
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -116,13 +51,7 @@ describe("add_feature_consumption at steady state", () => {
     expect(warm.d1.statements).toBeGreaterThan(0); // the first request did read D1
 
     // Count what the object itself sends to D1 from now on.
-    const inObject = { statements: 0 };
-    await runInDurableObject(featureCounter(env, fixture.licenseFeatureId), (instance: ConsumptionCounter) => {
-      const holder = instance as unknown as { env: Env };
-      const counted = countingD1(holder.env.DB);
-      holder.env = { ...holder.env, DB: counted.db };
-      Object.defineProperty(inObject, "statements", { get: () => counted.counts.statements });
-    });
+    const inObject = await countObjectD1(featureCounter(env, fixture.licenseFeatureId));
 
     const measured = instrumentedEnv();
     const requests = 25;
@@ -209,5 +138,340 @@ describe("audit writes under spread load", () => {
     const transactions = auditWrites.transactions - before.transactions;
     expect(auditWrites.rows - before.rows).toBe(accepted);
     expect(transactions / accepted).toBeLessThanOrEqual(0.05);
+  });
+});
+
+// ---------------------------------------------------------------- case by case
+
+const trace = new CallTrace();
+const traced = tracedEnv(trace).env;
+/** What each case measured, printed as the table of docs/architecture.md at the end. */
+const table: string[] = [];
+
+afterAll(() => {
+  console.log(
+    [
+      "| case | calls before the answer | remote calls in sequence | D1 statements (Worker + objects) | location-cache reads | after the answer |",
+      "| --- | --- | ---: | ---: | ---: | --- |",
+      ...table,
+    ].join("\n"),
+  );
+});
+
+interface Measured {
+  status: number;
+  body: string;
+  critical: ReturnType<CallTrace["criticalPath"]>;
+  background: string[];
+  order: string;
+}
+
+/** One request through the Worker with every remote call traced. */
+async function measure(method: "GET" | "POST", path: string, credentials: Credentials, payload?: unknown): Promise<Measured> {
+  trace.reset();
+  const untrace = traceLocationCache(trace);
+  try {
+    // The Worker hands what it leaves for after the answer to waitUntil once the answer is built
+    // (src/license-api/after-answer.ts): calls from then on are background work.
+    const real = createExecutionContext();
+    const ctx = new Proxy(real, {
+      get(target, property) {
+        if (property === "waitUntil")
+          return (work: Promise<unknown>) => {
+            trace.responded = true;
+            target.waitUntil(work);
+          };
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const request = new Request(`http://license.test${path}`, {
+      method,
+      headers: { ...(await authHeaders(credentials)), ...(payload === undefined ? {} : { "Content-Type": "application/json" }) },
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+    });
+    const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, traced, ctx);
+    trace.responded = true;
+    const body = await response.text();
+    await waitOnExecutionContext(real);
+    const before = trace.calls.filter((call) => !call.background && !(call.kind === "cache" && call.what !== "match"));
+    const order = [...new Set(before.map((call) => call.depth))]
+      .sort((a, b) => a - b)
+      .map((depth) => {
+        const step = before.filter((call) => call.depth === depth);
+        const names = step.map((call) => (call.kind === "d1" ? "D1 batch" : call.kind === "cache" ? "location cache" : "object"));
+        const counted = [...new Set(names)].map((name) => {
+          const n = names.filter((other) => other === name).length;
+          return n > 1 ? `${n} × ${name}` : name;
+        });
+        return counted.join(" ‖ ");
+      })
+      .join(" → ");
+    const critical = trace.criticalPath();
+    // Location-cache writes never hold the answer: they are queued for after it (src/license-api/after-answer.ts).
+    const writes = trace.calls.filter((call) => !call.background && call.kind === "cache" && call.what !== "match").length;
+    return {
+      status: response.status,
+      body,
+      critical: { ...critical, locationCacheCalls: critical.locationCacheCalls - writes },
+      background: trace.background(),
+      order,
+    };
+  } finally {
+    untrace();
+  }
+}
+
+const consumeBody = (fixture: Fixture) => ({ ...fixture.identity, feature: fixture.featureCode, consumptions: 1 });
+const consumeMeasured = (fixture: Fixture, credentials: Credentials) =>
+  measure("POST", "/api/v4/add_feature_consumption", credentials, consumeBody(fixture));
+const checkMeasured = (fixture: Fixture, credentials: Credentials, endpoint = "check_license", extra: Record<string, string> = {}) =>
+  measure("GET", `/api/v4/${endpoint}?${new URLSearchParams({ ...fixture.identity, ...extra })}`, credentials);
+
+/** Counts the D1 statements of each object from now on (each started afresh if it was evicted). */
+async function objectsD1(stubs: Array<DurableObjectStub<ConsumptionCounter>>) {
+  const counted = await Promise.all(stubs.map(countObjectD1));
+  return () => counted.reduce((n, c) => n + c.statements, 0);
+}
+
+function record(name: string, measured: Measured, inObjects: number) {
+  const { critical } = measured;
+  const background = [...new Set(measured.background)].join(", ") || "–";
+  table.push(
+    `| ${name} | ${measured.order} | ${critical.remoteInSequence} | ${critical.d1Statements} + ${inObjects} | ${critical.locationCacheCalls} | ${background} |`,
+  );
+}
+
+/** A second consumption feature on the fixture's license (check_license fans out to both). */
+async function addSecondFeature(fixture: Fixture): Promise<number> {
+  const { product_id } = (await env.DB.prepare("SELECT product_id FROM licenses WHERE id = ?")
+    .bind(fixture.licenseId)
+    .first<{ product_id: number }>())!;
+  const feature = await env.DB.prepare(
+    "INSERT INTO product_features (product_id, code, name, feature_type, max_consumption) VALUES (?, ?, 'Second', 'consumption', 50) RETURNING id",
+  )
+    .bind(product_id, `${fixture.featureCode}-second`)
+    .first<{ id: number }>();
+  const row = await env.DB.prepare("INSERT INTO license_features (license_id, product_feature_id) VALUES (?, ?) RETURNING id")
+    .bind(fixture.licenseId, feature!.id)
+    .first<{ id: number }>();
+  return row!.id;
+}
+
+describe("add_feature_consumption, case by case: the calls before the answer", () => {
+  it("warm isolate, warm object: the object, nothing else", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 0, queueSends: 0 });
+    expect(inObjects()).toBe(0);
+    record("warm isolate, warm object", measured, inObjects());
+  });
+
+  it("the same client after 6 s idle (its API key read more than 5 s ago), object alive: the object, nothing else", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    vi.setSystemTime(new Date(START + 6_000));
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 0, queueSends: 0 });
+    expect(measured.background).toEqual([]);
+    expect(inObjects()).toBe(0);
+    record("same client after 6 s idle, object alive", measured, inObjects());
+  });
+
+  it("after 40 s idle (past half the key's 60 s): still the object alone; the key and the product version are read again after the answer", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    vi.setSystemTime(new Date(START + 40_000));
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 0, queueSends: 0 });
+    expect(measured.background).toEqual(["d1 batch of 2", "cache put", "cache put"]);
+    record("same client after 40 s idle, object alive", measured, 0);
+  });
+
+  it("fresh isolate, warm object: the location's cache (key, route, version at once), then the object; no D1", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    forgetIsolateMemory();
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 3, queueSends: 0 });
+    expect(measured.order).toBe("3 × location cache → object");
+    expect(inObjects()).toBe(0);
+    record("fresh isolate, warm object", measured, inObjects());
+  });
+
+  it("warm isolate, evicted object: the object, which decides from its own storage", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    await evictDurableObject(featureCounter(env, fixture.licenseFeatureId));
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(JSON.parse(measured.body)).toMatchObject({ total_consumptions: 2 });
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 0, queueSends: 0 });
+    expect(inObjects()).toBe(0);
+    record("warm isolate, evicted object", measured, inObjects());
+  });
+
+  it("fresh isolate, evicted object: the location's cache, then the object; no D1 anywhere", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200);
+    forgetIsolateMemory();
+    await evictDurableObject(featureCounter(env, fixture.licenseFeatureId));
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(JSON.parse(measured.body)).toMatchObject({ total_consumptions: 2 });
+    expect(measured.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 3, queueSends: 0 });
+    expect(inObjects()).toBe(0);
+    record("fresh isolate, evicted object", measured, inObjects());
+  });
+
+  it("a license feature's first consumption: one D1 batch in the Worker, with the license's snapshot for the object, which reads none", async () => {
+    const credentials = await createApiKey();
+    const known = await createFixture();
+    expect((await consumeMeasured(known, credentials)).status).toBe(200); // the key is known; the new license is not
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(JSON.parse(measured.body)).toMatchObject({ total_consumptions: 1 });
+    // The route and the new product's version are looked for in the location first (both unknown there).
+    expect(measured.order).toBe("2 × location cache → D1 batch → object");
+    expect(measured.critical.remoteInSequence).toBe(2);
+    expect(measured.critical.objectCalls).toBe(1);
+    expect(inObjects()).toBe(0);
+    record("a license feature's first consumption", measured, inObjects());
+  });
+
+  it("a license feature's first consumption in a fresh isolate: the same single D1 batch (key, context and snapshot together)", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    forgetIsolateMemory();
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const measured = await consumeMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.order).toBe("3 × location cache → D1 batch → object");
+    expect(inObjects()).toBe(0);
+    record("first consumption, fresh isolate", measured, inObjects());
+  });
+});
+
+describe("check_license and check_license_feature, case by case", () => {
+  it("check_license, warm: the license's object, then its features' objects in parallel; no D1", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const second = await addSecondFeature(fixture);
+    expect((await checkMeasured(fixture, credentials)).status).toBe(200);
+    const stubs = [licenseCounter(env, fixture.licenseId), featureCounter(env, fixture.licenseFeatureId), featureCounter(env, second)];
+    const inObjects = await objectsD1(stubs);
+    const measured = await checkMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.order).toBe("object → 2 × object");
+    expect(measured.critical).toEqual({ remoteInSequence: 2, d1Statements: 0, objectCalls: 3, locationCacheCalls: 0, queueSends: 0 });
+    expect(inObjects()).toBe(0);
+    record("check_license, warm (two features)", measured, inObjects());
+  });
+
+  it("check_license, cold (fresh isolate, every object evicted): the location's cache, then the same two calls; no D1", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const second = await addSecondFeature(fixture);
+    expect((await checkMeasured(fixture, credentials)).status).toBe(200);
+    forgetIsolateMemory();
+    const stubs = [licenseCounter(env, fixture.licenseId), featureCounter(env, fixture.licenseFeatureId), featureCounter(env, second)];
+    for (const stub of stubs) await evictDurableObject(stub);
+    const inObjects = await objectsD1(stubs);
+    const measured = await checkMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.order).toBe("3 × location cache → object → 2 × object");
+    expect(measured.critical.remoteInSequence).toBe(2);
+    expect(measured.critical.d1Statements).toBe(0);
+    expect(inObjects()).toBe(0);
+    record("check_license, fresh isolate, objects evicted", measured, inObjects());
+  });
+
+  it("check_license, the license's first use: one D1 batch, then the objects, seeded with what it read", async () => {
+    const credentials = await createApiKey();
+    const known = await createFixture();
+    expect((await checkMeasured(known, credentials)).status).toBe(200);
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const second = await addSecondFeature(fixture);
+    const stubs = [licenseCounter(env, fixture.licenseId), featureCounter(env, fixture.licenseFeatureId), featureCounter(env, second)];
+    const inObjects = await objectsD1(stubs);
+    const measured = await checkMeasured(fixture, credentials);
+    expect(measured.status).toBe(200);
+    expect(measured.order).toBe("2 × location cache → D1 batch → object → 2 × object");
+    expect(inObjects()).toBe(0);
+    record("check_license, the license's first use", measured, inObjects());
+  });
+
+  it("check_license_feature, warm and cold: the feature's object alone", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    const extra = { feature: fixture.featureCode };
+    expect((await checkMeasured(fixture, credentials, "check_license_feature", extra)).status).toBe(200);
+    const warm = await checkMeasured(fixture, credentials, "check_license_feature", extra);
+    expect(warm.critical).toEqual({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1, locationCacheCalls: 0, queueSends: 0 });
+    record("check_license_feature, warm", warm, 0);
+    forgetIsolateMemory();
+    await evictDurableObject(featureCounter(env, fixture.licenseFeatureId));
+    const inObjects = await objectsD1([featureCounter(env, fixture.licenseFeatureId)]);
+    const cold = await checkMeasured(fixture, credentials, "check_license_feature", extra);
+    expect(cold.status).toBe(200);
+    expect(cold.critical).toMatchObject({ remoteInSequence: 1, d1Statements: 0, objectCalls: 1 });
+    expect(inObjects()).toBe(0);
+    record("check_license_feature, fresh isolate, object evicted", cold, inObjects());
+  });
+});
+
+describe("requests that must not reach a counter object", () => {
+  it("a bad signature for a known identity, and an identity no license has, wake no object, even where the location knows the route", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200); // the route is in this isolate and its location
+    const forged = await consumeMeasured(fixture, { ...credentials, sharedKey: "not-the-shared-key" });
+    expect(forged.status).not.toBe(200);
+    expect(forged.critical.objectCalls).toBe(0);
+    forgetIsolateMemory();
+    const unknown = await consumeMeasured(
+      { ...fixture, identity: { ...fixture.identity, license_key: `NO-${crypto.randomUUID()}` } },
+      credentials,
+    );
+    expect(unknown.status).not.toBe(200);
+    expect(unknown.critical.objectCalls).toBe(0);
+    const stranger = await consumeMeasured(fixture, { ...credentials, apiKey: `no-such-key-${crypto.randomUUID()}` });
+    expect(stranger.status).not.toBe(200);
+    expect(stranger.critical.objectCalls).toBe(0);
+  });
+});
+
+describe("activate_license and deactivate_license: one D1 read, then one write", () => {
+  it("activation reads D1 once (context, license, user), writes once (device, variables, the change), then tells the objects", async () => {
+    const credentials = await createApiKey();
+    const fixture = await createFixture({ feature: { maxConsumption: 1000 }, license: { maxActivations: 5 } });
+    expect((await consumeMeasured(fixture, credentials)).status).toBe(200); // the key is known
+    const identity = { ...fixture.identity, hardware_id: `new-${fixture.hardwareId}` };
+    const activated = await measure("POST", "/api/v4/activate_license", credentials, { ...identity, variables: { os: "linux" } });
+    expect(activated.status).toBe(200);
+    expect(JSON.parse(activated.body)).toMatchObject({ times_activated: 2, variables: [{ variable: "os", value: "linux" }] });
+    const d1 = trace.calls.filter((call) => call.kind === "d1" && !call.background);
+    expect(d1.map((call) => call.what)).toEqual([expect.stringMatching(/^batch of/), expect.stringMatching(/^batch of/)]);
+    expect(activated.order).toMatch(/^D1 batch → D1 batch → \d+ × object/);
+    record("activate_license (key-based)", activated, 0);
+    const deactivated = await measure("POST", "/api/v4/deactivate_license", credentials, identity);
+    expect(JSON.parse(deactivated.body)).toBe("license_deactivated");
+    expect(deactivated.order).toMatch(/^D1 batch → D1 batch → \d+ × object$/);
+    record("deactivate_license", deactivated, 0);
   });
 });

@@ -13,6 +13,10 @@ describe("counter object restarts", () => {
   it("restarting the object mid-load loses no accepted consumption and charges none twice", async () => {
     const credentials = await createApiKey();
     const fixture = await createFixture({ feature: { maxConsumption: 10_000 } });
+    // Steady load: the isolate knows the key and the route. (abortAllDurableObjects also aborts
+    // the local rate limiter's own object, which a cold burst would still be calling.)
+    const first = (await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions;
+    expect(first).toBe(1);
     const inFlight = Array.from({ length: 150 }, (_, i) => consume(fixture, credentials, { consumptions: (i % 4) + 1 }));
     await Promise.all(inFlight.slice(0, 30));
     await abortAllDurableObjects();
@@ -26,14 +30,14 @@ describe("counter object restarts", () => {
       responses.map(async (response) => (await signedBody<{ total_consumptions: number }>(response)).total_consumptions),
     );
     const requested = [...Array.from({ length: 150 }, (_, i) => (i % 4) + 1), ...late.map(() => 1)];
-    const expectedTotal = requested.reduce((sum, n) => sum + n, 0);
+    const expectedTotal = 1 + requested.reduce((sum, n) => sum + n, 0);
     expect(Math.max(...totals)).toBe(expectedTotal);
     expect(new Set(totals).size).toBe(200);
 
     await flushAudit(fixture.licenseFeatureId);
     const rows = await auditRows(fixture.licenseFeatureId);
-    expect(rows).toHaveLength(200);
-    expect(new Set(rows.map((row) => row.event_id)).size).toBe(200);
+    expect(rows).toHaveLength(201);
+    expect(new Set(rows.map((row) => row.event_id)).size).toBe(201);
     expect(rows.reduce((sum, row) => sum + row.consumptions, 0)).toBe(expectedTotal);
     expect((await signedBody<{ total_consumptions: number }>(await consume(fixture, credentials))).total_consumptions).toBe(
       expectedTotal + 1,

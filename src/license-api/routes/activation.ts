@@ -15,8 +15,10 @@ export const activateLicense = licenseApiRoute({
   body: ActivateLicenseBody,
   response: LicenseBody,
   reads: "context",
-  async handler({ request, env, ctx, apiKey, body, lookup, context }) {
-    return activateOnDevice({ request, env, ctx, apiKey }, context, activationRequest(lookup, body, false));
+  // One D1 read before the write: the context, the license in full and the license user, in one batch.
+  readsLicense: true,
+  async handler({ request, env, ctx, apiKey, body, lookup, context, license, licenseUser }) {
+    return activateOnDevice({ request, env, ctx, apiKey }, { context, license, licenseUser }, activationRequest(lookup, body, false));
   },
 });
 

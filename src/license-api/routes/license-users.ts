@@ -4,9 +4,9 @@
  * device, so neither reads a license context; both verify the password (PBKDF2) first.
  */
 import { hashPassword } from "../../auth/password";
-import { liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
+import { invalidateLicenseCounters, liveFeatureStates, liveLicenseState } from "../../counter/counter-stubs";
 import { findUserLicenses, licenseUsersNamed, replacePasswords } from "../../db/license-users";
-import { loadLicenseDetails } from "../../db/licenses";
+import { readCounterSnapshot, toLicenseDetails } from "../../db/counter-snapshot";
 import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { licenseObject, licenseUserBody } from "../license-body";
@@ -51,10 +51,11 @@ export const userLicenses = licenseApiRoute({
     const nowMs = Date.now();
     const body = await Promise.all(
       opened.map(async ({ license, user }) => {
-        const details = await loadLicenseDetails(env.DB, license.id);
+        const read = await readCounterSnapshot(env.DB, license.id);
+        const details = toLicenseDetails(read)!;
         const [featureStates, licenseState] = await Promise.all([
-          liveFeatureStates(env, license.id, details.features),
-          liveLicenseState(env, license),
+          liveFeatureStates(env, license.id, details.features, undefined, read),
+          liveLicenseState(env, license, undefined, read),
         ]);
         return {
           license: licenseObject({ license, details, user, featureStates, licenseState, includeExpiredFeatures: false, nowMs }),
@@ -89,6 +90,8 @@ export const changePassword = licenseApiRoute({
       await hashPassword(body.new_password),
     );
     if (changed === 0) throw new ApiError("invalid_password");
+    // The user is no longer on an initial password: their licenses' objects answer that (check_license).
+    await invalidateLicenseCounters(env, [...new Set(opened.map(({ user }) => user.licenseId))]);
     return "password_changed" as const;
   },
 });

@@ -53,9 +53,14 @@ export const activateOffline = licenseApiRoute({
   textBody: requestFile,
   response: OfflineLicenseBody,
   reads: "context",
-  async handler({ request, env, ctx, apiKey, body, lookup, context }) {
+  readsLicense: true,
+  async handler({ request, env, ctx, apiKey, body, lookup, context, license: read, licenseUser }) {
     await checkRequestFile(body.offline, apiKey);
-    const license = await activateOnDevice({ request, env, ctx, apiKey }, context, activationRequest(lookup, body, true));
+    const license = await activateOnDevice(
+      { request, env, ctx, apiKey },
+      { context, license: read, licenseUser },
+      activationRequest(lookup, body, true),
+    );
     const date = new Date().toUTCString();
     const offlineSignature = await hmacBase64(
       apiKey.sharedKey,

@@ -11,11 +11,11 @@ import { pageBody } from "../page-body";
 import { generateApiCredentials } from "../../auth/random-secrets";
 
 /**
- * A key changed: this isolate forgets its copy at once; every other isolate uses its copy for at
- * most 5 s more (src/license-api/edge-state.ts).
+ * A key changed: this isolate and its location forget their copies at once; every other isolate
+ * uses its copy for at most 60 s more (src/license-api/edge-state.ts).
  */
-function forgotten<T extends { api_key: string }>(record: T): T {
-  forgetApiKey(record.api_key);
+async function forgotten<T extends { api_key: string }>(record: T): Promise<T> {
+  await forgetApiKey(record.api_key);
   return record;
 }
 
@@ -66,7 +66,7 @@ export const managementApiKeyRoutes = [
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/read-only",
     tag: "API keys",
-    summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 5 seconds)",
+    summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKeyResource,
     async handler({ params, env }) {
@@ -77,7 +77,7 @@ export const managementApiKeyRoutes = [
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/revoke",
     tag: "API keys",
-    summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 5 seconds)",
+    summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKeyResource,
     async handler({ params, env }) {

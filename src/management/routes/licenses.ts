@@ -29,7 +29,7 @@ import { LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } 
 import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
 import type { ProductFeatureResource } from "../../models/product-feature";
-import { borrowFields, floatingFields, floatingProblem } from "../../models/rule-fields";
+import { floatingProblem } from "../../models/rule-fields";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { managementRoute } from "../management-route";
@@ -61,11 +61,6 @@ function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
   const problem = floatingProblem(values);
   if (problem) throw new ApiError("validation_error", problem);
 }
-
-/** The license's floating settings: what its counter objects decide pools with. */
-const FLOATING_FIELDS = Object.keys({ ...floatingFields, ...borrowFields }) as Array<
-  keyof typeof floatingFields | keyof typeof borrowFields
->;
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
 function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
@@ -172,7 +167,11 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   }
   // A new license may change which license its users get when they name no license_id: the
   // counter objects of their other licenses of the product must learn it before this answers.
-  if (users.length > 0) await invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId));
+  // The new license's own objects start with it as issued (a seed), so none reads D1 for it.
+  await Promise.all([
+    invalidateLicenseCounters(env, licenseId),
+    users.length > 0 ? invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId)) : null,
+  ]);
   return licenseId;
 }
 
@@ -250,8 +249,8 @@ export const managementLicenseRoutes = [
       const { customer, custom_fields: _values, ...details } = body;
       const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
       orNotFound(updated ? license : null, "License", params.license_id);
-      // Floating settings are what the license's counter objects decide pools with.
-      if (FLOATING_FIELDS.some((field) => body[field] !== undefined)) await invalidateLicenseCounters(env, params.license_id);
+      // The license's counter objects answer every detail (check_license) and decide pools with its floating settings.
+      await invalidateLicenseCounters(env, params.license_id);
       return licenseDetail(env, params.license_id);
     },
   }),

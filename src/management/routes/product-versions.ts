@@ -1,12 +1,14 @@
 /**
  * /api/v1/products/{product_id}/versions: publish a product's versions, list and change them.
- * Clients see the enabled ones at once (versions, installation_file, and the newest in license
- * objects): the License API reads them on each request.
+ * Clients see the enabled ones at once in versions and installation_file (read from D1 on each
+ * request), and the newest in license objects with the product's version (at once where the change
+ * was made, within 60 s everywhere: docs/architecture.md).
  */
 import { z } from "zod";
 import { findProduct } from "../../db/products";
 import { insertProductVersion, productVersions, updateProductVersion } from "../../db/product-versions";
 import { ApiError } from "../../errors";
+import { forgetProductVersion } from "../../license-api/edge-state";
 import { ProductPath } from "../../models/product";
 import {
   CreateProductVersionBody,
@@ -33,6 +35,8 @@ export const managementProductVersionRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       const version = await insertProductVersion(env.DB, params.product_id, body);
+      // License objects name the newest version (installation_file): the edge and the objects learn of it.
+      await forgetProductVersion(env.DB, params.product_id);
       if (!version)
         throw new ApiError(
           "conflict",
@@ -62,7 +66,13 @@ export const managementProductVersionRoutes = [
     body: UpdateProductVersionBody,
     response: ProductVersionResource,
     async handler({ params, body, env }) {
-      return orNotFound(await updateProductVersion(env.DB, params.product_id, params.version_id, body), "Version", params.version_id);
+      const version = orNotFound(
+        await updateProductVersion(env.DB, params.product_id, params.version_id, body),
+        "Version",
+        params.version_id,
+      );
+      await forgetProductVersion(env.DB, params.product_id);
+      return version;
     },
   }),
 ];

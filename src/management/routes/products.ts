@@ -106,7 +106,10 @@ export const managementProductRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       await checkTrialLicense(env, params.product_id, body.trial_license);
-      return orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+      const product = orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
+      // Trial settings are answered in license objects (product_details), which the objects answer from their snapshot.
+      await forgetProductVersion(env.DB, params.product_id);
+      return product;
     },
   }),
   managementRoute({
@@ -124,6 +127,7 @@ export const managementProductRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       const field = await insertProductCustomField(env.DB, params.product_id, body);
+      await forgetProductVersion(env.DB, params.product_id);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
       return field;
     },
@@ -176,7 +180,7 @@ export const managementProductRoutes = [
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
-      "Every license that does not override a value uses the new default within 5 seconds (at once on the edge location that served this call).",
+      "Every license that does not override a value uses the new default within 60 seconds (at once on the edge location that served this call).",
     params: ProductFeaturePath,
     body: UpdateProductFeatureBody,
     response: ProductFeatureResource,
@@ -199,7 +203,7 @@ export const managementProductRoutes = [
         "Feature",
         params.feature_code,
       );
-      forgetProductVersion(params.product_id);
+      await forgetProductVersion(env.DB, params.product_id);
       return feature;
     },
   }),
