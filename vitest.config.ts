@@ -49,7 +49,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/sdk/**", "test/browser/**", "test/node/**"],
+      exclude: ["test/sdk/**", "test/browser/**", "test/node/**", "test/openapi-client/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       // A real HTTP receiver for the webhook deliveries (test/support/webhook-receiver.ts).
       globalSetup: ["./test/support/webhook-receiver.ts"],

@@ -244,7 +244,7 @@ export function limitError(code: LimitErrorCode, retryAfterMs: number, message?:
 }
 
 /** LicenseSpring answers every documented client error with 400; we keep that for our own codes too, except limits (429). */
-function statusFor(code: ApiErrorCode): number {
+export function statusFor(code: ApiErrorCode): number {
   if (code === "internal_server_error") return 500;
   if (code === "not_found") return 404;
   if (code === "method_not_allowed") return 405;

@@ -19,8 +19,10 @@ class ApiFailure extends Error {
   }
 }
 
-async function api(method, path) {
-  const response = await fetch(path, { method, headers: { Authorization: `Api-Key ${managementKey}` } });
+async function api(method, path, json) {
+  const headers = { Authorization: `Api-Key ${managementKey}` };
+  if (json !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     if (response.status === 401 || response.status === 403) signOut(body?.message);
@@ -81,7 +83,7 @@ $("#sign-in").addEventListener("submit", async (event) => {
   $("#management-key").value = "";
   $("#sign-in-error").hidden = true;
   showSignedIn(true);
-  await loadLicenses("");
+  await Promise.all([loadLicenses(""), loadProducts()]);
 });
 
 $("#sign-out").addEventListener("click", () => signOut());
@@ -308,11 +310,82 @@ function plot(feature, entries) {
   return figure;
 }
 
+// ------------------------------------------------------------------ product versions
+
+async function loadProducts() {
+  const products = await allPages("/api/v1/products");
+  const select = $("#version-product");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...products.map((product) => el("option", { value: String(product.id) }, `${product.short_code} · ${product.name}`)),
+  );
+  if (products.some((product) => String(product.id) === chosen)) select.value = chosen;
+  await loadVersions();
+}
+
+$("#version-product").addEventListener("change", () => void loadVersions());
+
+async function loadVersions() {
+  const productId = $("#version-product").value;
+  const body = $("#versions tbody");
+  body.replaceChildren();
+  if (!productId) return;
+  const { data } = await api("GET", `/api/v1/products/${productId}/versions`);
+  if (data.length === 0) body.append(el("tr", {}, el("td", { colSpan: 6, className: "hint" }, "No version published yet.")));
+  for (const version of data) {
+    const toggle = el(
+      "button",
+      { type: "button", className: version.enabled ? "danger" : "", "data-action": version.enabled ? "withdraw" : "publish" },
+      version.enabled ? "Withdraw" : "Publish again",
+    );
+    toggle.addEventListener("click", async () => {
+      await api("PATCH", `/api/v1/products/${productId}/versions/${version.id}`, { enabled: !version.enabled });
+      await loadVersions();
+    });
+    body.append(
+      el(
+        "tr",
+        { "data-version": `${version.version}/${version.environment}/${version.channel}`, "data-enabled": String(version.enabled) },
+        el("td", {}, el("strong", {}, version.version)),
+        el("td", {}, version.environment || "any"),
+        el("td", {}, version.channel || "any"),
+        el("td", {}, new Date(version.release_date).toLocaleDateString()),
+        el("td", { className: "mono" }, version.installation_file ?? "none"),
+        el("td", {}, toggle),
+      ),
+    );
+  }
+}
+
+$("#publish-version").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const value = (selector) => $(selector).value.trim();
+  const error = $("#version-error");
+  try {
+    await api("POST", `/api/v1/products/${$("#version-product").value}/versions`, {
+      version: value("#version-number"),
+      environment: value("#version-environment"),
+      channel: value("#version-channel"),
+      release_date: `${value("#version-released")}T00:00:00Z`,
+      installation_file: value("#version-file") || null,
+      hash_md5: value("#version-hash") || null,
+    });
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+    return;
+  }
+  error.hidden = true;
+  $("#publish-version").reset();
+  await loadVersions();
+});
+
 // ------------------------------------------------------------------ start
 
 if (managementKey) {
   showSignedIn(true);
   loadLicenses("").catch(() => {});
+  loadProducts().catch(() => {});
 } else {
   showSignedIn(false);
 }

@@ -12,6 +12,7 @@
  * lacks, does not compile.
  */
 import type { z } from "zod";
+import type { ApiErrorCode } from "../errors";
 import { parseWith } from "../license-api/schemas";
 
 export type HttpMethod = "get" | "post" | "patch";
@@ -32,14 +33,29 @@ export interface RouteDescription<
   method: HttpMethod;
   /** OpenAPI form: "/api/v1/licenses/{license_id}". */
   path: string;
+  /**
+   * The operation's name in the OpenAPI document, and so in every generated client: camelCase, a
+   * verb and what it acts on ("listLicenses", "issueLicense", "getLicense"), unique across both APIs.
+   */
+  operationId: string;
   summary: string;
   description?: string;
+  /**
+   * The errors this endpoint answers beyond those its shape implies, each with when: the OpenAPI
+   * document lists exactly these and the implied ones (src/openapi/error-responses.ts), so declare
+   * every code the handler can throw that its shape does not imply (a conflict; a body that names
+   * a missing resource).
+   */
+  errors?: DeclaredErrors;
   params?: P;
   query?: Q;
   body?: B;
   /** The answer's JSON. */
   response: R;
 }
+
+/** Error codes an endpoint answers, each with when (one sentence for the OpenAPI document). */
+export type DeclaredErrors = Partial<Record<ApiErrorCode, string>>;
 
 /** The validated parts of a request, as a handler gets them. */
 export interface RequestParts<P extends PartSchema, Q extends PartSchema, B extends PartSchema> {

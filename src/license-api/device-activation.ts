@@ -14,14 +14,24 @@ import { activateDeviceStatements, activationOutcome, deactivateDeviceStatement,
 import type { LicenseContext, LicenseLookup } from "../db/license-context";
 import type { LicenseUser } from "../db/license-users";
 import type { VersionFilter } from "../db/product-versions";
+import type { DeclaredErrors } from "../http/route";
 import type { DeviceVariableResource } from "../models/device";
 import { ApiError } from "../errors";
 import { announce, deviceActivatedEvent } from "../webhooks/license-events";
 import { sendDeliveries } from "../webhooks/webhook-consumer";
 import { askPool } from "./ask-pool";
 import { licenseBody } from "./license-body";
-import { signInToLicense, type SignInCall } from "./license-user-sign-in";
+import { SIGN_IN_ERRORS, signInToLicense, type SignInCall } from "./license-user-sign-in";
 import { expiredError, isExpired, isLicenseExpired, resolveLicenseIdentity } from "./resolve-license";
+
+/** What activating answers besides the License API's common errors, online and offline (the route declarations). */
+export const ACTIVATION_ERRORS = {
+  ...SIGN_IN_ERRORS,
+  license_not_started: "the license's start_date has not come",
+  trial_expired: "the trial license has ended",
+  vm_not_allowed: "the license has prevent_vm and the client says it runs in a virtual machine (is_vm)",
+  license_transferred_max_times: "the activation would move the license to another device beyond max_transfers",
+} satisfies DeclaredErrors;
 
 export interface ActivationRequest {
   lookup: LicenseLookup;

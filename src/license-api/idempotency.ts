@@ -13,6 +13,12 @@
  */
 import type { RequestKey } from "../counter/types";
 import { ApiError } from "../errors";
+import type { DeclaredErrors } from "../http/route";
+
+/** What an endpoint that takes Idempotency-Key can answer for it (its route's `errors`). */
+export const IDEMPOTENCY_ERRORS = {
+  idempotency_key_reused: "this Idempotency-Key was used within 24 hours for a different request",
+} satisfies DeclaredErrors;
 
 export const CLIENT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const INTERNAL_KEY_TTL_MS = 10 * 60 * 1000;

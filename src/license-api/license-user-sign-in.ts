@@ -16,7 +16,15 @@ import type { License, LicenseContext, LicenseLookup, Product } from "../db/lice
 import { findLicenseUser, type LicenseUser } from "../db/license-users";
 import { countPasswordAttempt, settleSignIn, type PasswordAttempt } from "../db/password-attempts";
 import { ApiError, limitError } from "../errors";
+import type { DeclaredErrors } from "../http/route";
 import { resolveProductIdentifier } from "./resolve-license";
+
+/** What an endpoint that signs a license user in can answer for it (its route's `errors`). */
+export const SIGN_IN_ERRORS = {
+  invalid_password: "no license user has this username, or the password is wrong (the same answer for both)",
+  too_many_password_attempts:
+    "this license user's password was guessed wrong too often from this address; Retry-After says when to try again",
+} satisfies DeclaredErrors;
 
 /** What a sign-in needs of the request. */
 export interface SignInCall {

@@ -38,7 +38,8 @@ export const FeatureBody = z
     ...rules,
     ...periodBounds,
   })
-  .loose();
+  .loose()
+  .meta({ id: "LicenseApiFeature" });
 
 export const LicenseBody = z
   .object({
@@ -63,7 +64,8 @@ export const LicenseBody = z
     ...rules,
     ...periodBounds,
   })
-  .loose();
+  .loose()
+  .meta({ id: "LicenseApiLicense" });
 
 /** activate_offline: the license object with the offline file's own signatures (the SDK's ActivateOfflineResponse). */
 export const OfflineLicenseBody = LicenseBody.extend({
@@ -126,7 +128,8 @@ export const ProductDetailsBody = z
       .optional()
       .describe("Present when include_custom_fields=true"),
   })
-  .loose();
+  .loose()
+  .meta({ id: "ProductDetails" });
 
 const LicenseUserBody = z
   .object({ id: z.number().int(), email: z.string(), first_name: z.string(), last_name: z.string(), is_initial_password: z.boolean() })

@@ -7,13 +7,18 @@ import { z } from "zod";
 import { MalformedOfflineRequest, readOfflineRequest, type OfflineRequest } from "../auth/offline-request";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError, type ApiErrorCode } from "../errors";
+import type { DeclaredErrors } from "../http/route";
+import { describeValue, explainedParse, problemText } from "../http/validation-problems";
+import { urlValueTypes } from "../openapi/url-value-types";
 
 /**
  * zod's type-error message, in our words: "<name> is required" when the field is absent, else
- * "<name> must be <kind>". Shared by the management schemas.
+ * what was expected and what came ("expected a number, got the string \"100\""; the answer puts the
+ * field's path before it). Shared by the management schemas.
  */
 export const typeMessage = (name: string, kind: string) => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${name} is required` : `${name} must be ${kind}`),
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? `${name} is required` : `expected ${kind}, got ${describeValue(issue.input)}`,
 });
 
 const requiredText = (name: string) =>
@@ -96,8 +101,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   }
   const illFormed = illFormedText(input);
   if (illFormed !== null) throw new ApiError("validation_error", illFormed);
-  // reportInput: an issue whose input is undefined is an absent field.
-  const result = schema.safeParse(input, { reportInput: true });
+  // An issue whose input is undefined is an absent field.
+  const result = explainedParse(schema, input);
   if (result.success) return result.data;
   const { issues } = result.error;
   // A request shape this server knows but does not serve (single sign-on): say so, not "invalid".
@@ -110,7 +115,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   const [first] = issues;
   if (first && ownCode(first) && issues.every((issue) => ownCode(issue) === ownCode(first)))
     throw new ApiError(ownCode(first)!, first.message);
-  const problems = issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  const problems = issues.map((issue) => problemText(issue.path, issue.message));
   // Only absent required fields → missing_parameters; anything present but wrong → validation_error.
   const onlyMissing = issues.every(
     (issue) => (issue.code === "invalid_type" && issue.input === undefined) || (issue.code === "custom" && issue.params?.missing === true),
@@ -159,6 +164,11 @@ const deviceVariables = z
   )
   .refine((variables) => Object.keys(variables).length <= MAX_DEVICE_VARIABLES, `variables: at most ${MAX_DEVICE_VARIABLES} per device`)
   .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+
+/** What an endpoint whose single sign-on variant is not served can answer for it (its route's `errors`). */
+export const SINGLE_SIGN_ON_ERRORS = {
+  not_supported: "the request signs in with id_token or code (single sign-on), which this server does not serve",
+} satisfies DeclaredErrors;
 
 /** The SDK's single sign-on variants (id_token or code, with customer_account_code, instead of license_key / username): not_supported. */
 const singleSignOn = (path: string) => ({
@@ -316,10 +326,12 @@ const queryLicenseId = z
   .regex(/^[1-9][0-9]{0,15}$/, "license_id must be a positive integer")
   .transform(Number)
   .pipe(z.number().int().positive().safe())
+  .register(urlValueTypes, { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
   .optional();
 const queryBoolean = (name: string) =>
   z
     .enum(["true", "false", "1", "0"], { error: `${name} must be true or false` })
+    .register(urlValueTypes, { type: "boolean" })
     .optional()
     .transform((value) => value === "true" || value === "1");
 

@@ -8,6 +8,7 @@ import { counterStub, licenseTarget } from "../counter/counter-stubs";
 import type { StoredLicenseCounter } from "../db/license-counters";
 import type { LicenseConsumptionResource } from "../models/license-consumption";
 import { ruleValues } from "../models/rule-fields";
+import { allowanceWarning } from "../models/unworkable-settings";
 
 export async function liveLicenseConsumption(env: Env, stored: StoredLicenseCounter): Promise<LicenseConsumptionResource> {
   return toView(stored, await counterStub(env, licenseTarget(stored.licenseId)).state(licenseTarget(stored.licenseId)));
@@ -23,5 +24,6 @@ function toView({ rules }: StoredLicenseCounter, state: CounterState): LicenseCo
     ...ruleValues(rules),
     total_consumptions: state.total,
     period_start: state.periodStart,
+    warnings: [allowanceWarning(rules, "max_consumptions")].filter((warning) => warning !== null),
   };
 }

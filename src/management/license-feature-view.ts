@@ -12,6 +12,7 @@ import type { StoredLicenseFeature } from "../db/license-features";
 import { parseMetadata } from "../license-api/license-body";
 import type { FloatingDeviceResource, LicenseFeatureResource } from "../models/license-feature";
 import { ruleValues } from "../models/rule-fields";
+import { allowanceWarning, pastDateWarning } from "../models/unworkable-settings";
 
 export async function liveLicenseFeature(env: Env, stored: StoredLicenseFeature): Promise<LicenseFeatureResource> {
   const { feature } = stored;
@@ -62,5 +63,9 @@ function toView(stored: StoredLicenseFeature, state: CounterState | null): Omit<
     floating_users: feature.floating.users,
     floating_timeout: feature.floating.timeoutMinutes,
     overrides: stored.overrides,
+    warnings: [
+      feature.featureType === "consumption" ? allowanceWarning(rules, "max_consumption") : null,
+      pastDateWarning("expiry_date", feature.expiryDate, "requests for this feature answer feature_expired", Date.now()),
+    ].filter((warning) => warning !== null),
   };
 }

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { ApiError } from "../errors";
 import { readImportBody, type NumberedRow } from "../http/read-import-body";
 import { readJsonBody } from "../http/read-json-body";
-import { readRequestParts, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
+import { readRequestParts, type DeclaredErrors, type PartSchema, type RequestParts, type RouteDescription } from "../http/route";
 import { RowErrors, validateRows } from "./import/row-errors";
 
 export type ManagementTag = "Products" | "Licenses" | "Devices" | "API keys" | "Audit log" | "Import" | "Usage" | "Webhooks";
@@ -60,8 +60,10 @@ export function managementRoute<
 
 export interface ImportRouteSpec<Row extends z.ZodType, R extends z.ZodType> {
   path: string;
+  operationId: string;
   summary: string;
   description: string;
+  errors?: DeclaredErrors;
   row: Row;
   response: R;
   /**
@@ -76,9 +78,11 @@ export function managementImportRoute<Row extends z.ZodType, R extends z.ZodType
   return {
     method: "post",
     path: spec.path,
+    operationId: spec.operationId,
     tag: "Import",
     summary: spec.summary,
     description: spec.description,
+    ...(spec.errors ? { errors: spec.errors } : {}),
     rows: spec.row,
     response: spec.response,
     async run(request, env) {

@@ -26,17 +26,19 @@ export const CreateApiKeyBody = z.object(apiKeyScopeFields).strict();
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 
 /** A key as listed: never its shared key. */
-export const ApiKeyResource = z.object({
-  id: resourceId(),
-  api_key: z.string(),
-  company_id: resourceId(),
-  /** null: every product of the company. */
-  product_ids: z.array(resourceId()).nullable(),
-  read_only: z.boolean(),
-  revoked: z.boolean(),
-  created_at: z.string(),
-});
+export const ApiKeyResource = z
+  .object({
+    id: resourceId(),
+    api_key: z.string(),
+    company_id: resourceId(),
+    /** null: every product of the company. */
+    product_ids: z.array(resourceId()).nullable(),
+    read_only: z.boolean(),
+    revoked: z.boolean(),
+    created_at: z.string(),
+  })
+  .meta({ id: "ApiKey" });
 export type ApiKeyResource = z.infer<typeof ApiKeyResource>;
 
 /** Only the creating response carries the shared key; it is never shown again. */
-export const CreatedApiKeyResource = ApiKeyResource.extend({ shared_key: z.string() });
+export const CreatedApiKeyResource = ApiKeyResource.extend({ shared_key: z.string() }).meta({ id: "CreatedApiKey" });

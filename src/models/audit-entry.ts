@@ -10,14 +10,15 @@ import { pagination } from "./page";
 
 /** Every `event` an audit entry can carry (schema.sql); "import": a total set by a migration (docs/migration.md). */
 export const AUDIT_EVENTS = [...CONSUMPTION_EVENTS, "period_reset", "manual_reset", "import"] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+export const AuditEvent = z.enum(AUDIT_EVENTS).meta({ id: "AuditEvent" });
+export type AuditEvent = z.infer<typeof AuditEvent>;
 
 const filters = {
   license_id: decimal("license_id").optional(),
   license_feature_id: decimal("license_feature_id").optional(),
   feature: code("feature").optional(),
   hardware_id: text("hardware_id").optional(),
-  event: z.enum(AUDIT_EVENTS).optional(),
+  event: AuditEvent.optional(),
   from: instant("from").optional(),
   to: instant("to").optional(),
 };
@@ -36,17 +37,19 @@ const count = z.number().int();
  * An entry as the log holds it. Without its `id` (given by D1), the same shape is what travels on
  * the audit queue from the counter objects to D1 (AuditRow, src/db/consumption-audit.ts).
  */
-export const AuditEntryResource = z.object({
-  id: resourceId(),
-  event_id: z.string().min(1),
-  license_id: positiveId,
-  license_feature_id: positiveId.nullable(),
-  feature_code: z.string().nullable(),
-  hardware_id: z.string().nullable(),
-  consumptions: count,
-  total_after: count,
-  event: z.enum(AUDIT_EVENTS),
-  api_key_id: positiveId.nullable(),
-  created_at: z.iso.datetime(),
-});
+export const AuditEntryResource = z
+  .object({
+    id: resourceId(),
+    event_id: z.string().min(1),
+    license_id: positiveId,
+    license_feature_id: positiveId.nullable(),
+    feature_code: z.string().nullable(),
+    hardware_id: z.string().nullable(),
+    consumptions: count,
+    total_after: count,
+    event: AuditEvent,
+    api_key_id: positiveId.nullable(),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "AuditEntry" });
 export type AuditEntryResource = z.infer<typeof AuditEntryResource>;

@@ -34,5 +34,5 @@ export const CustomerInput = z
   .strict();
 export type CustomerInput = z.infer<typeof CustomerInput>;
 
-export const CustomerResource = z.object({ ...textFields(() => z.string()), metadata: metadataResource });
+export const CustomerResource = z.object({ ...textFields(() => z.string()), metadata: metadataResource }).meta({ id: "Customer" });
 export type CustomerResource = z.infer<typeof CustomerResource>;

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { ConsumptionPeriod } from "../counter/consumption-rules";
 import { typeMessage } from "../license-api/schemas";
+import { urlValueTypes } from "../openapi/url-value-types";
 
 export const text = (name: string, max = 256) =>
   z.string(typeMessage(name, "a string")).min(1, `${name} must not be empty`).max(max, `${name} must be at most ${max} characters`);
@@ -33,14 +34,16 @@ export const instant = (name: string) =>
  * A positive integer in a path or query string: decimal digits, no sign, no leading zero. Number()
  * would also read "0x1", "1e0", "1.0", " 1" and "01" as 1; refusing them gives every resource one
  * spelling, so caches, logs and access rules in front of the API see the id the handler uses.
- * At most 2^53 - 1: every id here is exact in JSON and in JavaScript (docs/management-api.md "Ids").
+ * At most `max`, and never above 2^53 - 1: every id here is exact in JSON and in JavaScript
+ * (docs/management-api.md "Ids").
  */
-export const decimal = (name: string) =>
+export const decimal = (name: string, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string(typeMessage(name, "a positive integer"))
     .regex(/^[1-9][0-9]{0,15}$/, `${name} must be a positive integer in decimal digits (e.g. 42)`)
     .transform(Number)
-    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, `${name} must be at most 2^53 - 1`));
+    .pipe(z.number().max(max, max === Number.MAX_SAFE_INTEGER ? `${name} must be at most 2^53 - 1` : `${name} must be at most ${max}`))
+    .register(urlValueTypes, { type: "integer", minimum: 1, maximum: max });
 
 /** A numeric id in a JSON body: a number, not a numeric string (zod's int() takes safe integers only). */
 export const bodyId = (name: string) =>
@@ -49,6 +52,12 @@ export const bodyId = (name: string) =>
 /** An id as answered: an integer, exact in JSON (at most 2^53 - 1). */
 export const resourceId = () => z.number().int();
 
+/**
+ * Why a resource, as it stands, refuses every request it is for (an allowance of 0, a date that has
+ * passed): empty when nothing does. It works as set; the vendor may have meant it (src/models/unworkable-settings.ts).
+ */
+export const warnings = z.array(z.string());
+
 /** Metadata: any JSON object, answered to clients exactly as stored (license, feature and product objects). */
 export const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata", "a JSON object"));
 
@@ -56,7 +65,7 @@ export const metadata = z.record(z.string(), z.unknown(), typeMessage("metadata"
 export const metadataResource = z.record(z.string(), z.unknown());
 
 export const CONSUMPTION_PERIODS = ["daily", "weekly", "monthly", "annually"] as const satisfies readonly ConsumptionPeriod[];
-export const consumptionPeriod = z.enum(CONSUMPTION_PERIODS);
+export const consumptionPeriod = z.enum(CONSUMPTION_PERIODS).meta({ id: "ConsumptionPeriod" });
 
 /**
  * A PATCH body: every field of `shape` optional, strict, and at least one of them sent. A field's

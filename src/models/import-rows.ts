@@ -94,21 +94,23 @@ export const ImportTotalRow = z
 export type ImportTotalRow = z.infer<typeof ImportTotalRow>;
 
 /** What an import answers: the same for a retry of the same rows (nothing is imported twice). */
-const importSummary = <K extends string, T extends z.ZodRawShape>(kind: K, result: T) =>
-  z.object({
-    kind: z.literal(kind),
-    rows: z.number().int(),
-    results: z.array(z.object({ row: z.number().int(), ...result })),
-  });
+const importSummary = <K extends string, T extends z.ZodRawShape>(id: string, kind: K, result: T) =>
+  z
+    .object({
+      kind: z.literal(kind),
+      rows: z.number().int(),
+      results: z.array(z.object({ row: z.number().int(), ...result })),
+    })
+    .meta({ id });
 
-export const ImportApiKeysSummary = importSummary("api_keys", { id: z.number().int(), api_key: z.string() });
-export const ImportLicensesSummary = importSummary("licenses", { id: z.number().int() });
-export const ImportDevicesSummary = importSummary("devices", {
+export const ImportApiKeysSummary = importSummary("ImportApiKeysSummary", "api_keys", { id: z.number().int(), api_key: z.string() });
+export const ImportLicensesSummary = importSummary("ImportLicensesSummary", "licenses", { id: z.number().int() });
+export const ImportDevicesSummary = importSummary("ImportDevicesSummary", "devices", {
   id: z.number().int(),
   license_id: z.number().int(),
   hardware_id: z.string(),
 });
-export const ImportTotalsSummary = importSummary("totals", {
+export const ImportTotalsSummary = importSummary("ImportTotalsSummary", "totals", {
   license_id: z.number().int(),
   feature: z.string().nullable(),
   total: z.number().int(),

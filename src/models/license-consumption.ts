@@ -3,7 +3,7 @@
  * its allowance named `max_consumptions`, and its live total.
  */
 import { z } from "zod";
-import { count, changes } from "./fields";
+import { count, changes, warnings } from "./fields";
 import { ruleFields } from "./rule-fields";
 
 const { max_consumption: _featureAllowance, ...rules } = ruleFields;
@@ -26,9 +26,12 @@ export type LicenseConsumptionInput = z.infer<typeof LicenseConsumptionInput>;
 export const UpdateLicenseConsumptionBody = changes(licenseCounterFields);
 export type UpdateLicenseConsumptionBody = z.infer<typeof UpdateLicenseConsumptionBody>;
 
-export const LicenseConsumptionResource = z.object({
-  ...licenseCounterFields,
-  total_consumptions: z.number().int(),
-  period_start: z.string().nullable(),
-});
+export const LicenseConsumptionResource = z
+  .object({
+    ...licenseCounterFields,
+    total_consumptions: z.number().int(),
+    period_start: z.string().nullable(),
+    warnings,
+  })
+  .meta({ id: "LicenseConsumption" });
 export type LicenseConsumptionResource = z.infer<typeof LicenseConsumptionResource>;

@@ -7,7 +7,7 @@
  * all come from it.
  */
 import { z } from "zod";
-import { code, decimal, instant, metadata, metadataResource, resourceId } from "./fields";
+import { code, decimal, instant, metadata, metadataResource, resourceId, warnings } from "./fields";
 import { FeatureType } from "./product-feature";
 import { floatingFields, ruleFields } from "./rule-fields";
 
@@ -35,39 +35,44 @@ export const UpdateLicenseFeatureBody = FeatureOverridesInput.refine(
 );
 
 /** What the license overrides, as answered: null where it inherits the product feature's value. */
-export const FeatureOverridesResource = z.object(nullable({ ...overridable, metadata: metadataResource }));
+export const FeatureOverridesResource = z.object(nullable({ ...overridable, metadata: metadataResource })).meta({ id: "FeatureOverrides" });
 export type FeatureOverridesResource = z.infer<typeof FeatureOverridesResource>;
 
 /** A device holding a slot of a floating pool (license or feature), and until when. */
-export const FloatingDeviceResource = z.object({
-  hardware_id: z.string(),
-  /** When the slot frees unless the device checks in again (or its borrow ends later). */
-  in_use_until: z.string(),
-  /** When the device's borrow ends; null when it has not borrowed the slot. */
-  borrowed_until: z.string().nullable(),
-});
+export const FloatingDeviceResource = z
+  .object({
+    hardware_id: z.string(),
+    /** When the slot frees unless the device checks in again (or its borrow ends later). */
+    in_use_until: z.string(),
+    /** When the device's borrow ends; null when it has not borrowed the slot. */
+    borrowed_until: z.string().nullable(),
+  })
+  .meta({ id: "FloatingDevice" });
 export type FloatingDeviceResource = z.infer<typeof FloatingDeviceResource>;
 
-export const LicenseFeatureResource = z.object({
-  id: resourceId(),
-  license_id: resourceId(),
-  product_feature_id: resourceId(),
-  code: z.string(),
-  name: z.string(),
-  feature_type: FeatureType,
-  ...ruleFields,
-  expiry_date: z.string().nullable(),
-  /** The counter object's live total (after any periodic reset that is due); null for activation features. */
-  total_consumptions: z.number().int().nullable(),
-  /** The start of the current consumption period, when the feature resets periodically. */
-  period_start: z.string().nullable(),
-  /** The license's own metadata for the feature, else the product feature's. */
-  metadata: metadataResource,
-  ...floatingFields,
-  /** Floating features: the devices holding a slot now (empty otherwise). */
-  floating_devices: z.array(FloatingDeviceResource),
-  overrides: FeatureOverridesResource,
-});
+export const LicenseFeatureResource = z
+  .object({
+    id: resourceId(),
+    license_id: resourceId(),
+    product_feature_id: resourceId(),
+    code: z.string(),
+    name: z.string(),
+    feature_type: FeatureType,
+    ...ruleFields,
+    expiry_date: z.string().nullable(),
+    /** The counter object's live total (after any periodic reset that is due); null for activation features. */
+    total_consumptions: z.number().int().nullable(),
+    /** The start of the current consumption period, when the feature resets periodically. */
+    period_start: z.string().nullable(),
+    /** The license's own metadata for the feature, else the product feature's. */
+    metadata: metadataResource,
+    ...floatingFields,
+    /** Floating features: the devices holding a slot now (empty otherwise). */
+    floating_devices: z.array(FloatingDeviceResource),
+    overrides: FeatureOverridesResource,
+    warnings,
+  })
+  .meta({ id: "LicenseFeature" });
 export type LicenseFeatureResource = z.infer<typeof LicenseFeatureResource>;
 
 /** `shape` with every field also taking null. */

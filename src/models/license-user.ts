@@ -39,11 +39,13 @@ export const ImportedLicenseUserInput = z
 export type ImportedLicenseUserInput = z.infer<typeof ImportedLicenseUserInput>;
 
 /** A license user as the license detail shows it (never a password or its hash). */
-export const LicenseUserResource = z.object({
-  username: z.string(),
-  first_name: z.string(),
-  last_name: z.string(),
-  phone_number: z.string(),
-  is_initial_password: z.boolean(),
-});
+export const LicenseUserResource = z
+  .object({
+    username: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    phone_number: z.string(),
+    is_initial_password: z.boolean(),
+  })
+  .meta({ id: "LicenseUser" });
 export type LicenseUserResource = z.infer<typeof LicenseUserResource>;

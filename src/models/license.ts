@@ -5,16 +5,18 @@
  */
 import { z } from "zod";
 import { typeMessage } from "../license-api/schemas";
-import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text } from "./fields";
+import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text, warnings } from "./fields";
 import { CustomerInput, CustomerResource } from "./customer";
 import { FeatureOverridesInput, FloatingDeviceResource, LicenseFeatureResource } from "./license-feature";
 import { LicenseConsumptionInput, LicenseConsumptionResource } from "./license-consumption";
 import { LicenseUserInput, LicenseUserResource } from "./license-user";
+import { urlValueTypes } from "../openapi/url-value-types";
 import { pagination } from "./page";
 import { CustomFieldValueResource, customFieldValue, customFieldValues } from "./product-custom-field";
-import { borrowFields, floatingFields, refineFloating } from "./rule-fields";
+import { borrowFields, floatingFields } from "./rule-fields";
+import { floatingProblem, settingsProblem, type Settings } from "./unworkable-settings";
 
-export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]);
+export const LicenseType = z.enum(["perpetual", "time-limited", "consumption", "subscription"]).meta({ id: "LicenseType" });
 export type LicenseType = z.infer<typeof LicenseType>;
 
 export const LicensePath = z.object({ license_id: decimal("license_id") });
@@ -92,16 +94,29 @@ export const licenseTermsFields = {
 export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
 
 /** The refinements every issued or imported license keeps: consumption on consumption licenses only; floating settings together. */
-export function refineLicenseTerms<
-  T extends z.ZodType<{ consumption?: unknown; license_type: string } & Parameters<typeof refineFloating>[0]>,
->(schema: T) {
-  return schema
-    .superRefine((body, ctx) => {
-      if (body.consumption !== undefined && body.license_type !== "consumption")
-        ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
-    })
-    .superRefine(refineFloating);
+export function refineLicenseTerms<T extends z.ZodType<{ consumption?: unknown; license_type: string } & Settings>>(schema: T) {
+  return schema.superRefine((body, ctx) => {
+    if (body.consumption !== undefined && body.license_type !== "consumption")
+      ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+    const floating = floatingProblem(body);
+    if (floating) ctx.addIssue({ code: "custom", message: floating.message, path: [floating.field] });
+  });
 }
+
+/**
+ * What issuing refuses beyond what importing does (imports carry licenses as LicenseSpring held
+ * them): settings of the license and of its own counter that cannot work (./unworkable-settings.ts).
+ * `derived`: fields the license gets from elsewhere, left out of the check (a trial's validity_period
+ * comes from trial_days at its first activation).
+ */
+export const refineIssuedSettings =
+  (derived: ReadonlyArray<keyof Settings> = []) =>
+  (body: Settings & { consumption?: Settings | undefined }, ctx: z.RefinementCtx): void => {
+    const problem = settingsProblem(body, (field) => !derived.includes(field));
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
+    const counter = body.consumption && settingsProblem(body.consumption, () => true);
+    if (counter) ctx.addIssue({ code: "custom", message: counter.message, path: ["consumption", counter.field] });
+  };
 
 export const IssueLicenseBody = refineLicenseTerms(
   z
@@ -116,7 +131,7 @@ export const IssueLicenseBody = refineLicenseTerms(
       ...licenseTermsFields,
     })
     .strict(),
-);
+).superRefine(refineIssuedSettings());
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
@@ -142,41 +157,44 @@ export const ListLicensesQuery = z
     enabled: z
       .enum(["true", "false"])
       .transform((value) => value === "true")
+      .register(urlValueTypes, { type: "boolean" })
       .optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
 
-export const LicenseResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  product_short_code: z.string(),
-  license_key: z.string().nullable(),
-  users: z.array(z.string()),
-  enabled: z.boolean(),
-  active: z.boolean(),
-  license_type: LicenseType,
-  validity_period: z.string().nullable(),
-  max_activations: z.number().int(),
-  allow_unlimited_activations: z.boolean(),
-  created_at: z.string(),
-  metadata: metadataResource,
-  order_store_id: z.string().nullable(),
-  max_license_users: z.number().int(),
-  is_trial: z.boolean(),
-  trial_days: z.number().int(),
-  ...floatingFields,
-  ...borrowFields,
-  start_date: z.string().nullable(),
-  maintenance_period: z.string().nullable(),
-  prevent_vm: z.boolean(),
-  allow_grace_period: z.boolean(),
-  grace_period: z.number().int(),
-  allow_offline_activation: z.boolean(),
-  max_transfers: z.number().int(),
-  /** Times the license moved to another device (deactivated on one, activated on another). */
-  transfer_count: z.number().int(),
-});
+export const LicenseResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    product_short_code: z.string(),
+    license_key: z.string().nullable(),
+    users: z.array(z.string()),
+    enabled: z.boolean(),
+    active: z.boolean(),
+    license_type: LicenseType,
+    validity_period: z.string().nullable(),
+    max_activations: z.number().int(),
+    allow_unlimited_activations: z.boolean(),
+    created_at: z.string(),
+    metadata: metadataResource,
+    order_store_id: z.string().nullable(),
+    max_license_users: z.number().int(),
+    is_trial: z.boolean(),
+    trial_days: z.number().int(),
+    ...floatingFields,
+    ...borrowFields,
+    start_date: z.string().nullable(),
+    maintenance_period: z.string().nullable(),
+    prevent_vm: z.boolean(),
+    allow_grace_period: z.boolean(),
+    grace_period: z.number().int(),
+    allow_offline_activation: z.boolean(),
+    max_transfers: z.number().int(),
+    /** Times the license moved to another device (deactivated on one, activated on another). */
+    transfer_count: z.number().int(),
+  })
+  .meta({ id: "License" });
 export type LicenseResource = z.infer<typeof LicenseResource>;
 
 export const LicenseDetailResource = LicenseResource.extend({
@@ -190,5 +208,7 @@ export const LicenseDetailResource = LicenseResource.extend({
   floating_devices: z.array(FloatingDeviceResource),
   /** The license users (user-based licenses), as the License API shows them. */
   license_users: z.array(LicenseUserResource),
-});
+  /** The license's own (its features and consumption have theirs). */
+  warnings,
+}).meta({ id: "LicenseDetail" });
 export type LicenseDetailResource = z.infer<typeof LicenseDetailResource>;

@@ -3,14 +3,17 @@
  * previous page (opaque to clients; null on the last page).
  */
 import { z } from "zod";
+import { urlValueTypes } from "../openapi/url-value-types";
 import { decimal } from "./fields";
 
 export const MAX_PAGE_SIZE = 200;
 
+/** A list's `limit`: 1 to `max` rows, `fallback` when absent. */
+export const pageLimit = (max: number, fallback: number) =>
+  decimal("limit", max).default(fallback).register(urlValueTypes, { type: "integer", minimum: 1, maximum: max, default: fallback });
+
 export const pagination = {
-  limit: decimal("limit")
-    .pipe(z.number().max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`))
-    .default(50),
+  limit: pageLimit(MAX_PAGE_SIZE, 50),
   cursor: z
     .string()
     .regex(/^\d{1,16}$/, "cursor must be a next_cursor value from a previous page")
@@ -22,5 +25,9 @@ export const pagination = {
 export const PageQuery = z.object(pagination).strict();
 export type PageQuery = z.infer<typeof PageQuery>;
 
-/** A page of `item`s as answered. */
-export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+/** A page of `item`s as answered, named "<item>Page" in the OpenAPI document when the item is named ("LicensePage"). */
+export function page<T extends z.ZodType>(item: T) {
+  const schema = z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+  const id = z.globalRegistry.get(item)?.id;
+  return id ? schema.meta({ id: `${id}Page` }) : schema;
+}

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { typeMessage } from "../license-api/schemas";
 import { resourceId, text } from "./fields";
 
-export const CustomFieldDataType = z.enum(["number", "text", "date/time"]);
+export const CustomFieldDataType = z.enum(["number", "text", "date/time"]).meta({ id: "CustomFieldDataType" });
 
 /** A custom field's value as a license holds it (at most 1024 characters). */
 export const customFieldValue = z.string(typeMessage("custom field value", "a string")).max(1024);
@@ -23,15 +23,19 @@ export const CreateProductCustomFieldBody = z
   .strict();
 export type CreateProductCustomFieldBody = z.infer<typeof CreateProductCustomFieldBody>;
 
-export const ProductCustomFieldResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  name: z.string(),
-  data_type: CustomFieldDataType.nullable(),
-  default_value: z.string(),
-});
+export const ProductCustomFieldResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    name: z.string(),
+    data_type: CustomFieldDataType.nullable(),
+    default_value: z.string(),
+  })
+  .meta({ id: "ProductCustomField" });
 export type ProductCustomFieldResource = z.infer<typeof ProductCustomFieldResource>;
 
 /** One custom field of a license's product, with the license's value (or the product default). */
-export const CustomFieldValueResource = z.object({ name: z.string(), data_type: CustomFieldDataType.nullable(), value: z.string() });
+export const CustomFieldValueResource = z
+  .object({ name: z.string(), data_type: CustomFieldDataType.nullable(), value: z.string() })
+  .meta({ id: "CustomFieldValue" });
 export type CustomFieldValueResource = z.infer<typeof CustomFieldValueResource>;

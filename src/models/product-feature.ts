@@ -4,11 +4,19 @@
  */
 import { z } from "zod";
 import { changes, code, decimal, metadata, metadataResource, resourceId, text } from "./fields";
-import { floatingFields, refineFloating, ruleFields } from "./rule-fields";
+import { floatingFields, ruleFields } from "./rule-fields";
+import { refineSettings } from "./unworkable-settings";
 
-export const FeatureType = z.enum(["consumption", "activation"]);
+export const FeatureType = z.enum(["consumption", "activation"]).meta({ id: "FeatureType" });
 
 export const ProductFeaturePath = z.object({ product_id: decimal("product_id"), feature_code: code("feature_code") });
+
+/**
+ * A product feature's floating_users is also the default pool of license features that turn
+ * floating on (is_floating_cloud on the license feature), so it may be set while the product
+ * feature itself does not float.
+ */
+export const PRODUCT_DEFAULTS_FOR_LICENSES = ["floating_users"] as const;
 
 /** What a vendor may change on a product feature (its code and type are fixed). */
 const editableFields = { name: text("name"), ...ruleFields, metadata, ...floatingFields };
@@ -31,21 +39,23 @@ export const CreateProductFeatureBody = z
     floating_timeout: floatingFields.floating_timeout.default(120),
   })
   .strict()
-  .superRefine(refineFloating);
+  .superRefine(refineSettings(PRODUCT_DEFAULTS_FOR_LICENSES));
 export type CreateProductFeatureBody = z.infer<typeof CreateProductFeatureBody>;
 
 /** New defaults for a product feature; licenses that do not override a value follow within 60 seconds (docs/architecture.md "What each layer remembers"). */
 export const UpdateProductFeatureBody = changes(editableFields);
 export type UpdateProductFeatureBody = z.infer<typeof UpdateProductFeatureBody>;
 
-export const ProductFeatureResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  code: z.string(),
-  name: z.string(),
-  feature_type: FeatureType,
-  ...ruleFields,
-  metadata: metadataResource,
-  ...floatingFields,
-});
+export const ProductFeatureResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    code: z.string(),
+    name: z.string(),
+    feature_type: FeatureType,
+    ...ruleFields,
+    metadata: metadataResource,
+    ...floatingFields,
+  })
+  .meta({ id: "ProductFeature" });
 export type ProductFeatureResource = z.infer<typeof ProductFeatureResource>;

@@ -71,21 +71,26 @@ export const UpdateProductVersionBody = changes({
 });
 export type UpdateProductVersionBody = z.infer<typeof UpdateProductVersionBody>;
 
-export const ProductVersionResource = z.object({
-  id: resourceId(),
-  product_id: resourceId(),
-  version: z.string(),
-  environment: z.string(),
-  channel: z.string(),
-  release_date: z.string(),
-  installation_file: z.string().nullable(),
-  hash_md5: z.string().nullable(),
-  /** Bytes, as text (LicenseSpring's type for it). */
-  size: z.string().nullable(),
-  eula_link: z.string().nullable(),
-  release_notes_link: z.string().nullable(),
-  requires_version: z.string().nullable(),
-  enabled: z.boolean(),
-  created_at: z.string(),
-});
+export const ProductVersionResource = z
+  .object({
+    id: resourceId(),
+    product_id: resourceId(),
+    version: z.string(),
+    environment: z.string(),
+    channel: z.string(),
+    release_date: z.string(),
+    installation_file: z.string().nullable(),
+    hash_md5: z.string().nullable(),
+    /** Bytes, as text (LicenseSpring's type for it). */
+    size: z.string().nullable(),
+    eula_link: z.string().nullable(),
+    release_notes_link: z.string().nullable(),
+    requires_version: z.string().nullable(),
+    enabled: z.boolean(),
+    created_at: z.string(),
+  })
+  .meta({ id: "ProductVersion" });
 export type ProductVersionResource = z.infer<typeof ProductVersionResource>;
+
+/** A product's versions, all in one page (a product has few). */
+export const ProductVersionList = z.object({ data: z.array(ProductVersionResource) }).meta({ id: "ProductVersionList" });

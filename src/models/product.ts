@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import { bodyId, changes, code, count, decimal, flag, metadata, metadataResource, resourceId, text } from "./fields";
-import { licenseTermsFields, refineLicenseTerms } from "./license";
+import { licenseTermsFields, refineIssuedSettings, refineLicenseTerms } from "./license";
 
-export const AuthorizationMethod = z.enum(["license-key", "user"]);
+export const AuthorizationMethod = z.enum(["license-key", "user"]).meta({ id: "AuthorizationMethod" });
 export type AuthorizationMethod = z.infer<typeof AuthorizationMethod>;
 
 export const ProductPath = z.object({ product_id: decimal("product_id") });
@@ -28,7 +28,10 @@ const {
   maintenance_period: _maintenance,
   ...trialTermsFields
 } = licenseTermsFields;
-export const TrialLicenseTerms = refineLicenseTerms(z.object(trialTermsFields).strict());
+// Checked as issuing checks a license, but for the validity_period trial_days sets (src/models/unworkable-settings.ts assertTrialWorkable).
+export const TrialLicenseTerms = refineLicenseTerms(z.object(trialTermsFields).strict()).superRefine(
+  refineIssuedSettings(["license_type", "validity_period"]),
+);
 export type TrialLicenseTerms = z.output<typeof TrialLicenseTerms>;
 
 /** A product's trial settings, as created and changed. */
@@ -60,18 +63,20 @@ export type CreateProductBody = z.infer<typeof CreateProductBody>;
 export const UpdateProductBody = changes({ name: text("name"), metadata, ...trialFields });
 export type UpdateProductBody = z.infer<typeof UpdateProductBody>;
 
-export const ProductResource = z.object({
-  id: resourceId(),
-  short_code: z.string(),
-  name: z.string(),
-  authorization_method: AuthorizationMethod,
-  company_id: resourceId(),
-  created_at: z.string(),
-  metadata: metadataResource,
-  allow_trial: z.boolean(),
-  trial_days: z.number().int(),
-  allow_multiple_trials: z.boolean(),
-  /** The trial license's terms as set (every field, defaults filled in). */
-  trial_license: z.record(z.string(), z.unknown()),
-});
+export const ProductResource = z
+  .object({
+    id: resourceId(),
+    short_code: z.string(),
+    name: z.string(),
+    authorization_method: AuthorizationMethod,
+    company_id: resourceId(),
+    created_at: z.string(),
+    metadata: metadataResource,
+    allow_trial: z.boolean(),
+    trial_days: z.number().int(),
+    allow_multiple_trials: z.boolean(),
+    /** The trial license's terms as set (every field, defaults filled in). */
+    trial_license: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "Product" });
 export type ProductResource = z.infer<typeof ProductResource>;

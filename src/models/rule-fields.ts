@@ -1,9 +1,8 @@
 /**
  * The consumption rules and floating settings a product feature defines, a license feature may
- * override and a consumption license has for its own counter; the rules floating settings must keep
- * together; and the counter's ConsumptionRules in the management API's snake_case.
+ * override and a consumption license has for its own counter, and the counter's ConsumptionRules in
+ * the management API's snake_case (which settings cannot work together: ./unworkable-settings.ts).
  */
-import type { z } from "zod";
 import type { ConsumptionRules } from "../counter/consumption-rules";
 import { consumptionPeriod, count, flag } from "./fields";
 
@@ -35,25 +34,6 @@ export const borrowFields = {
   can_borrow: flag("can_borrow"),
   max_borrow_time: count("max_borrow_time").max(8_760, "max_borrow_time must be at most 8760 hours (a year)"),
 };
-
-/** The rules floating settings must keep together, on the values a write leaves in place (null: fine). */
-export function floatingProblem(values: {
-  is_floating_cloud?: boolean | null | undefined;
-  floating_users?: number | null | undefined;
-  can_borrow?: boolean | null | undefined;
-  max_borrow_time?: number | null | undefined;
-}): string | null {
-  if (values.is_floating_cloud && (values.floating_users ?? 0) < 1)
-    return "floating_users: a floating cloud license or feature needs at least 1";
-  if (values.can_borrow && (values.max_borrow_time ?? 0) < 1) return "max_borrow_time: borrowing needs at least 1 (hours)";
-  return null;
-}
-
-/** floatingProblem as a zod refinement of a body that holds every value (issuing, creating). */
-export function refineFloating(body: Parameters<typeof floatingProblem>[0], ctx: z.RefinementCtx): void {
-  const problem = floatingProblem(body);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-}
 
 /** A counter's rules in snake_case, but the allowance, whose name differs between feature and license counters. */
 export function ruleValues(rules: ConsumptionRules) {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { decimal, instant } from "./fields";
-import { pagination } from "./page";
+import { pageLimit, pagination } from "./page";
 
 const DAY_MS = 86_400_000;
 export const MAX_HOURLY_DAYS = 31;
@@ -29,41 +29,38 @@ const counterCursor = z
   .regex(/^\d{1,16}\.\d{1,16}$/, "cursor must be a next_cursor value from a previous page")
   .transform((text) => text.split(".").map(Number) as [number, number]);
 
-const limit = (max: number, fallback: number) =>
-  decimal("limit")
-    .pipe(z.number().max(max, `limit must be at most ${max}`))
-    .default(fallback);
-
 export const NearCapQuery = z
   .object({
     /** A percentage of max_consumption; counters at or over it are listed (100: at or over the cap). */
-    threshold: decimal("threshold").pipe(z.number().max(10_000, "threshold must be at most 10000")).default(80),
+    threshold: decimal("threshold", 10_000).default(80),
     product_id: decimal("product_id").optional(),
     limit: pagination.limit,
     cursor: counterCursor.optional(),
   })
   .strict();
 
-export const NearCapItem = z.object({
-  license_id: z.number(),
-  license_key: z.string().nullable(),
-  /** null: the license's own counter (license_type consumption). */
-  license_feature_id: z.number().nullable(),
-  feature_code: z.string().nullable(),
-  product_id: z.number(),
-  product: z.string(),
-  customer_email: z.string().nullable(),
-  customer_company: z.string().nullable(),
-  total_consumptions: z.number(),
-  max_consumption: z.number(),
-  allow_overages: z.boolean(),
-  max_overages: z.number(),
-  /** total_consumptions as a percentage of max_consumption, one decimal (null when max_consumption is 0). */
-  percent_used: z.number().nullable(),
-  over_cap: z.boolean(),
-  /** When the total was last written to D1 (it follows the counter about a second behind). */
-  total_at: z.string().nullable(),
-});
+export const NearCapItem = z
+  .object({
+    license_id: z.number(),
+    license_key: z.string().nullable(),
+    /** null: the license's own counter (license_type consumption). */
+    license_feature_id: z.number().nullable(),
+    feature_code: z.string().nullable(),
+    product_id: z.number(),
+    product: z.string(),
+    customer_email: z.string().nullable(),
+    customer_company: z.string().nullable(),
+    total_consumptions: z.number(),
+    max_consumption: z.number(),
+    allow_overages: z.boolean(),
+    max_overages: z.number(),
+    /** total_consumptions as a percentage of max_consumption, one decimal (null when max_consumption is 0). */
+    percent_used: z.number().nullable(),
+    over_cap: z.boolean(),
+    /** When the total was last written to D1 (it follows the counter about a second behind). */
+    total_at: z.string().nullable(),
+  })
+  .meta({ id: "NearCapCounter" });
 
 export const LicenseUsageQuery = z
   .object({
@@ -96,21 +93,23 @@ const PeriodTotal = z.object({
   overage: z.number(),
 });
 
-export const LicenseUsageResource = z.object({
-  license_id: z.number(),
-  granularity: z.enum(["hour", "day"]),
-  from: z.string(),
-  to: z.string(),
-  counters: z.array(
-    z.object({
-      license_feature_id: z.number().nullable(),
-      feature_code: z.string().nullable(),
-      buckets: z.array(Bucket),
-      /** Periods that ended within [from, to), with their totals at the end. */
-      periods: z.array(PeriodTotal),
-    }),
-  ),
-});
+export const LicenseUsageResource = z
+  .object({
+    license_id: z.number(),
+    granularity: z.enum(["hour", "day"]),
+    from: z.string(),
+    to: z.string(),
+    counters: z.array(
+      z.object({
+        license_feature_id: z.number().nullable(),
+        feature_code: z.string().nullable(),
+        buckets: z.array(Bucket),
+        /** Periods that ended within [from, to), with their totals at the end. */
+        periods: z.array(PeriodTotal),
+      }),
+    ),
+  })
+  .meta({ id: "LicenseUsage" });
 
 /** An opaque cursor over the customer report's keys. */
 const customerCursor = z
@@ -163,22 +162,26 @@ const sums = {
   refused: z.number(),
 };
 
-export const CustomerUsageItem = z.object({
-  customer_email: z.string(),
-  customer_company: z.string(),
-  product: z.string(),
-  /** "" for a license's own counter. */
-  feature_code: z.string(),
-  ...sums,
-});
+export const CustomerUsageItem = z
+  .object({
+    customer_email: z.string(),
+    customer_company: z.string(),
+    product: z.string(),
+    /** "" for a license's own counter. */
+    feature_code: z.string(),
+    ...sums,
+  })
+  .meta({ id: "CustomerUsage" });
 
-export const ProductUsageItem = z.object({
-  product_id: z.number(),
-  product: z.string(),
-  feature_code: z.string(),
-  customers: z.number(),
-  ...sums,
-});
+export const ProductUsageItem = z
+  .object({
+    product_id: z.number(),
+    product: z.string(),
+    feature_code: z.string(),
+    customers: z.number(),
+    ...sums,
+  })
+  .meta({ id: "ProductUsage" });
 
 export const BillingQuery = z
   .object({
@@ -189,16 +192,18 @@ export const BillingQuery = z
   .strict();
 
 export const ReconciliationQuery = z
-  .object({ license_id: decimal("license_id").optional(), limit: limit(100, 50), cursor: counterCursor.optional() })
+  .object({ license_id: decimal("license_id").optional(), limit: pageLimit(100, 50), cursor: counterCursor.optional() })
   .strict();
 
-export const CounterReconciliationItem = z.object({
-  license_id: z.number(),
-  license_feature_id: z.number().nullable(),
-  feature_code: z.string().nullable(),
-  status: z.enum(["ok", "in_transit", "mismatch"]),
-  problems: z.array(z.string()),
-  object: z.object({ total: z.number(), audit_rows_written: z.number(), pending_audit_rows: z.number() }).nullable(),
-  rollups: z.object({ rows: z.number(), consumptions_sum: z.number(), last_total: z.number().nullable() }),
-  raw: z.object({ rows: z.number(), consumptions_sum: z.number(), first_day: z.string().nullable(), days_compared: z.number() }),
-});
+export const CounterReconciliationItem = z
+  .object({
+    license_id: z.number(),
+    license_feature_id: z.number().nullable(),
+    feature_code: z.string().nullable(),
+    status: z.enum(["ok", "in_transit", "mismatch"]),
+    problems: z.array(z.string()),
+    object: z.object({ total: z.number(), audit_rows_written: z.number(), pending_audit_rows: z.number() }).nullable(),
+    rollups: z.object({ rows: z.number(), consumptions_sum: z.number(), last_total: z.number().nullable() }),
+    raw: z.object({ rows: z.number(), consumptions_sum: z.number(), first_day: z.string().nullable(), days_compared: z.number() }),
+  })
+  .meta({ id: "CounterReconciliation" });

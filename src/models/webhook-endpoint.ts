@@ -60,37 +60,41 @@ export type CreateWebhookEndpointBody = z.infer<typeof CreateWebhookEndpointBody
 export const UpdateWebhookEndpointBody = changes({ url, events, thresholds, description, enabled });
 export type UpdateWebhookEndpointBody = z.infer<typeof UpdateWebhookEndpointBody>;
 
-export const WebhookEndpointResource = z.object({
-  id: resourceId(),
-  url: z.string(),
-  description: z.string(),
-  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
-  thresholds: z.array(z.number()),
-  enabled: z.boolean(),
-  created_at: z.string(),
-});
+export const WebhookEndpointResource = z
+  .object({
+    id: resourceId(),
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+    thresholds: z.array(z.number()),
+    enabled: z.boolean(),
+    created_at: z.string(),
+  })
+  .meta({ id: "WebhookEndpoint" });
 export type WebhookEndpointResource = z.infer<typeof WebhookEndpointResource>;
 
 /** Only the creating response carries the signing secret; it is never shown again. */
-export const CreatedWebhookEndpointResource = WebhookEndpointResource.extend({ secret: z.string() });
+export const CreatedWebhookEndpointResource = WebhookEndpointResource.extend({ secret: z.string() }).meta({ id: "CreatedWebhookEndpoint" });
 
 export const WebhookDeliveryStatus = z.enum(["pending", "delivered", "failed"]);
 
 /** One event to one endpoint, as the delivery log shows it. */
-export const WebhookDeliveryResource = z.object({
-  id: resourceId(),
-  endpoint_id: resourceId(),
-  /** The event's id: the webhook-id header of every attempt. */
-  event_id: z.string(),
-  event_type: z.enum(WEBHOOK_EVENT_TYPES),
-  occurred_at: z.string(),
-  status: WebhookDeliveryStatus,
-  attempts: z.number(),
-  last_response_code: z.number().nullable(),
-  last_error: z.string().nullable(),
-  last_attempt_at: z.string().nullable(),
-  next_attempt_at: z.string().nullable(),
-  delivered_at: z.string().nullable(),
-  created_at: z.string(),
-});
+export const WebhookDeliveryResource = z
+  .object({
+    id: resourceId(),
+    endpoint_id: resourceId(),
+    /** The event's id: the webhook-id header of every attempt. */
+    event_id: z.string(),
+    event_type: z.enum(WEBHOOK_EVENT_TYPES),
+    occurred_at: z.string(),
+    status: WebhookDeliveryStatus,
+    attempts: z.number(),
+    last_response_code: z.number().nullable(),
+    last_error: z.string().nullable(),
+    last_attempt_at: z.string().nullable(),
+    next_attempt_at: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: "WebhookDelivery" });
 export type WebhookDeliveryResource = z.infer<typeof WebhookDeliveryResource>;

@@ -144,7 +144,9 @@ describe("the grace period", () => {
   });
 
   it("without allow_grace_period the hours are not answered (the SDK would add them) and do not apply", async () => {
-    const license = await issue({ validity_period: new Date(T0 + HOUR).toISOString(), grace_period: 24 });
+    const license = await issue({ validity_period: new Date(T0 + HOUR).toISOString(), allow_grace_period: true, grace_period: 24 });
+    // The vendor turns the grace period off; the hours are kept for later.
+    expect(await manageOk("PATCH", `/api/v1/licenses/${license.id}`, { allow_grace_period: false })).toMatchObject({ grace_period: 24 });
     expect(await signedBody(await license.activate("A"))).toMatchObject({ allow_grace_period: false, grace_period: 0 });
     vi.setSystemTime(T0 + HOUR);
     expect(await errorCode(await license.check("A"))).toBe("license_expired");
@@ -197,6 +199,33 @@ describe("the management API and import carry the fields", () => {
     });
     const bad = await manage("PATCH", `/api/v1/licenses/${license.id}`, { max_transfers: -2 });
     expect((await managementError(bad)).code).toBe("validation_error");
+  });
+
+  it("settings that can never work are refused (docs/management-api.md): a grace period of 0 hours, or hours without it; a start after the end", async () => {
+    const refused = async (method: string, path: string, body: unknown) =>
+      (await managementError(await manage(method, path, body))).message;
+    expect(await refused("POST", "/api/v1/licenses", { product_id: productId, allow_grace_period: true })).toBe(
+      "grace_period: allow_grace_period needs at least 1 (hours)",
+    );
+    expect(await refused("POST", "/api/v1/licenses", { product_id: productId, grace_period: 24 })).toBe(
+      "grace_period: 24 takes effect only with allow_grace_period: true (send both, or neither)",
+    );
+    const license = await manageOk("POST", "/api/v1/licenses", {
+      product_id: productId,
+      license_type: "time-limited",
+      validity_period: "2032-01-01T00:00:00Z",
+    });
+    expect(await refused("PATCH", `/api/v1/licenses/${license.id}`, { start_date: "2032-01-01T00:00:00Z" })).toBe(
+      "start_date: the license ends (validity_period 2032-01-01T00:00:00.000Z) before it can be activated",
+    );
+    expect(await refused("PATCH", `/api/v1/licenses/${license.id}`, { allow_grace_period: true })).toBe(
+      "grace_period: allow_grace_period needs at least 1 (hours)",
+    );
+    await manageOk("PATCH", `/api/v1/licenses/${license.id}`, {
+      start_date: "2031-12-31T00:00:00Z",
+      allow_grace_period: true,
+      grace_period: 1,
+    });
   });
 
   it("an import keeps the fields and the transfers a license already had", async () => {

@@ -217,4 +217,39 @@ describe("the management API: trial settings", () => {
     const bad = await manage("PATCH", `/api/v1/products/${created.id}`, { trial_license: { validity_period: "2031-01-01T00:00:00Z" } });
     expect((await managementError(bad)).code).toBe("validation_error");
   });
+
+  it("trial settings that can never work are refused, on the values the write leaves in place", async () => {
+    const product = await manageOk("POST", "/api/v1/products", { short_code: uniqueCode("unworkable"), name: "Trials" });
+    await manageOk("POST", `/api/v1/products/${product.id}/features`, { code: "exports", name: "Exports", max_consumption: 10 });
+    const path = `/api/v1/products/${product.id}`;
+    // A time-limited trial ends trial_days after its first activation: with 0 it would never end.
+    expect(
+      await managementError(await manage("PATCH", path, { allow_trial: true, trial_license: { license_type: "time-limited" } })),
+    ).toMatchObject({
+      code: "validation_error",
+      message: "trial_days: a time-limited trial needs at least 1: its validity_period is its first activation plus trial_days",
+    });
+    await manageOk("PATCH", path, { allow_trial: true, trial_days: 14, trial_license: { license_type: "time-limited" } });
+    expect((await managementError(await manage("PATCH", path, { trial_days: 0 }))).message).toMatch(/^trial_days: a time-limited trial/);
+    // A perpetual trial with trial_days 0 never ends, as documented: allowed.
+    await manageOk("PATCH", path, { trial_days: 0, trial_license: { license_type: "perpetual" } });
+    // The trial terms are checked as issuing checks a license, features with the product's values.
+    expect((await managementError(await manage("PATCH", path, { trial_license: { allow_grace_period: true } }))).message).toBe(
+      "trial_license.grace_period: allow_grace_period needs at least 1 (hours)",
+    );
+    expect(
+      (await managementError(await manage("PATCH", path, { trial_license: { features: { exports: { max_overages: 5 } } } }))).message,
+    ).toBe("trial_license.features.exports.max_overages: 5 takes effect only with allow_overages: true (send both, or neither)");
+    expect(
+      (
+        await managementError(
+          await manage("POST", "/api/v1/products", {
+            short_code: uniqueCode("tl"),
+            name: "T",
+            trial_license: { license_type: "time-limited" },
+          }),
+        )
+      ).code,
+    ).toBe("validation_error");
+  });
 });

@@ -155,4 +155,52 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
       .poll(() => page.getAttribute('#features tr[data-feature="renders"] td[data-consumption]', "data-consumption"))
       .toBe("13/25");
   });
+
+  it("publishes a version from the console, which the SDK's update check finds, and withdraws it", async () => {
+    const product = await manage("POST", "/api/v1/products", { short_code: "story-updates", name: "Story updates" });
+    const license = await manage("POST", "/api/v1/licenses", { product_id: product.id });
+    const apiKey = await manage("POST", "/api/v1/api-keys", {});
+    const sdk = new LicenseAPI({
+      apiKey: apiKey.api_key,
+      sharedKey: apiKey.shared_key,
+      apiPath: service.apiPath,
+      publicKey: await (await fetch(`${service.apiPath}/public_key`)).text(),
+      appName: "story",
+      appVersion: "1.0.0",
+    });
+    const identity = { product: "story-updates", license_key: license.license_key as string, hardware_id: "story-desktop" };
+    await sdk.activateLicense(identity);
+
+    // Signed in already (this tab's session): the product list names the new product.
+    await page.goto(`${service.baseUrl}/console/`);
+    await expect.poll(() => page.locator(`#version-product option[value="${product.id}"]`).count()).toBe(1);
+    await page.selectOption("#version-product", String(product.id));
+    await page.fill("#version-number", "2.0.0");
+    await page.fill("#version-environment", "win64");
+    await page.fill("#version-channel", "stable");
+    await page.fill("#version-released", "2031-02-03");
+    await page.fill("#version-file", "https://downloads.example.com/story-2.0.0.msi");
+    await page.click("#publish-version button[type=submit]");
+    const row = '#versions tr[data-version="2.0.0/win64/stable"]';
+    await expect.poll(() => page.getAttribute(row, "data-enabled")).toBe("true");
+    const build = { ...identity, env: "win64", channel: "stable" };
+    expect(await sdk.getInstallationFile(build)).toMatchObject({
+      version: "2.0.0",
+      installation_file: "https://downloads.example.com/story-2.0.0.msi",
+      release_date: "2031-02-03T00:00:00.000Z",
+    });
+
+    // The same version again is refused, and the console says why.
+    await page.fill("#version-number", "2.0.0");
+    await page.fill("#version-environment", "win64");
+    await page.fill("#version-channel", "stable");
+    await page.fill("#version-released", "2031-02-04");
+    await page.click("#publish-version button[type=submit]");
+    await expect.poll(() => page.textContent("#version-error")).toMatch(/already has version "2.0.0"/);
+
+    await page.click(`${row} button[data-action="withdraw"]`);
+    await expect.poll(() => page.getAttribute(row, "data-enabled")).toBe("false");
+    expect(await sdkError(sdk.getInstallationFile(build))).toMatchObject({ code: "version_not_found" });
+    await page.screenshot({ path: SCREENSHOT.replace(".png", "-versions.png"), fullPage: true });
+  });
 });

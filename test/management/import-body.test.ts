@@ -38,10 +38,10 @@ describe("import bodies", () => {
     expect(error).toMatchObject({ status: 400, code: "validation_error" });
     expect(error.errors).toEqual([
       { row: 2, field: "shared_key", message: "shared_key is required" },
-      { row: 4, field: "read_only", message: "read_only must be true or false" },
-      { row: 4, field: null, message: expect.stringContaining("extra") },
+      { row: 4, field: "read_only", message: 'expected true or false, got the string "yes"' },
+      { row: 4, field: null, message: 'Unrecognized key "extra"' },
     ]);
-    expect(error.message).toMatch(/^2 rows are invalid; nothing was imported: row 2: shared_key: shared_key is required; row 4: /);
+    expect(error.message).toMatch(/^2 rows are invalid; nothing was imported: row 2: shared_key is required; row 4: read_only: expected /);
     expect(await storedKeys(good.map((row) => row.api_key))).toBe(0);
   });
 

@@ -213,9 +213,9 @@ describe("POST /api/v1/import/licenses", () => {
       ]),
     );
     expect(error.errors).toEqual([
-      { row: 1, field: null, message: "floating_users: a floating cloud license or feature needs at least 1" },
-      { row: 2, field: null, message: "max_borrow_time: borrowing needs at least 1 (hours)" },
-      { row: 3, field: `features.${product.features[0]}`, message: "floating_users: a floating cloud license or feature needs at least 1" },
+      { row: 1, field: "floating_users", message: "a floating cloud license or feature needs at least 1" },
+      { row: 2, field: "max_borrow_time", message: "borrowing needs at least 1 (hours)" },
+      { row: 3, field: `features.${product.features[0]}.floating_users`, message: "a floating cloud license or feature needs at least 1" },
     ]);
   });
 

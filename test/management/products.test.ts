@@ -27,7 +27,7 @@ describe("products", () => {
     expect(missing.message).toMatch(/short_code/);
     const cases: Array<[unknown, RegExp]> = [
       [{ short_code: "has space", name: "x" }, /short_code may contain/],
-      [{ short_code: "ok", name: 5 }, /name must be a string/],
+      [{ short_code: "ok", name: 5 }, /^name: expected a string, got the number 5$/],
       [{ short_code: "ok", name: "x", authorization_method: "oauth" }, /authorization_method/],
       [{ short_code: "ok", name: "x", shortcode: "typo" }, /Unrecognized key/],
     ];

@@ -4,10 +4,14 @@ import { env, exports } from "cloudflare:workers";
 import worker from "../../src/index";
 import { decodeBase64 } from "../../src/base64";
 import type { Credentials, Fixture } from "./fixtures";
+import { expectDocumentedStatus } from "./documented-responses";
 import { authHeaders } from "./signing";
 
-export function callWorker(path: string, init: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`http://license.test${path}`, init));
+/** A request through the Worker; its answer must be one the OpenAPI document lists (./documented-responses.ts). */
+export async function callWorker(path: string, init: RequestInit): Promise<Response> {
+  const response = await exports.default.fetch(new Request(`http://license.test${path}`, init));
+  expectDocumentedStatus(init.method ?? "GET", path, response.status);
+  return response;
 }
 
 /**

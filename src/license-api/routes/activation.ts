@@ -2,15 +2,17 @@
  * POST /api/v4/activate_license and POST /api/v4/deactivate_license: devices come into being by
  * activating, and stop being able to consume by deactivating.
  */
-import { activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
+import { ACTIVATION_ERRORS, activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
 import { licenseApiRoute } from "../license-api-route";
 import { DeactivatedBody, LicenseBody } from "../response-schemas";
-import { ActivateLicenseBody, DeactivateLicenseBody } from "../schemas";
+import { ActivateLicenseBody, DeactivateLicenseBody, SINGLE_SIGN_ON_ERRORS } from "../schemas";
 
 /** The checks and their order: ../device-activation.ts (shared with activate_offline). `variables` are stored on the device. */
 export const activateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/activate_license",
+  operationId: "activateLicense",
+  errors: { ...ACTIVATION_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "Activate a device on a license",
   body: ActivateLicenseBody,
   response: LicenseBody,
@@ -26,6 +28,7 @@ export const activateLicense = licenseApiRoute({
 export const deactivateLicense = licenseApiRoute({
   method: "post",
   path: "/api/v4/deactivate_license",
+  operationId: "deactivateLicense",
   summary: "Deactivate a device",
   body: DeactivateLicenseBody,
   response: DeactivatedBody,

@@ -4,7 +4,7 @@
  */
 import { ApiError } from "../../errors";
 import { consumeAtCounter } from "../consume-at-counter";
-import { replayHeaders } from "../idempotency";
+import { IDEMPOTENCY_ERRORS, replayHeaders } from "../idempotency";
 import { consumptionFields } from "../license-body";
 import { Reply } from "../../http/route";
 import { licenseApiRoute } from "../license-api-route";
@@ -14,6 +14,8 @@ import { AddConsumptionBody } from "../schemas";
 export const addConsumption = licenseApiRoute({
   method: "post",
   path: "/api/v4/add_consumption",
+  operationId: "addConsumption",
+  errors: IDEMPOTENCY_ERRORS,
   summary: "Add license-level consumptions",
   body: AddConsumptionBody,
   response: LicenseConsumptionBody,

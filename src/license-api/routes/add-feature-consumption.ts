@@ -4,7 +4,7 @@
  */
 import type { ConsumeReport } from "../../counter/types";
 import { consumeAtCounter } from "../consume-at-counter";
-import { replayHeaders } from "../idempotency";
+import { IDEMPOTENCY_ERRORS, replayHeaders } from "../idempotency";
 import { consumptionFields } from "../license-body";
 import { Reply } from "../../http/route";
 import { licenseApiRoute } from "../license-api-route";
@@ -14,6 +14,8 @@ import { AddFeatureConsumptionBody } from "../schemas";
 export const addFeatureConsumption = licenseApiRoute({
   method: "post",
   path: "/api/v4/add_feature_consumption",
+  operationId: "addFeatureConsumption",
+  errors: IDEMPOTENCY_ERRORS,
   summary: "Add consumptions to one license feature",
   body: AddFeatureConsumptionBody,
   response: FeatureConsumptionBody,

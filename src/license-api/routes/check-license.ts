@@ -26,6 +26,7 @@ import { CheckLicenseFeatureQuery, CheckLicenseQuery } from "../schemas";
 export const checkLicense = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license",
+  operationId: "checkLicense",
   summary: "Check a license and its features",
   query: CheckLicenseQuery,
   response: LicenseBody,
@@ -61,6 +62,7 @@ export const checkLicense = licenseApiRoute({
 export const checkLicenseFeature = licenseApiRoute({
   method: "get",
   path: "/api/v4/check_license_feature",
+  operationId: "checkLicenseFeature",
   summary: "Check one license feature",
   query: CheckLicenseFeatureQuery,
   response: FeatureBody,

@@ -19,6 +19,7 @@ import { CustomerLicenseUsersQuery } from "../schemas";
 export const customerLicenseUsers = licenseApiRoute({
   method: "get",
   path: "/api/v4/customer_license_users",
+  operationId: "listCustomerLicenseUsers",
   summary: "The license users of a customer's licenses of a product",
   query: CustomerLicenseUsersQuery,
   response: CustomerLicenseUsersBody,

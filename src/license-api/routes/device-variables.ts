@@ -14,6 +14,7 @@ import { GetDeviceVariablesQuery, TrackDeviceVariablesBody } from "../schemas";
 export const getDeviceVariables = licenseApiRoute({
   method: "get",
   path: "/api/v4/get_device_variables",
+  operationId: "getDeviceVariables",
   summary: "The variables a device has reported",
   query: GetDeviceVariablesQuery,
   response: DeviceVariablesBody,
@@ -39,6 +40,7 @@ export const getDeviceVariables = licenseApiRoute({
 export const trackDeviceVariables = licenseApiRoute({
   method: "post",
   path: "/api/v4/track_device_variables",
+  operationId: "trackDeviceVariables",
   summary: "Store variables a device reports (overwriting known names)",
   body: TrackDeviceVariablesBody,
   response: TrackedVariablesBody,

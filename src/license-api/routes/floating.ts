@@ -17,10 +17,10 @@ import type { z } from "zod";
 import type { License } from "../../db/license-context";
 import { askPool } from "../ask-pool";
 import { licenseApiRoute, type ContextCall } from "../license-api-route";
-import { signInToLicense } from "../license-user-sign-in";
+import { SIGN_IN_ERRORS, signInToLicense } from "../license-user-sign-in";
 import { resolveLicense, resolveLicenseFeature, resolveLicenseToRelease } from "../resolve-license";
 import { FloatingBorrowedBody, FloatingReleasedBody } from "../response-schemas";
-import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody } from "../schemas";
+import { FeatureBorrowBody, FeatureReleaseBody, FloatingBorrowBody, FloatingReleaseBody, SINGLE_SIGN_ON_ERRORS } from "../schemas";
 
 type BorrowCall = ContextCall<undefined, z.ZodType<{ username?: string | undefined; password?: string | undefined }>>;
 
@@ -51,6 +51,8 @@ function borrowedBody(pool: PoolView | null, license: License, deviceId: number,
 export const floatingBorrow = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/borrow",
+  operationId: "borrowFloatingLicense",
+  errors: { ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "Borrow a floating cloud license's slot until a time (null: as long as max_borrow_time allows)",
   body: FloatingBorrowBody,
   response: FloatingBorrowedBody,
@@ -76,6 +78,7 @@ export const floatingBorrow = licenseApiRoute({
 export const floatingRelease = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/release",
+  operationId: "releaseFloatingLicense",
   summary: "Release a floating cloud license's slot held by the device",
   body: FloatingReleaseBody,
   response: FloatingReleasedBody,
@@ -90,6 +93,8 @@ export const floatingRelease = licenseApiRoute({
 export const featureBorrow = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/feature_borrow",
+  operationId: "borrowFloatingFeature",
+  errors: { ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "Borrow a floating feature's slot until a time (null: as long as the license's max_borrow_time allows)",
   body: FeatureBorrowBody,
   response: FloatingBorrowedBody,
@@ -110,6 +115,7 @@ export const featureBorrow = licenseApiRoute({
 export const featureRelease = licenseApiRoute({
   method: "post",
   path: "/api/v4/floating/feature_release",
+  operationId: "releaseFloatingFeature",
   summary: "Release a floating feature's slot held by the device",
   body: FeatureReleaseBody,
   response: FloatingReleasedBody,

@@ -11,10 +11,10 @@ import { findProductDetails } from "../../db/products";
 import { ApiError } from "../../errors";
 import { licenseObject, licenseUserBody } from "../license-body";
 import { licenseApiRoute } from "../license-api-route";
-import { signIn } from "../license-user-sign-in";
+import { SIGN_IN_ERRORS, signIn } from "../license-user-sign-in";
 import { accessibleProduct } from "../resolve-license";
 import { PasswordChangedBody, UserLicensesBody } from "../response-schemas";
-import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
+import { ChangePasswordBody, SINGLE_SIGN_ON_ERRORS, UserLicensesQuery } from "../schemas";
 
 /**
  * Every license the username and password open, newest first (the order that picks a license
@@ -26,6 +26,8 @@ import { ChangePasswordBody, UserLicensesQuery } from "../schemas";
 export const userLicenses = licenseApiRoute({
   method: "get",
   path: "/api/v4/user_licenses",
+  operationId: "listUserLicenses",
+  errors: { missing_parameters: "username or password is absent", ...SIGN_IN_ERRORS, ...SINGLE_SIGN_ON_ERRORS },
   summary: "The licenses a license user signs in to",
   query: UserLicensesQuery,
   response: UserLicensesBody,
@@ -77,6 +79,8 @@ export const userLicenses = licenseApiRoute({
 export const changePassword = licenseApiRoute({
   method: "post",
   path: "/api/v4/change_password",
+  operationId: "changePassword",
+  errors: { ...SIGN_IN_ERRORS },
   summary: "Change a license user's password",
   body: ChangePasswordBody,
   response: PasswordChangedBody,

@@ -11,7 +11,7 @@ import { verifyOfflineRequest, type OfflineRequest } from "../../auth/offline-re
 import type { ApiKey } from "../../db/api-keys";
 import { ApiError } from "../../errors";
 import { readTextBody } from "../../http/read-text-body";
-import { activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
+import { ACTIVATION_ERRORS, activationRequest, activateOnDevice, deactivateOnDevice } from "../device-activation";
 import { licenseApiRoute } from "../license-api-route";
 import { DeactivatedBody, OfflineLicenseBody } from "../response-schemas";
 import { OfflineActivationBody, OfflineDeactivationBody } from "../schemas";
@@ -48,6 +48,12 @@ async function checkRequestFile(offline: OfflineRequest & { apiKey: string | und
 export const activateOffline = licenseApiRoute({
   method: "post",
   path: "/api/v4/activate_offline",
+  operationId: "activateOffline",
+  errors: {
+    ...ACTIVATION_ERRORS,
+    offline_activation_not_allowed: "the license does not allow offline activation (allow_offline_activation)",
+    signature_mismatch: "the request file is not signed with the sending API key's shared key",
+  },
   summary: "Activate a device from an offline request file; the answer, as base64, is the activation file",
   body: OfflineActivationBody,
   textBody: requestFile,
@@ -82,6 +88,8 @@ export const activateOffline = licenseApiRoute({
 export const deactivateOffline = licenseApiRoute({
   method: "post",
   path: "/api/v4/deactivate_offline",
+  operationId: "deactivateOffline",
+  errors: { signature_mismatch: "the request file is not signed with the sending API key's shared key" },
   summary: "Deactivate a device from an offline deactivation request file",
   body: OfflineDeactivationBody,
   textBody: requestFile,

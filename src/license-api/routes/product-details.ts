@@ -17,6 +17,7 @@ import { latestVersionBody } from "../version-body";
 export const productDetails = licenseApiRoute({
   method: "get",
   path: "/api/v4/product_details",
+  operationId: "getProductDetails",
   summary: "A product's details (and its custom fields)",
   query: ProductDetailsQuery,
   response: ProductDetailsBody,

@@ -32,6 +32,11 @@ import { TrialKeyQuery } from "../schemas";
 export const trialKey = licenseApiRoute({
   method: "get",
   path: "/api/v4/trial_key",
+  operationId: "getTrialKey",
+  errors: {
+    trial_not_allowed: "the product does not allow trials",
+    email_missing: "a user-based product's trial without email",
+  },
   summary: "Issue a trial license for a device, or name the one it has",
   query: TrialKeyQuery,
   response: TrialBody,

@@ -30,6 +30,8 @@ function activeLicense({
 export const versions = licenseApiRoute({
   method: "get",
   path: "/api/v4/versions",
+  operationId: "listVersions",
+  errors: { active_license_required: "the license has not been activated yet" },
   summary: "The product's versions for the client's environment and channel, newest release first",
   query: VersionsQuery,
   response: VersionsBody,
@@ -44,6 +46,11 @@ export const versions = licenseApiRoute({
 export const installationFile = licenseApiRoute({
   method: "get",
   path: "/api/v4/installation_file",
+  operationId: "getInstallationFile",
+  errors: {
+    active_license_required: "the license has not been activated yet",
+    version_not_found: "no enabled version (or not the one named) for the client's environment and channel",
+  },
   summary: "A version's installation file (the newest when no version is named); version_not_found when there is none",
   query: InstallationFileQuery,
   response: InstallationFileBody,

@@ -19,7 +19,7 @@ import { productsByShortCode, type ImportProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import type { NumberedRow } from "../../http/read-import-body";
 import type { ImportLicenseRow } from "../../models/import-rows";
-import { floatingProblem } from "../../models/rule-fields";
+import { floatingProblem } from "../../models/unworkable-settings";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
 /**
@@ -128,7 +128,7 @@ function checkAgainstProduct(row: number, license: ImportLicenseRow, product: Im
       is_floating_cloud: overrides.is_floating_cloud ?? feature.is_floating_cloud,
       floating_users: overrides.floating_users ?? feature.floating_users,
     });
-    if (problem) errors.add(row, `features.${code}`, problem);
+    if (problem) errors.add(row, `features.${code}.${problem.field}`, problem.message);
   }
   for (const name of Object.keys(license.custom_fields)) {
     if (!product.customFields.some((field) => field.name === name)) {

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { isUniqueViolation } from "../../db/sql-errors";
 import { ApiError, type RowError } from "../../errors";
 import type { ImportBody, NumberedRow } from "../../http/read-import-body";
+import { explainedParse, problemText } from "../../http/validation-problems";
 import { illFormedText } from "../../license-api/schemas";
 
 /** One row's JSON may be at most this long (its values end up in one D1 row, which D1 caps at 1 MB). */
@@ -33,7 +34,7 @@ export class RowErrors {
     const rows = new Set(errors.map((error) => error.row)).size;
     const listed = errors
       .slice(0, IN_MESSAGE)
-      .map((error) => `row ${error.row}: ${error.field === null ? "" : `${error.field}: `}${error.message}`)
+      .map((error) => `row ${error.row}: ${problemText(error.field === null ? [] : [error.field], error.message)}`)
       .join("; ");
     const more = errors.length > IN_MESSAGE ? `; and ${errors.length - IN_MESSAGE} more (see errors)` : "";
     throw new ApiError(
@@ -65,7 +66,7 @@ export function validateRows<S extends z.ZodType>(schema: S, body: ImportBody, e
       errors.add(row, null, illFormed);
       continue;
     }
-    const result = schema.safeParse(value, { reportInput: true });
+    const result = explainedParse(schema, value);
     if (result.success) valid.push({ row, value: result.data });
     else for (const issue of result.error.issues) errors.add(row, issue.path.length ? issue.path.join(".") : null, issue.message);
   }

@@ -23,6 +23,7 @@ export const managementApiKeyRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/api-keys",
+    operationId: "createApiKey",
     tag: "API keys",
     summary: "Create a License API key; the answer carries the shared key, which is never shown again",
     description:
@@ -54,6 +55,7 @@ export const managementApiKeyRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/api-keys",
+    operationId: "listApiKeys",
     tag: "API keys",
     summary: "List License API keys (without their shared keys)",
     query: PageQuery,
@@ -65,6 +67,7 @@ export const managementApiKeyRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/read-only",
+    operationId: "makeApiKeyReadOnly",
     tag: "API keys",
     summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
@@ -76,6 +79,7 @@ export const managementApiKeyRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/api-keys/{api_key_id}/revoke",
+    operationId: "revokeApiKey",
     tag: "API keys",
     summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,

@@ -18,6 +18,7 @@ export const managementAuditRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/audit",
+    operationId: "listAuditEntries",
     tag: "Audit log",
     summary: "Query the consumption audit log",
     description: FILTERS_DESCRIPTION,
@@ -30,6 +31,7 @@ export const managementAuditRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/audit/csv",
+    operationId: "exportAuditCsv",
     tag: "Audit log",
     summary: "Export the consumption audit log as CSV (every matching row, no pagination)",
     description: FILTERS_DESCRIPTION,

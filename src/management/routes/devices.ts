@@ -24,6 +24,7 @@ export const managementDeviceRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}/devices",
+    operationId: "listLicenseDevices",
     tag: "Devices",
     summary: "List a license's devices",
     params: LicensePath,
@@ -37,6 +38,7 @@ export const managementDeviceRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/devices/{device_id}/variables",
+    operationId: "listDeviceVariables",
     tag: "Devices",
     summary: "The variables a device reported (track_device_variables, or with its activation)",
     params: DevicePath,
@@ -49,6 +51,7 @@ export const managementDeviceRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/devices/{device_id}/blacklist",
+    operationId: "blacklistDevice",
     tag: "Devices",
     summary: "Blacklist a device: its License API requests fail with blacklisted, and it cannot activate again",
     params: DevicePath,
@@ -65,6 +68,7 @@ export const managementDeviceRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/devices/{device_id}/unblacklist",
+    operationId: "unblacklistDevice",
     tag: "Devices",
     summary: "Take a device off the blacklist",
     params: DevicePath,
@@ -76,6 +80,7 @@ export const managementDeviceRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/devices/{device_id}/deactivate",
+    operationId: "deactivateDevice",
     tag: "Devices",
     summary: "Deactivate a device: it frees its seat; its requests fail with device_not_found until it activates again",
     params: DevicePath,

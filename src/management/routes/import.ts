@@ -21,9 +21,13 @@ import { importLicenses } from "../import/import-licenses";
 import { importTotals } from "../import/import-totals";
 import { managementImportRoute } from "../management-route";
 
+const IMPORT_RACE = "another write created some of the rows while they were checked; nothing was imported: send the same rows again";
+
 export const managementImportRoutes = [
   managementImportRoute({
     path: "/api/v1/import/api-keys",
+    operationId: "importApiKeys",
+    errors: { conflict: IMPORT_RACE },
     summary: "Import License API keys with the api key and shared key clients already use",
     description:
       "A key already here is left as it is (a different stored shared_key is a bad row). product_ids must be products of company_id.",
@@ -33,6 +37,8 @@ export const managementImportRoutes = [
   }),
   managementImportRoute({
     path: "/api/v1/import/licenses",
+    operationId: "importLicenses",
+    errors: { conflict: IMPORT_RACE },
     summary: "Import licenses (keeping their LicenseSpring ids and keys) with users, customer, feature values and custom fields",
     description:
       "Products, their features and custom fields must exist here first. A license already here (same id, product and key) is left " +
@@ -43,6 +49,8 @@ export const managementImportRoutes = [
   }),
   managementImportRoute({
     path: "/api/v1/import/devices",
+    operationId: "importDevices",
+    errors: { conflict: IMPORT_RACE },
     summary: "Import activated devices, so clients go on without activating again",
     description:
       "A device already here (same license and hardware id) is left as it is. Imported active devices may exceed max_activations.",
@@ -52,6 +60,7 @@ export const managementImportRoutes = [
   }),
   managementImportRoute({
     path: "/api/v1/import/totals",
+    operationId: "importTotals",
     summary: "Import current consumption totals into the counters (audited as import)",
     description:
       "Each row sets a license feature's total (feature) or a consumption license's own (no feature); the audit log records the " +

@@ -28,8 +28,8 @@ import { LicenseConsumptionResource, UpdateLicenseConsumptionBody } from "../../
 import { LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } from "../../models/license-feature";
 import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
-import type { ProductFeatureResource } from "../../models/product-feature";
-import { floatingProblem } from "../../models/rule-fields";
+import { ruleValues } from "../../models/rule-fields";
+import { assertOverridesWorkable, assertWorkable, definedOnly, pastDateWarning, sentIn } from "../../models/unworkable-settings";
 import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
 import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
 import { managementRoute } from "../management-route";
@@ -53,13 +53,21 @@ async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetail
     licenseExtras(env.DB, licenseId),
     license.is_floating_cloud ? counterStub(env, licenseTarget(licenseId)).poolLeases(licenseTarget(licenseId)) : null,
   ]);
-  return { ...license, features, consumption, ...extras, floating_devices: floatingDevices(pool?.leases ?? [], Date.now()) };
-}
-
-/** validation_error when the floating values a write leaves in place do not go together. */
-function checkFloating(values: Parameters<typeof floatingProblem>[0]): void {
-  const problem = floatingProblem(values);
-  if (problem) throw new ApiError("validation_error", problem);
+  const nowMs = Date.now();
+  const expired = pastDateWarning(
+    "validity_period",
+    license.validity_period,
+    "every License API request for it answers license_expired",
+    nowMs,
+  );
+  return {
+    ...license,
+    features,
+    consumption,
+    ...extras,
+    floating_devices: floatingDevices(pool?.leases ?? [], nowMs),
+    warnings: expired ? [expired] : [],
+  };
 }
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
@@ -71,22 +79,6 @@ function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<
       `custom_fields: the product has no custom field ${unknown.map((name) => JSON.stringify(name)).join(", ")}`,
     );
   return Object.entries(values).map(([name, value]) => ({ fieldId: fields.find((field) => field.name === name)!.id, value }));
-}
-
-/** The fields of `body` that are set (a PATCH's undefined leaves the stored value). */
-function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** A license feature's floating values as they will be: its own where set (not null), else the product feature's. */
-function effectiveFeatureFloating(
-  product: Pick<ProductFeatureResource, "is_floating_cloud" | "floating_users">,
-  overrides: { is_floating_cloud?: boolean | null | undefined; floating_users?: number | null | undefined },
-) {
-  return {
-    is_floating_cloud: overrides.is_floating_cloud ?? product.is_floating_cloud,
-    floating_users: overrides.floating_users ?? product.floating_users,
-  };
 }
 
 /** max_license_users (when not 0) bounds the number of license users. */
@@ -138,7 +130,7 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
 
   for (const feature of features) {
     const overrides = body.features[feature.code];
-    if (overrides) checkFloating(effectiveFeatureFloating(feature, overrides));
+    if (overrides) assertOverridesWorkable(feature, overrides, ["features", feature.code]);
   }
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
@@ -193,6 +185,11 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses",
+    operationId: "issueLicense",
+    errors: {
+      not_found: "product_id names no product",
+      conflict: "the product already has a license with this license_key, or no license id below 2^53 is left",
+    },
     tag: "Licenses",
     summary: "Issue a license",
     description:
@@ -209,6 +206,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses",
+    operationId: "listLicenses",
     tag: "Licenses",
     summary: "List licenses, filtered by product, key, user or enabled state",
     query: ListLicensesQuery,
@@ -220,6 +218,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "getLicense",
     tag: "Licenses",
     summary: "Get a license with its features and their live consumption",
     params: LicensePath,
@@ -231,6 +230,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
+    operationId: "updateLicense",
     tag: "Licenses",
     summary:
       "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values, floating settings",
@@ -244,7 +244,7 @@ export const managementLicenseRoutes = [
     async handler({ params, body, env }) {
       const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
       if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
-      checkFloating({ ...license, ...definedOnly(body) });
+      assertWorkable({ ...license, ...definedOnly(body) }, sentIn(body));
       const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
       const { customer, custom_fields: _values, ...details } = body;
       const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
@@ -257,6 +257,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/disable",
+    operationId: "disableLicense",
     tag: "Licenses",
     summary: "Disable a license: every License API request for it fails with license_not_enabled",
     params: LicensePath,
@@ -266,6 +267,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/enable",
+    operationId: "enableLicense",
     tag: "Licenses",
     summary: "Enable a license again",
     params: LicensePath,
@@ -275,6 +277,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}",
+    operationId: "updateLicenseFeature",
     tag: "Licenses",
     summary: "Change a license feature's allowance and rules (null inherits the product default)",
     params: LicenseFeaturePath,
@@ -283,7 +286,7 @@ export const managementLicenseRoutes = [
     async handler({ params, body, env }) {
       const stored = await storedFeature(env, params.license_id, params.feature_code);
       const product = await findProductFeatureById(env.DB, stored.productFeatureId);
-      checkFloating(effectiveFeatureFloating(product!, { ...stored.overrides, ...definedOnly(body) }));
+      assertOverridesWorkable(product!, { ...stored.overrides, ...definedOnly(body) });
       await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
       await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
@@ -292,6 +295,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
+    operationId: "resetLicenseFeature",
     tag: "Licenses",
     summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
     params: LicenseFeaturePath,
@@ -309,13 +313,15 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/licenses/{license_id}/consumption",
+    operationId: "updateLicenseConsumption",
     tag: "Licenses",
     summary: "Change a consumption license's own allowance and rules (license-level consumption)",
     params: LicensePath,
     body: UpdateLicenseConsumptionBody,
     response: LicenseConsumptionResource,
     async handler({ params, body, env }) {
-      await storedCounter(env, params.license_id);
+      const { rules } = await storedCounter(env, params.license_id);
+      assertWorkable({ max_consumptions: rules.maxConsumption, ...ruleValues(rules), ...definedOnly(body) }, sentIn(body));
       await updateLicenseConsumption(env.DB, params.license_id, body);
       await invalidateLicenseCounters(env, params.license_id);
       return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
@@ -324,6 +330,7 @@ export const managementLicenseRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/consumption/reset",
+    operationId: "resetLicenseConsumption",
     tag: "Licenses",
     summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
     params: LicensePath,

@@ -4,7 +4,6 @@
  * request), and the newest in license objects with the product's version (at once where the change
  * was made, within 60 s everywhere: docs/architecture.md).
  */
-import { z } from "zod";
 import { findProduct } from "../../db/products";
 import { insertProductVersion, productVersions, updateProductVersion } from "../../db/product-versions";
 import { ApiError } from "../../errors";
@@ -13,6 +12,7 @@ import { ProductPath } from "../../models/product";
 import {
   CreateProductVersionBody,
   ProductVersionPath,
+  ProductVersionList,
   ProductVersionResource,
   UpdateProductVersionBody,
 } from "../../models/product-version";
@@ -23,6 +23,8 @@ export const managementProductVersionRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/versions",
+    operationId: "createProductVersion",
+    errors: { conflict: "the product already has this version for this environment and channel" },
     tag: "Products",
     summary: "Publish a product version",
     description:
@@ -48,10 +50,11 @@ export const managementProductVersionRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/versions",
+    operationId: "listProductVersions",
     tag: "Products",
     summary: "List a product's versions, newest release first (disabled ones too)",
     params: ProductPath,
-    response: z.object({ data: z.array(ProductVersionResource) }),
+    response: ProductVersionList,
     async handler({ params, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       return { data: await productVersions(env.DB, params.product_id) };
@@ -60,6 +63,7 @@ export const managementProductVersionRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/versions/{version_id}",
+    operationId: "updateProductVersion",
     tag: "Products",
     summary: "Change a product version (enabled: false withdraws it from clients)",
     params: ProductVersionPath,

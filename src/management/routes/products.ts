@@ -17,23 +17,34 @@ import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody, typ
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
+  PRODUCT_DEFAULTS_FOR_LICENSES,
   ProductFeaturePath,
   ProductFeatureResource,
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
-import { floatingProblem } from "../../models/rule-fields";
+import {
+  assertOverridesWorkable,
+  assertTrialWorkable,
+  assertWorkable,
+  definedOnly,
+  sentIn,
+  type TrialSettings,
+} from "../../models/unworkable-settings";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 
 /**
- * validation_error when trial terms name a feature or custom field the product does not have (the
- * features and custom fields of a trial license are the product's, like any license's).
+ * validation_error when the trial settings a write leaves in place cannot work (a time-limited trial
+ * without trial_days), or when trial terms it sends name a feature or custom field the product does
+ * not have, or feature values that cannot work with the product's (the features and custom fields
+ * of a trial license are the product's, like any license's).
  */
-async function checkTrialLicense(env: Env, productId: number, trial: TrialLicenseTerms | undefined): Promise<void> {
-  if (!trial) return;
-  const features = Object.keys(trial.features);
-  const fields = Object.keys(trial.custom_fields);
+async function checkTrialSettings(env: Env, productId: number, values: TrialSettings, sent: TrialLicenseTerms | undefined): Promise<void> {
+  assertTrialWorkable(values, (field) => field === "trial_days" || sent !== undefined);
+  if (!sent) return;
+  const features = Object.keys(sent.features);
+  const fields = Object.keys(sent.custom_fields);
   if (features.length === 0 && fields.length === 0) return;
   const [known, knownFields] = await Promise.all([productFeatures(env.DB, productId), productCustomFields(env.DB, productId)]);
   const unknown = features.filter((code) => !known.some((feature) => feature.code === code));
@@ -42,6 +53,9 @@ async function checkTrialLicense(env: Env, productId: number, trial: TrialLicens
       "validation_error",
       `trial_license.features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
     );
+  for (const feature of known)
+    if (sent.features[feature.code])
+      assertOverridesWorkable(feature, sent.features[feature.code]!, ["trial_license", "features", feature.code]);
   const unknownFields = fields.filter((name) => !knownFields.some((field) => field.name === name));
   if (unknownFields.length > 0)
     throw new ApiError(
@@ -54,6 +68,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products",
+    operationId: "createProduct",
+    errors: { conflict: "a product already has this short_code" },
     tag: "Products",
     summary: "Create a product",
     description:
@@ -64,7 +80,7 @@ export const managementProductRoutes = [
     status: 201,
     async handler({ body, env }) {
       // A new product has no features or custom fields yet: trial terms may name none.
-      await checkTrialLicense(env, 0, body.trial_license);
+      await checkTrialSettings(env, 0, body, body.trial_license);
       const product = await insertProduct(env.DB, body);
       if (!product) throw new ApiError("conflict", `A product with short_code ${JSON.stringify(body.short_code)} already exists`);
       return product;
@@ -73,6 +89,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products",
+    operationId: "listProducts",
     tag: "Products",
     summary: "List products",
     query: PageQuery,
@@ -84,6 +101,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}",
+    operationId: "getProduct",
     tag: "Products",
     summary: "Get a product",
     params: ProductPath,
@@ -95,6 +113,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}",
+    operationId: "updateProduct",
     tag: "Products",
     summary: "Change a product's name, metadata or trial settings",
     description:
@@ -104,8 +123,10 @@ export const managementProductRoutes = [
     body: UpdateProductBody,
     response: ProductResource,
     async handler({ params, body, env }) {
-      orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      await checkTrialLicense(env, params.product_id, body.trial_license);
+      const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const trial = { trial_days: body.trial_days ?? stored.trial_days, trial_license: body.trial_license ?? stored.trial_license };
+      if (body.trial_days !== undefined || body.trial_license !== undefined)
+        await checkTrialSettings(env, params.product_id, trial as TrialSettings, body.trial_license);
       const product = orNotFound(await updateProduct(env.DB, params.product_id, body), "Product", params.product_id);
       // Trial settings are answered in license objects (product_details), which the objects answer from their snapshot.
       await forgetProductVersion(env.DB, params.product_id);
@@ -115,6 +136,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "createProductCustomField",
+    errors: { conflict: "the product already has a custom field of this name" },
     tag: "Products",
     summary: "Add a custom field to a product, with its default value",
     description:
@@ -135,6 +158,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/custom-fields",
+    operationId: "listProductCustomFields",
     tag: "Products",
     summary: "List a product's custom fields",
     params: ProductPath,
@@ -147,6 +171,8 @@ export const managementProductRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "createProductFeature",
+    errors: { conflict: "the product already has a feature with this code" },
     tag: "Products",
     summary: "Add a feature to a product, with its default consumption rules",
     description: "Licenses issued afterwards carry the feature; licenses issued before do not.",
@@ -164,6 +190,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/products/{product_id}/features",
+    operationId: "listProductFeatures",
     tag: "Products",
     summary: "List a product's features",
     params: ProductPath,
@@ -177,6 +204,7 @@ export const managementProductRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/products/{product_id}/features/{feature_code}",
+    operationId: "updateProductFeature",
     tag: "Products",
     summary: "Update a product feature's defaults",
     description:
@@ -186,10 +214,10 @@ export const managementProductRoutes = [
     response: ProductFeatureResource,
     async handler({ params, body, env }) {
       const stored = orNotFound(await findProductFeature(env.DB, params.product_id, params.feature_code), "Feature", params.feature_code);
-      const floats = body.is_floating_cloud ?? stored.is_floating_cloud;
-      const users = body.floating_users ?? stored.floating_users;
-      const problem = floatingProblem({ is_floating_cloud: floats, floating_users: users });
-      if (problem) throw new ApiError("validation_error", problem);
+      const next = { ...stored, ...definedOnly(body) };
+      assertWorkable(next, (field) => sentIn(body)(field) && !(PRODUCT_DEFAULTS_FOR_LICENSES as readonly string[]).includes(field));
+      const floats = next.is_floating_cloud;
+      const users = next.floating_users;
       if (users < 1) {
         const inheriting = await licenseFeaturesInheritingFloatingUsers(env.DB, stored.id, floats);
         if (inheriting > 0)

@@ -55,6 +55,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/usage/near-cap",
+    operationId: "listCountersNearCap",
     tag: "Usage",
     summary: "Counters near or over their cap, across every license",
     description:
@@ -79,6 +80,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/licenses/{license_id}/usage",
+    operationId: "getLicenseUsage",
     tag: "Usage",
     summary: "A license's usage per counter, per hour or per day, with the totals of the periods that ended",
     description:
@@ -117,6 +119,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/usage/customers",
+    operationId: "listCustomerUsage",
     tag: "Usage",
     summary: "Usage per customer, product and feature over a date range",
     description:
@@ -144,6 +147,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/usage/products",
+    operationId: "listProductUsage",
     tag: "Usage",
     summary: "Usage per product and feature over a date range",
     description:
@@ -157,6 +161,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/usage/billing",
+    operationId: "exportBillingUsage",
     tag: "Usage",
     summary: "The billing export of a month (CSV or NDJSON, streamed)",
     description:
@@ -173,6 +178,7 @@ export const managementUsageRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/usage/reconciliation",
+    operationId: "checkUsageReconciliation",
     tag: "Usage",
     summary: "Check that the rollups equal the raw audit rows and the counter objects' totals",
     description:

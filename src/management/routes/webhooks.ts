@@ -30,6 +30,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/webhooks",
+    operationId: "createWebhook",
     tag: "Webhooks",
     summary: "Register a webhook endpoint",
     description:
@@ -47,6 +48,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/webhooks",
+    operationId: "listWebhooks",
     tag: "Webhooks",
     summary: "List webhook endpoints",
     query: PageQuery,
@@ -58,6 +60,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/webhooks/{webhook_id}",
+    operationId: "getWebhook",
     tag: "Webhooks",
     summary: "Get a webhook endpoint",
     params: WebhookEndpointPath,
@@ -69,6 +72,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "patch",
     path: "/api/v1/webhooks/{webhook_id}",
+    operationId: "updateWebhook",
     tag: "Webhooks",
     summary: "Change a webhook endpoint",
     description:
@@ -83,6 +87,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "get",
     path: "/api/v1/webhooks/{webhook_id}/deliveries",
+    operationId: "listWebhookDeliveries",
     tag: "Webhooks",
     summary: "The endpoint's delivery log, newest first",
     description: "Each event sent to the endpoint: its status (pending, delivered, failed), attempts, the last response code and error.",
@@ -97,6 +102,7 @@ export const managementWebhookRoutes = [
   managementRoute({
     method: "post",
     path: "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend",
+    operationId: "resendWebhookDelivery",
     tag: "Webhooks",
     summary: "Send a delivery again",
     description:
