@@ -25,6 +25,18 @@ async function manage<T = any>(method: string, path: string, body?: unknown): Pr
   return JSON.parse(text) as T;
 }
 
+/** The customer's application: the official SDK, unchanged, with an API key the vendor created. */
+async function customerApp(apiKey: { api_key: string; shared_key: string }): Promise<LicenseAPI> {
+  return new LicenseAPI({
+    apiKey: apiKey.api_key,
+    sharedKey: apiKey.shared_key,
+    apiPath: service.apiPath,
+    publicKey: await (await fetch(`${service.apiPath}/public_key`)).text(),
+    appName: "story",
+    appVersion: "1.0.0",
+  });
+}
+
 const sdkError = (promise: Promise<unknown>) =>
   promise.then(
     () => null,
@@ -70,15 +82,7 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     const license = await manage("POST", "/api/v1/licenses", { product_id: product.id, max_activations: 2 });
     const apiKey = await manage("POST", "/api/v1/api-keys", {});
 
-    // The customer's application: the official SDK, unchanged.
-    const sdk = new LicenseAPI({
-      apiKey: apiKey.api_key,
-      sharedKey: apiKey.shared_key,
-      apiPath: service.apiPath,
-      publicKey: await (await fetch(`${service.apiPath}/public_key`)).text(),
-      appName: "story",
-      appVersion: "1.0.0",
-    });
+    const sdk = await customerApp(apiKey);
     const identity = { product: "story-app", license_key: license.license_key as string, hardware_id: "story-laptop" };
     await sdk.activateLicense(identity);
     for (const consumptions of [3, 4, 5]) await sdk.addFeatureConsumption({ ...identity, feature: "renders", consumptions });
@@ -160,14 +164,7 @@ describe.skipIf(!chromiumAvailable())("vendor story (management API, official SD
     const product = await manage("POST", "/api/v1/products", { short_code: "story-updates", name: "Story updates" });
     const license = await manage("POST", "/api/v1/licenses", { product_id: product.id });
     const apiKey = await manage("POST", "/api/v1/api-keys", {});
-    const sdk = new LicenseAPI({
-      apiKey: apiKey.api_key,
-      sharedKey: apiKey.shared_key,
-      apiPath: service.apiPath,
-      publicKey: await (await fetch(`${service.apiPath}/public_key`)).text(),
-      appName: "story",
-      appVersion: "1.0.0",
-    });
+    const sdk = await customerApp(apiKey);
     const identity = { product: "story-updates", license_key: license.license_key as string, hardware_id: "story-desktop" };
     await sdk.activateLicense(identity);
 

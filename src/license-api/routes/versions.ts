@@ -6,6 +6,7 @@
  */
 import { releasedVersions } from "../../db/product-versions";
 import { ApiError } from "../../errors";
+import type { DeclaredErrors } from "../../http/route";
 import { licenseApiRoute } from "../license-api-route";
 import type { ContextCall } from "../license-api-route";
 import { resolveLicense, type ResolvedLicense } from "../resolve-license";
@@ -27,11 +28,13 @@ function activeLicense({
   }
 }
 
+const NOT_ACTIVE = { active_license_required: "the license has not been activated yet" } satisfies DeclaredErrors;
+
 export const versions = licenseApiRoute({
   method: "get",
   path: "/api/v4/versions",
   operationId: "listVersions",
-  errors: { active_license_required: "the license has not been activated yet" },
+  errors: NOT_ACTIVE,
   summary: "The product's versions for the client's environment and channel, newest release first",
   query: VersionsQuery,
   response: VersionsBody,
@@ -48,7 +51,7 @@ export const installationFile = licenseApiRoute({
   path: "/api/v4/installation_file",
   operationId: "getInstallationFile",
   errors: {
-    active_license_required: "the license has not been activated yet",
+    ...NOT_ACTIVE,
     version_not_found: "no enabled version (or not the one named) for the client's environment and channel",
   },
   summary: "A version's installation file (the newest when no version is named); version_not_found when there is none",
