@@ -35,7 +35,7 @@ describe("the snapshot survives an eviction", () => {
     expect(inObject.statements).toBe(0);
   });
 
-  it("an invalidation marks the stored snapshot stale before it is acknowledged: the next instance reads D1", async () => {
+  it("an invalidation wakes an evicted object and marks its stored snapshot stale before it is acknowledged: the next instance reads D1", async () => {
     const credentials = await createApiKey();
     const fixture = await createFixture({ feature: { maxConsumption: 100 } });
     await signedBody(await consume(fixture, credentials));
@@ -43,6 +43,7 @@ describe("the snapshot survives an eviction", () => {
     await evictDurableObject(counterOf(fixture));
     // Not told: the stored snapshot is what the object decides with (the safety refresh catches such edits).
     expect(await total(await consume(fixture, credentials))).toBe(2);
+    await evictDurableObject(counterOf(fixture)); // asleep: the invalidation wakes it to mark its storage
     await counterOf(fixture).invalidate();
     await evictDurableObject(counterOf(fixture));
     const inObject = await countObjectD1(counterOf(fixture));

@@ -150,8 +150,8 @@ export const managementProductRoutes = [
     async handler({ params, body, env }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
       const field = await insertProductCustomField(env.DB, params.product_id, body);
-      await forgetProductVersion(env.DB, params.product_id);
       if (!field) throw new ApiError("conflict", `The product already has a custom field named ${JSON.stringify(body.name)}`);
+      await forgetProductVersion(env.DB, params.product_id);
       return field;
     },
   }),
