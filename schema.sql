@@ -90,6 +90,11 @@ CREATE TABLE licenses (
   write_version INTEGER NOT NULL DEFAULT 0,
   -- When the audit row total_consumptions comes from was written (migrations/0017).
   total_at TEXT,
+  -- The customer the license was sold to (migrations/0018; NULL: none).
+  customer_id INTEGER REFERENCES customers(id),
+  -- When the license was archived (NULL: it is not): kept with its history, disabled, out of the
+  -- default listings, frozen until restored.
+  archived_at TEXT,
   -- migrations/0021: the device of a one-per-device trial ([hardware_id, email or null] as JSON);
   -- no activation before start_date; the end of maintenance (the SDK reports it); prevent_vm;
   -- grace_period hours after validity_period when allow_grace_period; allow_offline_activation;
@@ -153,6 +158,10 @@ CREATE TABLE license_features (
   floating_timeout INTEGER,
   -- When the audit row total_consumptions comes from was written (migrations/0017).
   total_at TEXT,
+  -- When the feature was removed from the license (migrations/0018; NULL: it is on the license).
+  -- The row stays: its id names the feature's counter object and its history refers to it; every
+  -- read of a license's features skips it, and adding the feature again brings it back.
+  removed_at TEXT,
   UNIQUE (license_id, product_feature_id)
 );
 
@@ -208,10 +217,13 @@ CREATE TABLE device_variables (
   UNIQUE (device_id, variable)
 );
 
--- The customer a license was sold to, one per license (a license without a row has no customer).
--- customer_license_users finds a customer's licenses by email.
-CREATE TABLE license_customers (
-  license_id INTEGER PRIMARY KEY REFERENCES licenses(id),
+-- Customers (migrations/0018): a customer of a company (the company of the products whose licenses
+-- it holds), found again by e-mail, case-insensitively, within the company: at most one customer per
+-- (company, e-mail). A customer without an e-mail is matched by nothing but its id.
+-- customer_license_users finds a customer's licenses by e-mail.
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  company_id INTEGER NOT NULL DEFAULT 1,
   email TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
   first_name TEXT NOT NULL DEFAULT '',
   last_name TEXT NOT NULL DEFAULT '',
@@ -223,9 +235,10 @@ CREATE TABLE license_customers (
   postcode TEXT NOT NULL DEFAULT '',
   state TEXT NOT NULL DEFAULT '',
   country TEXT NOT NULL DEFAULT '',
-  metadata TEXT NOT NULL DEFAULT '{}'
+  metadata TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
-CREATE INDEX license_customers_by_email ON license_customers (email);
+CREATE UNIQUE INDEX customers_by_email ON customers (company_id, email) WHERE email != '';
 
 -- Custom fields a product defines, with the value every license has unless it sets its own.
 CREATE TABLE product_custom_fields (
@@ -491,3 +504,45 @@ CREATE TABLE scheduled_scans (
   name TEXT PRIMARY KEY,
   scanned_through TEXT NOT NULL
 );
+
+-- A customer's licenses (migrations/0018).
+CREATE INDEX licenses_by_customer ON licenses (customer_id);
+
+-- Named management keys (migrations/0019, docs/management-api.md "Management keys and roles"). A key
+-- is shown once, when it is created; only its SHA-256 (hex) is kept, with its first characters
+-- (key_prefix) to tell keys apart. Revoked keys stay, so the activity log's names keep their
+-- meaning; names are never given twice.
+CREATE TABLE management_keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'support', 'read-only')),
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  created_by TEXT NOT NULL,
+  revoked_at TEXT,
+  revoked_by TEXT
+);
+
+-- One row per vendor action (migrations/0019, docs/management-api.md "The activity log"), written in
+-- the same D1 transaction as the change where the change is a D1 write. actor: the management key's
+-- name, the Cloudflare Access e-mail, or MANAGEMENT_KEY (the bootstrap secret); target_type and
+-- target_id: what was acted on; license_id: the license the action concerns, if any; before and
+-- after: JSON objects of the values that changed (NULL: nothing, as before a creation).
+CREATE TABLE activity (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  actor TEXT NOT NULL COLLATE NOCASE,
+  actor_type TEXT NOT NULL CHECK (actor_type IN ('bootstrap', 'management_key', 'access')),
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id INTEGER,
+  license_id INTEGER,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX activity_by_license ON activity (license_id, id);
+CREATE INDEX activity_by_target ON activity (target_type, target_id, id);
+CREATE INDEX activity_by_actor ON activity (actor, id);
+CREATE INDEX activity_by_action ON activity (action, id);
+CREATE INDEX activity_by_time ON activity (created_at);

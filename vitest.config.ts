@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { accessBindings, accessOutbound } from "./test/support/access-team.mjs";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -20,7 +21,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { LICENSE_SIGNING_KEY: privateKey, TEST_MIGRATIONS: migrations, MANAGEMENT_KEY: managementKey },
+          bindings: { LICENSE_SIGNING_KEY: privateKey, TEST_MIGRATIONS: migrations, MANAGEMENT_KEY: managementKey, ...accessBindings },
+          // A Cloudflare Access team served to the Worker's fetch (test/support/access-team.mjs); the rest goes to the network.
+          outboundService: accessOutbound,
           // Test-only queues beside wrangler.toml's (docs/testing.md "Audit dead letters in tests"): a
           // producer for the audit dead-letter queue, and an audit queue that moves a message to that
           // dead-letter queue after 2 retries instead of 100, consumed by the same handler.

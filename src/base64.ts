@@ -19,3 +19,12 @@ export function encodeBase64(bytes: Uint8Array): string {
 export function encodeBase64Url(bytes: Uint8Array): string {
   return encodeBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
+
+/** The bytes of base64url text, padded or not (RFC 4648 section 5, as JWTs carry their parts); null unless it is base64url. */
+export function decodeBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return null;
+  const unpadded = text.replace(/=+$/, "");
+  if (unpadded.length % 4 === 1) return null;
+  const standard = unpadded.replace(/-/g, "+").replace(/_/g, "/");
+  return decodeBase64(standard + "=".repeat((4 - (standard.length % 4)) % 4));
+}

@@ -112,7 +112,7 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   invalid_password: "Wrong username or password",
   license_not_consumption: "The license needs to be of consumption type",
   invalid_product_auth_method: "This product's licenses are key-based: it has no license users",
-  customer_does_not_exist: "No license has a customer with this email",
+  customer_does_not_exist: "No customer has this email",
   license_not_enough_consumptions: "Not enough consumptions left",
   feature_expired: "The feature has expired",
   unsupported_product_feature: "One or more of requested product features do not exist or they are not enabled on the product",

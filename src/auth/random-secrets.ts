@@ -1,4 +1,4 @@
-/** Random identifiers handed out: license keys, License API credentials and trial users' initial passwords (WebCrypto randomness only). */
+/** Random identifiers handed out: license keys, License API credentials, management keys and trial users' initial passwords (WebCrypto randomness only). */
 import { encodeBase64Url } from "../base64";
 
 // 32 symbols without look-alikes (no I, O, 0, 1): 256 is a multiple of 32, so `byte % 32` is uniform.
@@ -16,6 +16,12 @@ export function generateApiCredentials(): { apiKey: string; sharedKey: string } 
   const apiKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
   const sharedKey = encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)));
   return { apiKey, sharedKey };
+}
+
+/** A named management key: "mk_" and 256 random bits (base64url), with the first characters kept to tell keys apart. */
+export function generateManagementKey(): { key: string; prefix: string } {
+  const key = `mk_${encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return { key, prefix: key.slice(0, 10) };
 }
 
 /** A license user's initial password for a trial license (96 random bits, base64url): answered once, stored only as a hash. */

@@ -101,13 +101,19 @@ export function insertApiKeysStatements(db: D1Database, keys: readonly ApiKeyIns
   ];
 }
 
-/** Creates a key with its allow-list, in one transaction; the shared key is answered by the caller, once. */
-export async function insertApiKey(db: D1Database, key: ApiKeyInsertRow): Promise<ApiKeyResource> {
+/** Creates a key with its allow-list, in one transaction with `also`; the shared key is answered by the caller, once. */
+export async function insertApiKey(db: D1Database, key: ApiKeyInsertRow, also: D1PreparedStatement[] = []): Promise<ApiKeyResource> {
   const results = await db.batch([
     ...insertApiKeysStatements(db, [key]),
+    ...also,
     db.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE api_key = ?`).bind(key.api_key),
   ]);
   return apiKeyResource(results.at(-1)!.results[0] as ApiKeyRow);
+}
+
+export async function findApiKeyById(db: D1Database, apiKeyId: number): Promise<ApiKeyResource | null> {
+  const row = await db.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?`).bind(apiKeyId).first<ApiKeyRow>();
+  return row && apiKeyResource(row);
 }
 
 export async function listApiKeys(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ApiKeyResource>> {
@@ -120,18 +126,21 @@ export async function listApiKeys(db: D1Database, cursor: number, limit: number)
 
 /**
  * Restricts a key for good: `read_only` (GET endpoints only) or `revoked` (nothing). Neither is
- * ever undone. Null when there is no such key.
+ * ever undone. `also` (its activity entry) commits with it and follows the UPDATE, which changes a
+ * row only when the key was not restricted so already. Null when there is no such key.
  */
 export async function restrictApiKey(
   db: D1Database,
   apiKeyId: number,
   restriction: "read_only" | "revoked",
+  also: D1PreparedStatement[] = [],
 ): Promise<ApiKeyResource | null> {
-  const row = await db
-    .prepare(`UPDATE api_keys SET ${restriction} = 1 WHERE id = ? RETURNING ${API_KEY_COLUMNS}`)
-    .bind(apiKeyId)
-    .first<ApiKeyRow>();
-  return row && apiKeyResource(row);
+  const [updated] = await db.batch<ApiKeyRow>([
+    db.prepare(`UPDATE api_keys SET ${restriction} = 1 WHERE id = ? AND ${restriction} = 0 RETURNING ${API_KEY_COLUMNS}`).bind(apiKeyId),
+    ...also,
+  ]);
+  const row = updated!.results[0];
+  return row ? apiKeyResource(row) : findApiKeyById(db, apiKeyId);
 }
 
 /** The keys here among `apiKeys`, with their shared keys (an import compares them with its rows'). */

@@ -117,11 +117,11 @@ const STATEMENTS = [
    WHERE lu.license_id = ${THE_LICENSE} ORDER BY lu.id`,
   `SELECT id, hardware_id, active, blacklisted FROM devices
    WHERE license_id = ${THE_LICENSE} AND (active = 1 OR blacklisted = 1) ORDER BY id`,
-  // Every feature of the license, so that any of its objects can take these rows.
+  // Every feature on the license (not those removed from it), so that any of its objects can take these rows.
   `SELECT lf.id, pf.code, pf.name, pf.feature_type, lf.expiry_date, ${FEATURE_VALUES}
    FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id
-   WHERE lf.license_id = ${THE_LICENSE} ORDER BY lf.id`,
-  `SELECT ${CUSTOMER_COLUMNS} FROM license_customers c WHERE c.license_id = ${THE_LICENSE}`,
+   WHERE lf.license_id = ${THE_LICENSE} AND lf.removed_at IS NULL ORDER BY lf.id`,
+  `SELECT ${CUSTOMER_COLUMNS} FROM licenses l JOIN customers c ON c.id = l.customer_id WHERE l.id = ${THE_LICENSE}`,
   licenseCustomFieldsSql(THE_LICENSE),
   // The newest enabled version of the product for each environment and channel (installation_file).
   newestVersionsSql(`(SELECT product_id FROM licenses WHERE id = ${THE_LICENSE})`),

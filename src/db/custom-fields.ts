@@ -8,6 +8,7 @@ import {
   type CreateProductCustomFieldBody,
   type CustomFieldValueResource,
 } from "../models/product-custom-field";
+import { productVersionRise } from "./products";
 import { insertStatement } from "./row-codec";
 
 const FIELD_COLUMNS = Object.keys(ProductCustomFieldResource.shape).join(", ");
@@ -31,13 +32,15 @@ export function licenseCustomFieldsStatement(db: D1Database, licenseId: number):
 export const customFieldValuesOf = (result: D1Result | undefined) => (result?.results ?? []) as CustomFieldValueResource[];
 
 /**
- * Adds a custom field to a product; null when the product already has one with that name. Every
- * license object of the product lists it: the product's version rises in the same transaction.
+ * Adds a custom field to a product, with `also` in the same transaction; null when the product
+ * already has one with that name. Every license object of the product lists it: the product's
+ * version rises in the same transaction.
  */
 export async function insertProductCustomField(
   db: D1Database,
   productId: number,
   field: CreateProductCustomFieldBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductCustomFieldResource | null> {
   const [inserted] = await db.batch<ProductCustomFieldResource>([
     insertStatement(
@@ -46,7 +49,9 @@ export async function insertProductCustomField(
       { product_id: productId, ...field },
       `ON CONFLICT (product_id, name) DO NOTHING RETURNING ${FIELD_COLUMNS}`,
     ),
-    db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId),
+    // `also` right after the insert: an activity entry recorded onlyIfChanged follows the insert, not the version's rise.
+    ...also,
+    productVersionRise(db, productId),
   ]);
   return inserted!.results[0] ?? null;
 }

@@ -138,31 +138,29 @@ export async function findDevice(db: D1Database, deviceId: number): Promise<Devi
 }
 
 /**
- * Blacklists or un-blacklists a device; null when there is no such device. `announce`: webhook
- * event statements run first, in the same transaction (src/db/webhooks.ts); the new deliveries' ids
- * come back with the device.
+ * A vendor's change of a device: blacklist, un-blacklist (`blacklisted`) or deactivate (`active` 0:
+ * it frees its activation seat; the client may activate again), in one transaction with
+ * `announce` (webhook event statements, run first: src/db/webhooks.ts) and `after` (its activity
+ * entry). The UPDATE changes the row only when the device is not so already. The device as it is
+ * now (null when there is no such device), and the new webhook deliveries' ids.
  */
-export async function setDeviceBlacklisted(
+export async function setDeviceFlag(
   db: D1Database,
   deviceId: number,
-  blacklisted: boolean,
+  flag: "blacklisted" | "active",
+  value: boolean,
   announce: readonly D1PreparedStatement[] = [],
+  after: D1PreparedStatement[] = [],
 ): Promise<{ device: DeviceResource | null; deliveries: number[] }> {
-  const results = await db.batch<DeviceRow>([
+  const results = await db.batch([
     ...announce,
-    db.prepare(`UPDATE devices SET blacklisted = ? WHERE id = ? RETURNING ${devices.columns}`).bind(blacklisted ? 1 : 0, deviceId),
+    db.prepare(`UPDATE devices SET ${flag} = ?1 WHERE id = ?2 AND ${flag} != ?1`).bind(value ? 1 : 0, deviceId),
+    ...after,
   ]);
-  const row = results.at(-1)!.results[0];
   return {
-    device: row ? devices.decode(row) : null,
+    device: await findDevice(db, deviceId),
     deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
   };
-}
-
-/** Deactivates a device (it frees its activation seat; the client may activate again). Null when there is no such device. */
-export async function deactivateDeviceById(db: D1Database, deviceId: number): Promise<DeviceResource | null> {
-  const row = await db.prepare(`UPDATE devices SET active = 0 WHERE id = ? RETURNING ${devices.columns}`).bind(deviceId).first<DeviceRow>();
-  return row && devices.decode(row);
 }
 
 /** The devices here among (license, hardware id) pairs. */

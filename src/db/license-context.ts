@@ -216,7 +216,7 @@ FROM products p
 LEFT JOIN licenses l ON l.product_id = p.id AND ${LICENSE_MATCH}
 LEFT JOIN devices d ON d.license_id = l.id AND d.hardware_id = ?5
 LEFT JOIN product_features pf ON pf.product_id = p.id AND pf.code = ?6
-LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id
+LEFT JOIN license_features lf ON lf.license_id = l.id AND lf.product_feature_id = pf.id AND lf.removed_at IS NULL
 WHERE p.short_code = ?1
 ORDER BY ${NEWEST_LICENSE_FIRST}
 LIMIT 1`;

@@ -28,12 +28,22 @@ export async function findLicenseCounter(db: D1Database, licenseId: number): Pro
   return { licenseId, mirroredTotal: row.total_consumptions, rules: rulesFromColumns(row) };
 }
 
-/** Changes a consumption license's own rules (the caller invalidates its counter object). False unless it is one. */
-export async function updateLicenseConsumption(db: D1Database, licenseId: number, changes: UpdateLicenseConsumptionBody): Promise<boolean> {
+/**
+ * Changes a consumption license's own rules, in one transaction with `after` (its activity entry);
+ * the caller invalidates its counter object. False unless it is one, and not archived.
+ */
+export async function updateLicenseConsumption(
+  db: D1Database,
+  licenseId: number,
+  changes: UpdateLicenseConsumptionBody,
+  after: D1PreparedStatement[] = [],
+): Promise<boolean> {
   const set = setClause(changes);
-  const result = await db
-    .prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption'`)
-    .bind(...set.values, licenseId)
-    .run();
-  return result.meta.changes > 0;
+  const [result] = await db.batch([
+    db
+      .prepare(`UPDATE licenses SET ${set.sql} WHERE id = ? AND license_type = 'consumption' AND archived_at IS NULL`)
+      .bind(...set.values, licenseId),
+    ...after,
+  ]);
+  return result!.meta.changes > 0;
 }

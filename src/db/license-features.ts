@@ -4,10 +4,15 @@
  * columns that are not NULL). The License API reads them through ./license-context.ts; the counter
  * objects hold the rules they decide with (src/counter/snapshot.ts) and reload them when
  * invalidated (src/counter/counter-stubs.ts invalidateLicenseCounters).
+ *
+ * A feature removed from a license keeps its row, marked `removed_at`: its id names its counter
+ * object and its consumption history refers to it. Every read here (and the License API's) skips
+ * removed rows; adding the feature to the license again brings the row, and its counter, back.
  */
 import { FeatureOverridesResource, OVERRIDABLE_FIELDS, type FeatureOverridesInput, type OverridableField } from "../models/license-feature";
 import { FEATURE_VALUES, toLicenseFeature, type LicenseFeature, type LicenseFeatureColumns } from "./license-context";
-import { decodeRow, encodeRow, pick, setClause, type RowOf } from "./row-codec";
+import { productVersionRise } from "./products";
+import { decodeRow, encodeRow, encodeValue, pick, setClause, type RowOf } from "./row-codec";
 
 /** A license feature as stored: its effective values (the License API's LicenseFeature), what the license overrides, and its ids. */
 export interface StoredLicenseFeature {
@@ -33,7 +38,7 @@ FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_
 
 export async function licenseFeatures(db: D1Database, licenseId: number): Promise<StoredLicenseFeature[]> {
   const { results } = await db
-    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? ORDER BY lf.id`)
+    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND lf.removed_at IS NULL ORDER BY lf.id`)
     .bind(licenseId)
     .all<StoredFeatureRow>();
   return results.map(toStoredFeature);
@@ -41,7 +46,7 @@ export async function licenseFeatures(db: D1Database, licenseId: number): Promis
 
 export async function findLicenseFeature(db: D1Database, licenseId: number, code: string): Promise<StoredLicenseFeature | null> {
   const row = await db
-    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND pf.code = ?`)
+    .prepare(`${STORED_FEATURE_SELECT} WHERE lf.license_id = ? AND pf.code = ? AND lf.removed_at IS NULL`)
     .bind(licenseId, code)
     .first<StoredFeatureRow>();
   return row && toStoredFeature(row);
@@ -57,15 +62,98 @@ export async function updateLicenseFeature(
   licenseId: number,
   code: string,
   changes: FeatureOverridesInput,
+  after: D1PreparedStatement[] = [],
 ): Promise<boolean> {
   const set = setClause(changes);
-  const result = await db
-    .prepare(
-      `UPDATE license_features SET ${set.sql} WHERE license_id = ? AND product_feature_id = (SELECT pf.id FROM product_features pf JOIN licenses l ON l.product_id = pf.product_id WHERE l.id = ? AND pf.code = ?)`,
-    )
-    .bind(...set.values, licenseId, licenseId, code)
-    .run();
-  return result.meta.changes > 0;
+  const [result] = await db.batch([
+    db
+      .prepare(
+        `UPDATE license_features SET ${set.sql}
+         WHERE license_id = ? AND removed_at IS NULL
+           AND product_feature_id = (SELECT pf.id FROM product_features pf JOIN licenses l ON l.product_id = pf.product_id WHERE l.id = ? AND pf.code = ?)`,
+      )
+      .bind(...set.values, licenseId, licenseId, code),
+    ...after,
+  ]);
+  return result!.meta.changes > 0;
+}
+
+/** The columns a feature is added with: every overridable value and the expiry date, NULL (inherit, no expiry) where not sent. */
+const ADDED_COLUMNS = [...OVERRIDABLE_FIELDS, "expiry_date"] as const;
+const addedValues = (overrides: FeatureOverridesInput) => ADDED_COLUMNS.map((column) => encodeValue(overrides[column] ?? null));
+
+/**
+ * Adds a product feature to a license with its own values, in one transaction with `after`: a new
+ * row, or the row of a feature removed before, brought back with these values (and its counter).
+ * False when the license has the feature already.
+ */
+export async function addLicenseFeature(
+  db: D1Database,
+  licenseId: number,
+  productFeatureId: number,
+  overrides: FeatureOverridesInput,
+  after: D1PreparedStatement[] = [],
+): Promise<boolean> {
+  const [result] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO license_features (license_id, product_feature_id, ${ADDED_COLUMNS.join(", ")})
+         VALUES (?, ?, ${ADDED_COLUMNS.map(() => "?").join(", ")})
+         ON CONFLICT (license_id, product_feature_id) DO UPDATE SET removed_at = NULL,
+           ${ADDED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(", ")}
+         WHERE license_features.removed_at IS NOT NULL`,
+      )
+      .bind(licenseId, productFeatureId, ...addedValues(overrides)),
+    ...after,
+  ]);
+  return result!.meta.changes > 0;
+}
+
+/**
+ * Adds a product feature to every license of its product that never had it (not archived ones;
+ * not those it was removed from, which a vendor removed on purpose), in one transaction with
+ * `after` (which may count the licenses: it runs right after the insert) and the rise of the
+ * product's version, which tells the licenses' counter objects to read their license again
+ * (src/license-api/edge-state.ts). The number of licenses that got it.
+ */
+export async function addFeatureToProductLicenses(
+  db: D1Database,
+  productId: number,
+  productFeatureId: number,
+  overrides: FeatureOverridesInput,
+  after: D1PreparedStatement[] = [],
+): Promise<number> {
+  const [result] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO license_features (license_id, product_feature_id, ${ADDED_COLUMNS.join(", ")})
+         SELECT l.id, ?, ${ADDED_COLUMNS.map(() => "?").join(", ")} FROM licenses l
+         WHERE l.product_id = ? AND l.archived_at IS NULL
+         ON CONFLICT (license_id, product_feature_id) DO NOTHING`,
+      )
+      .bind(productFeatureId, ...addedValues(overrides), productId),
+    ...after,
+    productVersionRise(db, productId),
+  ]);
+  return result!.meta.changes;
+}
+
+/** Removes a feature from a license (the row stays, marked removed), in one transaction with `after`; false when it was not on it. */
+export async function removeLicenseFeature(
+  db: D1Database,
+  licenseId: number,
+  licenseFeatureId: number,
+  after: D1PreparedStatement[] = [],
+): Promise<boolean> {
+  const [result] = await db.batch([
+    db
+      .prepare(
+        "UPDATE license_features SET removed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND license_id = ? AND removed_at IS NULL",
+      )
+      .bind(licenseFeatureId, licenseId),
+    ...after,
+  ]);
+  return result!.meta.changes > 0;
 }
 
 /** A license feature to insert with its own values (absent: inherit); `license_id` null: the license the same batch inserts. */
@@ -92,7 +180,7 @@ export async function totalTargets(db: D1Database, licenseIds: readonly number[]
     db
       .prepare(
         `SELECT lf.id, lf.license_id, pf.code, pf.feature_type FROM json_each(?1) r
-         JOIN license_features lf ON lf.license_id = r.value JOIN product_features pf ON pf.id = lf.product_feature_id`,
+         JOIN license_features lf ON lf.license_id = r.value AND lf.removed_at IS NULL JOIN product_features pf ON pf.id = lf.product_feature_id`,
       )
       .bind(ids),
   ]);

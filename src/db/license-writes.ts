@@ -1,15 +1,14 @@
 /**
  * Issuing and importing licenses: the rows a license is written as (the license, its users,
- * features, customer and custom field values) and the one set of INSERTs both write them with, in
- * one D1 batch (one transaction: a failure, such as a taken key or a duplicate user, leaves
- * nothing behind). Also the reads an import checks its rows with.
+ * features and custom field values; its customer is a customer row written before it or already
+ * there) and the one set of INSERTs both write them with, in one D1 batch (one transaction: a
+ * failure, such as a taken key or a duplicate user, leaves nothing behind). Also the reads an
+ * import checks its rows with.
  */
-import type { CustomerInput } from "../models/customer";
 import type { FeatureOverridesInput } from "../models/license-feature";
 import { LicenseConsumptionInput } from "../models/license-consumption";
 import { licenseTermsFields, type LicenseTerms } from "../models/license";
 import type { ImportedLicenseUserInput, LicenseUserInput } from "../models/license-user";
-import { customerInsertRow } from "./customers";
 import { customFieldValueInsertRow } from "./custom-fields";
 import { NOW, insertRows, perChunk, readAll } from "./json-rows";
 import { licenseFeatureInsertRow } from "./license-features";
@@ -43,7 +42,8 @@ export interface LicenseToWrite {
   users: Array<{ user: LicenseUserInput | ImportedLicenseUserInput; passwordHash: string | null }>;
   /** Every feature of the product (each is put on the license), with the license's own values. */
   features: Array<{ productFeatureId: number; overrides: FeatureOverridesInput }>;
-  customer: CustomerInput | null;
+  /** Its customer: one here, or one the same batch writes first (src/management/customer-links.ts); null: none. */
+  customer_id: number | null;
   /** Values of product custom fields, by field id; the others keep the product default. */
   customFields: Array<{ fieldId: number; value: string }>;
   /** Transfers the license already had (imports); default 0. */
@@ -90,12 +90,6 @@ export function licenseWriteStatements(
     ),
     insertRows(
       db,
-      "license_customers",
-      rowsOf((license) => (license.customer ? [customerInsertRow(license.id, license.customer)] : [])),
-      NEW_LICENSE,
-    ),
-    insertRows(
-      db,
       "license_custom_fields",
       rowsOf((license) => license.customFields.map(({ fieldId, value }) => customFieldValueInsertRow(license.id, fieldId, value))),
       NEW_LICENSE,
@@ -122,8 +116,11 @@ export function licenseWriteStatements(
   ];
 }
 
+/** The id of the license the same batch issued (it has the largest id: see licenseWriteStatements). */
+export const ISSUED_LICENSE_ID = "SELECT MAX(id) FROM licenses";
+
 /** The rows of a license being issued (license_id null) name it as the largest id (see licenseWriteStatements). */
-const NEW_LICENSE = { fallback: { license_id: "(SELECT MAX(id) FROM licenses)" } };
+const NEW_LICENSE = { fallback: { license_id: `(${ISSUED_LICENSE_ID})` } };
 
 /** A license row as written: its identity, its terms, and its own counter's rules (the defaults unless it is a consumption license). */
 function licenseRow(license: LicenseToWrite) {
@@ -133,6 +130,7 @@ function licenseRow(license: LicenseToWrite) {
     license_key: license.license_key,
     ...pick(license.terms, TERM_COLUMNS),
     ...(license.terms.consumption ?? LICENSE_CONSUMPTION_DEFAULTS),
+    customer_id: license.customer_id,
     created_at: license.created_at,
     transfer_count: license.transferCount ?? 0,
     trial_device: license.trialDevice ?? null,
@@ -143,13 +141,22 @@ function licenseRow(license: LicenseToWrite) {
 const LICENSE_CONSUMPTION_DEFAULTS = LicenseConsumptionInput.parse({});
 
 /**
- * Issues one license; its id is the next after the largest there is. Throws D1's UNIQUE error on a
- * conflict, and LicenseIdsExhausted when the next id would pass MAX_LICENSE_ID.
+ * Issues one license; its id is the next after the largest there is. `before` (its customer's
+ * writes) and `after` (its activity entry, which may name it as ISSUED_LICENSE_ID) commit with
+ * it. Throws D1's UNIQUE error on a conflict, and LicenseIdsExhausted when the next id would pass
+ * MAX_LICENSE_ID.
  */
-export async function insertLicense(db: D1Database, license: Omit<LicenseToWrite, "id" | "created_at">): Promise<number> {
+export async function insertLicense(
+  db: D1Database,
+  license: Omit<LicenseToWrite, "id" | "created_at">,
+  before: D1PreparedStatement[] = [],
+  after: D1PreparedStatement[] = [],
+): Promise<number> {
   try {
     const results = await db.batch<{ id: number }>([
+      ...before,
       ...licenseWriteStatements(db, [{ ...license, id: null, created_at: null }]),
+      ...after,
       db.prepare("SELECT MAX(id) AS id FROM licenses"),
     ]);
     return results.at(-1)!.results[0]!.id;

@@ -4,10 +4,9 @@
  * ./counter-snapshot.ts), and as the management API lists, finds, changes, enables and disables it.
  * Issuing and importing licenses write through ./license-writes.ts.
  */
-import { LicenseResource, type LicenseDetailResource, type ListLicensesQuery, type UpdateLicenseBody } from "../models/license";
-import type { CustomerInput } from "../models/customer";
+import { LicenseResource, type LicenseDetailResource, type ListLicensesQuery } from "../models/license";
 import { customFieldValuesOf, licenseCustomFieldsStatement, setCustomFieldValue } from "./custom-fields";
-import { customerResource, customerUpsert, licenseCustomerStatement, type CustomerRow } from "./customers";
+import { containsPattern, customerMatches, customerResource, licenseCustomerStatement, type CustomerRow } from "./customers";
 import type { AuthorizationMethod, LicenseFeature } from "./license-context";
 import { licenseUserResource, licenseUsersStatement, type LicenseUserRow } from "./license-users";
 import { readPage, type KeysetPage } from "./keyset-page";
@@ -78,24 +77,35 @@ export async function findLicense(db: D1Database, licenseId: number): Promise<Li
   return row && licenseResource(row);
 }
 
-/** Licenses in id order, filtered by product, key, user (case-insensitive) and enabled state. */
+// Every filter is optional: `?n IS NULL OR ...` keeps one statement for all combinations. `q` needs a
+// scan (LIKE '%...%' uses no index): the page reads licenses in id order from the cursor until it has
+// limit + 1 matches.
+const LIST_SQL = `${LICENSE_SELECT}
+WHERE l.id > ?1
+  AND (?2 IS NULL OR l.product_id = ?2)
+  AND (?3 IS NULL OR l.license_key = ?3)
+  AND (?4 IS NULL OR l.id IN (SELECT license_id FROM license_users WHERE username = ?4))
+  AND (?5 IS NULL OR l.enabled = ?5)
+  AND (?6 IS NULL OR l.customer_id = ?6)
+  AND (?7 = 'any' OR (?7 = 'true') = (l.archived_at IS NOT NULL))
+  AND (?8 IS NULL OR l.license_key LIKE ?8 ESCAPE '\\'
+       OR EXISTS (SELECT 1 FROM license_users lu WHERE lu.license_id = l.id AND lu.username LIKE ?8 ESCAPE '\\')
+       OR EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND (${customerMatches("?8")})))
+ORDER BY l.id LIMIT ?9`;
+
+/** Licenses in id order, filtered (src/models/license.ts ListLicensesQuery); archived ones only when asked for. */
 export async function listLicenses(db: D1Database, query: ListLicensesQuery): Promise<KeysetPage<LicenseResource>> {
   const statement = db
-    .prepare(
-      `${LICENSE_SELECT}
-       WHERE l.id > ?1
-         AND (?2 IS NULL OR l.product_id = ?2)
-         AND (?3 IS NULL OR l.license_key = ?3)
-         AND (?4 IS NULL OR l.id IN (SELECT license_id FROM license_users WHERE username = ?4))
-         AND (?5 IS NULL OR l.enabled = ?5)
-       ORDER BY l.id LIMIT ?6`,
-    )
+    .prepare(LIST_SQL)
     .bind(
       query.cursor ?? 0,
       query.product_id ?? null,
       query.license_key ?? null,
       query.username ?? null,
       query.enabled === undefined ? null : bit(query.enabled),
+      query.customer_id ?? null,
+      query.archived,
+      query.q === undefined ? null : containsPattern(query.q),
       query.limit + 1,
     );
   return readPage(statement, query.limit, licenseResource);
@@ -113,30 +123,30 @@ export async function otherLicensesOfUsers(db: D1Database, productId: number, li
   return results.map((row) => row.id);
 }
 
-/** A license's details as PATCH changes them: the columns of licenses it sets. */
-export type LicenseDetailChanges = Omit<UpdateLicenseBody, "customer" | "custom_fields">;
-
 /**
- * Changes a license's details, customer (null removes it) and custom field values (null goes back
- * to the product default) in one batch (one transaction). False when there is no such license.
+ * Changes a license: `columns` are columns of licenses (its terms, details, customer_id, floating
+ * settings, the license counter's rules), with its custom field values (null goes back to the
+ * product default), in one batch (one transaction) with `before` (its customer's writes) and
+ * `after` (its activity entry). False when the license is missing or archived (callers check both
+ * first; this keeps an archive that raced the change from being undone).
  */
-export async function updateLicenseDetails(
+export async function updateLicense(
   db: D1Database,
   licenseId: number,
-  details: LicenseDetailChanges,
-  customer: CustomerInput | null | undefined,
+  columns: object,
   customFields: Array<{ fieldId: number; value: string | null }>,
+  before: D1PreparedStatement[] = [],
+  after: D1PreparedStatement[] = [],
 ): Promise<boolean> {
-  const set = setClause(details);
-  const statements = [
-    // Touches the row even when only the customer or custom fields change, so "no such license" is seen.
-    db.prepare(`UPDATE licenses SET ${set.sql || "id = id"} WHERE id = ?`).bind(...set.values, licenseId),
-    ...(customer === null ? [db.prepare("DELETE FROM license_customers WHERE license_id = ?").bind(licenseId)] : []),
-    ...(customer ? [customerUpsert(db, licenseId, customer)] : []),
+  const set = setClause(columns);
+  const results = await db.batch([
+    ...before,
+    // Touches the row even when only custom fields change, so that an archived (or missing) license is seen.
+    db.prepare(`UPDATE licenses SET ${set.sql || "id = id"} WHERE id = ? AND archived_at IS NULL`).bind(...set.values, licenseId),
     ...customFields.map(({ fieldId, value }) => setCustomFieldValue(db, licenseId, fieldId, value)),
-  ];
-  const [updated] = await db.batch(statements);
-  return updated!.meta.changes > 0;
+    ...after,
+  ]);
+  return results[before.length]!.meta.changes > 0;
 }
 
 /** What a license detail shows besides the license row and its features. */
@@ -157,17 +167,34 @@ export async function licenseExtras(db: D1Database, licenseId: number): Promise<
   };
 }
 
-/** Enables or disables a license; false when there is no such license. */
-export async function setLicenseEnabled(
+/**
+ * A license's state changes: enable and disable (not while archived), archive (which disables it)
+ * and restore (which leaves it disabled). Each UPDATE changes the row only when the state is not
+ * so already, so that `after` (its activity entry, recorded onlyIfChanged) follows real changes.
+ */
+const STATE_CHANGES = {
+  enable: "SET enabled = 1 WHERE id = ? AND archived_at IS NULL AND enabled = 0",
+  disable: "SET enabled = 0 WHERE id = ? AND archived_at IS NULL AND enabled = 1",
+  archive: "SET enabled = 0, archived_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND archived_at IS NULL",
+  restore: "SET archived_at = NULL WHERE id = ? AND archived_at IS NOT NULL",
+} as const;
+export type LicenseStateChange = keyof typeof STATE_CHANGES;
+
+/**
+ * Applies a state change in one transaction with `announce` (webhook event statements, run first:
+ * src/db/webhooks.ts) and `after` (its activity entry). Whether it changed anything, and the new
+ * webhook deliveries' ids.
+ */
+export async function changeLicenseState(
   db: D1Database,
   licenseId: number,
-  enabled: boolean,
-  /** Webhook event statements run first, in the same transaction (src/db/webhooks.ts). */
+  change: LicenseStateChange,
   announce: readonly D1PreparedStatement[] = [],
+  after: D1PreparedStatement[] = [],
 ): Promise<{ changed: boolean; deliveries: number[] }> {
-  const results = await db.batch([...announce, db.prepare("UPDATE licenses SET enabled = ? WHERE id = ?").bind(bit(enabled), licenseId)]);
+  const results = await db.batch([...announce, db.prepare(`UPDATE licenses ${STATE_CHANGES[change]}`).bind(licenseId), ...after]);
   return {
-    changed: results.at(-1)!.meta.changes > 0,
+    changed: results[announce.length]!.meta.changes > 0,
     deliveries: announce.length > 0 ? createdDeliveries(results, announce.length - 1) : [],
   };
 }

@@ -4,6 +4,7 @@
  * product's defaults_version, which tells the counter objects to reload them.
  */
 import { ProductFeatureResource, type CreateProductFeatureBody, type UpdateProductFeatureBody } from "../models/product-feature";
+import { firstRowWith } from "./batch";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
@@ -12,18 +13,23 @@ export type ProductFeatureRow = RowOf<ProductFeatureResource>;
 
 const features = resourceRows(ProductFeatureResource);
 
-/** Inserts a product feature; null when the product already has a feature with that code. */
+/** Inserts a product feature, with `also` in the same transaction; null when the product already has a feature with that code. */
 export async function insertProductFeature(
   db: D1Database,
   productId: number,
   feature: CreateProductFeatureBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductFeatureResource | null> {
-  const row = await insertStatement(
+  const row = await firstRowWith<ProductFeatureRow>(
     db,
-    "product_features",
-    { product_id: productId, ...feature },
-    `ON CONFLICT (product_id, code) DO NOTHING RETURNING ${features.columns}`,
-  ).first<ProductFeatureRow>();
+    insertStatement(
+      db,
+      "product_features",
+      { product_id: productId, ...feature },
+      `ON CONFLICT (product_id, code) DO NOTHING RETURNING ${features.columns}`,
+    ),
+    also,
+  );
   return row && features.decode(row);
 }
 
@@ -79,7 +85,8 @@ export async function licenseFeaturesInheritingFloatingUsers(
 ): Promise<number> {
   const row = await db
     .prepare(
-      "SELECT COUNT(*) AS n FROM license_features WHERE product_feature_id = ? AND floating_users IS NULL AND COALESCE(is_floating_cloud, ?) = 1",
+      `SELECT COUNT(*) AS n FROM license_features
+       WHERE product_feature_id = ? AND removed_at IS NULL AND floating_users IS NULL AND COALESCE(is_floating_cloud, ?) = 1`,
     )
     .bind(productFeatureId, productFloats ? 1 : 0)
     .first<{ n: number }>();
@@ -95,6 +102,7 @@ export async function updateProductFeature(
   productId: number,
   code: string,
   changes: UpdateProductFeatureBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductFeatureResource | null> {
   const set = setClause(changes);
   // One transaction: the new defaults and a new defaults_version, which tells the counter objects
@@ -108,7 +116,31 @@ export async function updateProductFeature(
         "UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?1 AND EXISTS (SELECT 1 FROM product_features WHERE product_id = ?1 AND code = ?2)",
       )
       .bind(productId, code),
+    ...also,
   ]);
   const row = updated!.results[0];
   return row ? features.decode(row) : null;
+}
+
+/** How many licenses carry the feature, or carried it (a feature removed from a license stays in its history). */
+export async function licensesWithFeature(db: D1Database, productFeatureId: number): Promise<number> {
+  const row = await db
+    .prepare("SELECT COUNT(*) AS n FROM license_features WHERE product_feature_id = ?")
+    .bind(productFeatureId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/**
+ * Deletes a product feature no license ever carried, in one transaction with `also` (the check is
+ * in the statement, so a license issued meanwhile keeps it). False when nothing was deleted.
+ */
+export async function deleteProductFeature(db: D1Database, productFeatureId: number, also: D1PreparedStatement[] = []): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db
+      .prepare("DELETE FROM product_features WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM license_features WHERE product_feature_id = ?1)")
+      .bind(productFeatureId),
+    ...also,
+  ]);
+  return deleted!.meta.changes > 0;
 }

@@ -4,36 +4,47 @@
  * license objects), newest release first.
  */
 import { ProductVersionResource, type CreateProductVersionBody, type UpdateProductVersionBody } from "../models/product-version";
+import { firstRowWith } from "./batch";
+import { productVersionRise } from "./products";
 import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
 
 export type ProductVersionRow = RowOf<ProductVersionResource>;
 
 const versions = resourceRows(ProductVersionResource);
 
-/**
- * The product's version moves on with every change of its versions: the license snapshots carry
- * the newest versions (src/db/counter-snapshot.ts), and counter objects read a newer product version
- * as a reason to read their snapshot again (docs/architecture.md).
- */
-const raiseProductVersion = (db: D1Database, productId: number) =>
-  db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId);
+// The product's version rises with every change of its versions (productVersionRise, last in each
+// batch): the license snapshots carry the newest versions (src/db/counter-snapshot.ts), and counter
+// objects read a newer product version as a reason to read their snapshot again (docs/architecture.md).
 
-/** Inserts a version; null when the product already has this version for this environment and channel. */
+/**
+ * Inserts a version, with `also` (its activity entry) right after it in the same transaction; null
+ * when the product already has this version for this environment and channel.
+ */
 export async function insertProductVersion(
   db: D1Database,
   productId: number,
   version: CreateProductVersionBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductVersionResource | null> {
-  const [inserted] = await db.batch<ProductVersionRow>([
+  const row = await firstRowWith<ProductVersionRow>(
+    db,
     insertStatement(
       db,
       "product_versions",
       { product_id: productId, ...version },
       `ON CONFLICT (product_id, version, environment, channel) DO NOTHING RETURNING ${versions.columns}`,
     ),
-    raiseProductVersion(db, productId),
-  ]);
-  const row = inserted!.results[0];
+    [...also, productVersionRise(db, productId)],
+  );
+  return row ? versions.decode(row) : null;
+}
+
+/** One version of the product; null when it has no such version. */
+export async function findProductVersion(db: D1Database, productId: number, versionId: number): Promise<ProductVersionResource | null> {
+  const row = await db
+    .prepare(`SELECT ${versions.columns} FROM product_versions WHERE id = ? AND product_id = ?`)
+    .bind(versionId, productId)
+    .first<ProductVersionRow>();
   return row ? versions.decode(row) : null;
 }
 
@@ -46,21 +57,22 @@ export async function productVersions(db: D1Database, productId: number): Promis
   return results.map(versions.decode);
 }
 
-/** Changes a version; null when the product has no such version. */
+/** Changes a version, with `also` (its activity entry) right after it in the same transaction; null when the product has no such version. */
 export async function updateProductVersion(
   db: D1Database,
   productId: number,
   versionId: number,
   changes: UpdateProductVersionBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<ProductVersionResource | null> {
   const set = setClause(changes);
-  const [updated] = await db.batch<ProductVersionRow>([
+  const row = await firstRowWith<ProductVersionRow>(
+    db,
     db
       .prepare(`UPDATE product_versions SET ${set.sql} WHERE id = ? AND product_id = ? RETURNING ${versions.columns}`)
       .bind(...set.values, versionId, productId),
-    raiseProductVersion(db, productId),
-  ]);
-  const row = updated!.results[0];
+    [...also, productVersionRise(db, productId)],
+  );
   return row ? versions.decode(row) : null;
 }
 

@@ -3,6 +3,7 @@
  * the management API. Product custom fields are in ./custom-fields.ts, features in ./product-features.ts.
  */
 import { ProductResource, type AuthorizationMethod, type CreateProductBody, type UpdateProductBody } from "../models/product";
+import { firstRowWith } from "./batch";
 import { readAll } from "./json-rows";
 import { readPage, type KeysetPage } from "./keyset-page";
 import { insertStatement, resourceRows, setClause, type RowOf } from "./row-codec";
@@ -70,14 +71,17 @@ export type ProductRow = RowOf<ProductResource>;
 
 const products = resourceRows(ProductResource);
 
-/** Inserts a product; null when the short code is taken. */
-export async function insertProduct(db: D1Database, product: CreateProductBody): Promise<ProductResource | null> {
-  const row = await insertStatement(
+/** Inserts a product, with `also` in the same transaction; null when the short code is taken. */
+export async function insertProduct(
+  db: D1Database,
+  product: CreateProductBody,
+  also: D1PreparedStatement[] = [],
+): Promise<ProductResource | null> {
+  const row = await firstRowWith<ProductRow>(
     db,
-    "products",
-    product,
-    `ON CONFLICT (short_code) DO NOTHING RETURNING ${products.columns}`,
-  ).first<ProductRow>();
+    insertStatement(db, "products", product, `ON CONFLICT (short_code) DO NOTHING RETURNING ${products.columns}`),
+    also,
+  );
   return row && products.decode(row);
 }
 
@@ -87,17 +91,62 @@ export async function findProduct(db: D1Database, productId: number): Promise<Pr
 }
 
 /**
- * Changes a product's name or metadata; null when there is no such product. Both are in every
- * license object of the product, which its licenses' counter objects answer: the product's version
- * rises with the change (src/license-api/edge-state.ts carries it to them).
+ * Raises the product's version: the counter objects of its licenses read their license again when
+ * the Worker next brings them the new version (src/license-api/edge-state.ts), within 60 s.
  */
-export async function updateProduct(db: D1Database, productId: number, changes: UpdateProductBody): Promise<ProductResource | null> {
+export const productVersionRise = (db: D1Database, productId: number): D1PreparedStatement =>
+  db.prepare("UPDATE products SET defaults_version = defaults_version + 1 WHERE id = ?").bind(productId);
+
+/**
+ * Changes a product's name or metadata, with `also` in the same transaction; null when there is no
+ * such product. Both are in every license object of the product, which its licenses' counter
+ * objects answer: the product's version rises with the change (src/license-api/edge-state.ts
+ * carries it to them).
+ */
+export async function updateProduct(
+  db: D1Database,
+  productId: number,
+  changes: UpdateProductBody,
+  also: D1PreparedStatement[] = [],
+): Promise<ProductResource | null> {
   const set = setClause(changes);
-  const row = await db
-    .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${products.columns}`)
-    .bind(...set.values, productId)
-    .first<ProductRow>();
+  const row = await firstRowWith<ProductRow>(
+    db,
+    db
+      .prepare(`UPDATE products SET ${set.sql}, defaults_version = defaults_version + 1 WHERE id = ? RETURNING ${products.columns}`)
+      .bind(...set.values, productId),
+    also,
+  );
   return row && products.decode(row);
+}
+
+/** What keeps a product from being deleted: its licenses (archived ones too) and the License API keys limited to it. */
+export async function productDependents(db: D1Database, productId: number): Promise<{ licenses: number; apiKeys: number }> {
+  const row = await db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM licenses WHERE product_id = ?1) AS licenses,
+              (SELECT COUNT(*) FROM api_key_products WHERE product_id = ?1) AS api_keys`,
+    )
+    .bind(productId)
+    .first<{ licenses: number; api_keys: number }>();
+  return { licenses: row?.licenses ?? 0, apiKeys: row?.api_keys ?? 0 };
+}
+
+/**
+ * Deletes a product with its features and custom fields, in one transaction with `also`, unless
+ * it has licenses or a License API key is limited to it (then nothing changes: every statement
+ * checks, so a license issued meanwhile keeps it). False when nothing was deleted.
+ */
+export async function deleteProduct(db: D1Database, productId: number, also: D1PreparedStatement[] = []): Promise<boolean> {
+  const unused =
+    "NOT EXISTS (SELECT 1 FROM licenses WHERE product_id = ?1) AND NOT EXISTS (SELECT 1 FROM api_key_products WHERE product_id = ?1)";
+  const results = await db.batch([
+    db.prepare(`DELETE FROM product_custom_fields WHERE product_id = ?1 AND ${unused}`).bind(productId),
+    db.prepare(`DELETE FROM product_features WHERE product_id = ?1 AND ${unused}`).bind(productId),
+    db.prepare(`DELETE FROM products WHERE id = ?1 AND ${unused}`).bind(productId),
+    ...also,
+  ]);
+  return results[2]!.meta.changes > 0;
 }
 
 export async function listProducts(db: D1Database, cursor: number, limit: number): Promise<KeysetPage<ProductResource>> {
@@ -115,7 +164,8 @@ export function productCompanies(db: D1Database, productIds: readonly number[]):
 
 /**
  * The ids in `productIds` that are not products of `companyId` (nonexistent or another company's).
- * Products never change company and are never deleted, so what this finds still holds at insert.
+ * Products never change company, and a product a key is limited to is never deleted, so what this
+ * finds still holds at insert.
  */
 export async function productsOutsideCompany(db: D1Database, companyId: number, productIds: number[]): Promise<number[]> {
   const { results } = await db
@@ -134,6 +184,8 @@ export interface ImportProduct {
   id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
+  /** The company whose customers the product's licenses are sold to. */
+  company_id: number;
   /** With their floating defaults, which a license's own floating values must go together with. */
   features: Array<{ id: number; code: string; is_floating_cloud: boolean; floating_users: number }>;
   customFields: Array<{ id: number; name: string }>;
@@ -144,7 +196,9 @@ export async function productsByShortCode(db: D1Database, shortCodes: readonly s
   const codes = JSON.stringify(shortCodes);
   const [products, features, fields] = await db.batch([
     db
-      .prepare("SELECT p.id, p.short_code, p.authorization_method FROM json_each(?1) r JOIN products p ON p.short_code = r.value")
+      .prepare(
+        "SELECT p.id, p.short_code, p.authorization_method, p.company_id FROM json_each(?1) r JOIN products p ON p.short_code = r.value",
+      )
       .bind(codes),
     db
       .prepare(
@@ -159,7 +213,12 @@ export async function productsByShortCode(db: D1Database, shortCodes: readonly s
       .bind(codes),
   ]);
   const byCode = new Map<string, ImportProduct>();
-  for (const product of products!.results as Array<{ id: number; short_code: string; authorization_method: AuthorizationMethod }>) {
+  for (const product of products!.results as Array<{
+    id: number;
+    short_code: string;
+    authorization_method: AuthorizationMethod;
+    company_id: number;
+  }>) {
     const ofProduct = <T extends { product_id: number }>(rows: T[]) => rows.filter((row) => row.product_id === product.id);
     byCode.set(product.short_code, {
       ...product,

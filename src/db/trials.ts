@@ -4,7 +4,9 @@
  * license (./license-writes.ts insertLicense); licenses.trial_device is unique per product, so two
  * concurrent requests from one device write one trial.
  */
+import { customerValues, type CustomerInput } from "../models/customer";
 import { TrialLicenseTerms } from "../models/product";
+import { customerInsertStatement, findCustomersByEmail, nextCustomerId } from "./customers";
 import type { AuthorizationMethod, LicenseType } from "./license-context";
 
 /** A product as trial_key needs it: who may see it, its trial settings, its features and custom fields. */
@@ -93,4 +95,22 @@ export async function findTrial(db: D1Database, productId: number, trialDevice: 
     .bind(productId, trialDevice)
     .first<{ license_type: LicenseType; is_trial: number; license_key: string | null; username: string | null }>();
   return row && { licenseType: row.license_type, isTrial: row.is_trial === 1, licenseKey: row.license_key, username: row.username };
+}
+
+/**
+ * The customer a trial names (LicenseSpring: only with an e-mail): the company's customer with that
+ * e-mail as it is (a client application does not change the vendor's records), or a new one from
+ * the request's fields. `writes` go before the license in its batch; a customer written meanwhile
+ * under the new id or e-mail fails that batch as a customer conflict (withCustomerRetry reads again).
+ */
+export async function trialCustomer(
+  db: D1Database,
+  companyId: number,
+  input: CustomerInput | null,
+): Promise<{ customerId: number | null; writes: D1PreparedStatement[] }> {
+  if (!input?.email) return { customerId: null, writes: [] };
+  const [found] = await findCustomersByEmail(db, companyId, [input.email]);
+  if (found) return { customerId: found.id, writes: [] };
+  const id = await nextCustomerId(db);
+  return { customerId: id, writes: [customerInsertStatement(db, id, companyId, customerValues(input))] };
 }

@@ -8,13 +8,13 @@ import { periodStart } from "../counter/consumption-period";
 import type { ConsumptionPeriod } from "../counter/consumption-rules";
 import { FEATURE_RULE_COLUMNS, licenseRuleColumns } from "./rule-columns";
 
-/** Every consumption counter with its effective rules, mirrored total, license, product and customer. */
+/** Every consumption counter on a license (not of a feature removed from it) with its effective rules and mirrored total. */
 const COUNTERS = `
 counters AS (
   SELECT lf.license_id, lf.id AS license_feature_id, pf.code AS feature_code, ${FEATURE_RULE_COLUMNS},
          lf.total_consumptions AS total, lf.total_at, lf.total_version
   FROM license_features AS lf JOIN product_features AS pf ON pf.id = lf.product_feature_id
-  WHERE pf.feature_type = 'consumption'
+  WHERE pf.feature_type = 'consumption' AND lf.removed_at IS NULL
   UNION ALL
   SELECT l.id, 0, NULL, ${licenseRuleColumns("l")}, l.total_consumptions, l.total_at, l.total_version
   FROM licenses AS l WHERE l.license_type = 'consumption'
@@ -70,7 +70,7 @@ export async function countersNearCap(
               COALESCE(c.max_consumption, 0) AS max_consumption, COALESCE(c.allow_overages, 0) AS allow_overages,
               COALESCE(c.max_overages, 0) AS max_overages, c.total_at
        FROM current AS c JOIN licenses AS l ON l.id = c.license_id JOIN products AS p ON p.id = l.product_id
-       LEFT JOIN license_customers AS lc ON lc.license_id = c.license_id
+       LEFT JOIN customers AS lc ON lc.id = l.customer_id
        WHERE COALESCE(c.allow_unlimited_consumptions, 0) = 0 AND c.current_total > 0
          AND c.current_total * 100 >= ?5 * COALESCE(c.max_consumption, 0)
          AND (?6 IS NULL OR p.id = ?6)
@@ -162,7 +162,7 @@ const SUMS = `COUNT(DISTINCT u.license_id) AS licenses, SUM(u.consumed) AS consu
 const ROLLUP_JOINS = `
   FROM usage_daily AS u JOIN licenses AS l ON l.id = u.license_id JOIN products AS p ON p.id = l.product_id
   LEFT JOIN license_features AS lf ON lf.id = u.license_feature_id LEFT JOIN product_features AS pf ON pf.id = lf.product_feature_id
-  LEFT JOIN license_customers AS lc ON lc.license_id = u.license_id`;
+  LEFT JOIN customers AS lc ON lc.id = l.customer_id`;
 
 export interface CustomerUsageRow extends UsageSums {
   customer_email: string;

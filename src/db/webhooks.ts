@@ -6,6 +6,7 @@
  * consumer's write for the counter objects' events, the management write for a license or device
  * event. One delivery per event and endpoint (unique), so recording an event again creates nothing.
  */
+import { firstRowWith } from "./batch";
 import {
   WebhookEndpointResource,
   type CreateWebhookEndpointBody,
@@ -164,15 +165,21 @@ export async function takeOverdueDeliveries(db: D1Database, nowMs: number, grace
 
 const endpoints = resourceRows(WebhookEndpointResource);
 
-/** Inserts an endpoint with its signing secret; answers it as the API shows it. */
+/** The id of the endpoint the same batch inserted (the largest: endpoints are never deleted). */
+export const INSERTED_ENDPOINT_ID = "SELECT MAX(id) FROM webhook_endpoints";
+
+/** Inserts an endpoint with its signing secret, with `also` (its activity entry) in the same transaction; answers it as the API shows it. */
 export async function insertWebhookEndpoint(
   db: D1Database,
   values: CreateWebhookEndpointBody,
   secret: string,
+  also: D1PreparedStatement[] = [],
 ): Promise<WebhookEndpointResource> {
-  const row = await insertStatement(db, "webhook_endpoints", { ...values, secret }, `RETURNING ${endpoints.columns}`).first<
-    RowOf<WebhookEndpointResource>
-  >();
+  const row = await firstRowWith<RowOf<WebhookEndpointResource>>(
+    db,
+    insertStatement(db, "webhook_endpoints", { ...values, secret }, `RETURNING ${endpoints.columns}`),
+    also,
+  );
   return endpoints.decode(row!);
 }
 
@@ -193,17 +200,19 @@ export async function listWebhookEndpoints(db: D1Database, cursor: number, limit
   );
 }
 
-/** Changes the fields sent; null when there is no such endpoint. */
+/** Changes the fields sent, with `also` (its activity entry) in the same transaction; null when there is no such endpoint. */
 export async function updateWebhookEndpoint(
   db: D1Database,
   id: number,
   change: UpdateWebhookEndpointBody,
+  also: D1PreparedStatement[] = [],
 ): Promise<WebhookEndpointResource | null> {
   const set = setClause(change);
-  const row = await db
-    .prepare(`UPDATE webhook_endpoints SET ${set.sql} WHERE id = ? RETURNING ${endpoints.columns}`)
-    .bind(...set.values, id)
-    .first<RowOf<WebhookEndpointResource>>();
+  const row = await firstRowWith<RowOf<WebhookEndpointResource>>(
+    db,
+    db.prepare(`UPDATE webhook_endpoints SET ${set.sql} WHERE id = ? RETURNING ${endpoints.columns}`).bind(...set.values, id),
+    also,
+  );
   return row && endpoints.decode(row);
 }
 
@@ -241,12 +250,18 @@ export async function webhookDelivery(db: D1Database, id: number): Promise<Webho
     .first<WebhookDeliveryResource>();
 }
 
-/** Makes a delivery pending again, due now (a resend); null when there is no such delivery. */
-export async function reopenDelivery(db: D1Database, id: number, nowIso: string): Promise<WebhookDeliveryResource | null> {
-  const reopened = await db
-    .prepare("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 RETURNING id")
-    .bind(id, nowIso)
-    .first<{ id: number }>();
+/** Makes a delivery pending again, due now (a resend), with `also` (its activity entry) in the same transaction; null when there is no such delivery. */
+export async function reopenDelivery(
+  db: D1Database,
+  id: number,
+  nowIso: string,
+  also: D1PreparedStatement[] = [],
+): Promise<WebhookDeliveryResource | null> {
+  const reopened = await firstRowWith<{ id: number }>(
+    db,
+    db.prepare("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 RETURNING id").bind(id, nowIso),
+    also,
+  );
   return reopened ? webhookDelivery(db, id) : null;
 }
 

@@ -15,7 +15,7 @@ import type { z } from "zod";
 import type { ApiErrorCode } from "../errors";
 import { parseWith } from "../license-api/schemas";
 
-export type HttpMethod = "get" | "post" | "patch";
+export type HttpMethod = "get" | "post" | "patch" | "delete";
 
 /** The schema of one part of a request (path parameters, query, body), or undefined when the endpoint takes none. */
 export type PartSchema = z.ZodType | undefined;

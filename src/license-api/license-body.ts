@@ -16,7 +16,7 @@ import type { ConsumptionRules } from "../counter/consumption-rules";
 import type { DeviceVariableResource } from "../models/device";
 import type { ProductVersionResource } from "../models/product-version";
 import type { License, LicenseFeature } from "../db/license-context";
-import type { CustomerRow } from "../db/customers";
+import type { CustomerValuesRow } from "../db/customers";
 import type { LicenseUser } from "../db/license-users";
 import type { LicenseDetails } from "../db/licenses";
 import { isExpired, isLicenseExpired } from "./resolve-license";
@@ -118,7 +118,7 @@ export function featureBody(
   };
 }
 
-const NO_CUSTOMER: CustomerRow = {
+const NO_CUSTOMER: CustomerValuesRow = {
   email: "",
   first_name: "",
   last_name: "",
@@ -134,7 +134,7 @@ const NO_CUSTOMER: CustomerRow = {
 };
 
 /** The SDK's CustomerResponse: every field a string ("" when unset); customer accounts (an SSO feature) are not kept: null. */
-export function customerBody(customer: CustomerRow | null) {
+export function customerBody(customer: CustomerValuesRow | null) {
   const c = customer ?? NO_CUSTOMER;
   return {
     email: c.email,

@@ -1,12 +1,13 @@
 /**
- * itty-router middleware: every /api/v1 route counts against its client address's rate limit, then
- * needs the management key (src/auth/management-key.ts). Counting first keeps a flood of guesses cheap.
+ * Every /api/v1 request counts against its client address's rate limit, then authenticates
+ * (src/auth/authenticate-management.ts): counting first keeps a flood of guesses cheap.
  */
 import type { IRequest } from "itty-router";
-import { verifyManagementKey } from "../auth/management-key";
+import { authenticateManagement } from "../auth/authenticate-management";
+import type { ManagementActor } from "../auth/management-roles";
 import { limitManagementAddress } from "../auth/rate-limit";
 
-export async function withManagementAuth(request: IRequest, env: Env): Promise<void> {
+export async function withManagementAuth(request: IRequest, env: Env): Promise<ManagementActor> {
   await limitManagementAddress(request, env);
-  await verifyManagementKey(request.headers.get("Authorization"), env.MANAGEMENT_KEY);
+  return authenticateManagement(request, env);
 }

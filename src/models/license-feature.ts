@@ -81,3 +81,14 @@ function nullable<T extends z.ZodRawShape>(shape: T): { [K in keyof T]: T[K] ext
     Object.entries(shape).map(([name, field]) => [name, field instanceof z.ZodNullable ? field : z.nullable(field)]),
   ) as { [K in keyof T]: T[K] extends z.ZodNullable ? T[K] : z.ZodNullable<T[K]> };
 }
+
+/** A product feature to add to a license: its code, and the license's own values (absent: inherit the product's). */
+export const AddLicenseFeatureBody = FeatureOverridesInput.extend({ code: code("code") }).strict();
+export type AddLicenseFeatureBody = z.infer<typeof AddLicenseFeatureBody>;
+
+/** What adding a feature to every license of its product did. */
+export const AddedToLicensesResource = z.object({
+  feature_code: z.string(),
+  /** How many licenses got the feature (those that had it, had it removed, or are archived are left as they are). */
+  licenses_added: z.number().int(),
+});

@@ -32,6 +32,18 @@ const detailFields = {
 };
 
 /**
+ * A license's terms: its type, until when it is valid (null: no end) and how many devices may
+ * activate it. Set when it is issued or imported, changed with PATCH (docs/management-api.md
+ * "Changing license terms": a consumption license stays one).
+ */
+const termFields = {
+  license_type: LicenseType,
+  validity_period: instant("validity_period").nullable(),
+  max_activations: count("max_activations").min(1, "max_activations must be at least 1"),
+  allow_unlimited_activations: flag("allow_unlimited_activations"),
+};
+
+/**
  * Entitlement dates and policies (docs/protocol.md "Entitlement dates and policies"): what
  * LicenseSpring's SDKs read, enforced by the server where it can be (start_date, prevent_vm, the
  * grace period, allow_offline_activation, max_transfers) and reported for the client to act on
@@ -59,10 +71,10 @@ export const entitlementFields = {
 /** What issuing a license and importing one both take, with the same defaults and rules. */
 export const licenseTermsFields = {
   enabled: flag("enabled").default(true),
-  license_type: LicenseType.default("perpetual"),
-  validity_period: instant("validity_period").nullable().default(null),
-  max_activations: count("max_activations").min(1, "max_activations must be at least 1").default(1),
-  allow_unlimited_activations: flag("allow_unlimited_activations").default(false),
+  license_type: termFields.license_type.default("perpetual"),
+  validity_period: termFields.validity_period.default(null),
+  max_activations: termFields.max_activations.default(1),
+  allow_unlimited_activations: termFields.allow_unlimited_activations.default(false),
   /** Per-feature values by feature code; every product feature is on the license either way. */
   features: z.record(code("feature code"), FeatureOverridesInput).default({}),
   /** License-level consumption; only for license_type "consumption". */
@@ -72,6 +84,7 @@ export const licenseTermsFields = {
   max_license_users: detailFields.max_license_users.default(0),
   is_trial: detailFields.is_trial.default(false),
   trial_days: detailFields.trial_days.default(0),
+  /** Who the license is sold to: found by e-mail among the company's customers, or created (src/models/customer.ts). */
   customer: CustomerInput.nullable().default(null),
   /** Values of the product's custom fields, by name; the others keep the product default. */
   custom_fields: customFieldValues(customFieldValue).default({}),
@@ -93,14 +106,35 @@ export const licenseTermsFields = {
 /** The terms of a license being issued or imported, as validated. */
 export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
 
-/** The refinements every issued or imported license keeps: consumption on consumption licenses only; floating settings together. */
-export function refineLicenseTerms<T extends z.ZodType<{ consumption?: unknown; license_type: string } & Settings>>(schema: T) {
-  return schema.superRefine((body, ctx) => {
-    if (body.consumption !== undefined && body.license_type !== "consumption")
-      ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
-    const floating = floatingProblem(body);
-    if (floating) ctx.addIssue({ code: "custom", message: floating.message, path: [floating.field] });
-  });
+/** `consumption` (a consumption license's own counter) only with license_type "consumption". */
+function refineConsumption(body: { consumption?: unknown; license_type?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (body.consumption !== undefined && body.license_type !== "consumption")
+    ctx.addIssue({ code: "custom", message: 'consumption is only for license_type "consumption"', path: ["consumption"] });
+}
+
+/** A license names its customer by id or by `customer`, not both. */
+function refineCustomer(body: { customer?: unknown; customer_id?: unknown }, ctx: z.RefinementCtx): void {
+  if (body.customer !== undefined && body.customer !== null && body.customer_id !== undefined && body.customer_id !== null)
+    ctx.addIssue({
+      code: "custom",
+      message: "send customer_id (an existing customer) or customer (found by e-mail, or created), not both",
+    });
+}
+
+/** Floating settings turned on with nothing behind them (./unworkable-settings.ts). */
+function refineFloating(body: Settings, ctx: z.RefinementCtx): void {
+  const floating = floatingProblem(body);
+  if (floating) ctx.addIssue({ code: "custom", message: floating.message, path: [floating.field] });
+}
+
+/**
+ * The refinements every issued or imported license keeps: consumption on consumption licenses only;
+ * a customer named once; floating settings together.
+ */
+export function refineLicenseTerms<T extends z.ZodType<{ consumption?: unknown; license_type: string; customer?: unknown } & Settings>>(
+  schema: T,
+) {
+  return schema.superRefine(refineConsumption).superRefine(refineCustomer).superRefine(refineFloating);
 }
 
 /**
@@ -129,25 +163,40 @@ export const IssueLicenseBody = refineLicenseTerms(
       /** User-based products: at least one user. */
       users: z.array(LicenseUserInput).min(1, "users must name at least one user").max(100).optional(),
       ...licenseTermsFields,
+      /** An existing customer of the product's company (instead of `customer`). */
+      customer_id: bodyId("customer_id").optional(),
     })
     .strict(),
 ).superRefine(refineIssuedSettings());
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
- * Changes a license's details. `customer` replaces the whole customer (null removes it);
+ * Changes a license: its terms (type, validity, activations; a type change to "consumption" may
+ * bring the license counter's rules in `consumption`), details, customer, custom field values and
+ * floating settings. `customer_id` links an existing customer (null: none); `customer` links the
+ * company's customer with that e-mail, changing the fields sent, or a new one (null: none);
  * `custom_fields` sets values by name (null goes back to the product default).
  */
 export const UpdateLicenseBody = changes({
+  ...termFields,
+  consumption: LicenseConsumptionInput,
   ...detailFields,
   customer: CustomerInput.nullable(),
+  customer_id: bodyId("customer_id").nullable(),
   custom_fields: customFieldValues(customFieldValue.nullable()),
   ...floatingFields,
   ...borrowFields,
   ...entitlementFields,
-});
+})
+  .superRefine(refineConsumption)
+  .superRefine(refineCustomer);
 export type UpdateLicenseBody = z.infer<typeof UpdateLicenseBody>;
 
+/**
+ * Licenses by product, exact key, user (case-insensitive), enabled state, customer, archived state
+ * (default: not archived; "any": both), and `q`: a part of the key, of a user's name, or of the
+ * customer's e-mail, name or company name (case-insensitive for ASCII letters).
+ */
 export const ListLicensesQuery = z
   .object({
     ...pagination,
@@ -159,6 +208,9 @@ export const ListLicensesQuery = z
       .transform((value) => value === "true")
       .register(urlValueTypes, { type: "boolean" })
       .optional(),
+    customer_id: decimal("customer_id").optional(),
+    archived: z.enum(["true", "false", "any"]).default("false"),
+    q: text("q", 128).optional(),
   })
   .strict();
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
@@ -184,6 +236,10 @@ export const LicenseResource = z
     trial_days: z.number().int(),
     ...floatingFields,
     ...borrowFields,
+    /** The license's customer (GET /api/v1/customers/{customer_id}); null: none. */
+    customer_id: resourceId().nullable(),
+    /** When the license was archived; null: it is not. An archived license is disabled and frozen until restored. */
+    archived_at: z.string().nullable(),
     start_date: z.string().nullable(),
     maintenance_period: z.string().nullable(),
     prevent_vm: z.boolean(),

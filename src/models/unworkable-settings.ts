@@ -142,16 +142,6 @@ export function assertTrialWorkable(values: TrialSettings, sent: (field: keyof T
     );
 }
 
-/**
- * validation_error when a license feature's settings as they will be (its own values where set, not
- * null; else the product feature's) cannot work. What it sends itself are its own values; `at` is
- * where they are in the body.
- */
-export function assertOverridesWorkable(product: Settings, overrides: Record<string, unknown>, at: string[] = []): void {
-  const own = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined && value !== null));
-  assertWorkable({ ...product, ...own }, (field) => field in own, at);
-}
-
 /** validation_error naming the first setting of `values` (at path `at` in the body) that the write touches and that cannot work. */
 export function assertWorkable(values: Settings, sent: Sent, at: readonly string[] = []): void {
   const problem = settingsProblem(values, sent);

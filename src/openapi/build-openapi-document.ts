@@ -22,12 +22,12 @@ const TOO_MANY_REQUESTS: DeclaredErrors = {
   too_many_requests: "the client address (or, on the License API, the API key) is over its rate limit; Retry-After says when to try again",
 };
 
-/** What every management operation can answer besides what its shape implies. */
-const MANAGEMENT_ERRORS: DeclaredErrors = {
-  unauthorized: "no management key",
-  forbidden: "the management key is not valid",
+/** What every management operation can answer besides what its shape implies; `role` is the least the route needs. */
+const managementErrors = (role: ManagementRoute["role"]): DeclaredErrors => ({
+  unauthorized: "no management key (nor, behind Cloudflare Access, an Access token)",
+  forbidden: `the management key or Access token is not valid, or the caller's role is below ${role}`,
   ...TOO_MANY_REQUESTS,
-};
+});
 
 /** What every License API operation can answer besides what its shape implies (docs/protocol.md "Errors"). */
 const LICENSE_API_ERRORS: DeclaredErrors = {
@@ -102,13 +102,15 @@ class DocumentBuilder {
     return {
       tags: [route.tag],
       ...this.described(route),
+      // The least role the caller needs (src/management/route-roles.ts).
+      "x-required-role": route.role,
       security: [{ managementKey: [] }],
       ...(route.rows ? { requestBody: this.importBody(route.rows) } : {}),
       responses: {
         [String(route.status ?? 200)]: route.csv
           ? { description: "CSV (RFC 4180), header row first", content: { "text/csv": { schema: { type: "string" } } } }
           : { description: "Success", content: this.json(route.response) },
-        ...this.errors(route, MANAGEMENT_ERRORS, route.rows),
+        ...this.errors(route, managementErrors(route.role), route.rows),
       },
     };
   }
@@ -194,8 +196,11 @@ export function buildOpenApiDocument(serverUrl = PLACEHOLDER_SERVER): Record<str
       { name: "License API", description: "What client applications call (the official SDKs)" },
       { name: "Products" },
       { name: "Licenses" },
+      { name: "Customers" },
       { name: "Devices" },
       { name: "API keys", description: "License API credentials" },
+      { name: "Management keys", description: "Named management API credentials, each with a role" },
+      { name: "Activity", description: "Who did what, and who is calling" },
       { name: "Audit log" },
       { name: "Import", description: "Bulk imports for a migration from LicenseSpring (docs/migration.md)" },
       {
@@ -211,7 +216,9 @@ export function buildOpenApiDocument(serverUrl = PLACEHOLDER_SERVER): Record<str
           type: "apiKey",
           in: "header",
           name: "Authorization",
-          description: "`Api-Key <management key>` (the Worker secret MANAGEMENT_KEY)",
+          description:
+            "`Api-Key <management key>`: the Worker secret MANAGEMENT_KEY (admin) or a named management key (its role). Behind Cloudflare " +
+            "Access, a request without Authorization may instead carry Cf-Access-Jwt-Assertion (docs/management-api.md).",
         },
         licenseHmac: {
           type: "apiKey",

@@ -147,6 +147,18 @@ describe("trial_key", () => {
     });
   });
 
+  it("a trial names the vendor's customer with that e-mail as it is: the client's fields change nothing", async () => {
+    const { product } = await trialProduct({ allow_trial: true });
+    const customer = await manageOk("POST", "/api/v1/customers", { email: "known@example.com", company_name: "Known Ltd" });
+    const trial = await signedBody<TrialAnswer>(
+      await trialKey(product.short_code, { hardware_id: "machine-k", email: "known@example.com", company_name: "Someone else" }),
+    );
+    expect(await manageOk("GET", `/api/v1/licenses/${trial.id}`)).toMatchObject({
+      customer_id: customer.id,
+      customer: { email: "known@example.com", company_name: "Known Ltd" },
+    });
+  });
+
   it("license_policy is not_supported; a read-only key may not issue trials", async () => {
     const { product } = await trialProduct({ allow_trial: true });
     expect(await errorCode(await trialKey(product.short_code, { license_policy: "pro" }))).toBe("not_supported");

@@ -28,7 +28,8 @@ async function storedFor(ids: number[]) {
     licenses: await count("licenses", "id"),
     users: await count("license_users"),
     features: await count("license_features"),
-    customers: await count("license_customers"),
+    // The customer the first row names: written with its license, or not at all.
+    customers: await env.DB.prepare("SELECT COUNT(*) AS n FROM customers WHERE email = 'a@x.io'").first<number>("n"),
   };
 }
 

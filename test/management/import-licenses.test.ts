@@ -28,7 +28,8 @@ async function storedRows(ids: number[]) {
     licenses: await count("SELECT COUNT(*) AS n FROM licenses WHERE id IN (SELECT value FROM json_each(?))", list),
     users: await of("license_users"),
     features: await of("license_features"),
-    customers: await of("license_customers"),
+    // The licenses' customers (customer rows the licenses name).
+    customers: await count("SELECT COUNT(DISTINCT customer_id) AS n FROM licenses WHERE id IN (SELECT value FROM json_each(?))", list),
     customFields: await of("license_custom_fields"),
   };
 }

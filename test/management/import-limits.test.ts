@@ -55,7 +55,7 @@ describe("import limits", () => {
     expect(await count("SELECT COUNT(*) AS n FROM license_features WHERE license_id IN (SELECT value FROM json_each(?))")).toBe(
       3 * MAX_IMPORT_ROWS,
     );
-    expect(await count("SELECT COUNT(*) AS n FROM license_customers WHERE license_id IN (SELECT value FROM json_each(?))")).toBe(
+    expect(await count("SELECT COUNT(DISTINCT customer_id) AS n FROM licenses WHERE id IN (SELECT value FROM json_each(?))")).toBe(
       MAX_IMPORT_ROWS,
     );
     const summary = await response.json();

@@ -83,6 +83,13 @@ describe("webhook endpoints", () => {
 
       const resent = await manageOk("POST", `/api/v1/webhooks/${endpoint.id}/deliveries/${deliveryId}/resend`);
       expect(resent).toMatchObject({ id: deliveryId, status: "pending" });
+      const [entry] = (await manageOk("GET", `/api/v1/activity?target_type=webhook_delivery&target_id=${deliveryId}`)).data;
+      expect(entry).toMatchObject({
+        actor: "MANAGEMENT_KEY",
+        action: "webhook_delivery.resent",
+        before: { status: "delivered", attempts: 1 },
+        after: { status: "pending", endpoint_id: endpoint.id, event_id: eventId },
+      });
       await eventually(async () => (await log()).data[0]?.attempts === 2, "the resend delivered");
       const webhooks = await received(name);
       expect(webhooks).toHaveLength(2);

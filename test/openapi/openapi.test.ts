@@ -150,6 +150,15 @@ describe("GET /api/openapi.json", () => {
     expect(check.parameters.filter((p) => p.in === "query" && p.required).map((p) => p.name)).toEqual(["hardware_id", "product"]);
     expect(Object.keys(doc.paths["/api/v1/audit/csv"]!.get!.responses["200"] as object)).toContain("content");
   });
+
+  it("states the least role of every management operation (x-required-role), as the router enforces it", async () => {
+    const doc = await document();
+    for (const route of managementRoutes) {
+      const operation = doc.paths[route.path]![route.method] as Operation & { "x-required-role"?: string };
+      expect(operation["x-required-role"], `${route.method} ${route.path}`).toBe(route.role);
+      expect(JSON.stringify(operation.responses["403"])).toContain(route.role);
+    }
+  });
 });
 
 // The document lists exactly the errors each operation can answer. Every answer any test sees is
@@ -168,6 +177,9 @@ describe("error responses", () => {
     updateLicense: { metadata: {} },
     updateLicenseFeature: { max_consumption: 1 },
     updateLicenseConsumption: { max_consumptions: 1 },
+    addLicenseFeature: { code: "exports" },
+    addFeatureToLicenses: {},
+    updateCustomer: { first_name: "Ann" },
   };
 
   it("not_found (404) where the path names a resource: an absent id or code answers it", async () => {

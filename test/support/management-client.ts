@@ -89,3 +89,12 @@ export async function vendorSetup(
 export function consumeAs(setup: VendorSetup, consumptions = 1, credentials: Credentials = setup.credentials): Promise<Response> {
   return postSigned("/api/v4/add_feature_consumption", { ...setup.identity, feature: setup.featureCode, consumptions }, credentials);
 }
+
+/** A named management key with `role`, created through the API with the bootstrap key. */
+export async function createManagementKey(
+  role: "admin" | "support" | "read-only",
+  name = uniqueCode(role),
+): Promise<{ id: number; name: string; key: string }> {
+  const created = await manageOk("POST", "/api/v1/management-keys", { name, role });
+  return { id: created.id, name: created.name, key: created.key };
+}

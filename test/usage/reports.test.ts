@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { flushAudit, flushLicenseAudit } from "../support/audit";
 import { consume, postSigned } from "../support/client";
-import { createApiKey, createFixture, type Credentials, type FeatureOptions, type Fixture } from "../support/fixtures";
+import { FIXTURE_COMPANY_ID, createApiKey, createFixture, type Credentials, type FeatureOptions, type Fixture } from "../support/fixtures";
 import { manage, manageOk, managementError } from "../support/management-client";
 
 let credentials: Credentials;
@@ -31,10 +31,18 @@ async function used(fixture: Fixture, ...amounts: number[]): Promise<void> {
   await flushAudit(fixture.licenseFeatureId);
 }
 
+/** The fixture's license sold to the company's customer with `email` (created when there is none). */
 async function withCustomer(fixture: Fixture, email: string, company: string): Promise<Fixture> {
-  await env.DB.prepare("INSERT INTO license_customers (license_id, email, company_name) VALUES (?, ?, ?)")
-    .bind(fixture.licenseId, email, company)
-    .run();
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO customers (company_id, email, company_name) VALUES (?1, ?2, ?3) ON CONFLICT (company_id, email) WHERE email != '' DO NOTHING",
+    ).bind(FIXTURE_COMPANY_ID, email, company),
+    env.DB.prepare("UPDATE licenses SET customer_id = (SELECT id FROM customers WHERE company_id = ?1 AND email = ?2) WHERE id = ?3").bind(
+      FIXTURE_COMPANY_ID,
+      email,
+      fixture.licenseId,
+    ),
+  ]);
   return fixture;
 }
 

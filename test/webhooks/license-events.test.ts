@@ -42,6 +42,22 @@ describe("license and device events", () => {
     },
   );
 
+  it("archiving an enabled license announces license.disabled once; archiving it again, or a disabled one, announces nothing", async () => {
+    const name = uniqueCode("archive");
+    const endpoint = await registerEndpoint({ url: receiverUrl(`ok/${name}`), events: ["license.disabled"] });
+    const enabled = await vendorSetup();
+    const disabled = await vendorSetup();
+    expect((await manage("POST", `/api/v1/licenses/${disabled.license.id}/disable`)).status).toBe(200);
+    await eventually(async () => (await received(name)).length >= 1, "the disabling");
+    for (const setup of [enabled, enabled, disabled]) {
+      expect((await manage("POST", `/api/v1/licenses/${setup.license.id}/archive`)).status).toBe(200);
+    }
+    await eventually(async () => (await received(name)).length >= 2, "the archiving");
+    await settle();
+    const bodies = (await received(name)).map((webhook) => verified(endpoint.secret, webhook));
+    expect(bodies.map((body) => body.data.license_id)).toEqual([disabled.license.id, enabled.license.id]);
+  });
+
   it("device.activated: once for a device activated by racing calls, none when it was active already", { timeout: 30_000 }, async () => {
     const name = uniqueCode("activated");
     const endpoint = await registerEndpoint({ url: receiverUrl(`ok/${name}`), events: ["device.activated"] });

@@ -9,11 +9,11 @@ import { CustomerLicenseUsersBody } from "../response-schemas";
 import { CustomerLicenseUsersQuery } from "../schemas";
 
 /**
- * `customer` is the customer's email (case-insensitive). Customers are stored per license
- * (the vendor sets them with the management API); the customer answered is the one the newest
- * license sold to that email carries. Precedence: unknown_product → invalid_product_auth_method
- * (a key-based product has no license users) → customer_does_not_exist (no license has a
- * customer with this email). A known customer without licenses of the product has no users ([]).
+ * `customer` is the customer's email (case-insensitive), among the customers of the product's
+ * company (the vendor keeps them with the management API). Precedence: unknown_product →
+ * invalid_product_auth_method (a key-based product has no license users) → customer_does_not_exist
+ * (the company has no customer with this email). A known customer without licenses of the product
+ * has no users ([]).
  * There are no orders here (order_id 0) and no plaintext passwords (initial_password "").
  */
 export const customerLicenseUsers = licenseApiRoute({

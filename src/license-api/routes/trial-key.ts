@@ -14,7 +14,8 @@ import { licenseFeatures } from "../../db/license-features";
 import { insertLicense } from "../../db/license-writes";
 import { findLicense, otherLicensesOfUsers } from "../../db/licenses";
 import { isUniqueViolation } from "../../db/sql-errors";
-import { findTrial, findTrialProduct, trialDeviceKey, type ExistingTrial, type TrialProduct } from "../../db/trials";
+import { findTrial, findTrialProduct, trialCustomer, trialDeviceKey, type ExistingTrial, type TrialProduct } from "../../db/trials";
+import { withCustomerRetry } from "../../management/customer-links";
 import { ApiError } from "../../errors";
 import type { CustomerInput } from "../../models/customer";
 import type { LicenseTerms } from "../../models/license";
@@ -58,33 +59,40 @@ export const trialKey = licenseApiRoute({
     const licenseKey = userBased ? null : generateLicenseKey();
     let licenseId: number;
     try {
-      licenseId = await insertLicense(env.DB, {
-        product_id: product.id,
-        license_key: licenseKey,
-        terms: trialTerms(product, customerOf(query)),
-        users: userBased
-          ? [
-              {
-                user: {
-                  username: query.email!,
-                  first_name: query.first_name ?? "",
-                  last_name: query.last_name ?? "",
-                  phone_number: query.phone ?? "",
-                },
-                passwordHash: await hashPassword(password!),
-              },
-            ]
-          : [],
-        features: product.features.map((feature) => ({
-          productFeatureId: feature.id,
-          overrides: product.trialLicense.features[feature.code] ?? {},
-        })),
-        customer: customerOf(query),
-        customFields: Object.entries(product.trialLicense.custom_fields).flatMap(([name, value]) => {
-          const field = product.customFields.find((candidate) => candidate.name === name);
-          return field ? [{ fieldId: field.id, value }] : [];
-        }),
-        trialDevice,
+      licenseId = await withCustomerRetry(async () => {
+        const customer = await trialCustomer(env.DB, product.companyId, customerOf(query));
+        return insertLicense(
+          env.DB,
+          {
+            product_id: product.id,
+            license_key: licenseKey,
+            terms: trialTerms(product, customerOf(query)),
+            users: userBased
+              ? [
+                  {
+                    user: {
+                      username: query.email!,
+                      first_name: query.first_name ?? "",
+                      last_name: query.last_name ?? "",
+                      phone_number: query.phone ?? "",
+                    },
+                    passwordHash: await hashPassword(password!),
+                  },
+                ]
+              : [],
+            features: product.features.map((feature) => ({
+              productFeatureId: feature.id,
+              overrides: product.trialLicense.features[feature.code] ?? {},
+            })),
+            customer_id: customer.customerId,
+            customFields: Object.entries(product.trialLicense.custom_fields).flatMap(([name, value]) => {
+              const field = product.customFields.find((candidate) => candidate.name === name);
+              return field ? [{ fieldId: field.id, value }] : [];
+            }),
+            trialDevice,
+          },
+          customer.writes,
+        );
       });
     } catch (error) {
       // The same device's other request wrote its trial first: that one is the device's trial.

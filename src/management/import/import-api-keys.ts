@@ -5,6 +5,7 @@
  * whose stored shared key differs is a bad row, since clients holding the imported shared key
  * would fail with signature_mismatch.
  */
+import type { ManagementActor } from "../../auth/management-roles";
 import { findApiKeys, insertApiKeysStatements, type ApiKeyInsertRow } from "../../db/api-keys";
 import { productCompanies } from "../../db/products";
 import type { NumberedRow } from "../../http/read-import-body";
@@ -17,7 +18,7 @@ export interface ImportedApiKey {
   api_key: string;
 }
 
-export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiKeyRow>>, errors: RowErrors) {
+export async function importApiKeys(env: Env, actor: ManagementActor, rows: Array<NumberedRow<ImportApiKeyRow>>, errors: RowErrors) {
   rejectRepeats(rows, (key) => key.api_key, "api_key", errors);
 
   const productIds = [...new Set(rows.flatMap(({ value }) => value.product_ids ?? []))];
@@ -51,7 +52,11 @@ export async function importApiKeys(env: Env, rows: Array<NumberedRow<ImportApiK
   }
   errors.throwIfAny();
 
-  await commitImport(env.DB, insertApiKeysStatements(env.DB, fresh));
+  await commitImport(env.DB, insertApiKeysStatements(env.DB, fresh), {
+    actor,
+    action: "import.api_keys",
+    after: { rows: rows.length, api_keys_created: fresh.map((key) => key.api_key) },
+  });
   // A new key is found by the License API at once: isolates remember only keys they found.
   const ids = new Map(
     (

@@ -5,6 +5,7 @@
  * active devices take activation seats even beyond max_activations (they are activated already);
  * new activations are then refused until enough of them are deactivated.
  */
+import type { ManagementActor } from "../../auth/management-roles";
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import { deviceImportStatements, findDevices, type DeviceInsertRow } from "../../db/devices";
 import { existingLicenseIds } from "../../db/license-writes";
@@ -15,7 +16,7 @@ import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 /** Hardware ids are compared exactly, as the License API does (devices are UNIQUE per license and hardware id). */
 const deviceKey = (licenseId: number, hardwareId: string) => JSON.stringify([licenseId, hardwareId]);
 
-export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDeviceRow>>, errors: RowErrors) {
+export async function importDevices(env: Env, actor: ManagementActor, rows: Array<NumberedRow<ImportDeviceRow>>, errors: RowErrors) {
   rejectRepeats(rows, (device) => deviceKey(device.license_id, device.hardware_id), "hardware_id", errors);
   const pairs = rows.map(({ value }) => [value.license_id, value.hardware_id] as const);
   const [licenses, stored] = await Promise.all([
@@ -34,7 +35,11 @@ export async function importDevices(env: Env, rows: Array<NumberedRow<ImportDevi
   const fresh: DeviceInsertRow[] = rows
     .filter(({ value }) => !storedKeys.has(deviceKey(value.license_id, value.hardware_id)))
     .map(({ value }) => ({ ...value, created_at: value.created_at ?? null }));
-  await commitImport(env.DB, deviceImportStatements(env.DB, fresh));
+  await commitImport(env.DB, deviceImportStatements(env.DB, fresh), {
+    actor,
+    action: "import.devices",
+    after: { rows: rows.length, devices_created: fresh.length, license_ids: [...new Set(fresh.map((device) => device.license_id))] },
+  });
   // The counter objects of these licenses decide with their devices: they forget them before this
   // answers. All the rows' licenses, not only those that got a device now: if an earlier call wrote
   // its devices but failed before telling the counters, sending the same rows again repairs it.

@@ -4,7 +4,13 @@
  * already here (same id, same product and key) is left as it is: imports create, they never update
  * (change a license afterwards through /api/v1/licenses). The one exception is a password for a
  * user who has none yet. A row that names an id or a key already used otherwise is a bad row.
+ *
+ * Customers: a row's customer is the company's customer with that e-mail when there is one (left
+ * as it is), else a new customer; rows of one call that name the same new e-mail share one customer,
+ * with the values of the newest of those licenses (created_at). A customer without an e-mail is a
+ * new customer of its license alone.
  */
+import type { ManagementActor } from "../../auth/management-roles";
 import { hashPassword } from "../../auth/password";
 import { invalidateLicenseCounters } from "../../counter/counter-stubs";
 import {
@@ -15,10 +21,12 @@ import {
   type LicenseToWrite,
   type PasswordBackfill,
 } from "../../db/license-writes";
+import { customerInsertStatement, findCustomersByEmail, nextCustomerId } from "../../db/customers";
 import { productsByShortCode, type ImportProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import type { NumberedRow } from "../../http/read-import-body";
 import type { ImportLicenseRow } from "../../models/import-rows";
+import { customerValues } from "../../models/customer";
 import { floatingProblem } from "../../models/unworkable-settings";
 import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
 
@@ -28,7 +36,7 @@ import { RowErrors, commitImport, rejectRepeats } from "./row-errors";
  */
 export const MAX_PASSWORDS_PER_CALL = 100;
 
-export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLicenseRow>>, errors: RowErrors) {
+export async function importLicenses(env: Env, actor: ManagementActor, rows: Array<NumberedRow<ImportLicenseRow>>, errors: RowErrors) {
   rejectRepeats(rows, (license) => String(license.id), "id", errors);
   rejectRepeats(
     rows.filter(({ value }) => value.license_key !== undefined),
@@ -68,8 +76,13 @@ export async function importLicenses(env: Env, rows: Array<NumberedRow<ImportLic
   }
   errors.throwIfAny();
 
-  const writes = await licenseWrites(env.DB, fresh, existing, products);
-  await commitImport(env.DB, licenseWriteStatements(env.DB, writes.licenses, writes.passwords));
+  const customers = await importedCustomers(env.DB, fresh, products);
+  const writes = await licenseWrites(env.DB, fresh, existing, products, customers.ids);
+  await commitImport(env.DB, [...customers.statements, ...licenseWriteStatements(env.DB, writes.licenses, writes.passwords)], {
+    actor,
+    action: "import.licenses",
+    after: { rows: rows.length, licenses_created: fresh.map(({ value }) => value.id), customers_created: customers.statements.length },
+  });
 
   // A new license may become the one its users get without a license_id (the newest): the counter
   // objects of their other licenses of the product forget what they knew before this answers. For
@@ -143,6 +156,7 @@ async function licenseWrites(
   fresh: Array<NumberedRow<ImportLicenseRow>>,
   existing: Array<NumberedRow<ImportLicenseRow>>,
   products: Map<string, ImportProduct>,
+  customerIds: ReadonlyMap<number, number>,
 ): Promise<{ licenses: LicenseToWrite[]; passwords: PasswordBackfill[] }> {
   const missing = new Set(
     (
@@ -181,7 +195,7 @@ async function licenseWrites(
       users,
       // Every product feature is on the license, as when a license is issued here.
       features: product.features.map((feature) => ({ productFeatureId: feature.id, overrides: value.features[feature.code] ?? {} })),
-      customer: value.customer,
+      customer_id: customerIds.get(value.id) ?? null,
       customFields: Object.entries(value.custom_fields).map(([name, fieldValue]) => ({
         fieldId: product.customFields.find((field) => field.name === name)!.id,
         value: fieldValue,
@@ -198,4 +212,64 @@ async function licenseWrites(
     });
   }
   return { licenses, passwords };
+}
+
+/**
+ * The customers of the new licenses: license id → customer id, and the INSERTs of the customers
+ * that are new, under ids from nextCustomerId on (a customer written meanwhile makes the batch a
+ * UNIQUE conflict: nothing is written and the same rows can be sent again).
+ */
+async function importedCustomers(
+  db: D1Database,
+  fresh: Array<NumberedRow<ImportLicenseRow>>,
+  products: Map<string, ImportProduct>,
+): Promise<{ ids: Map<number, number>; statements: D1PreparedStatement[] }> {
+  const sold = fresh.flatMap(({ value }) =>
+    value.customer ? [{ license: value, customer: value.customer, companyId: products.get(value.product)!.company_id }] : [],
+  );
+  const ids = new Map<number, number>();
+  if (sold.length === 0) return { ids, statements: [] };
+  const keyOf = (companyId: number, email: string) => `${companyId} ${email.toLowerCase()}`;
+
+  const companies = [...new Set(sold.map(({ companyId }) => companyId))];
+  const found = await Promise.all(
+    companies.map((companyId) =>
+      findCustomersByEmail(db, companyId, [
+        ...new Set(sold.filter((s) => s.companyId === companyId && s.customer.email).map((s) => s.customer.email!)),
+      ]),
+    ),
+  );
+  const known = new Map(found.flat().map((customer) => [keyOf(customer.company_id, customer.email), customer.id]));
+
+  // Of the rows naming the same new e-mail, the newest license's customer values are kept (a row without created_at is new now).
+  const newest = new Map<string, (typeof sold)[number]>();
+  const soldAt = (license: ImportLicenseRow) => license.created_at ?? "9999";
+  for (const entry of sold) {
+    if (!entry.customer.email) continue;
+    const key = keyOf(entry.companyId, entry.customer.email);
+    const kept = newest.get(key);
+    if (!kept || soldAt(entry.license) >= soldAt(kept.license)) newest.set(key, entry);
+  }
+
+  let next = await nextCustomerId(db);
+  const statements: D1PreparedStatement[] = [];
+  const create = (entry: (typeof sold)[number]) => {
+    const id = next++;
+    statements.push(customerInsertStatement(db, id, entry.companyId, customerValues(entry.customer)));
+    return id;
+  };
+  for (const entry of sold) {
+    if (!entry.customer.email) {
+      ids.set(entry.license.id, create(entry));
+      continue;
+    }
+    const key = keyOf(entry.companyId, entry.customer.email);
+    let id = known.get(key);
+    if (id === undefined) {
+      id = create(newest.get(key)!);
+      known.set(key, id);
+    }
+    ids.set(entry.license.id, id);
+  }
+  return { ids, statements };
 }

@@ -10,6 +10,8 @@
  * counters are separate objects, so the calls are not one transaction: if one fails (an outage),
  * the call answers 500 and some totals may be set; sending the same rows again completes it.
  */
+import type { ManagementActor } from "../../auth/management-roles";
+import { recordActivity } from "../../db/activity";
 import { counterStub, featureTarget, licenseTarget } from "../../counter/counter-stubs";
 import type { CounterTarget } from "../../counter/snapshot";
 import { totalTargets } from "../../db/license-features";
@@ -22,7 +24,7 @@ const CONCURRENCY = 50;
 /** Pauses before each attempt: importTotal is idempotent, so a call that failed is simply made again. */
 const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
-export async function importTotals(env: Env, rows: Array<NumberedRow<ImportTotalRow>>, errors: RowErrors) {
+export async function importTotals(env: Env, actor: ManagementActor, rows: Array<NumberedRow<ImportTotalRow>>, errors: RowErrors) {
   rejectRepeats(rows, (total) => JSON.stringify([total.license_id, total.feature]), "feature", errors);
   const licenses = await totalTargets(env.DB, [...new Set(rows.map(({ value }) => value.license_id))]);
   const targets: Array<{ target: CounterTarget; total: number }> = [];
@@ -53,6 +55,12 @@ export async function importTotals(env: Env, rows: Array<NumberedRow<ImportTotal
   for (let i = 0; i < targets.length; i += CONCURRENCY) {
     await Promise.all(targets.slice(i, i + CONCURRENCY).map(({ target, total }) => importWithRetry(env, target, total)));
   }
+  // Totals are set in the counter objects, not in D1: recorded once they are all set.
+  await recordActivity(env.DB, actor, {
+    action: "import.totals",
+    target: { type: "import", id: null },
+    after: { rows: rows.length, license_ids: [...new Set(targets.map(({ target }) => target.licenseId))] },
+  });
   return {
     kind: "totals" as const,
     rows: rows.length,

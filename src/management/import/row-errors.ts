@@ -4,11 +4,14 @@
  * validation_error whose `errors` names every bad row, and writes nothing.
  */
 import type { z } from "zod";
+import type { ManagementActor } from "../../auth/management-roles";
+import { activityStatement } from "../../db/activity";
 import { isUniqueViolation } from "../../db/sql-errors";
 import { ApiError, type RowError } from "../../errors";
 import type { ImportBody, NumberedRow } from "../../http/read-import-body";
 import { explainedParse, problemText } from "../../http/validation-problems";
 import { illFormedText } from "../../license-api/schemas";
+import type { ActivityAction } from "../../models/activity";
 
 /** One row's JSON may be at most this long (its values end up in one D1 row, which D1 caps at 1 MB). */
 export const MAX_ROW_BYTES = 64 * 1024;
@@ -84,15 +87,29 @@ export function rejectRepeats<T>(rows: Array<NumberedRow<T>>, keyOf: (value: T) 
   }
 }
 
+/** What the activity log records of an import: who, which kind, and what it did (`after`). */
+export interface ImportRecord {
+  actor: ManagementActor;
+  action: ActivityAction & `import.${string}`;
+  after: object;
+}
+
 /**
- * Runs an import's writes as ONE db.batch (one D1 transaction). A UNIQUE failure means another
- * write created one of the rows since they were checked: nothing was written, and sending the same
- * rows again imports them (the rows already here are then left as they are).
+ * Runs an import's writes and its activity entry as ONE db.batch (one D1 transaction). A UNIQUE
+ * failure means another write created one of the rows since they were checked: nothing was
+ * written, and sending the same rows again imports them (the rows already here are then left as
+ * they are). An import that has nothing to write (every row is here already) writes nothing, not
+ * even an activity entry.
  */
-export async function commitImport(db: D1Database, statements: D1PreparedStatement[]): Promise<void> {
+export async function commitImport(db: D1Database, statements: D1PreparedStatement[], record: ImportRecord): Promise<void> {
   if (statements.length === 0) return;
+  const activity = activityStatement(db, record.actor, {
+    action: record.action,
+    target: { type: "import", id: null },
+    after: record.after,
+  });
   try {
-    await db.batch(statements);
+    await db.batch([...statements, activity]);
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ApiError("conflict", "Another write created some of these rows meanwhile; nothing was imported: send the same rows again");

@@ -1,4 +1,6 @@
 /** /api/v1/api-keys: the License API credentials clients sign requests with. */
+import type { ManagementActor } from "../../auth/management-roles";
+import { activityStatement } from "../../db/activity";
 import { insertApiKey, listApiKeys, restrictApiKey } from "../../db/api-keys";
 import { productsOutsideCompany } from "../../db/products";
 import { ApiError } from "../../errors";
@@ -19,6 +21,18 @@ async function forgotten<T extends { api_key: string }>(record: T): Promise<T> {
   return record;
 }
 
+/** Makes a key read-only or revokes it, recorded in the activity log when it was not so already. */
+async function restrict(env: Env, actor: ManagementActor, apiKeyId: number, restriction: "read_only" | "revoked") {
+  const activity = activityStatement(env.DB, actor, {
+    action: restriction === "read_only" ? "api_key.made_read_only" : "api_key.revoked",
+    target: { type: "api_key", id: apiKeyId },
+    before: { [restriction]: false },
+    after: { [restriction]: true },
+    onlyIfChanged: true,
+  });
+  return forgotten(orNotFound(await restrictApiKey(env.DB, apiKeyId, restriction, [activity]), "API key", apiKeyId));
+}
+
 export const managementApiKeyRoutes = [
   managementRoute({
     method: "post",
@@ -32,7 +46,7 @@ export const managementApiKeyRoutes = [
     body: CreateApiKeyBody,
     response: CreatedApiKeyResource,
     status: 201,
-    async handler({ body, env }) {
+    async handler({ body, env, actor }) {
       const productIds = body.product_ids ?? null;
       if (productIds) {
         const outside = await productsOutsideCompany(env.DB, body.company_id, productIds);
@@ -42,13 +56,18 @@ export const managementApiKeyRoutes = [
         }
       }
       const { apiKey, sharedKey } = generateApiCredentials();
-      const created = await insertApiKey(env.DB, {
-        api_key: apiKey,
-        shared_key: sharedKey,
-        read_only: body.read_only,
-        company_id: body.company_id,
-        product_ids: productIds ?? [],
-      });
+      const created = await insertApiKey(
+        env.DB,
+        { api_key: apiKey, shared_key: sharedKey, read_only: body.read_only, company_id: body.company_id, product_ids: productIds ?? [] },
+        [
+          activityStatement(env.DB, actor, {
+            action: "api_key.created",
+            target: { type: "api_key", id: { select: "SELECT id FROM api_keys WHERE api_key = ?", bind: [apiKey] } },
+            // Never the shared key: the activity log is readable by read-only callers.
+            after: { api_key: apiKey, read_only: body.read_only, company_id: body.company_id, product_ids: productIds },
+          }),
+        ],
+      );
       return { ...created, shared_key: sharedKey };
     },
   }),
@@ -72,8 +91,8 @@ export const managementApiKeyRoutes = [
     summary: "Make a key read-only: writing License API requests fail with read_only_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKeyResource,
-    async handler({ params, env }) {
-      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "read_only"), "API key", params.api_key_id));
+    async handler({ params, env, actor }) {
+      return restrict(env, actor, params.api_key_id, "read_only");
     },
   }),
   managementRoute({
@@ -84,8 +103,8 @@ export const managementApiKeyRoutes = [
     summary: "Revoke a key for good: its requests fail with revoked_api_key (everywhere within 60 seconds)",
     params: ApiKeyPath,
     response: ApiKeyResource,
-    async handler({ params, env }) {
-      return forgotten(orNotFound(await restrictApiKey(env.DB, params.api_key_id, "revoked"), "API key", params.api_key_id));
+    async handler({ params, env, actor }) {
+      return restrict(env, actor, params.api_key_id, "revoked");
     },
   }),
 ];

@@ -33,7 +33,7 @@ export const managementImportRoutes = [
       "A key already here is left as it is (a different stored shared_key is a bad row). product_ids must be products of company_id.",
     row: ImportApiKeyRow,
     response: ImportApiKeysSummary,
-    handler: ({ rows, errors, env }) => importApiKeys(env, rows, errors),
+    handler: ({ rows, errors, env, actor }) => importApiKeys(env, actor, rows, errors),
   }),
   managementImportRoute({
     path: "/api/v1/import/licenses",
@@ -45,7 +45,7 @@ export const managementImportRoutes = [
       "as it is, except that a user without a password gets the row's. Passwords are stored as PBKDF2 hashes, at most 100 per call.",
     row: ImportLicenseRow,
     response: ImportLicensesSummary,
-    handler: ({ rows, errors, env }) => importLicenses(env, rows, errors),
+    handler: ({ rows, errors, env, actor }) => importLicenses(env, actor, rows, errors),
   }),
   managementImportRoute({
     path: "/api/v1/import/devices",
@@ -56,7 +56,7 @@ export const managementImportRoutes = [
       "A device already here (same license and hardware id) is left as it is. Imported active devices may exceed max_activations.",
     row: ImportDeviceRow,
     response: ImportDevicesSummary,
-    handler: ({ rows, errors, env }) => importDevices(env, rows, errors),
+    handler: ({ rows, errors, env, actor }) => importDevices(env, actor, rows, errors),
   }),
   managementImportRoute({
     path: "/api/v1/import/totals",
@@ -67,6 +67,6 @@ export const managementImportRoutes = [
       "difference as one `import` row. Importing the total that the last import of that counter set again changes nothing.",
     row: ImportTotalRow,
     response: ImportTotalsSummary,
-    handler: ({ rows, errors, env }) => importTotals(env, rows, errors),
+    handler: ({ rows, errors, env, actor }) => importTotals(env, actor, rows, errors),
   }),
 ];

@@ -1,21 +1,29 @@
 /**
- * /api/v1/licenses: issue licenses, find them, enable and disable them, change their details
- * (metadata, customer, custom fields, ...), their feature allowances and reset a feature's
- * consumption. Each change is seen by the very next License API request: every change that bears on
- * what a counter decides invalidates the license's counter objects before it answers.
+ * /api/v1/licenses: issue licenses (with a new or existing customer), find them, change their terms
+ * and details, enable and disable them, archive and restore them. Each change is recorded in the
+ * activity log in the transaction that makes it, and is seen by the very next License API request:
+ * it invalidates the license's counter objects before it answers. The license's features and its
+ * own counter: ./license-features.ts.
  */
+import type { ManagementActor } from "../../auth/management-roles";
 import { hashPassword } from "../../auth/password";
-import { counterStub, invalidateLicenseCounters, licenseTarget } from "../../counter/counter-stubs";
-import { productCustomFields } from "../../db/custom-fields";
-import { findLicenseCounter, updateLicenseConsumption } from "../../db/license-counters";
-import { findLicenseFeature, licenseFeatures, updateLicenseFeature } from "../../db/license-features";
-import { LicenseIdsExhausted, insertLicense } from "../../db/license-writes";
-import { findLicense, licenseExtras, listLicenses, otherLicensesOfUsers, setLicenseEnabled, updateLicenseDetails } from "../../db/licenses";
-import { licenseSubject } from "../../db/webhooks";
-import { findProductFeatureById, productFeatures } from "../../db/product-features";
+import { invalidateLicenseCounters } from "../../counter/counter-stubs";
+import { activityStatement } from "../../db/activity";
+import { licenseCustomFieldsStatement, customFieldValuesOf, productCustomFields } from "../../db/custom-fields";
+import { ISSUED_LICENSE_ID, LicenseIdsExhausted, insertLicense } from "../../db/license-writes";
+import {
+  changeLicenseState,
+  findLicense,
+  listLicenses,
+  otherLicensesOfUsers,
+  updateLicense,
+  type LicenseStateChange,
+} from "../../db/licenses";
+import { productFeatures } from "../../db/product-features";
 import { findProduct } from "../../db/products";
 import { isUniqueViolation } from "../../db/sql-errors";
 import { ApiError } from "../../errors";
+import type { ActivityAction } from "../../models/activity";
 import {
   IssueLicenseBody,
   LicenseDetailResource,
@@ -24,51 +32,21 @@ import {
   ListLicensesQuery,
   UpdateLicenseBody,
 } from "../../models/license";
-import { LicenseConsumptionResource, UpdateLicenseConsumptionBody } from "../../models/license-consumption";
-import { LicenseFeaturePath, LicenseFeatureResource, UpdateLicenseFeatureBody } from "../../models/license-feature";
+import { LicenseConsumptionInput } from "../../models/license-consumption";
 import { page } from "../../models/page";
 import type { ProductCustomFieldResource } from "../../models/product-custom-field";
-import { ruleValues } from "../../models/rule-fields";
-import { assertOverridesWorkable, assertWorkable, definedOnly, pastDateWarning, sentIn } from "../../models/unworkable-settings";
-import { liveLicenseConsumption, resetLicenseConsumption } from "../license-consumption-view";
-import { floatingDevices, liveLicenseFeature, resetLicenseFeature } from "../license-feature-view";
+import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
+import { changedValues } from "../changed-values";
+import { customerChanged, linkCustomer, withCustomerRetry, type CustomerLink } from "../customer-links";
+import { checkFeatureSettings } from "../feature-settings";
+import { licenseDetail } from "../license-detail-view";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
 import { generateLicenseKey } from "../../auth/random-secrets";
 import { announce, licenseDisabledEvent } from "../../webhooks/license-events";
 import { sendDeliveries } from "../../webhooks/webhook-consumer";
-
-/**
- * The license with every feature and its live total (and its own counter, for consumption
- * licenses), customer, custom fields, users and, for floating cloud licenses, the devices holding
- * a slot.
- */
-async function licenseDetail(env: Env, licenseId: number): Promise<LicenseDetailResource> {
-  const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
-  const counter = await findLicenseCounter(env.DB, licenseId);
-  const [features, consumption, extras, pool] = await Promise.all([
-    Promise.all((await licenseFeatures(env.DB, licenseId)).map((stored) => liveLicenseFeature(env, stored))),
-    counter ? liveLicenseConsumption(env, counter) : null,
-    licenseExtras(env.DB, licenseId),
-    license.is_floating_cloud ? counterStub(env, licenseTarget(licenseId)).poolLeases(licenseTarget(licenseId)) : null,
-  ]);
-  const nowMs = Date.now();
-  const expired = pastDateWarning(
-    "validity_period",
-    license.validity_period,
-    "every License API request for it answers license_expired",
-    nowMs,
-  );
-  return {
-    ...license,
-    features,
-    consumption,
-    ...extras,
-    floating_devices: floatingDevices(pool?.leases ?? [], nowMs),
-    warnings: expired ? [expired] : [],
-  };
-}
+import { writableLicense } from "../writable-license";
 
 /** Custom field values by name → by the product's field ids; validation_error names any the product lacks. */
 function customFieldIds<V>(fields: ProductCustomFieldResource[], values: Record<string, V>): Array<{ fieldId: number; value: V }> {
@@ -87,25 +65,8 @@ function checkUserLimit(maxLicenseUsers: number, userCount: number): void {
     throw new ApiError("validation_error", `max_license_users: the license has ${userCount} users, more than ${maxLicenseUsers}`);
 }
 
-/** The license's own counter; validation_error when the license is not a consumption license. */
-async function storedCounter(env: Env, licenseId: number) {
-  const license = orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
-  const counter = await findLicenseCounter(env.DB, licenseId);
-  if (!counter)
-    throw new ApiError(
-      "validation_error",
-      `License ${licenseId} is a ${license.license_type} license: only consumption licenses have license-level consumption`,
-    );
-  return counter;
-}
-
-async function storedFeature(env: Env, licenseId: number, code: string) {
-  orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
-  return orNotFound(await findLicenseFeature(env.DB, licenseId, code), "Feature", code);
-}
-
-/** Checks the body against the product (identifiers, users, feature codes) and issues the license. */
-async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
+/** Checks the body against the product (identifiers, users, feature codes), links its customer and issues the license. */
+async function issueLicense(env: Env, actor: ManagementActor, body: IssueLicenseBody): Promise<number> {
   const product = orNotFound(await findProduct(env.DB, body.product_id), "Product", body.product_id);
   const keyBased = product.authorization_method === "license-key";
   if (keyBased && body.users)
@@ -127,25 +88,53 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
       "validation_error",
       `features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
     );
-
   for (const feature of features) {
     const overrides = body.features[feature.code];
-    if (overrides) assertOverridesWorkable(feature, overrides, ["features", feature.code]);
+    if (overrides) checkFeatureSettings(feature, overrides, ["features", feature.code]);
   }
 
   const licenseKey = keyBased ? (body.license_key ?? generateLicenseKey()) : null;
+  const licenseUsers = await Promise.all(
+    users.map(async (user) => ({ user, passwordHash: user.password === undefined ? null : await hashPassword(user.password) })),
+  );
   let licenseId: number;
+  let customer: CustomerLink = { customerId: null, writes: [], changesCustomer: false };
   try {
-    licenseId = await insertLicense(env.DB, {
-      product_id: product.id,
-      license_key: licenseKey,
-      terms: body,
-      users: await Promise.all(
-        users.map(async (user) => ({ user, passwordHash: user.password === undefined ? null : await hashPassword(user.password) })),
-      ),
-      features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
-      customer: body.customer,
-      customFields,
+    licenseId = await withCustomerRetry(async () => {
+      customer = (await linkCustomer(env, actor, product.company_id, body)) ?? customer;
+      const issued = activityStatement(env.DB, actor, {
+        action: "license.issued",
+        target: { type: "license", id: { select: ISSUED_LICENSE_ID } },
+        licenseId: { select: ISSUED_LICENSE_ID },
+        // What was issued, as the vendor would read it: never a password.
+        after: {
+          product_id: product.id,
+          license_key: licenseKey,
+          users: users.map((user) => user.username),
+          customer_id: customer.customerId,
+          enabled: body.enabled,
+          license_type: body.license_type,
+          validity_period: body.validity_period,
+          max_activations: body.max_activations,
+          allow_unlimited_activations: body.allow_unlimited_activations,
+          ...(Object.keys(body.features).length > 0 ? { features: body.features } : {}),
+          ...(body.consumption ? { consumption: body.consumption } : {}),
+        },
+      });
+      return insertLicense(
+        env.DB,
+        {
+          product_id: product.id,
+          license_key: licenseKey,
+          terms: body,
+          users: licenseUsers,
+          features: features.map((feature) => ({ productFeatureId: feature.id, overrides: body.features[feature.code] ?? {} })),
+          customer_id: customer.customerId,
+          customFields,
+        },
+        customer.writes,
+        [issued],
+      );
     });
   } catch (error) {
     if (isUniqueViolation(error))
@@ -159,26 +148,120 @@ async function issueLicense(env: Env, body: IssueLicenseBody): Promise<number> {
   }
   // A new license may change which license its users get when they name no license_id: the
   // counter objects of their other licenses of the product must learn it before this answers.
-  // The new license's own objects start with it as issued (a seed), so none reads D1 for it.
+  // The new license's own objects start with it as issued (a seed), so none reads D1 for it. A
+  // customer found by e-mail and changed by `customer` is answered by its other licenses too.
   await Promise.all([
     invalidateLicenseCounters(env, licenseId),
     users.length > 0 ? invalidateLicenseCounters(env, await otherLicensesOfUsers(env.DB, product.id, licenseId)) : null,
+    customer.changesCustomer ? customerChanged(env, customer.customerId!, licenseId) : null,
   ]);
   return licenseId;
 }
 
 /**
- * The disable/enable handler: the license's counter objects forget its old state before this
- * answers. Disabling an enabled license emits license.disabled (once, however many calls race).
+ * The type a PATCH may give a license. Perpetual, time-limited and subscription licenses differ
+ * only in how they are labelled and in their validity, so any of them may become another; a
+ * license may become a consumption license (its own counter starts at 0, with the rules in
+ * `consumption`, or none allowed). A consumption license stays one: its own counter holds its
+ * consumption and its history, which another type would leave behind.
  */
-const setEnabled = (enabled: boolean) =>
-  async function ({ params, env }: { params: { license_id: number }; env: Env }) {
-    const subject = enabled ? null : await licenseSubject(env.DB, params.license_id);
-    const events = subject ? announce(licenseDisabledEvent(subject, Date.now()), env.DB) : [];
-    const { changed, deliveries } = await setLicenseEnabled(env.DB, params.license_id, enabled, events);
-    if (changed) await invalidateLicenseCounters(env, params.license_id);
+function checkTypeChange(license: LicenseResource, body: UpdateLicenseBody): void {
+  if (body.license_type === undefined || body.license_type === license.license_type) return;
+  if (license.license_type === "consumption")
+    throw new ApiError(
+      "validation_error",
+      `license_type: license ${license.id} is a consumption license and stays one (its own counter holds its consumption); ` +
+        "archive it and issue a license of the new type instead",
+    );
+}
+
+/** Changes a license's terms, details, customer and custom field values in one transaction with its activity entry. */
+async function changeLicense(env: Env, actor: ManagementActor, licenseId: number, body: UpdateLicenseBody): Promise<void> {
+  const license = await writableLicense(env, licenseId);
+  const product = orNotFound(await findProduct(env.DB, license.product_id), "Product", license.product_id);
+  if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
+  assertWorkable({ ...license, ...definedOnly(body) }, sentIn(body));
+  checkTypeChange(license, body);
+  const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
+  const { customer: _customer, customer_id: _customerId, custom_fields: _values, consumption, ...columns } = body;
+  // A license becoming a consumption license gets its counter's rules: those sent, else the defaults of issuing.
+  const becomesConsumption = body.license_type === "consumption" && license.license_type !== "consumption";
+  if (consumption && !becomesConsumption)
+    throw new ApiError(
+      "validation_error",
+      `consumption: only with a change of license_type to "consumption"; a consumption license's counter changes with PATCH /api/v1/licenses/${licenseId}/consumption`,
+    );
+  const rules = becomesConsumption ? (consumption ?? LicenseConsumptionInput.parse({})) : {};
+  // The counter's rules, as issuing a consumption license checks them.
+  if (consumption) assertWorkable(consumption, () => true, ["consumption"]);
+  const valuesBefore = body.custom_fields
+    ? Object.fromEntries(
+        customFieldValuesOf(await licenseCustomFieldsStatement(env.DB, licenseId).all()).map((field) => [field.name, field.value]),
+      )
+    : {};
+
+  let customer: CustomerLink | undefined;
+  await withCustomerRetry(async () => {
+    customer = await linkCustomer(env, actor, product.company_id, body);
+    const changes = { ...columns, ...(customer ? { customer_id: customer.customerId } : {}) };
+    const change = changedValues(license, changes);
+    if (becomesConsumption) change.after.consumption = rules;
+    if (body.custom_fields) {
+      change.before.custom_fields = Object.fromEntries(Object.keys(body.custom_fields).map((name) => [name, valuesBefore[name] ?? null]));
+      change.after.custom_fields = body.custom_fields;
+    }
+    const updated = await updateLicense(env.DB, licenseId, { ...changes, ...rules }, customFields, customer?.writes ?? [], [
+      activityStatement(env.DB, actor, { action: "license.updated", target: { type: "license", id: licenseId }, licenseId, ...change }),
+    ]);
+    if (!updated) await writableLicense(env, licenseId);
+  });
+  // The license's counter objects decide with its terms, floating settings and rules, and answer its
+  // details and customer (check_license): they forget what they knew before this answers, as do
+  // those of the other licenses of a customer that `customer` changed.
+  await Promise.all([
+    invalidateLicenseCounters(env, licenseId),
+    customer?.changesCustomer ? customerChanged(env, customer.customerId!, licenseId) : null,
+  ]);
+}
+
+/** The activity of each state change, and what it records. */
+const STATE_ACTIVITY: Record<LicenseStateChange, { action: ActivityAction; before: object; after: object }> = {
+  enable: { action: "license.enabled", before: { enabled: false }, after: { enabled: true } },
+  disable: { action: "license.disabled", before: { enabled: true }, after: { enabled: false } },
+  archive: { action: "license.archived", before: { archived: false }, after: { archived: true, enabled: false } },
+  restore: { action: "license.restored", before: { archived: true }, after: { archived: false } },
+};
+
+/**
+ * Enable, disable, archive, restore: the license's counter objects forget its old state before this
+ * answers. Enabling or disabling an archived license is 409; archiving an archived license, or
+ * restoring one that is not, changes nothing and answers the license. Disabling or archiving an
+ * enabled license emits license.disabled (once, however many calls race).
+ */
+const setState = (change: LicenseStateChange) =>
+  async function ({ params, env, actor }: { params: { license_id: number }; env: Env; actor: ManagementActor }) {
+    const licenseId = params.license_id;
+    // An archived license may be archived (again) or restored; every other change needs it unarchived.
+    const license =
+      change === "archive" || change === "restore"
+        ? orNotFound(await findLicense(env.DB, licenseId), "License", licenseId)
+        : await writableLicense(env, licenseId);
+    const subject = { license_id: license.id, license_key: license.license_key, product: license.product_short_code };
+    const events = change === "disable" || change === "archive" ? announce(licenseDisabledEvent(subject, Date.now()), env.DB) : [];
+    const { action, before, after } = STATE_ACTIVITY[change];
+    const { changed, deliveries } = await changeLicenseState(env.DB, licenseId, change, events, [
+      activityStatement(env.DB, actor, {
+        action,
+        target: { type: "license", id: licenseId },
+        licenseId,
+        before,
+        after,
+        onlyIfChanged: true,
+      }),
+    ]);
+    if (changed) await invalidateLicenseCounters(env, licenseId);
     await sendDeliveries(env, deliveries);
-    return orNotFound(changed ? await findLicense(env.DB, params.license_id) : null, "License", params.license_id);
+    return orNotFound(await findLicense(env.DB, licenseId), "License", licenseId);
   };
 
 export const managementLicenseRoutes = [
@@ -187,7 +270,7 @@ export const managementLicenseRoutes = [
     path: "/api/v1/licenses",
     operationId: "issueLicense",
     errors: {
-      not_found: "product_id names no product",
+      not_found: "product_id names no product, or customer_id no customer",
       conflict: "the product already has a license with this license_key, or no license id below 2^53 is left",
     },
     tag: "Licenses",
@@ -195,12 +278,13 @@ export const managementLicenseRoutes = [
     description:
       "Key-based products: send `license_key` or let the server generate one (XXXX-XXXX-XXXX-XXXX). User-based products: send `users` " +
       "(passwords are stored as PBKDF2 hashes). Every product feature is put on the license; `features` overrides its values by feature code. " +
-      "The license becomes active at its first activation.",
+      "The customer: `customer_id` (an existing customer of the product's company) or `customer` (the company's customer with that " +
+      "e-mail, changed by the fields sent, or a new one). The license becomes active at its first activation.",
     body: IssueLicenseBody,
     response: LicenseDetailResource,
     status: 201,
-    async handler({ body, env }) {
-      return licenseDetail(env, await issueLicense(env, body));
+    async handler({ body, env, actor }) {
+      return licenseDetail(env, await issueLicense(env, actor, body));
     },
   }),
   managementRoute({
@@ -208,7 +292,10 @@ export const managementLicenseRoutes = [
     path: "/api/v1/licenses",
     operationId: "listLicenses",
     tag: "Licenses",
-    summary: "List licenses, filtered by product, key, user or enabled state",
+    summary: "List and search licenses: by product, key (exact or a part), user, customer, enabled or archived state",
+    description:
+      "Archived licenses are left out unless `archived` is `true` (only them) or `any`. `q` finds a part of the license key, of a " +
+      "user's name, or of the customer's e-mail, name or company name (case-insensitive for ASCII letters).",
     query: ListLicensesQuery,
     response: page(LicenseResource),
     async handler({ query, env }) {
@@ -231,26 +318,24 @@ export const managementLicenseRoutes = [
     method: "patch",
     path: "/api/v1/licenses/{license_id}",
     operationId: "updateLicense",
+    errors: {
+      not_found: "nothing has the license id in the path, or customer_id names no customer",
+      conflict: "the license is archived: restore it first",
+    },
     tag: "Licenses",
-    summary:
-      "Change a license's details: metadata, order reference, user limit, trial marking, customer, custom field values, floating settings",
+    summary: "Change a license: its terms (type, validity, seats), details, customer, custom field values, floating settings",
     description:
-      "What the License API answers in the license object, as set here. `customer` replaces the whole customer (null removes it); " +
-      "`custom_fields` sets values by name (null goes back to the product default). Floating settings apply to the very next request; " +
-      "devices holding a slot keep it until it ends (a smaller pool takes no new device until it is below its size).",
+      "`validity_period` extends or shortens the license (null: no end); `max_activations` and `allow_unlimited_activations` set its " +
+      "seats (devices already activated keep theirs); `license_type` may change between perpetual, time-limited and subscription, or to " +
+      "consumption (with the license counter's rules in `consumption`); a consumption license stays one. Every change applies to the " +
+      "very next License API request. `customer_id` links an existing customer (null: none), `customer` the company's customer with " +
+      "that e-mail (changed by the fields sent) or a new one; `custom_fields` sets values by name (null goes back to the product " +
+      "default). A smaller floating pool evicts nobody. An archived license is 409 until restored.",
     params: LicensePath,
     body: UpdateLicenseBody,
     response: LicenseDetailResource,
-    async handler({ params, body, env }) {
-      const license = orNotFound(await findLicense(env.DB, params.license_id), "License", params.license_id);
-      if (body.max_license_users !== undefined) checkUserLimit(body.max_license_users, license.users.length);
-      assertWorkable({ ...license, ...definedOnly(body) }, sentIn(body));
-      const customFields = customFieldIds(await productCustomFields(env.DB, license.product_id), body.custom_fields ?? {});
-      const { customer, custom_fields: _values, ...details } = body;
-      const updated = await updateLicenseDetails(env.DB, params.license_id, details, customer, customFields);
-      orNotFound(updated ? license : null, "License", params.license_id);
-      // The license's counter objects answer every detail (check_license) and decide pools with its floating settings.
-      await invalidateLicenseCounters(env, params.license_id);
+    async handler({ params, body, env, actor }) {
+      await changeLicense(env, actor, params.license_id, body);
       return licenseDetail(env, params.license_id);
     },
   }),
@@ -258,85 +343,45 @@ export const managementLicenseRoutes = [
     method: "post",
     path: "/api/v1/licenses/{license_id}/disable",
     operationId: "disableLicense",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary: "Disable a license: every License API request for it fails with license_not_enabled",
     params: LicensePath,
     response: LicenseResource,
-    handler: setEnabled(false),
+    handler: setState("disable"),
   }),
   managementRoute({
     method: "post",
     path: "/api/v1/licenses/{license_id}/enable",
     operationId: "enableLicense",
+    errors: { conflict: "the license is archived: restore it first" },
     tag: "Licenses",
     summary: "Enable a license again",
     params: LicensePath,
     response: LicenseResource,
-    handler: setEnabled(true),
-  }),
-  managementRoute({
-    method: "patch",
-    path: "/api/v1/licenses/{license_id}/features/{feature_code}",
-    operationId: "updateLicenseFeature",
-    tag: "Licenses",
-    summary: "Change a license feature's allowance and rules (null inherits the product default)",
-    params: LicenseFeaturePath,
-    body: UpdateLicenseFeatureBody,
-    response: LicenseFeatureResource,
-    async handler({ params, body, env }) {
-      const stored = await storedFeature(env, params.license_id, params.feature_code);
-      const product = await findProductFeatureById(env.DB, stored.productFeatureId);
-      assertOverridesWorkable(product!, { ...stored.overrides, ...definedOnly(body) });
-      await updateLicenseFeature(env.DB, params.license_id, params.feature_code, body);
-      await invalidateLicenseCounters(env, params.license_id);
-      return liveLicenseFeature(env, await storedFeature(env, params.license_id, params.feature_code));
-    },
+    handler: setState("enable"),
   }),
   managementRoute({
     method: "post",
-    path: "/api/v1/licenses/{license_id}/features/{feature_code}/reset",
-    operationId: "resetLicenseFeature",
+    path: "/api/v1/licenses/{license_id}/archive",
+    operationId: "archiveLicense",
     tag: "Licenses",
-    summary: "Reset a feature's consumption to 0 (audited as manual_reset)",
-    params: LicenseFeaturePath,
-    response: LicenseFeatureResource,
-    async handler({ params, env }) {
-      const stored = await storedFeature(env, params.license_id, params.feature_code);
-      if (stored.feature.featureType !== "consumption")
-        throw new ApiError(
-          "validation_error",
-          `Feature ${JSON.stringify(params.feature_code)} is an activation feature: it has no consumption`,
-        );
-      return resetLicenseFeature(env, stored);
-    },
-  }),
-  managementRoute({
-    method: "patch",
-    path: "/api/v1/licenses/{license_id}/consumption",
-    operationId: "updateLicenseConsumption",
-    tag: "Licenses",
-    summary: "Change a consumption license's own allowance and rules (license-level consumption)",
+    summary: "Archive a license: disabled, left out of listings, frozen; its history (devices, consumption, activity) is kept",
+    description:
+      "Licenses are never erased: their ids name their counters, usage and activity. An archived license answers license_not_enabled " +
+      "to clients, keeps its key (no other license of the product can take it), and refuses every change until restored.",
     params: LicensePath,
-    body: UpdateLicenseConsumptionBody,
-    response: LicenseConsumptionResource,
-    async handler({ params, body, env }) {
-      const { rules } = await storedCounter(env, params.license_id);
-      assertWorkable({ max_consumptions: rules.maxConsumption, ...ruleValues(rules), ...definedOnly(body) }, sentIn(body));
-      await updateLicenseConsumption(env.DB, params.license_id, body);
-      await invalidateLicenseCounters(env, params.license_id);
-      return liveLicenseConsumption(env, await storedCounter(env, params.license_id));
-    },
+    response: LicenseResource,
+    handler: setState("archive"),
   }),
   managementRoute({
     method: "post",
-    path: "/api/v1/licenses/{license_id}/consumption/reset",
-    operationId: "resetLicenseConsumption",
+    path: "/api/v1/licenses/{license_id}/restore",
+    operationId: "restoreLicense",
     tag: "Licenses",
-    summary: "Reset a consumption license's own consumption to 0 (audited as manual_reset)",
+    summary: "Restore an archived license; it stays disabled until enabled",
     params: LicensePath,
-    response: LicenseConsumptionResource,
-    async handler({ params, env }) {
-      return resetLicenseConsumption(env, await storedCounter(env, params.license_id));
-    },
+    response: LicenseResource,
+    handler: setState("restore"),
   }),
 ];

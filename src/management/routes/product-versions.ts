@@ -5,7 +5,8 @@
  * was made, within 60 s everywhere: docs/architecture.md).
  */
 import { findProduct } from "../../db/products";
-import { insertProductVersion, productVersions, updateProductVersion } from "../../db/product-versions";
+import { activityStatement } from "../../db/activity";
+import { findProductVersion, insertProductVersion, productVersions, updateProductVersion } from "../../db/product-versions";
 import { ApiError } from "../../errors";
 import { forgetProductVersion } from "../../license-api/edge-state";
 import { ProductPath } from "../../models/product";
@@ -16,6 +17,7 @@ import {
   ProductVersionResource,
   UpdateProductVersionBody,
 } from "../../models/product-version";
+import { changedValues } from "../changed-values";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 
@@ -34,16 +36,29 @@ export const managementProductVersionRoutes = [
     body: CreateProductVersionBody,
     response: ProductVersionResource,
     status: 201,
-    async handler({ params, body, env }) {
+    async handler({ params, body, env, actor }) {
       orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
-      const version = await insertProductVersion(env.DB, params.product_id, body);
-      // License objects name the newest version (installation_file): the edge and the objects learn of it.
-      await forgetProductVersion(env.DB, params.product_id);
+      const version = await insertProductVersion(env.DB, params.product_id, body, [
+        activityStatement(env.DB, actor, {
+          action: "product_version.created",
+          target: {
+            type: "product_version",
+            id: {
+              select: "SELECT id FROM product_versions WHERE product_id = ? AND version = ? AND environment = ? AND channel = ?",
+              bind: [params.product_id, body.version, body.environment, body.channel],
+            },
+          },
+          after: { product_id: params.product_id, ...body },
+          onlyIfChanged: true,
+        }),
+      ]);
       if (!version)
         throw new ApiError(
           "conflict",
           `The product already has version ${JSON.stringify(body.version)} for environment ${JSON.stringify(body.environment)} and channel ${JSON.stringify(body.channel)}`,
         );
+      // License objects name the newest version (installation_file): the edge and the objects learn of it.
+      await forgetProductVersion(env.DB, params.product_id);
       return version;
     },
   }),
@@ -69,9 +84,16 @@ export const managementProductVersionRoutes = [
     params: ProductVersionPath,
     body: UpdateProductVersionBody,
     response: ProductVersionResource,
-    async handler({ params, body, env }) {
+    async handler({ params, body, env, actor }) {
+      const stored = orNotFound(await findProductVersion(env.DB, params.product_id, params.version_id), "Version", params.version_id);
+      const activity = activityStatement(env.DB, actor, {
+        action: "product_version.updated",
+        target: { type: "product_version", id: stored.id },
+        ...changedValues(stored, body),
+        onlyIfChanged: true,
+      });
       const version = orNotFound(
-        await updateProductVersion(env.DB, params.product_id, params.version_id, body),
+        await updateProductVersion(env.DB, params.product_id, params.version_id, body, [activity]),
         "Version",
         params.version_id,
       );

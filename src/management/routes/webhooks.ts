@@ -1,6 +1,8 @@
 /** /api/v1/webhooks: the vendor's webhook endpoints, their delivery log, and resending a delivery (docs/usage-and-webhooks.md). */
 import { z } from "zod";
+import { activityStatement } from "../../db/activity";
 import {
+  INSERTED_ENDPOINT_ID,
   insertWebhookEndpoint,
   listWebhookDeliveries,
   listWebhookEndpoints,
@@ -22,9 +24,18 @@ import {
 } from "../../models/webhook-endpoint";
 import { enqueueDeliveries } from "../../webhooks/webhook-consumer";
 import { newWebhookSecret } from "../../webhooks/webhook-signature";
+import { changedValues } from "../changed-values";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+
+/**
+ * An endpoint's values as the activity log shows them: its URL cut to the origin, since a URL's path
+ * may be a token (as Slack's are) and the log is readable by read-only callers; never its secret.
+ */
+function loggable<T extends { url?: unknown }>(values: T): T {
+  return typeof values.url === "string" ? { ...values, url: `${new URL(values.url).origin}/…` } : values;
+}
 
 export const managementWebhookRoutes = [
   managementRoute({
@@ -40,9 +51,16 @@ export const managementWebhookRoutes = [
     body: CreateWebhookEndpointBody,
     response: CreatedWebhookEndpointResource,
     status: 201,
-    async handler({ body, env }) {
+    async handler({ body, env, actor }) {
       const secret = newWebhookSecret();
-      return { ...(await insertWebhookEndpoint(env.DB, body, secret)), secret };
+      const created = await insertWebhookEndpoint(env.DB, body, secret, [
+        activityStatement(env.DB, actor, {
+          action: "webhook_endpoint.created",
+          target: { type: "webhook_endpoint", id: { select: INSERTED_ENDPOINT_ID } },
+          after: loggable(body),
+        }),
+      ]);
+      return { ...created, secret };
     },
   }),
   managementRoute({
@@ -80,8 +98,17 @@ export const managementWebhookRoutes = [
     params: WebhookEndpointPath,
     body: UpdateWebhookEndpointBody,
     response: WebhookEndpointResource,
-    async handler({ params, body, env }) {
-      return orNotFound(await updateWebhookEndpoint(env.DB, params.webhook_id, body), "Webhook endpoint", params.webhook_id);
+    async handler({ params, body, env, actor }) {
+      const stored = orNotFound(await webhookEndpoint(env.DB, params.webhook_id), "Webhook endpoint", params.webhook_id);
+      const { before, after } = changedValues(stored, body);
+      const activity = activityStatement(env.DB, actor, {
+        action: "webhook_endpoint.updated",
+        target: { type: "webhook_endpoint", id: stored.id },
+        before: loggable(before),
+        after: loggable(after),
+        onlyIfChanged: true,
+      });
+      return orNotFound(await updateWebhookEndpoint(env.DB, stored.id, body, [activity]), "Webhook endpoint", stored.id);
     },
   }),
   managementRoute({
@@ -110,10 +137,21 @@ export const managementWebhookRoutes = [
       "again if it fails. Works whatever its status (a delivered event can be sent again).",
     params: WebhookDeliveryPath,
     response: WebhookDeliveryResource,
-    async handler({ params, env }) {
+    async handler({ params, env, actor }) {
       const found = await webhookDelivery(env.DB, params.delivery_id);
       const delivery = orNotFound(found && found.endpoint_id === params.webhook_id ? found : null, "Webhook delivery", params.delivery_id);
-      const reopened = orNotFound(await reopenDelivery(env.DB, delivery.id, new Date().toISOString()), "Webhook delivery", delivery.id);
+      const activity = activityStatement(env.DB, actor, {
+        action: "webhook_delivery.resent",
+        target: { type: "webhook_delivery", id: delivery.id },
+        before: { status: delivery.status, attempts: delivery.attempts },
+        after: { status: "pending", endpoint_id: delivery.endpoint_id, event_id: delivery.event_id },
+        onlyIfChanged: true,
+      });
+      const reopened = orNotFound(
+        await reopenDelivery(env.DB, delivery.id, new Date().toISOString(), [activity]),
+        "Webhook delivery",
+        delivery.id,
+      );
       await enqueueDeliveries(env.WEBHOOK_QUEUE, [delivery.id]);
       return reopened;
     },
