@@ -496,8 +496,6 @@ CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries (status, next_at
 
 -- The scheduled scan for expired licenses (license.expired) reads licenses by validity_period.
 CREATE INDEX licenses_by_validity ON licenses (validity_period);
--- One trial per device and product (migrations/0021): trial_key writes one trial for concurrent requests.
-CREATE UNIQUE INDEX licenses_one_trial_per_device ON licenses (product_id, trial_device) WHERE trial_device IS NOT NULL;
 
 -- How far each scheduled scan has got: its name → the time it scanned through.
 CREATE TABLE scheduled_scans (
@@ -507,6 +505,8 @@ CREATE TABLE scheduled_scans (
 
 -- A customer's licenses (migrations/0018).
 CREATE INDEX licenses_by_customer ON licenses (customer_id);
+-- One trial per device and product (migrations/0021): trial_key writes one trial for concurrent requests.
+CREATE UNIQUE INDEX licenses_one_trial_per_device ON licenses (product_id, trial_device) WHERE trial_device IS NOT NULL;
 
 -- Named management keys (migrations/0019, docs/management-api.md "Management keys and roles"). A key
 -- is shown once, when it is created; only its SHA-256 (hex) is kept, with its first characters
