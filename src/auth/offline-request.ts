@@ -75,7 +75,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function decodeHex(text: string): Uint8Array | null {
+function decodeHex(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) return null;
   return Uint8Array.from(text.match(/../g)!, (byte) => parseInt(byte, 16));
 }

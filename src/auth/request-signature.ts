@@ -124,7 +124,7 @@ export async function verifySignature(sharedKey: string, dateHeader: string, sig
 }
 
 /** True when `signature` is HMAC-SHA256(sharedKey, message) (compared in constant time by WebCrypto). */
-export async function verifyHmac(sharedKey: string, message: string, signature: Uint8Array): Promise<boolean> {
+export async function verifyHmac(sharedKey: string, message: string, signature: Uint8Array<ArrayBuffer>): Promise<boolean> {
   if (signature.byteLength !== 32) return false;
   return crypto.subtle.verify("HMAC", await hmacKey(sharedKey), signature, encoder.encode(message));
 }
