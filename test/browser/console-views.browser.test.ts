@@ -18,6 +18,17 @@ let watched: { problems: string[] };
 
 const main = () => page.locator("main");
 
+/** The demo customer's application: the official SDK with the seeded API key. */
+const customerApp = () =>
+  new LicenseAPI({
+    apiKey: service.credentials.apiKey,
+    sharedKey: service.credentials.sharedKey,
+    apiPath: service.apiPath,
+    publicKey: service.publicKey,
+    appName: "views",
+    appVersion: "1.0.0",
+  });
+
 describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
   beforeAll(async () => {
     [service, chromium] = await Promise.all([startLocalService(), launchChromium()]);
@@ -193,14 +204,7 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
   });
 
   it("lists the customers near their caps and the totals per period, and exports a month", async () => {
-    const sdk = new LicenseAPI({
-      apiKey: service.credentials.apiKey,
-      sharedKey: service.credentials.sharedKey,
-      apiPath: service.apiPath,
-      publicKey: service.publicKey,
-      appName: "views",
-      appVersion: "1.0.0",
-    });
+    const sdk = customerApp();
     const identity = { product: service.demo.keyProduct, license_key: service.demo.licenseKey, hardware_id: service.demo.hardwareId };
     await sdk.addFeatureConsumption({ ...identity, feature: service.demo.feature, consumptions: 850 });
     await openSection(page, "Usage");
@@ -387,14 +391,7 @@ describe.skipIf(!chromiumAvailable())("the console's views (Chromium)", () => {
     const product = (await manage("GET", "/api/v1/products")).data.find(
       (candidate: { short_code: string }) => candidate.short_code === service.demo.keyProduct,
     );
-    const sdk = new LicenseAPI({
-      apiKey: service.credentials.apiKey,
-      sharedKey: service.credentials.sharedKey,
-      apiPath: service.apiPath,
-      publicKey: service.publicKey,
-      appName: "views",
-      appVersion: "1.0.0",
-    });
+    const sdk = customerApp();
     const build = {
       product: service.demo.keyProduct,
       license_key: service.demo.licenseKey,
