@@ -39,7 +39,7 @@ import type { ProductVersionResource } from "../models/product-version";
 import { newestOf, newestVersionsSql, type ProductVersionRow, type VersionFilter } from "./product-versions";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
-interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns, LicenseExpiryColumns {
+interface SnapshotLicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns, LicenseExpiryColumns {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -168,7 +168,7 @@ export async function readCounterSnapshot(db: D1Database, licenseId: number): Pr
 
 /** The license's write version and its product's version in a read (null: the read found no license). */
 export function versionsOf(read: SnapshotRead): { writeVersion: number; productVersion: number } | null {
-  const row = read.rows[0]?.[0] as LicenseRow | undefined;
+  const row = read.rows[0]?.[0] as SnapshotLicenseRow | undefined;
   return row ? { writeVersion: row.write_version, productVersion: row.defaults_version } : null;
 }
 
@@ -178,7 +178,7 @@ export function versionsOf(read: SnapshotRead): { writeVersion: number; productV
  */
 export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): CounterSnapshot | null {
   const [licenseRows = [], userRows = [], deviceRows = [], featureRows = []] = read.rows;
-  const row = licenseRows[0] as LicenseRow | undefined;
+  const row = licenseRows[0] as SnapshotLicenseRow | undefined;
   if (!row || row.license_id !== target.licenseId) return null;
   const featureRow =
     target.licenseFeatureId === null
@@ -222,7 +222,7 @@ export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): Co
 /** The license in full, as check_license and activate_license answer it (null: the read found no license). */
 export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
   const [licenseRows = [], , deviceRows = [], featureRows = [], customerRows = [], customFieldRows = []] = read.rows;
-  const row = licenseRows[0] as LicenseRow | undefined;
+  const row = licenseRows[0] as SnapshotLicenseRow | undefined;
   if (!row) return null;
   return {
     product: {
@@ -270,7 +270,7 @@ export function installationFileOf(read: SnapshotRead, build: VersionFilter): Pr
 /** The license user named `username` (as the D1 lookup matches it: ASCII case folded), without a password hash; null: none. */
 export function licenseUserOf(read: SnapshotRead, username: string): LicenseUser | null {
   const [licenseRows = [], userRows = []] = read.rows;
-  const license = licenseRows[0] as LicenseRow | undefined;
+  const license = licenseRows[0] as SnapshotLicenseRow | undefined;
   const wanted = foldAscii(username);
   const row = (userRows as UserRow[]).find((user) => foldAscii(user.username) === wanted);
   if (!license || !row) return null;
