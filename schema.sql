@@ -14,7 +14,13 @@ CREATE TABLE products (
   -- A JSON object, answered as stored (product_details and license objects).
   metadata TEXT NOT NULL DEFAULT '{}',
   -- Bumped with every change to the product's feature defaults (counter objects reload on a newer one).
-  defaults_version INTEGER NOT NULL DEFAULT 0
+  defaults_version INTEGER NOT NULL DEFAULT 0,
+  -- Trials (migrations/0021): trial_key issues a trial license (trial_days, on the terms of
+  -- trial_license, a JSON object) when allow_trial; one per device unless allow_multiple_trials.
+  allow_trial INTEGER NOT NULL DEFAULT 0,
+  trial_days INTEGER NOT NULL DEFAULT 0,
+  allow_multiple_trials INTEGER NOT NULL DEFAULT 0,
+  trial_license TEXT NOT NULL DEFAULT '{}'
 );
 
 -- Features a product offers, with the defaults a license inherits unless it overrides them.
@@ -89,6 +95,19 @@ CREATE TABLE licenses (
   -- When the license was archived (NULL: it is not): kept with its history, disabled, out of the
   -- default listings, frozen until restored.
   archived_at TEXT,
+  -- migrations/0021: the device of a one-per-device trial ([hardware_id, email or null] as JSON);
+  -- no activation before start_date; the end of maintenance (the SDK reports it); prevent_vm;
+  -- grace_period hours after validity_period when allow_grace_period; allow_offline_activation;
+  -- device transfers (max_transfers: 0 no limit, -1 none, N at most N), counted by the triggers on devices.
+  trial_device TEXT,
+  start_date TEXT,
+  maintenance_period TEXT,
+  prevent_vm INTEGER NOT NULL DEFAULT 0,
+  allow_grace_period INTEGER NOT NULL DEFAULT 0,
+  grace_period INTEGER NOT NULL DEFAULT 0,
+  allow_offline_activation INTEGER NOT NULL DEFAULT 1,
+  max_transfers INTEGER NOT NULL DEFAULT 0,
+  transfer_count INTEGER NOT NULL DEFAULT 0,
   UNIQUE (product_id, license_key)
 );
 
@@ -154,8 +173,38 @@ CREATE TABLE devices (
   active INTEGER NOT NULL DEFAULT 1,
   blacklisted INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- 1 from its deactivation until an activation takes its seat (migrations/0021): its own, or
+  -- another device's, which is a transfer.
+  transfer_pending INTEGER NOT NULL DEFAULT 0,
   UNIQUE (license_id, hardware_id)
 );
+
+-- Device transfers (migrations/0021): counted inside the statement that activates.
+CREATE TRIGGER devices_deactivated AFTER UPDATE OF active ON devices
+WHEN OLD.active = 1 AND NEW.active = 0
+BEGIN
+  UPDATE devices SET transfer_pending = 1 WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER devices_reactivated AFTER UPDATE OF active ON devices
+WHEN OLD.active = 0 AND NEW.active = 1
+BEGIN
+  UPDATE licenses SET transfer_count = transfer_count + 1
+  WHERE id = NEW.license_id AND OLD.transfer_pending = 0
+    AND EXISTS (SELECT 1 FROM devices WHERE license_id = NEW.license_id AND transfer_pending = 1 AND id != NEW.id);
+  UPDATE devices SET transfer_pending = 0
+  WHERE id = CASE WHEN OLD.transfer_pending = 1 THEN NEW.id
+                  ELSE (SELECT id FROM devices WHERE license_id = NEW.license_id AND transfer_pending = 1 AND id != NEW.id ORDER BY id LIMIT 1) END;
+END;
+
+CREATE TRIGGER devices_activated AFTER INSERT ON devices
+WHEN NEW.active = 1
+BEGIN
+  UPDATE licenses SET transfer_count = transfer_count + 1
+  WHERE id = NEW.license_id AND EXISTS (SELECT 1 FROM devices WHERE license_id = NEW.license_id AND transfer_pending = 1);
+  UPDATE devices SET transfer_pending = 0
+  WHERE id = (SELECT id FROM devices WHERE license_id = NEW.license_id AND transfer_pending = 1 ORDER BY id LIMIT 1);
+END;
 
 -- Variables a device reports (track_device_variables, or variables sent with activate_license);
 -- one value per name, overwritten by the next report. created_at: when the current value was written.
@@ -200,6 +249,27 @@ CREATE TABLE product_custom_fields (
   default_value TEXT NOT NULL DEFAULT '',
   UNIQUE (product_id, name)
 );
+
+-- A product's versions (migrations/0022): what versions and installation_file answer. The files live
+-- wherever installation_file points; requires_version is the minimum version to update from.
+CREATE TABLE product_versions (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  version TEXT NOT NULL,
+  environment TEXT NOT NULL DEFAULT '',
+  channel TEXT NOT NULL DEFAULT '',
+  release_date TEXT NOT NULL,
+  installation_file TEXT,
+  hash_md5 TEXT,
+  size TEXT,
+  eula_link TEXT,
+  release_notes_link TEXT,
+  requires_version TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (product_id, version, environment, channel)
+);
+CREATE INDEX product_versions_by_release ON product_versions (product_id, release_date);
 
 -- A license's own value of a product custom field.
 CREATE TABLE license_custom_fields (
@@ -435,6 +505,8 @@ CREATE TABLE scheduled_scans (
 
 -- A customer's licenses (migrations/0018).
 CREATE INDEX licenses_by_customer ON licenses (customer_id);
+-- One trial per device and product (migrations/0021): trial_key writes one trial for concurrent requests.
+CREATE UNIQUE INDEX licenses_one_trial_per_device ON licenses (product_id, trial_device) WHERE trial_device IS NOT NULL;
 
 -- Named management keys (migrations/0019, docs/management-api.md "Management keys and roles"). A key
 -- is shown once, when it is created; only its SHA-256 (hex) is kept, with its first characters

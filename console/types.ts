@@ -17,9 +17,11 @@ import type { CreateCustomerBody, UpdateCustomerBody } from "../src/models/custo
 import type { CreateManagementKeyBody } from "../src/models/management-key";
 import type { UpdateLicenseBody } from "../src/models/license";
 import type { CallerResource } from "../src/models/activity";
+import type { CreateProductVersionBody } from "../src/models/product-version";
 
 export type { ProductResource as Product } from "../src/models/product";
 export type { ProductFeatureResource as ProductFeature } from "../src/models/product-feature";
+export type { ProductVersionResource as ProductVersion } from "../src/models/product-version";
 export type { LicenseResource as License, LicenseDetailResource as LicenseDetail, LicenseType } from "../src/models/license";
 export type { LicenseFeatureResource as LicenseFeature } from "../src/models/license-feature";
 export type { CustomerResource as Customer, CustomerDetailResource as CustomerDetail } from "../src/models/customer";
@@ -43,6 +45,7 @@ export type ProductUsage = z.output<typeof ProductUsageItem>;
 /** Request bodies as a client writes them (defaults may be left out). */
 export type CreateProductInput = z.input<typeof CreateProductBody>;
 export type CreateProductFeatureInput = z.input<typeof CreateProductFeatureBody>;
+export type CreateProductVersionInput = z.input<typeof CreateProductVersionBody>;
 export type UpdateProductFeatureInput = z.input<typeof UpdateProductFeatureBody>;
 export type IssueLicenseInput = z.input<typeof IssueLicenseBody>;
 export type UpdateLicenseFeatureInput = z.input<typeof UpdateLicenseFeatureBody>;

@@ -1,7 +1,7 @@
 /** Base64 (RFC 4648, standard alphabet, padded) to and from bytes: the one place that does it. */
 
 /** The bytes of `text`, or null unless it is canonical padded base64. */
-export function decodeBase64(text: string): Uint8Array | null {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

@@ -49,7 +49,16 @@ export type LicenseErrorCode =
   | "borrow_until_not_valid"
   | "invalid_license_feature_code"
   | "feature_not_floating"
-  | "floating_feature_device_not_in_use";
+  | "floating_feature_device_not_in_use"
+  | "trial_not_allowed"
+  | "email_missing"
+  | "trial_expired"
+  | "license_transferred_max_times"
+  | "license_not_started"
+  | "vm_not_allowed"
+  | "offline_activation_not_allowed"
+  | "active_license_required"
+  | "version_not_found";
 
 /**
  * Request-shape errors. validation_error, missing_parameters, invalid_json and not_found are in
@@ -64,6 +73,7 @@ export type RequestErrorCode =
   | "validation_error"
   | "missing_parameters"
   | "idempotency_key_reused"
+  | "missing_content"
   | "client_aborted"
   | "not_found"
   | "not_supported"
@@ -116,12 +126,22 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   invalid_license_feature_code: "License feature code is invalid or not assigned to the license",
   feature_not_floating: "License feature is not floating cloud feature",
   floating_feature_device_not_in_use: "Floating feature device is not in use",
+  trial_not_allowed: "Product does not allow trial",
+  email_missing: "An email is missing for user-based product",
+  trial_expired: "Trial period for device has expired",
+  license_transferred_max_times: "License transferred max times",
+  license_not_started: "The license start date has not been reached yet",
+  vm_not_allowed: "The license may not be activated on a virtual machine",
+  offline_activation_not_allowed: "The license may not be activated offline",
+  active_license_required: "Active license is required",
+  version_not_found: "File at requested version does not exist",
   invalid_content_type: "Content-Type must be application/json",
   body_too_large: "The request body is too large",
   invalid_json: "The request body is not valid JSON",
   validation_error: "The request is invalid",
   missing_parameters: "A required parameter is missing",
   idempotency_key_reused: "This Idempotency-Key was already used with a different request",
+  missing_content: "The offline request is empty",
   client_aborted: "The client stopped sending the request body before it was complete",
   not_found: "No such endpoint",
   not_supported: "This LicenseSpring call is not supported by this server (docs/sdk-compatibility.md)",
@@ -133,6 +153,52 @@ const DEFAULT_MESSAGES: Record<ApiErrorCode, string> = {
   too_many_requests: "Too many requests: retry after the number of seconds in the Retry-After header",
   too_many_password_attempts: "Too many wrong passwords for this license user: retry after the number of seconds in the Retry-After header",
 };
+
+/**
+ * Codes whose message is LicenseSpring's own sentence (its error lists), answered verbatim whatever
+ * the code that threw them says: applications match on the text as well as on the code. What we
+ * know beyond that sentence (which identifier to send, how many consumptions remain) travels in
+ * the `Error-Detail` header, so the body stays exactly LicenseSpring's `{status, code, message}`.
+ * The other codes carry their detail in the message itself: validation_error and
+ * missing_parameters (LicenseSpring's messages name what failed), invalid_license_feature_code
+ * (its sentence names the code), and our own codes.
+ */
+const WORDED_BY_LICENSESPRING: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
+  "date_header_diff",
+  "authorization_invalid_headers",
+  "hmac_required",
+  "signature_mismatch",
+  "authorization_missing_params",
+  "invalid_api_key",
+  "revoked_api_key",
+  "read_only_api_key",
+  "unknown_product",
+  "api_key_product_not_allowed",
+  "license_not_found",
+  "license_not_active",
+  "license_not_enabled",
+  "license_activated_max_times",
+  "license_not_consumption",
+  "customer_does_not_exist",
+  "license_not_enough_consumptions",
+  "unsupported_product_feature",
+  "feature_not_enough_consumptions",
+  "negative_consumptions_not_allowed",
+  "device_not_found",
+  "blacklisted",
+  "floating_not_available",
+  "license_borrow_not_allowed",
+  "borrow_until_not_valid",
+  "feature_not_floating",
+  "floating_feature_device_not_in_use",
+  "trial_not_allowed",
+  "email_missing",
+  "trial_expired",
+  "license_transferred_max_times",
+  "active_license_required",
+  "version_not_found",
+  "missing_content",
+]);
 
 /** The message a code carries when nothing more specific is said. */
 export const defaultMessage = (code: ApiErrorCode): string => DEFAULT_MESSAGES[code];
@@ -189,19 +255,31 @@ export function statusFor(code: ApiErrorCode): number {
   return 400;
 }
 
-/** The single place that builds error bodies. Error bodies are not signed (the SDK does not verify them). */
+/**
+ * The single place that builds error bodies. Error bodies are not signed (the SDK does not verify
+ * them). A code LicenseSpring words answers its sentence; a more specific message goes to the
+ * `Error-Detail` header (WORDED_BY_LICENSESPRING).
+ */
 export function errorResponse(error: unknown): Response {
   const apiError = error instanceof ApiError ? error : internalError(error);
+  const worded = WORDED_BY_LICENSESPRING.has(apiError.code);
+  const message = worded ? DEFAULT_MESSAGES[apiError.code] : apiError.message;
+  const detail: Record<string, string> = worded && apiError.message !== message ? { "Error-Detail": headerText(apiError.message) } : {};
   const body = {
     status: apiError.status,
     code: apiError.code,
-    message: apiError.message,
+    message,
     ...(apiError.rowErrors ? { errors: apiError.rowErrors } : {}),
   };
   return new Response(JSON.stringify(body), {
     status: apiError.status,
-    headers: { ...apiError.headers, "Content-Type": "application/json" },
+    headers: { ...apiError.headers, ...detail, "Content-Type": "application/json" },
   });
+}
+
+/** A header value from any text: printable ASCII kept, anything else as a \uXXXX escape (header values are bytes, not Unicode). */
+function headerText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function internalError(error: unknown): ApiError {

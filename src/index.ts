@@ -8,6 +8,7 @@ import { Router, type IRequest } from "itty-router";
 import { archiveAuditLog } from "./archive/archive-audit-log";
 import { consumeAuditBatch } from "./audit/audit-consumer";
 import { ApiError, errorResponse } from "./errors";
+import { serviceRoot } from "./http/service-root";
 import { licenseRouter } from "./license-api/license-router";
 import { managementRouter } from "./management/management-router";
 import { openApiRoute } from "./openapi/openapi-route";
@@ -20,6 +21,8 @@ const router = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse 
 router.all("/api/v4/*", (request, env, ctx) => licenseRouter.fetch(request, env, ctx));
 router.all("/api/v1/*", (request, env, ctx) => managementRouter.fetch(request, env, ctx));
 router.get("/api/openapi.json", openApiRoute);
+router.get("/", serviceRoot);
+router.head("/", serviceRoot);
 router.all("*", () => {
   throw new ApiError("not_found");
 });

@@ -10,6 +10,7 @@ import { Empty, Field, Loaded, MoreButton, PageHeader, Section, Select, Table } 
 import { useResource, usePages } from "../ui/resource";
 import { RulesFields, rulesBody, rulesForm, type RulesForm } from "../ui/rules-fields";
 import type { CreateProductFeatureInput, Product, ProductFeature, UpdateProductFeatureInput } from "../types";
+import { ProductVersions } from "./product-versions";
 
 export function ProductView(props: { productId: number }) {
   const product = useResource(() => get<Product>(`/api/v1/products/${props.productId}`), [props.productId]);
@@ -100,6 +101,7 @@ export function ProductView(props: { productId: number }) {
               </Section>
               <CreateFeature productId={current.id} after={features.reload} />
             </div>
+            <ProductVersions productId={current.id} />
           </>
         );
       }}

@@ -11,7 +11,7 @@
  *
  * Everything in this file is deliberately strict and boring: it is the trust boundary.
  */
-import { decodeBase64 } from "../base64";
+import { decodeBase64, encodeBase64 } from "../base64";
 import { ApiError } from "../errors";
 
 /** How old a Date header may be (LicenseSpring's documented window). */
@@ -107,7 +107,7 @@ function hmacKey(sharedKey: string): Promise<CryptoKey> {
   let key = hmacKeys.get(sharedKey);
   if (!key) {
     if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();
-    key = crypto.subtle.importKey("raw", encoder.encode(sharedKey), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    key = crypto.subtle.importKey("raw", encoder.encode(sharedKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     hmacKeys.set(sharedKey, key);
   }
   return key;
@@ -119,6 +119,17 @@ function hmacKey(sharedKey: string): Promise<CryptoKey> {
  */
 export async function verifySignature(sharedKey: string, dateHeader: string, signatureBase64: string): Promise<boolean> {
   const signature = decodeBase64(signatureBase64);
-  if (signature === null || signature.byteLength !== 32) return false;
-  return crypto.subtle.verify("HMAC", await hmacKey(sharedKey), signature, encoder.encode(signingString(dateHeader)));
+  if (signature === null) return false;
+  return verifyHmac(sharedKey, signingString(dateHeader), signature);
+}
+
+/** True when `signature` is HMAC-SHA256(sharedKey, message) (compared in constant time by WebCrypto). */
+export async function verifyHmac(sharedKey: string, message: string, signature: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  if (signature.byteLength !== 32) return false;
+  return crypto.subtle.verify("HMAC", await hmacKey(sharedKey), signature, encoder.encode(message));
+}
+
+/** base64(HMAC-SHA256(sharedKey, message)): what a client holding the shared key can check (offline files). */
+export async function hmacBase64(sharedKey: string, message: string): Promise<string> {
+  return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(sharedKey), encoder.encode(message))));
 }

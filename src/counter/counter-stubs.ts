@@ -80,13 +80,27 @@ export async function liveLicenseState(
  * to the client, which may retry later with its own key.
  */
 export async function consumeWithRetry(env: Env, request: ConsumeRequest): Promise<ConsumeOutcome> {
+  return withStubRetries<ConsumeOutcome>(
+    async (attempt) => await counterStub(env, request.target).consume(attempt === 0 ? request : { ...request, retry: true }),
+    (error) => !(typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true),
+  );
+}
+
+/**
+ * Makes `call` (one call on a fresh counter stub) up to 4 times over about 400 ms, for calls that
+ * are safe to repeat (idempotent, or keyed as consume is), while `retryable` says the error is
+ * worth another attempt.
+ */
+export async function withStubRetries<T>(
+  call: (attempt: number) => Promise<T>,
+  retryable: (error: unknown) => boolean = () => true,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await counterStub(env, request.target).consume(attempt === 0 ? request : { ...request, retry: true });
+      return await call(attempt);
     } catch (error) {
-      const overloaded = typeof error === "object" && error !== null && (error as { overloaded?: unknown }).overloaded === true;
       const delay = RETRY_DELAYS_MS[attempt + 1];
-      if (overloaded || delay === undefined) throw error;
+      if (!retryable(error) || delay === undefined) throw error;
       await scheduler.wait(delay);
     }
   }
@@ -159,14 +173,7 @@ async function invalidateWithRetry(
   target: CounterTarget,
   change: Parameters<ConsumptionCounter["invalidate"]>[0],
 ): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await counterStub(env, target).invalidate(change);
-      return;
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt + 1];
-      if (delay === undefined) throw error;
-      await scheduler.wait(delay);
-    }
-  }
+  await withStubRetries(async () => {
+    await counterStub(env, target).invalidate(change);
+  });
 }

@@ -8,7 +8,7 @@
 import { settlePeriod } from "./consumption-period";
 import { decideConsumption, narrowOverages, type ConsumptionPeriod } from "./consumption-rules";
 import type { ImportLog } from "./import-log";
-import type { AuditEntry, Outbox } from "./outbox";
+import type { OutboxEntry, Outbox } from "./outbox";
 import type { UsageSignals } from "./usage-signals";
 import type { CounterSnapshot } from "./snapshot";
 import { overageOf } from "./thresholds";
@@ -158,7 +158,7 @@ export class CounterTotal {
     this.#row = state;
   }
 
-  #audit(snapshot: CounterSnapshot, entry: AuditEntry): void {
+  #audit(snapshot: CounterSnapshot, entry: OutboxEntry): void {
     this.#outbox.append(
       { licenseId: snapshot.license.id, licenseFeatureId: snapshot.feature?.id ?? null, featureCode: snapshot.feature?.code ?? null },
       entry,

@@ -23,7 +23,7 @@ export function decideFloating(pool: FloatingPool, snapshot: CounterSnapshot, re
   const license = snapshot.license;
   let settings: PoolSettings;
   let look = action.kind === "status";
-  const release = action.kind === "release"; // frees a slot whatever the license's state
+  const release = action.kind === "release"; // frees a slot of an expired license too
   if (snapshot.feature) {
     const checked = refusalOf(() => resolveLicenseFeature(context, request.lookup, request.access, nowMs, release ? "release" : "read"));
     if (!checked.ok) return checked.denied;

@@ -8,7 +8,7 @@
 import type { SequencedAuditRow } from "../db/consumption-audit";
 import type { AuditEvent } from "../models/audit-entry";
 
-export interface AuditEntry {
+export interface OutboxEntry {
   hardwareId: string | null;
   consumptions: number;
   totalAfter: number;
@@ -52,7 +52,7 @@ export class Outbox {
   }
 
   /** Appends one row; call inside the transaction that changes the total. */
-  append(counter: AuditCounter, entry: AuditEntry): void {
+  append(counter: AuditCounter, entry: OutboxEntry): void {
     const row: Omit<OutboxRow, "seq"> = {
       event_id: crypto.randomUUID(),
       license_id: counter.licenseId,

@@ -16,12 +16,15 @@
 import { foldAscii, type CounterSnapshot, type CounterTarget, type SnapshotRead } from "../counter/snapshot";
 import {
   FEATURE_VALUES,
+  LICENSE_EXPIRY_COLUMNS,
   LICENSE_FLOATING_COLUMNS,
   LICENSE_OF_LOOKUP,
   NEWEST_LICENSE_FIRST,
+  licenseExpiryOf,
   licenseFloatingOf,
   toLicenseFeature,
   type AuthorizationMethod,
+  type LicenseExpiryColumns,
   type LicenseFeatureColumns,
   type LicenseFloatingColumns,
   type LicenseLookup,
@@ -32,9 +35,11 @@ import { licenseCustomFieldsSql } from "./custom-fields";
 import { CUSTOMER_COLUMNS, type CustomerRow } from "./customers";
 import type { LicenseUser } from "./license-users";
 import type { LicenseDetails } from "./licenses";
+import type { ProductVersionResource } from "../models/product-version";
+import { newestOf, newestVersionsSql, type ProductVersionRow, type VersionFilter } from "./product-versions";
 import { licenseRuleColumns, rulesFromColumns, type RuleColumns } from "./rule-columns";
 
-interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
+interface SnapshotLicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns, LicenseExpiryColumns {
   product_id: number;
   short_code: string;
   authorization_method: AuthorizationMethod;
@@ -58,6 +63,16 @@ interface LicenseRow extends RuleColumns<"l_">, LicenseFloatingColumns {
   max_license_users: number;
   is_trial: number;
   trial_days: number;
+  allow_trial: number;
+  product_trial_days: number;
+  start_date: string | null;
+  maintenance_period: string | null;
+  prevent_vm: number;
+  allow_grace_period: number;
+  grace_period: number;
+  allow_offline_activation: number;
+  max_transfers: number;
+  transfer_count: number;
 }
 
 interface UserRow {
@@ -87,7 +102,9 @@ const STATEMENTS = [
           l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
           ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS},
           l.write_version, p.name AS product_name, p.metadata AS product_metadata, l.max_activations, l.allow_unlimited_activations,
-          l.created_at, l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days
+          l.created_at, l.metadata, l.order_store_id, l.max_license_users, l.is_trial, l.trial_days, ${LICENSE_EXPIRY_COLUMNS},
+          p.allow_trial, p.trial_days AS product_trial_days, l.start_date, l.maintenance_period, l.prevent_vm, l.allow_grace_period,
+          l.grace_period, l.allow_offline_activation, l.max_transfers, l.transfer_count
    FROM licenses l JOIN products p ON p.id = l.product_id
    WHERE l.id = ${THE_LICENSE}`,
   // For each user of the license: is this license the one that user gets without a license_id?
@@ -106,6 +123,8 @@ const STATEMENTS = [
    WHERE lf.license_id = ${THE_LICENSE} AND lf.removed_at IS NULL ORDER BY lf.id`,
   `SELECT ${CUSTOMER_COLUMNS} FROM licenses l JOIN customers c ON c.id = l.customer_id WHERE l.id = ${THE_LICENSE}`,
   licenseCustomFieldsSql(THE_LICENSE),
+  // The newest enabled version of the product for each environment and channel (installation_file).
+  newestVersionsSql(`(SELECT product_id FROM licenses WHERE id = ${THE_LICENSE})`),
 ] as const;
 
 /** How many statements a snapshot read is. */
@@ -149,7 +168,7 @@ export async function readCounterSnapshot(db: D1Database, licenseId: number): Pr
 
 /** The license's write version and its product's version in a read (null: the read found no license). */
 export function versionsOf(read: SnapshotRead): { writeVersion: number; productVersion: number } | null {
-  const row = read.rows[0]?.[0] as LicenseRow | undefined;
+  const row = read.rows[0]?.[0] as SnapshotLicenseRow | undefined;
   return row ? { writeVersion: row.write_version, productVersion: row.defaults_version } : null;
 }
 
@@ -159,7 +178,7 @@ export function versionsOf(read: SnapshotRead): { writeVersion: number; productV
  */
 export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): CounterSnapshot | null {
   const [licenseRows = [], userRows = [], deviceRows = [], featureRows = []] = read.rows;
-  const row = licenseRows[0] as LicenseRow | undefined;
+  const row = licenseRows[0] as SnapshotLicenseRow | undefined;
   if (!row || row.license_id !== target.licenseId) return null;
   const featureRow =
     target.licenseFeatureId === null
@@ -180,6 +199,7 @@ export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): Co
       enabled: row.enabled === 1,
       active: row.active === 1,
       validityPeriod: row.validity_period,
+      ...licenseExpiryOf(row),
       licenseType: row.license_type,
       mirroredTotal: row.l_total_consumptions,
       rules: rulesFromColumns(row, "l_"),
@@ -202,7 +222,7 @@ export function toCounterSnapshot(read: SnapshotRead, target: CounterTarget): Co
 /** The license in full, as check_license and activate_license answer it (null: the read found no license). */
 export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
   const [licenseRows = [], , deviceRows = [], featureRows = [], customerRows = [], customFieldRows = []] = read.rows;
-  const row = licenseRows[0] as LicenseRow | undefined;
+  const row = licenseRows[0] as SnapshotLicenseRow | undefined;
   if (!row) return null;
   return {
     product: {
@@ -212,16 +232,27 @@ export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
       authorizationMethod: row.authorization_method,
       companyId: row.company_id,
       metadataJson: row.product_metadata,
+      allowTrial: row.allow_trial === 1,
+      trialDays: row.product_trial_days,
     },
     maxActivations: row.max_activations,
     allowUnlimitedActivations: row.allow_unlimited_activations === 1,
     timesActivated: (deviceRows as DeviceRow[]).filter((device) => device.active === 1).length,
     createdAt: row.created_at,
+    validityPeriod: row.validity_period,
     metadataJson: row.metadata,
     orderStoreId: row.order_store_id,
     maxLicenseUsers: row.max_license_users,
     isTrial: row.is_trial === 1,
     trialDays: row.trial_days,
+    startDate: row.start_date,
+    maintenancePeriod: row.maintenance_period,
+    preventVm: row.prevent_vm === 1,
+    allowGracePeriod: row.allow_grace_period === 1,
+    gracePeriod: row.grace_period,
+    allowOfflineActivation: row.allow_offline_activation === 1,
+    maxTransfers: row.max_transfers,
+    transferCount: row.transfer_count,
     customer: (customerRows as CustomerRow[])[0] ?? null,
     customFields: customFieldRows as CustomFieldValueResource[],
     features: (featureRows as Array<LicenseFeatureColumns & { id: number }>).map((feature) => ({
@@ -231,10 +262,15 @@ export function toLicenseDetails(read: SnapshotRead): LicenseDetails | null {
   };
 }
 
+/** The newest enabled version of the license's product for the client's build (null: none), from a read. */
+export function installationFileOf(read: SnapshotRead, build: VersionFilter): ProductVersionResource | null {
+  return newestOf((read.rows[6] ?? []) as ProductVersionRow[], build);
+}
+
 /** The license user named `username` (as the D1 lookup matches it: ASCII case folded), without a password hash; null: none. */
 export function licenseUserOf(read: SnapshotRead, username: string): LicenseUser | null {
   const [licenseRows = [], userRows = []] = read.rows;
-  const license = licenseRows[0] as LicenseRow | undefined;
+  const license = licenseRows[0] as SnapshotLicenseRow | undefined;
   const wanted = foldAscii(username);
   const row = (userRows as UserRow[]).find((user) => foldAscii(user.username) === wanted);
   if (!license || !row) return null;

@@ -48,6 +48,10 @@ export interface License {
   enabled: boolean;
   active: boolean;
   validityPeriod: string | null;
+  /** Trials end with trial_expired rather than license_expired. */
+  isTrial: boolean;
+  /** Hours the license stays valid past validity_period (0 without a grace period). */
+  gracePeriodHours: number;
   licenseType: LicenseType;
   /** License-level consumption (license_type "consumption"). */
   rules: ConsumptionRules;
@@ -104,7 +108,7 @@ export interface LicenseFloatingColumns {
 }
 
 /** The license columns as LICENSE_COLUMNS selects them (null when no license matched). */
-export interface LicenseColumns extends RuleColumns<"l_">, LicenseFloatingColumns {
+export interface LicenseColumns extends RuleColumns<"l_">, LicenseFloatingColumns, LicenseExpiryColumns {
   license_id: number | null;
   license_key: string | null;
   enabled: number | null;
@@ -128,9 +132,22 @@ export function licenseFloatingOf(row: LicenseFloatingColumns): LicenseFloating 
   };
 }
 
+/** When a license ends (table alias `l`): whether it is a trial, and its grace period in hours (0 when not allowed). */
+export const LICENSE_EXPIRY_COLUMNS = `l.is_trial AS l_is_trial, CASE WHEN l.allow_grace_period = 1 THEN l.grace_period ELSE 0 END AS l_grace_hours`;
+
+/** A license's expiry columns as LICENSE_EXPIRY_COLUMNS selects them (null when no license matched). */
+export interface LicenseExpiryColumns {
+  l_is_trial: number | null;
+  l_grace_hours: number | null;
+}
+
+export function licenseExpiryOf(row: LicenseExpiryColumns): Pick<License, "isTrial" | "gracePeriodHours"> {
+  return { isTrial: row.l_is_trial === 1, gracePeriodHours: row.l_grace_hours ?? 0 };
+}
+
 /** A license's columns (table alias `l`), as toLicense reads them. */
 export const LICENSE_COLUMNS = `l.id AS license_id, l.license_key, l.enabled, l.active, l.validity_period, l.license_type,
-       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}`;
+       ${licenseRuleColumns("l", "l_")}, l.total_consumptions AS l_total_consumptions, ${LICENSE_FLOATING_COLUMNS}, ${LICENSE_EXPIRY_COLUMNS}`;
 
 export function toLicense(row: LicenseColumns & { license_id: number }): License {
   return {
@@ -139,6 +156,7 @@ export function toLicense(row: LicenseColumns & { license_id: number }): License
     enabled: row.enabled === 1,
     active: row.active === 1,
     validityPeriod: row.validity_period,
+    ...licenseExpiryOf(row),
     licenseType: row.license_type ?? "perpetual",
     mirroredTotal: row.l_total_consumptions ?? 0,
     rules: rulesFromColumns(row, "l_"),

@@ -46,6 +46,10 @@ export interface LicenseToWrite {
   customer_id: number | null;
   /** Values of product custom fields, by field id; the others keep the product default. */
   customFields: Array<{ fieldId: number; value: string }>;
+  /** Transfers the license already had (imports); default 0. */
+  transferCount?: number;
+  /** The device of a one-per-device trial (trial_key), as licenses.trial_device holds it; default null. */
+  trialDevice?: string | null;
 }
 
 /** Passwords for users of licenses already here who have none yet (the one thing a re-import sets). */
@@ -128,6 +132,8 @@ function licenseRow(license: LicenseToWrite) {
     ...(license.terms.consumption ?? LICENSE_CONSUMPTION_DEFAULTS),
     customer_id: license.customer_id,
     created_at: license.created_at,
+    transfer_count: license.transferCount ?? 0,
+    trial_device: license.trialDevice ?? null,
   });
 }
 

@@ -23,17 +23,31 @@ export interface LicenseDetails {
     authorizationMethod: AuthorizationMethod;
     companyId: number;
     metadataJson: string;
+    allowTrial: boolean;
+    trialDays: number;
   };
   maxActivations: number;
   allowUnlimitedActivations: boolean;
   timesActivated: number;
   createdAt: string;
+  /** As stored now (a trial's first activation sets it). */
+  validityPeriod: string | null;
   metadataJson: string;
   orderStoreId: string | null;
   /** User-based licenses: at most this many users; 0 means no limit. */
   maxLicenseUsers: number;
   isTrial: boolean;
   trialDays: number;
+  /** Entitlement dates and policies (docs/protocol.md "Entitlement dates and policies"). */
+  startDate: string | null;
+  maintenancePeriod: string | null;
+  preventVm: boolean;
+  allowGracePeriod: boolean;
+  /** Hours. */
+  gracePeriod: number;
+  allowOfflineActivation: boolean;
+  maxTransfers: number;
+  transferCount: number;
   customer: CustomerRow | null;
   /** Every custom field of the product, with the license's own value or the product default. */
   customFields: LicenseDetailResource["custom_fields"];

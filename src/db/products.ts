@@ -16,6 +16,8 @@ export interface ProductDetails {
   authorizationMethod: AuthorizationMethod;
   companyId: number;
   metadataJson: string;
+  allowTrial: boolean;
+  trialDays: number;
   customFields: Array<{ id: number; name: string; defaultValue: string }>;
 }
 
@@ -26,13 +28,17 @@ interface ProductDetailsRow {
   authorization_method: AuthorizationMethod;
   company_id: number;
   metadata: string;
+  allow_trial: number;
+  trial_days: number;
 }
 
 /** The product with this short code and its custom fields; null when there is none. */
 export async function findProductDetails(db: D1Database, shortCode: string): Promise<ProductDetails | null> {
   const [product, fields] = await db.batch([
     db
-      .prepare("SELECT id, short_code, name, authorization_method, company_id, metadata FROM products WHERE short_code = ?")
+      .prepare(
+        "SELECT id, short_code, name, authorization_method, company_id, metadata, allow_trial, trial_days FROM products WHERE short_code = ?",
+      )
       .bind(shortCode),
     db
       .prepare(
@@ -50,6 +56,8 @@ export async function findProductDetails(db: D1Database, shortCode: string): Pro
     authorizationMethod: row.authorization_method,
     companyId: row.company_id,
     metadataJson: row.metadata,
+    allowTrial: row.allow_trial === 1,
+    trialDays: row.trial_days,
     customFields: (fields!.results as Array<{ id: number; name: string; default_value: string }>).map((field) => ({
       id: field.id,
       name: field.name,

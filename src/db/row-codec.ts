@@ -82,7 +82,7 @@ export function setClause(changes: object): { sql: string; values: SqlValue[] } 
 
 /** A column name from our own field names; anything else is a bug, refused before it reaches SQL. */
 export function columnName(name: string): string {
-  if (!/^[a-z_]+$/.test(name)) throw new Error(`not a column name: ${name}`);
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a column name: ${name}`);
   return name;
 }
 

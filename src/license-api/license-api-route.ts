@@ -79,6 +79,10 @@ interface LicenseApiDescription<Q extends PartSchema, B extends PartSchema, R ex
   R
 > {
   method: "get" | "post";
+  /** Whether the endpoint writes, so read-only API keys are refused: POST endpoints, and a GET that writes (trial_key). */
+  writes?: boolean;
+  /** A body that is a text file, not JSON (offline requests): how it is read into what `body` validates, and what it is. */
+  textBody?: { read(request: Request): Promise<unknown>; description: string };
 }
 
 export type LicenseApiRouteSpec<Q extends PartSchema, B extends PartSchema, R extends z.ZodType> = LicenseApiDescription<Q, B, R> &
@@ -97,6 +101,7 @@ export type LicenseApiRouteSpec<Q extends PartSchema, B extends PartSchema, R ex
 export interface LicenseApiRoute extends RouteDescription {
   method: "get" | "post";
   reads: "context" | CounterKind | "none";
+  textBody?: { description: string };
   /** Authenticates, validates, runs the handler and signs its answer. */
   run(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
 }
@@ -140,13 +145,17 @@ async function answer(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<Response> {
-  const signed = readSignedRequest(request, spec.method !== "get");
+  const signed = readSignedRequest(request, spec.writes ?? spec.method !== "get");
   // A malformed request is answered after authentication: parse now, throw later.
   let parsed: { ok: true; parts: RequestParts<undefined, PartSchema, PartSchema> } | { ok: false; error: unknown };
   try {
     parsed = {
       ok: true,
-      parts: await readRequestParts(spec, { params: () => ({}), query: () => queryObject(request.url), body: () => readJsonBody(request) }),
+      parts: await readRequestParts(spec, {
+        params: () => ({}),
+        query: () => queryObject(request.url),
+        body: () => (spec.textBody ? spec.textBody.read(request) : readJsonBody(request)),
+      }),
     };
   } catch (error) {
     parsed = { ok: false, error };

@@ -3,9 +3,9 @@
  * feature objects inside it (check_license_feature too), field for field as the official SDK's
  * response types declare them (test/sdk/response-types.sdk.test.ts compares them with the
  * installed SDK's declarations). What the vendor sets is answered as stored (metadata, customer,
- * custom fields, order reference, user limit, trial marking); fields for things this server
- * does not do (maintenance, grace periods, installation files, customer accounts) carry their
- * neutral values with the declared type. Floating settings come from the license and its
+ * custom fields, order reference, user limit, trials, entitlement dates and policies, transfers, the
+ * newest installation file); fields for things this server does not do (air-gapped and hardware-key
+ * licenses, customer accounts) carry their neutral values with the declared type. Floating settings come from the license and its
  * features; what the pool looks like to the device (slots in use, its borrow) from the pool's
  * counter object (PoolView).
  */
@@ -14,11 +14,13 @@ import type { CounterState } from "../counter/types";
 import { periodEnd } from "../counter/consumption-period";
 import type { ConsumptionRules } from "../counter/consumption-rules";
 import type { DeviceVariableResource } from "../models/device";
+import type { ProductVersionResource } from "../models/product-version";
 import type { License, LicenseFeature } from "../db/license-context";
 import type { CustomerValuesRow } from "../db/customers";
 import type { LicenseUser } from "../db/license-users";
 import type { LicenseDetails } from "../db/licenses";
-import { isExpired } from "./resolve-license";
+import { isExpired, isLicenseExpired } from "./resolve-license";
+import { licenseInstallationFile } from "./version-body";
 
 /**
  * Our extension: when the current consumption period started and when it ends (ISO-8601), for
@@ -195,27 +197,28 @@ export function licenseObject(input: LicenseObjectInput) {
     id: license.id,
     license_active: license.active,
     license_enabled: license.enabled,
-    is_expired: isExpired(license.validityPeriod, nowMs),
+    is_expired: isLicenseExpired(license, nowMs),
     license_type: license.licenseType,
     ...identity,
     order_store_id: details.orderStoreId,
     is_trial: details.isTrial,
     trial_days: details.trialDays,
     license_template_id: null,
-    allow_grace_period: false,
-    grace_period: 0,
-    allow_offline_activation: false,
+    allow_grace_period: details.allowGracePeriod,
+    // The SDK adds grace_period to validity_period whatever allow_grace_period says: 0 unless allowed.
+    grace_period: details.allowGracePeriod ? details.gracePeriod : 0,
+    allow_offline_activation: details.allowOfflineActivation,
     allow_unlimited_activations: details.allowUnlimitedActivations,
     max_activations: details.maxActivations,
     times_activated: details.timesActivated,
-    transfer_count: 0,
-    max_transfers: 0,
+    transfer_count: details.transferCount,
+    max_transfers: details.maxTransfers,
     is_air_gapped: false,
     is_hardware_key_auth: false,
-    prevent_vm: false,
-    enable_maintenance_period: false,
-    maintenance_period: null,
-    start_date: null,
+    prevent_vm: details.preventVm,
+    enable_maintenance_period: details.maintenancePeriod !== null,
+    maintenance_period: details.maintenancePeriod,
+    start_date: details.startDate,
     validity_period: license.validityPeriod,
     // is_floating: LicenseSpring's on-premises Floating Server, never here (the SDK would talk to it instead).
     is_floating: false,
@@ -233,8 +236,8 @@ export function licenseObject(input: LicenseObjectInput) {
       product_name: details.product.name,
       short_code: details.product.shortCode,
       authorization_method: details.product.authorizationMethod,
-      allow_trial: false,
-      trial_days: 0,
+      allow_trial: details.product.allowTrial,
+      trial_days: details.product.trialDays,
       allow_overages: false,
       max_overages: 0,
       prevent_vm: false,
@@ -257,6 +260,8 @@ export interface LicenseBodyInput extends LicenseObjectInput {
   activation?: { variables: DeviceVariableResource[] };
   /** The license's floating pool as this device sees it (floating cloud licenses); null otherwise. */
   pool: PoolView | null;
+  /** The newest version the device's build may install (its environment and channel), or null. */
+  installationFile: ProductVersionResource | null;
 }
 
 /** The license as one device sees it: activate_license and check_license. */
@@ -271,7 +276,7 @@ export function licenseBody(input: LicenseBodyInput) {
     is_borrowed: borrowed,
     borrowed_until: borrowed ? new Date(borrowedUntil).toISOString() : null,
     floating_in_use_devices: input.pool?.inUseDevices ?? 0,
-    installation_file: null,
+    installation_file: licenseInstallationFile(input.installationFile),
     license_signature: input.licenseSignature,
     ...(input.activation
       ? {

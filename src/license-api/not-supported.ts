@@ -1,8 +1,8 @@
 /**
  * LicenseSpring License API calls the official SDKs make that this server does not implement.
- * Each answers one documented error body, `not_supported`, naming the call, instead of a bare
- * not_found: the SDK throws the parsed body to the application, so its developer reads what is
- * missing. Paths no SDK calls stay not_found. The table in docs/sdk-compatibility.md lists every
+ * Each answers one documented error body, `not_supported`, naming the HTTP call (which every SDK
+ * shares; `callers` is for the docs), instead of a bare not_found: the SDK throws the parsed body to
+ * the application, so its developer reads what is missing. Paths no SDK calls stay not_found. The table in docs/sdk-compatibility.md lists every
  * SDK method with its status; test/api/not-supported.test.ts checks both lists agree.
  *
  * The answer needs no authentication: it is the same for everyone and says only what the
@@ -20,7 +20,6 @@ export interface UnsupportedCall {
 }
 
 export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
-  { path: "trial_key", callers: "LicenseAPI.getTrialKey, LicenseManager.getTrialKey", reason: "trial keys are not issued" },
   { path: "check_bundle", callers: "LicenseAPI.checkBundle, BundleManager.checkBundle", reason: "product bundles are not supported" },
   {
     path: "activate_bundle",
@@ -31,18 +30,6 @@ export const UNSUPPORTED_CALLS: readonly UnsupportedCall[] = [
     path: "deactivate_bundle",
     callers: "LicenseAPI.deactivateBundle, BundleManager.deactivateBundle",
     reason: "product bundles are not supported",
-  },
-  { path: "activate_offline", callers: "LicenseAPI.activateOffline", reason: "offline activation files are not supported" },
-  { path: "deactivate_offline", callers: "LicenseAPI.deactivateOffline", reason: "offline activation files are not supported" },
-  {
-    path: "versions",
-    callers: "LicenseAPI.getVersions, LicenseManager.getVersions",
-    reason: "product versions and installation files are not kept",
-  },
-  {
-    path: "installation_file",
-    callers: "LicenseAPI.getInstallationFile, LicenseManager.getInstallationFile",
-    reason: "product versions and installation files are not kept",
   },
   { path: "sso_url", callers: "LicenseAPI.getSSOUrl, LicenseManager.getSSOUrl", reason: "single sign-on is not supported" },
   { path: "oauth_url", callers: "the Python SDK (OAuth client credentials)", reason: "OAuth client credentials are not supported" },
@@ -63,7 +50,7 @@ export function notSupported(call: UnsupportedCall): () => never {
   return () => {
     throw new ApiError(
       "not_supported",
-      `/api/v4/${call.path} (${call.callers}) is not supported by this server: ${call.reason}. See docs/sdk-compatibility.md`,
+      `/api/v4/${call.path} is not supported by this server: ${call.reason}. See docs/sdk-compatibility.md`,
     );
   };
 }

@@ -67,23 +67,37 @@ export function isExpired(isoDate: string | null, nowMs: number): boolean {
   return isoDate !== null && Date.parse(isoDate) <= nowMs;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Whether the license has ended: its validity_period plus its grace period (LicenseSpring: valid, not expired, during the grace). */
+export function isLicenseExpired(license: Pick<License, "validityPeriod" | "gracePeriodHours">, nowMs: number): boolean {
+  return license.validityPeriod !== null && Date.parse(license.validityPeriod) + license.gracePeriodHours * HOUR_MS <= nowMs;
+}
+
+/** The documented answer for an ended license: trial_expired for a trial (the code the SDK also raises itself), else license_expired. */
+export function expiredError(license: Pick<License, "isTrial">): ApiError {
+  return new ApiError(license.isTrial ? "trial_expired" : "license_expired");
+}
+
 /** identity → enabled → active → validity → device (blacklisted, then active). */
 export function resolveLicense(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess, nowMs: number): ResolvedLicense {
   const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
   // A vendor's "disabled" outranks "not yet activated": it is the state the client can't change.
   if (!license.enabled) throw new ApiError("license_not_enabled");
   if (!license.active) throw new ApiError("license_not_active");
-  if (isExpired(license.validityPeriod, nowMs)) throw new ApiError("license_expired");
+  if (isLicenseExpired(license, nowMs)) throw expiredError(license);
   return { product, license, device: activeDevice(context) };
 }
 
 /**
- * identity → device (blacklisted, then active), without the license's state: for the floating
- * releases, which free a slot and grant nothing, so they work on a disabled, inactive or expired
- * license as deactivation does; refusing them would keep the slot held until its timeout.
+ * identity → enabled → active → device (blacklisted, then active), for the floating releases: the
+ * license errors LicenseSpring lists for them. Not the expiry (LicenseSpring lists none): a release
+ * frees a slot and grants nothing, so it works on an expired license.
  */
 export function resolveLicenseToRelease(context: LicenseContext, lookup: LicenseLookup, apiKey: ProductAccess): ResolvedLicense {
   const { product, license } = resolveLicenseIdentity(context, lookup, apiKey);
+  if (!license.enabled) throw new ApiError("license_not_enabled");
+  if (!license.active) throw new ApiError("license_not_active");
   return { product, license, device: activeDevice(context) };
 }
 
@@ -99,7 +113,7 @@ export function activeDevice(context: LicenseContext): Device {
  * resolveLicense, then the feature: it must exist on the product and on the license. To consume
  * (`purpose: "consume"`) it must also be a consumption feature that has not expired; reading it
  * (check_license_feature, the floating feature calls) shows any feature, expired or not;
- * releasing its floating slot (`"release"`) skips the license's state, as resolveLicenseToRelease. A
+ * releasing its floating slot (`"release"`) skips the license's expiry, as resolveLicenseToRelease. A
  * missing feature is each endpoint's documented code: add_feature_consumption's
  * unsupported_product_feature, the others' invalid_license_feature_code.
  */

@@ -67,6 +67,17 @@ export const LicenseBody = z
   .loose()
   .meta({ id: "LicenseApiLicense" });
 
+/** activate_offline: the license object with the offline file's own signatures (the SDK's ActivateOfflineResponse). */
+export const OfflineLicenseBody = LicenseBody.extend({
+  date: z.string().describe("When the answer was made (RFC 7231)"),
+  offline_signature: z
+    .string()
+    .describe("base64 HMAC-SHA256 under the shared key over licenseSpring\\ndate: <date>\\n<key or username>\\n<hardware_id>\\n<api_key>"),
+  license_signature_v2: z
+    .string()
+    .describe("base64 RSA-SHA256 over the JSON text of this object without license_signature and license_signature_v2"),
+});
+
 export const FeatureConsumptionBody = z.object({
   id: z.number().int(),
   license_id: z.number().int(),
@@ -106,7 +117,12 @@ export const ProductDetailsBody = z
     metadata,
     metadata_string: z.string(),
     company: z.object({ id: z.number().int() }),
-    latest_version: z.null().optional().describe("Present (null: no versions are kept) when include_latest_version=true"),
+    latest_version: z
+      .object({ id: z.number().int(), version: z.string(), release_date: z.string(), environment: z.string(), channel: z.string() })
+      .loose()
+      .nullable()
+      .optional()
+      .describe("Present when include_latest_version=true: the newest enabled version for env and channel, or null"),
     custom_fields: z
       .array(z.object({ id: z.number().int(), name: z.string(), default_value: z.string() }))
       .optional()
@@ -159,3 +175,54 @@ export const TrackedVariablesBody = z.array(
 );
 
 export const PasswordChangedBody = z.literal("password_changed");
+
+/**
+ * trial_key: a new trial license (the SDK's TrialNewResponse), or the trial the device already has
+ * (TrialExistingResponse: its type and key or user).
+ */
+export const TrialBody = z.union([
+  z
+    .object({
+      id: z.number().int(),
+      product_id: z.number().int(),
+      is_trial: z.literal(true),
+      trial_days: z.number().int(),
+      license_type: z.string(),
+      max_activations: z.number().int(),
+      license: z.string().optional().describe("Key-based products: the trial's license key"),
+      license_key: z.string().optional().describe("Key-based products: the trial's license key"),
+      license_user: z.string().optional().describe("User-based products: the trial's license user"),
+      initial_password: z.string().optional().describe("User-based products: the user's password, as given or generated"),
+    })
+    .loose()
+    .describe("A new trial license"),
+  z
+    .object({
+      license_type: z.string(),
+      is_trial: z.boolean(),
+      license: z.string().optional().describe("Key-based products: the device's trial's license key"),
+      license_user: z.string().optional().describe("User-based products: the device's trial's license user"),
+    })
+    .describe("The trial this device already has"),
+]);
+
+/** versions: each version's number and release date, newest release first (the SDK's VersionsResponse). */
+export const VersionsBody = z.array(z.object({ version: z.string(), release_date: z.string() }));
+
+/** installation_file (the SDK's InstallationFileResponse); unset texts are left out. */
+export const InstallationFileBody = z
+  .object({
+    id: z.number().int(),
+    version: z.string(),
+    installation_file: z.string().optional().describe("Where to download it (the vendor's URL)"),
+    release_date: z.string(),
+    hash_md5: z.string().optional(),
+    environment: z.string(),
+    eula_link: z.string().optional(),
+    release_notes_link: z.string().optional(),
+    size: z.string().optional().describe("Bytes"),
+    requires_version: z.string().optional().describe("The minimum version to update from"),
+    channel: z.string(),
+    company: z.object({ id: z.number().int() }),
+  })
+  .describe("A version's installation file");

@@ -8,7 +8,10 @@ import { customerLicenseUsers } from "./routes/customer-license-users";
 import { getDeviceVariables, trackDeviceVariables } from "./routes/device-variables";
 import { featureBorrow, featureRelease, floatingBorrow, floatingRelease } from "./routes/floating";
 import { changePassword, userLicenses } from "./routes/license-users";
+import { activateOffline, deactivateOffline } from "./routes/offline-activation";
 import { productDetails } from "./routes/product-details";
+import { trialKey } from "./routes/trial-key";
+import { installationFile, versions } from "./routes/versions";
 
 export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   activateLicense,
@@ -27,4 +30,9 @@ export const licenseApiRoutes: readonly LicenseApiRoute[] = [
   floatingRelease,
   featureBorrow,
   featureRelease,
+  trialKey,
+  activateOffline,
+  deactivateOffline,
+  versions,
+  installationFile,
 ];

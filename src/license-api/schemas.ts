@@ -4,6 +4,7 @@
  * and dropped: real clients send more than any one endpoint reads.
  */
 import { z } from "zod";
+import { MalformedOfflineRequest, readOfflineRequest, type OfflineRequest } from "../auth/offline-request";
 import { MAX_DEVICE_VARIABLES } from "../db/device-variables";
 import { ApiError, type ApiErrorCode } from "../errors";
 import type { DeclaredErrors } from "../http/route";
@@ -43,6 +44,12 @@ const licenseIdentity = {
   license_id: z.number(typeMessage("license_id", "a number")).int("license_id must be an integer").positive().optional(),
 };
 
+/** What a client says of its build: its environment (LicenseSpring's `env`, e.g. "win64") and release channel. */
+const buildFields = {
+  env: z.string(typeMessage("env", "a string")).max(64, "env must be at most 64 characters").optional(),
+  channel: z.string(typeMessage("channel", "a string")).max(64, "channel must be at most 64 characters").optional(),
+};
+
 function exactlyOneLicenseIdentifier(
   body: { license_key?: string | undefined; username?: string | undefined },
   ctx: z.RefinementCtx,
@@ -67,9 +74,14 @@ const consumptions = z
   .refine((n) => n !== 0, "consumptions must not be 0")
   .default(1);
 
+/**
+ * `event`: the activity-log event a consumption records. LicenseSpring's schema: an array of at
+ * least one of the two values, never both; a value repeated is that one event.
+ */
 const event = z
   .array(z.enum(CONSUMPTION_EVENTS), typeMessage("event", "an array"))
-  .length(1, "event must name exactly one of consumption_add or offline_floating_consumptions_sync")
+  .min(1, "event must name one of consumption_add or offline_floating_consumptions_sync")
+  .refine((events) => new Set(events).size === 1, "event must not name both consumption_add and offline_floating_consumptions_sync")
   .optional()
   .transform((events): ConsumptionEvent => events?.[0] ?? "consumption_add");
 
@@ -189,6 +201,9 @@ export const ActivateLicenseBody = z
     ...licenseIdentity,
     password: password.optional(),
     variables: deviceVariables.optional(),
+    /** The client says it runs in a virtual machine (LicenseSpring's SDKs send it): refused on a prevent_vm license. */
+    is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
+    ...buildFields,
     id_token: activationSso.id_token,
     code: activationSso.code,
   })
@@ -320,9 +335,14 @@ const queryBoolean = (name: string) =>
     .optional()
     .transform((value) => value === "true" || value === "1");
 
-/** check_license query parameters. */
+/** check_license query parameters (env and channel choose the installation_file the answer carries). */
 export const CheckLicenseQuery = z
-  .object({ ...licenseIdentity, license_id: queryLicenseId, include_expired_features: queryBoolean("include_expired_features") })
+  .object({
+    ...licenseIdentity,
+    license_id: queryLicenseId,
+    include_expired_features: queryBoolean("include_expired_features"),
+    ...buildFields,
+  })
   .superRefine(exactlyOneLicenseIdentifier);
 export type CheckLicenseQuery = z.infer<typeof CheckLicenseQuery>;
 
@@ -347,9 +367,27 @@ export const TrackDeviceVariablesBody = z
   .object({ ...licenseIdentity, variables: deviceVariables })
   .superRefine(exactlyOneLicenseIdentifier);
 
-/** product_details query parameters (`env` and the SDK's extra include_expired_features are accepted and unused). */
+/** versions query parameters: the identity, and the environment and channel the list is for (absent: any). */
+export const VersionsQuery = z
+  .object({ ...licenseIdentity, license_id: queryLicenseId, ...buildFields })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type VersionsQuery = z.infer<typeof VersionsQuery>;
+
+/** installation_file query parameters: as versions, and the version (absent: the newest). */
+export const InstallationFileQuery = z
+  .object({
+    ...licenseIdentity,
+    license_id: queryLicenseId,
+    ...buildFields,
+    version: z.string(typeMessage("version", "a string")).max(64, "version must be at most 64 characters").optional(),
+  })
+  .superRefine(exactlyOneLicenseIdentifier);
+export type InstallationFileQuery = z.infer<typeof InstallationFileQuery>;
+
+/** product_details query parameters (`env` and `channel` choose the latest_version; the SDK's extra include_expired_features is unused). */
 export const ProductDetailsQuery = z.object({
   product: requiredText("product"),
+  ...buildFields,
   include_latest_version: queryBoolean("include_latest_version"),
   include_custom_fields: queryBoolean("include_custom_fields"),
 });
@@ -383,6 +421,135 @@ export const ChangePasswordBody = z.object({
     .min(8, "new_password must be at least 8 characters")
     .max(256, "new_password must be at most 256 characters"),
 });
+
+const optionalText = (name: string) =>
+  z.string(typeMessage(name, "a string")).max(256, `${name} must be at most 256 characters`).optional();
+
+/**
+ * trial_key query parameters: the device and product; on user-based products the trial user's
+ * e-mail (required there) and password (generated when absent); the customer's details, used when
+ * an e-mail is given. license_policy names a LicenseSpring license policy, which this server does
+ * not keep: the product's own trial terms apply, so a request that names one is not_supported.
+ */
+export const TrialKeyQuery = z
+  .object({
+    hardware_id: hardwareId,
+    product: requiredText("product"),
+    email: z.email(typeMessage("email", "an e-mail address")).max(256, "email must be at most 256 characters").optional(),
+    password: z
+      .string(typeMessage("password", "a string"))
+      .min(8, "password must be at least 8 characters")
+      .max(256, "password must be at most 256 characters")
+      .optional(),
+    license_policy: z.string().optional(),
+    first_name: optionalText("first_name"),
+    last_name: optionalText("last_name"),
+    phone: optionalText("phone"),
+    company_name: optionalText("company_name"),
+    address: optionalText("address"),
+    postcode: optionalText("postcode"),
+    state: optionalText("state"),
+    country: optionalText("country"),
+    city: optionalText("city"),
+    reference: optionalText("reference"),
+  })
+  .superRefine((query, ctx) => {
+    if (query.license_policy !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: "/api/v4/trial_key with license_policy is not supported: license policies are not kept, the product's trial terms apply",
+        params: { notSupported: true },
+      });
+  });
+export type TrialKeyQuery = z.infer<typeof TrialKeyQuery>;
+
+/**
+ * An offline request file as activate_offline and deactivate_offline read it (src/auth/offline-request.ts):
+ * the file's text arrives as `file`; what comes out is the request it holds, validated with
+ * `request` (its fields at the top, as any other body's), and `offline`, what its signature covers
+ * (checked against the API key's shared key once the caller is authenticated). An empty file is
+ * missing_content, one that is not an offline request authorization_missing_params (LicenseSpring's
+ * codes), a request for the other endpoint validation_error.
+ */
+function offlineFile<S extends z.ZodType<{ api_key?: string | undefined }>>(request: S, kind: "activation" | "deactivation") {
+  return z.object({ file: z.string() }).transform((body, ctx) => {
+    if (body.file.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "The offline request is empty", params: { apiErrorCode: "missing_content" } });
+      return z.NEVER;
+    }
+    let offline: OfflineRequest;
+    try {
+      offline = readOfflineRequest(body.file);
+    } catch (error) {
+      if (!(error instanceof MalformedOfflineRequest)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message, params: { apiErrorCode: "authorization_missing_params" } });
+      return z.NEVER;
+    }
+    // The checks every JSON body gets (parseWith), on the request the file holds.
+    const illFormed = illFormedText(offline.request);
+    if (illFormed !== null) ctx.addIssue({ code: "custom", message: `request.${illFormed}` });
+    if (offline.request.request !== undefined && offline.request.request !== kind)
+      ctx.addIssue({
+        code: "custom",
+        message: `request: this is ${JSON.stringify(offline.request.request)} request, not an offline ${kind}`,
+      });
+    const fields = request.safeParse(offline.request, { reportInput: true });
+    if (!fields.success) {
+      for (const issue of fields.error.issues)
+        ctx.addIssue({ ...issue, path: ["request", ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+      return z.NEVER;
+    }
+    return { ...fields.data, offline: { ...offline, apiKey: fields.data.api_key } };
+  });
+}
+
+/** What an offline request names besides the identity: the API key it was signed for, and the date it was made. */
+const offlineSigner = {
+  api_key: z.string(typeMessage("api_key", "a string")).optional(),
+  date: z.string(typeMessage("date", "a string")).optional(),
+};
+
+/** activate_offline: the request an SDK's createOfflineActivationPayload (or the Python SDK's activate_offline_dump) wrote. */
+export const OfflineActivationBody = offlineFile(
+  z
+    .object({
+      ...licenseIdentity,
+      ...offlineSigner,
+      password: password.optional(),
+      variables: deviceVariables.optional(),
+      is_vm: z.boolean(typeMessage("is_vm", "true or false")).optional(),
+      ...buildFields,
+    })
+    .superRefine(exactlyOneLicenseIdentifier),
+  "activation",
+);
+export type OfflineActivationBody = z.infer<typeof OfflineActivationBody>;
+
+/**
+ * deactivate_offline: the request License.deactivateOffline (or createOfflineDeactivationPayload)
+ * wrote. The Python SDK can add local consumption to it (`consumptions`, `product_features`); this
+ * server does not apply consumption from a deactivation file, so a file that carries some is
+ * not_supported rather than losing it: sync it with add_consumption / add_feature_consumption first.
+ */
+export const OfflineDeactivationBody = offlineFile(
+  z
+    .object({ ...licenseIdentity, ...offlineSigner, consumptions: z.unknown().optional(), product_features: z.unknown().optional() })
+    .superRefine(exactlyOneLicenseIdentifier)
+    .superRefine((request, ctx) => {
+      const carries = (value: unknown) =>
+        value !== undefined && value !== null && value !== 0 && !(Array.isArray(value) && value.length === 0);
+      if (carries(request.consumptions) || carries(request.product_features))
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "/api/v4/deactivate_offline with consumptions is not supported: consumption in a deactivation file is not applied; " +
+            "send it with add_consumption / add_feature_consumption before deactivating",
+          params: { notSupported: true },
+        });
+    }),
+  "deactivation",
+);
+export type OfflineDeactivationBody = z.infer<typeof OfflineDeactivationBody>;
 
 /** A URL's query as a plain object (a repeated parameter keeps its first value). */
 export function queryObject(url: string): Record<string, string> {

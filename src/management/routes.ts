@@ -8,6 +8,7 @@ import { managementDeviceRoutes } from "./routes/devices";
 import { managementImportRoutes } from "./routes/import";
 import { managementLicenseFeatureRoutes } from "./routes/license-features";
 import { managementLicenseRoutes } from "./routes/licenses";
+import { managementProductVersionRoutes } from "./routes/product-versions";
 import { managementKeyRoutes } from "./routes/management-keys";
 import { managementProductRoutes } from "./routes/products";
 import { managementUsageRoutes } from "./routes/usage";
@@ -15,6 +16,7 @@ import { managementWebhookRoutes } from "./routes/webhooks";
 
 export const managementRoutes: readonly ManagementRoute[] = [
   ...managementProductRoutes,
+  ...managementProductVersionRoutes,
   ...managementLicenseRoutes,
   ...managementLicenseFeatureRoutes,
   ...managementCustomerRoutes,

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { typeMessage } from "../license-api/schemas";
 import { apiKeyScopeFields } from "./api-key";
-import { code, flag, instant, text } from "./fields";
+import { code, count, flag, instant, text } from "./fields";
 import { refineLicenseTerms, licenseTermsFields } from "./license";
 import { ImportedLicenseUserInput } from "./license-user";
 
@@ -60,6 +60,8 @@ export const ImportLicenseRow = refineLicenseTerms(
       ...licenseTermsFields,
       /** When the license was created in LicenseSpring: a user with several licenses of a product gets the newest. */
       created_at: instant("created_at").optional(),
+      /** The transfers it already had: max_transfers counts on from here. */
+      transfer_count: count("transfer_count").default(0),
     })
     .strict(),
 );

@@ -4,6 +4,7 @@
  * trial marking), its customer, custom field values, feature overrides and floating settings.
  */
 import { z } from "zod";
+import { typeMessage } from "../license-api/schemas";
 import { bodyId, changes, code, count, decimal, flag, instant, metadata, metadataResource, resourceId, text, warnings } from "./fields";
 import { CustomerInput, CustomerResource } from "./customer";
 import { FeatureOverridesInput, FloatingDeviceResource, LicenseFeatureResource } from "./license-feature";
@@ -42,6 +43,31 @@ const termFields = {
   allow_unlimited_activations: flag("allow_unlimited_activations"),
 };
 
+/**
+ * Entitlement dates and policies (docs/protocol.md "Entitlement dates and policies"): what
+ * LicenseSpring's SDKs read, enforced by the server where it can be (start_date, prevent_vm, the
+ * grace period, allow_offline_activation, max_transfers) and reported for the client to act on
+ * (maintenance_period).
+ */
+export const entitlementFields = {
+  /** No activation before this instant; devices activated earlier keep working. */
+  start_date: instant("start_date").nullable(),
+  /** When the license's maintenance (updates, support) ends; the SDK reports the days left. */
+  maintenance_period: instant("maintenance_period").nullable(),
+  /** No activation from a client that says it runs in a virtual machine (`is_vm`). */
+  prevent_vm: flag("prevent_vm"),
+  /** With allow_grace_period, the license stays valid grace_period hours past validity_period. */
+  allow_grace_period: flag("allow_grace_period"),
+  grace_period: count("grace_period").max(87_600, "grace_period must be at most 87600 hours (10 years)"),
+  /** activate_offline may activate the license (LicenseSpring's default: yes). */
+  allow_offline_activation: flag("allow_offline_activation"),
+  /** Device transfers: 0 no limit, -1 none (the first device keeps the license), N at most N. */
+  max_transfers: z
+    .number(typeMessage("max_transfers", "a number"))
+    .int("max_transfers must be an integer")
+    .min(-1, "max_transfers must be -1 (no transfers), 0 (no limit) or a positive limit"),
+};
+
 /** What issuing a license and importing one both take, with the same defaults and rules. */
 export const licenseTermsFields = {
   enabled: flag("enabled").default(true),
@@ -69,6 +95,13 @@ export const licenseTermsFields = {
   /** A device may keep its slot (and its floating features' slots) offline for up to max_borrow_time hours. */
   can_borrow: borrowFields.can_borrow.default(false),
   max_borrow_time: borrowFields.max_borrow_time.default(0),
+  start_date: entitlementFields.start_date.default(null),
+  maintenance_period: entitlementFields.maintenance_period.default(null),
+  prevent_vm: entitlementFields.prevent_vm.default(false),
+  allow_grace_period: entitlementFields.allow_grace_period.default(false),
+  grace_period: entitlementFields.grace_period.default(0),
+  allow_offline_activation: entitlementFields.allow_offline_activation.default(true),
+  max_transfers: entitlementFields.max_transfers.default(0),
 };
 /** The terms of a license being issued or imported, as validated. */
 export type LicenseTerms = z.output<z.ZodObject<typeof licenseTermsFields>>;
@@ -107,13 +140,17 @@ export function refineLicenseTerms<T extends z.ZodType<{ consumption?: unknown; 
 /**
  * What issuing refuses beyond what importing does (imports carry licenses as LicenseSpring held
  * them): settings of the license and of its own counter that cannot work (./unworkable-settings.ts).
+ * `derived`: fields the license gets from elsewhere, left out of the check (a trial's validity_period
+ * comes from trial_days at its first activation).
  */
-function refineIssuedSettings(body: Settings & { consumption?: Settings | undefined }, ctx: z.RefinementCtx): void {
-  const problem = settingsProblem(body, () => true);
-  if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
-  const counter = body.consumption && settingsProblem(body.consumption, () => true);
-  if (counter) ctx.addIssue({ code: "custom", message: counter.message, path: ["consumption", counter.field] });
-}
+export const refineIssuedSettings =
+  (derived: ReadonlyArray<keyof Settings> = []) =>
+  (body: Settings & { consumption?: Settings | undefined }, ctx: z.RefinementCtx): void => {
+    const problem = settingsProblem(body, (field) => !derived.includes(field));
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
+    const counter = body.consumption && settingsProblem(body.consumption, () => true);
+    if (counter) ctx.addIssue({ code: "custom", message: counter.message, path: ["consumption", counter.field] });
+  };
 
 export const IssueLicenseBody = refineLicenseTerms(
   z
@@ -130,7 +167,7 @@ export const IssueLicenseBody = refineLicenseTerms(
       customer_id: bodyId("customer_id").optional(),
     })
     .strict(),
-).superRefine(refineIssuedSettings);
+).superRefine(refineIssuedSettings());
 export type IssueLicenseBody = z.infer<typeof IssueLicenseBody>;
 
 /**
@@ -149,6 +186,7 @@ export const UpdateLicenseBody = changes({
   custom_fields: customFieldValues(customFieldValue.nullable()),
   ...floatingFields,
   ...borrowFields,
+  ...entitlementFields,
 })
   .superRefine(refineConsumption)
   .superRefine(refineCustomer);
@@ -202,6 +240,15 @@ export const LicenseResource = z
     customer_id: resourceId().nullable(),
     /** When the license was archived; null: it is not. An archived license is disabled and frozen until restored. */
     archived_at: z.string().nullable(),
+    start_date: z.string().nullable(),
+    maintenance_period: z.string().nullable(),
+    prevent_vm: z.boolean(),
+    allow_grace_period: z.boolean(),
+    grace_period: z.number().int(),
+    allow_offline_activation: z.boolean(),
+    max_transfers: z.number().int(),
+    /** Times the license moved to another device (deactivated on one, activated on another). */
+    transfer_count: z.number().int(),
   })
   .meta({ id: "License" });
 export type LicenseResource = z.infer<typeof LicenseResource>;

@@ -3,12 +3,13 @@
  * (docs/management-api.md "Settings that cannot work"). Two kinds are refused with
  * validation_error, on the values a write leaves in place, where the write touches them:
  * - a switch turned on with nothing behind it: reset_consumption without a consumption_period,
- *   allow_overages with max_overages 0, a floating pool of 0 slots, borrowing for 0 hours, a
- *   time-limited license without a validity_period;
+ *   allow_overages with max_overages 0, a floating pool of 0 slots, borrowing for 0 hours, a grace
+ *   period of 0 hours, a time-limited license without a validity_period (a time-limited trial
+ *   without trial_days, which would set it), a start_date not before the validity_period ends;
  * - a value the write sends that the settings leave without effect: a consumption_period while
  *   reset_consumption is false, max_overages while allow_overages is false, floating_users while
- *   is_floating_cloud is false, max_borrow_time while can_borrow is false, consumption rules on an
- *   activation feature. A value only kept (not sent) while its switch is turned off is fine: that
+ *   is_floating_cloud is false, max_borrow_time while can_borrow is false, grace_period while
+ *   allow_grace_period is false, consumption rules on an activation feature. A value only kept (not sent) while its switch is turned off is fine: that
  *   is how a vendor pauses overages or resets.
  * A state that works but refuses every request for now (an allowance of 0, an expiry date in the
  * past) is legitimate, staged or temporary, so it is flagged instead: the resource's `warnings`.
@@ -41,6 +42,9 @@ export interface Settings {
   max_borrow_time?: number | null | undefined;
   license_type?: string | undefined;
   validity_period?: string | null | undefined;
+  start_date?: string | null | undefined;
+  allow_grace_period?: boolean | null | undefined;
+  grace_period?: number | null | undefined;
 }
 
 /** Whether the write sends `field` itself (creating: every field; a PATCH: the fields of its body). */
@@ -63,6 +67,7 @@ const PAIRS: readonly Pair[] = [
   { on: "reset_consumption", value: "consumption_period", needs: "reset_consumption needs one: daily, weekly, monthly or annually" },
   { on: "allow_overages", value: "max_overages", needs: "allow_overages needs at least 1 (max_overages 0 allows no overage)" },
   ...FLOATING_PAIRS,
+  { on: "allow_grace_period", value: "grace_period", needs: "allow_grace_period needs at least 1 (hours)" },
 ];
 
 /** The consumption rules an activation feature cannot have. */
@@ -109,7 +114,32 @@ export function settingsProblem(values: Settings, sent: Sent): SettingProblem | 
   if (pair) return pair;
   if ((sent("license_type") || sent("validity_period")) && values.license_type === "time-limited" && !values.validity_period)
     return { field: "validity_period", message: "a time-limited license needs one (an ISO-8601 date-time)" };
+  if (
+    (sent("start_date") || sent("validity_period")) &&
+    values.start_date &&
+    values.validity_period &&
+    Date.parse(values.start_date) >= Date.parse(values.validity_period)
+  )
+    return { field: "start_date", message: `the license ends (validity_period ${values.validity_period}) before it can be activated` };
   return null;
+}
+
+/** A product's trial settings as a write leaves them. */
+export interface TrialSettings {
+  trial_days: number;
+  trial_license: { license_type: string };
+}
+
+/**
+ * A time-limited trial that never ends: a trial's validity_period is its first activation plus
+ * trial_days, and trial_days 0 sets none. Checked when the write touches either (sent).
+ */
+export function assertTrialWorkable(values: TrialSettings, sent: (field: keyof TrialSettings) => boolean): void {
+  if ((sent("trial_days") || sent("trial_license")) && values.trial_license.license_type === "time-limited" && values.trial_days === 0)
+    throw new ApiError(
+      "validation_error",
+      problemText(["trial_days"], "a time-limited trial needs at least 1: its validity_period is its first activation plus trial_days"),
+    );
 }
 
 /** validation_error naming the first setting of `values` (at path `at` in the body) that the write touches and that cannot work. */

@@ -120,6 +120,14 @@ class DocumentBuilder {
     return {
       tags: ["License API"],
       ...described,
+      ...(route.textBody
+        ? {
+            requestBody: {
+              required: true,
+              content: { "text/plain": { schema: { type: "string", description: route.textBody.description } } },
+            },
+          }
+        : {}),
       security: [{ licenseHmac: [] }],
       parameters: [
         {

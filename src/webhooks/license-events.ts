@@ -4,6 +4,7 @@
  * with no write to hang the event on, so the scan is what notices; its event id is derived from the
  * license and its expiry, so a scan run twice over the same time records each expiry once.
  */
+import { activationConditions } from "../db/devices";
 import { webhookEventStatements, type EventCondition, type LicenseSubject, type WebhookEventRecord } from "../db/webhooks";
 
 /** The most licenses one scan records; the rest wait for the next run (it continues where this one stopped). */
@@ -81,15 +82,16 @@ export function deviceBlacklistedEvent(
 
 /**
  * A device's activation, recorded only if the activation write that follows makes an inactive (or
- * new) device active: it is neither active nor blacklisted now, and a seat is free (the same
- * condition the activation's insert decides by, src/db/devices.ts).
+ * new) device active: it is neither active nor blacklisted now, a seat is free and, if it is a
+ * transfer, one more is allowed (the same conditions the activation's insert decides by,
+ * src/db/devices.ts).
  */
 export function deviceActivatedEvent(
   license: LicenseSubject,
   hardwareId: string,
-  seats: { maxActivations: number; unlimited: boolean },
   nowMs: number,
 ): { event: WebhookEventRecord; onlyIf: EventCondition } {
+  const { seatFree, transferAllowed } = activationConditions("?2", "?3");
   return {
     event: {
       event_id: crypto.randomUUID(),
@@ -99,8 +101,8 @@ export function deviceActivatedEvent(
     },
     onlyIf: {
       sql: `NOT EXISTS (SELECT 1 FROM devices WHERE license_id = ?2 AND hardware_id = ?3 AND (active = 1 OR blacklisted = 1))
-            AND (?4 = 1 OR (SELECT COUNT(*) FROM devices WHERE license_id = ?2 AND active = 1) < ?5)`,
-      values: [license.license_id, hardwareId, seats.unlimited ? 1 : 0, seats.maxActivations],
+            AND ${seatFree} AND ${transferAllowed}`,
+      values: [license.license_id, hardwareId],
     },
   };
 }

@@ -318,17 +318,20 @@ describe("floating/borrow", () => {
     expect(await errorCode(await borrow(fixture, "unknown-device", "2031-03-10T11:00:00Z"))).toBe("device_not_found");
     await env.DB.prepare("UPDATE licenses SET enabled = 0 WHERE id = ?").bind(fixture.licenseId).run();
     expect(await errorCode(await borrow(fixture, fixture.hardwareId, null))).toBe("license_not_enabled");
-    expect(await errorCode(await release(fixture, "unknown-device"))).toBe("device_not_found");
+    expect(await errorCode(await release(fixture, "unknown-device"))).toBe("license_not_enabled");
   });
 
-  it("release frees the slot of a disabled license, as deactivation would (the Worker and the object agree)", async () => {
+  it("release of a disabled license is license_not_enabled, as LicenseSpring lists (the Worker and the object agree)", async () => {
     const fixture = await createFixture({ license: { floatingUsers: 1 } });
     const [second] = await addDevices(fixture, 1);
     await signedBody(await check(fixture));
     await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/disable`); // invalidates the object's snapshot
     expect(await errorCode(await check(fixture, second!))).toBe("license_not_enabled");
-    expect(await signedBody<string>(await release(fixture))).toBe("");
+    expect(await errorCode(await release(fixture))).toBe("license_not_enabled");
     await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/enable`);
+    // The slot was not freed: it is still the first device's.
+    expect(await errorCode(await check(fixture, second!))).toBe("floating_not_available");
+    expect(await signedBody<string>(await release(fixture))).toBe("");
     expect(await signedBody(await check(fixture, second!))).toMatchObject({ floating_in_use_devices: 1 });
   });
 
@@ -385,14 +388,15 @@ describe("floating features", () => {
     await signedBody(await checkFeature(fixture));
   });
 
-  it("feature_release frees the slot of a disabled license's feature", async () => {
+  it("feature_release of a disabled license's feature is license_not_enabled", async () => {
     const fixture = await createFixture({ feature: { floatingUsers: 1, floatingTimeout: 15 } });
     const [second] = await addDevices(fixture, 1);
     await signedBody(await checkFeature(fixture));
     await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/disable`);
     expect(await errorCode(await checkFeature(fixture, second!))).toBe("license_not_enabled");
-    expect(await signedBody<string>(await featureRelease(fixture))).toBe("");
+    expect(await errorCode(await featureRelease(fixture))).toBe("license_not_enabled");
     await manageOk("POST", `/api/v1/licenses/${fixture.licenseId}/enable`);
+    expect(await signedBody<string>(await featureRelease(fixture))).toBe("");
     expect(await signedBody(await checkFeature(fixture, second!))).toMatchObject({ floating_in_use_devices: 1 });
   });
 

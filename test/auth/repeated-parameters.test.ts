@@ -34,7 +34,12 @@ async function signed(): Promise<{ date: string; signature: string }> {
 async function expectRepeated(response: Response, parameter: string): Promise<void> {
   const body = (await response.json()) as { status: number; code: string; message: string };
   expect(response.status).toBe(400);
-  expect(body).toEqual({ status: 400, code: "authorization_missing_params", message: `The Authorization header repeats "${parameter}"` });
+  expect(body).toEqual({
+    status: 400,
+    code: "authorization_missing_params",
+    message: "The Authorization header must carry algorithm, headers, signature and apikey",
+  });
+  expect(response.headers.get("Error-Detail")).toBe(`The Authorization header repeats "${parameter}"`);
 }
 
 describe("a repeated Authorization parameter is authorization_missing_params", () => {

@@ -183,6 +183,11 @@ describe("the activity log", () => {
     const product = await call("POST", "/api/v1/products", { short_code: uniqueCode("all"), name: "All" });
     await call("PATCH", `/api/v1/products/${product.id}`, { name: "All actions" });
     await call("POST", `/api/v1/products/${product.id}/custom-fields`, { name: "seat" });
+    const version = await call("POST", `/api/v1/products/${product.id}/versions`, {
+      version: "1.0.0",
+      release_date: "2031-01-01T00:00:00Z",
+    });
+    await call("PATCH", `/api/v1/products/${product.id}/versions/${version.id}`, { enabled: false });
     const feature = uniqueCode("f");
     await call("POST", `/api/v1/products/${product.id}/features`, { code: feature, name: "F", max_consumption: 10 });
     await call("PATCH", `/api/v1/products/${product.id}/features/${feature}`, { max_consumption: 20 });

@@ -218,7 +218,7 @@ describe("error responses", () => {
       .map((o) => o.operation.operationId);
     expect(operations(doc).filter((o) => o.method === "get" && statuses(o.operation).includes("409"))).toEqual([]);
     expect(conflicting).toEqual(
-      expect.arrayContaining(["createProduct", "createProductFeature", "createProductCustomField", "issueLicense"]),
+      expect.arrayContaining(["createProduct", "createProductFeature", "createProductCustomField", "createProductVersion", "issueLicense"]),
     );
     const shortCode = `conflict-${crypto.randomUUID().slice(0, 8)}`;
     const product = await manage("POST", "/api/v1/products", { short_code: shortCode, name: "P" });
@@ -230,6 +230,7 @@ describe("error responses", () => {
     expect((await manage("POST", "/api/v1/products", { short_code: shortCode, name: "P" })).status).toBe(409);
     await twice(`/api/v1/products/${id}/features`, { code: "f", name: "F" });
     await twice(`/api/v1/products/${id}/custom-fields`, { name: "seat" });
+    await twice(`/api/v1/products/${id}/versions`, { version: "1.0.0", release_date: "2031-01-01T00:00:00Z" });
     await twice("/api/v1/licenses", { product_id: id, license_key: `KEY-${shortCode}` });
   });
 

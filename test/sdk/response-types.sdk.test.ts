@@ -7,7 +7,7 @@ import { LicenseAPI } from "@licensespring/node-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareWithDeclared, loadSdkResponseTypes, type Comparison, type CompareOptions } from "./declared-types";
 import { startLocalService, type LocalService } from "./local-service";
-import { vendorApi } from "./vendor-api";
+import { offlinePortal, vendorApi } from "./vendor-api";
 
 const declarations = loadSdkResponseTypes();
 
@@ -19,7 +19,7 @@ const ABSENT_ON_PURPOSE: Array<[pattern: string, reason: string]> = [
   ["product_features[].floating_users", "present on floating features only (LicenseSpring's docs); the floating product checks them"],
   ["*.product_features[].floating_timeout", "present on floating features only; the floating product checks them"],
   ["*.product_features[].floating_users", "present on floating features only; the floating product checks them"],
-  ["license_signature_v2", "carried by offline activation files only; the SDK verifies it only there (not supported here)"],
+  ["license_signature_v2", "carried by offline activation answers only (ActivateOfflineResponse, checked below)"],
 ];
 
 /** Where LicenseSpring's own answers carry null although the SDK's declaration leaves null out. */
@@ -108,6 +108,19 @@ beforeAll(async () => {
     });
     await manage("POST", `/api/v1/products/${product.id}/features`, { code: "pro", name: "Pro mode", feature_type: "activation" });
     await manage("POST", `/api/v1/products/${product.id}/custom-fields`, { name: "seats", data_type: "number", default_value: "5" });
+    await manage("PATCH", `/api/v1/products/${product.id}`, { allow_trial: true, trial_days: 30, trial_license: { max_activations: 2 } });
+    await manage("POST", `/api/v1/products/${product.id}/versions`, {
+      version: "2.0.0",
+      environment: "linux",
+      channel: "stable",
+      release_date: "2030-02-01T00:00:00Z",
+      installation_file: "https://downloads.example.com/app-2.0.0.tar.gz",
+      hash_md5: "0123456789abcdef0123456789abcdef",
+      size: 2048,
+      eula_link: "https://example.com/eula",
+      release_notes_link: "https://example.com/notes",
+      requires_version: "1.0.0",
+    });
     await manage("POST", "/api/v1/licenses", {
       product_id: product.id,
       ...(method === "license-key"
@@ -272,6 +285,46 @@ describe("every field the SDK declares, with its declared type", () => {
       await api.getDeviceVariables({ product: keyProduct, license_key: licenseKey, hardware_id }),
       "GetDeviceVariablesResponse",
     );
+  });
+
+  it("trial_key: a new trial, and the trial a device already has", async () => {
+    expectComplete(await api.getTrialKey({ product: keyProduct, hardware_id: "trial-machine" }), "TrialNewResponse", [
+      ["license_user", "user-based trials only"],
+      ["initial_password", "user-based trials only"],
+      ["license_user_id", "user-based trials only"],
+      ["max_license_users", "user-based trials only"],
+      ["validity_period", "set at the trial's first activation (trial_days)"],
+      ["LicenseProductFeatures[].floating_timeout", "floating features only"],
+      ["LicenseProductFeatures[].floating_users", "floating features only"],
+    ]);
+    expectComplete(await api.getTrialKey({ product: keyProduct, hardware_id: "trial-machine" }), "TrialExistingResponse");
+    expectComplete(
+      await api.getTrialKey({ product: userProduct, hardware_id: "trial-machine", email: "trial-user@example.com" }),
+      "TrialNewResponse",
+      [
+        ["license", "key-based trials only"],
+        ["license_key", "key-based trials only"],
+        ["validity_period", "set at the trial's first activation (trial_days)"],
+        ["LicenseProductFeatures[].floating_timeout", "floating features only"],
+        ["LicenseProductFeatures[].floating_users", "floating features only"],
+      ],
+    );
+  });
+
+  it("versions and installation_file", async () => {
+    const identity = { product: keyProduct, license_key: licenseKey, hardware_id };
+    expectComplete(await api.getVersions({ ...identity, env: "linux" }), "VersionsResponse");
+    expectComplete(await api.getInstallationFile({ ...identity, env: "linux", channel: "stable" }), "InstallationFileResponse");
+    const activated = await api.activateLicense({ ...identity, env: "linux" } as Parameters<LicenseAPI["activateLicense"]>[0]);
+    expectComplete(activated, "ActivateLicenseResponse", KEY_BASED_ONLY);
+    expect(activated.installation_file).toMatchObject({ version: "2.0.0", environment: "linux" });
+  });
+
+  it("activate_offline: the answer an offline activation file holds", async () => {
+    const request = api.createOfflineActivationPayload({ product: keyProduct, license_key: licenseKey, hardware_id: "offline-types" });
+    const file = await offlinePortal(service)(request);
+    const answer = JSON.parse(Buffer.from(file, "base64").toString()) as Record<string, unknown>;
+    expectComplete(answer, "ActivateOfflineResponse", KEY_BASED_ONLY);
   });
 
   it("user_licenses and customer_license_users", async () => {

@@ -174,6 +174,57 @@ describe("LicenseManager and its License", () => {
   });
 });
 
+describe("offline activation, trials and versions through the SDK's own calls", () => {
+  const key = { product: "demo-key", license_key: "DEMO-AAAA-BBBB-CCCC" };
+
+  it("LicenseAPI.activateOffline verifies both signatures of the answer; deactivateOffline frees the seat", async () => {
+    const hardware_id = "sdk-offline-device";
+    const activated = await api.activateOffline(api.createOfflineActivationPayload({ ...key, hardware_id }));
+    expect(activated).toMatchObject({ hardware_id, license_key: key.license_key, request: "activation" });
+    expect(await api.checkLicense({ ...key, hardware_id })).toMatchObject({ license_active: true });
+    expect(await api.deactivateOffline(api.createOfflineDeactivationPayload({ ...key, hardware_id }))).toBe(true);
+    expect(await sdkError(api.checkLicense({ ...key, hardware_id }))).toMatchObject({ code: "device_not_found" });
+  });
+
+  it("LicenseManager's offline request files (activation, deactivation) are taken as they are", async () => {
+    const manager = new LicenseManager(managerConfig("demo-key", "sdk-offline-manager"));
+    const answer = await api.activateOffline(
+      manager.createOfflineActivationPayload({ license_key: key.license_key } as Parameters<
+        typeof manager.createOfflineActivationPayload
+      >[0]),
+    );
+    expect(answer).toMatchObject({ hardware_id: "sdk-offline-manager" });
+    const deactivation = manager.createOfflineDeactivationPayload({ license_key: key.license_key } as Parameters<
+      typeof manager.createOfflineDeactivationPayload
+    >[0]);
+    expect(await api.deactivateOffline(deactivation)).toBe(true);
+  });
+
+  it("getTrialKey: trial_not_allowed, then a trial once the vendor allows it", async () => {
+    const manager = new LicenseManager(managerConfig("demo-user", "sdk-trial-device"));
+    expect(await sdkError(manager.getTrialKey({ email: "trial@example.com" }))).toMatchObject({ code: "trial_not_allowed" });
+    await manage("PATCH", "/api/v1/products/2", { allow_trial: true, trial_days: 7 });
+    expect(await manager.getTrialKey({ email: "trial@example.com" })).toMatchObject({ is_trial: true, license_user: "trial@example.com" });
+    expect(await api.getTrialKey({ product: "demo-user", hardware_id: "sdk-trial-device", email: "trial@example.com" })).toEqual({
+      license_type: "perpetual",
+      is_trial: true,
+      license_user: "trial@example.com",
+    });
+  });
+
+  it("getVersions and getInstallationFile: none published yet, then the newest", async () => {
+    const identity = { ...key, hardware_id: "demo-device-1" };
+    expect(await api.getVersions(identity)).toEqual([]);
+    expect(await sdkError(api.getInstallationFile(identity))).toMatchObject({ code: "version_not_found" });
+    await manage("POST", "/api/v1/products/1/versions", { version: "1.0.0", release_date: "2030-01-01T00:00:00Z" });
+    const manager = new LicenseManager(managerConfig("demo-key", "demo-device-1"));
+    expect(await manager.getVersions({ license_key: key.license_key })).toEqual([
+      { version: "1.0.0", release_date: "2030-01-01T00:00:00.000Z" },
+    ]);
+    expect(await manager.getInstallationFile({ license_key: key.license_key })).toMatchObject({ version: "1.0.0", environment: "" });
+  });
+});
+
 describe("the calls this server does not serve: not_supported, naming the call", () => {
   const key = { product: "demo-key", license_key: "DEMO-AAAA-BBBB-CCCC", hardware_id: "demo-device-1" };
   const notSupported = (path: string) => ({ status: 400, code: "not_supported", message: expect.stringContaining(`/api/v4/${path}`) });
@@ -183,11 +234,6 @@ describe("the calls this server does not serve: not_supported, naming the call",
       ["check_bundle", () => api.checkBundle(key)],
       ["activate_bundle", () => api.activateBundle(key)],
       ["deactivate_bundle", () => api.deactivateBundle(key)],
-      ["activate_offline", () => api.activateOffline(Buffer.from("{}").toString("base64"))],
-      ["deactivate_offline", () => api.deactivateOffline(Buffer.from("{}").toString("base64"))],
-      ["trial_key", () => api.getTrialKey({ product: "demo-key", hardware_id: "trial-device", email: "t@example.com" })],
-      ["versions", () => api.getVersions(key)],
-      ["installation_file", () => api.getInstallationFile(key)],
       ["sso_url", () => api.getSSOUrl({ product: "demo-key", customer_account_code: "acme" })],
       [
         "activate_license",
@@ -198,16 +244,12 @@ describe("the calls this server does not serve: not_supported, naming the call",
     for (const [path, call] of calls) expect(await sdkError(call()), path).toEqual(notSupported(path));
   });
 
-  it("LicenseManager, its License, and BundleManager", async () => {
+  it("LicenseManager and BundleManager", async () => {
     const manager = new LicenseManager(managerConfig("demo-key", "unsupported-device"));
     await manager.activateLicense({ license_key: "DEMO-AAAA-BBBB-CCCC" });
     const keyOnly = { license_key: "DEMO-AAAA-BBBB-CCCC" };
-    const license = manager.loadLicense();
     const bundles = new BundleManager(managerConfig("demo-key", "bundle-device"));
     const calls: Array<[string, () => Promise<unknown>]> = [
-      ["trial_key", () => manager.getTrialKey({ email: "t@example.com" })],
-      ["versions", () => manager.getVersions(keyOnly)],
-      ["installation_file", () => manager.getInstallationFile(keyOnly)],
       ["sso_url", () => manager.getSSOUrl({ customer_account_code: "acme" })],
       ["check_bundle", () => bundles.checkBundle(keyOnly)],
       ["activate_bundle", () => bundles.activateBundle(keyOnly)],

@@ -2,6 +2,7 @@
 // transaction of the write that caused it, on the condition that the write changes something: of
 // several calls racing to disable a license, blacklist a device or activate a new one, exactly one
 // announces it; a call that changes nothing announces nothing.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../support/audit";
 import { postSigned } from "../support/client";
@@ -85,4 +86,31 @@ describe("license and device events", () => {
       }),
     ]);
   });
+
+  it(
+    "device.activated: none for an activation refused as a transfer past max_transfers, one for the device's own seat back",
+    { timeout: 30_000 },
+    async () => {
+      const name = uniqueCode("transfer");
+      await registerEndpoint({ url: receiverUrl(`ok/${name}`), events: ["device.activated"] });
+      const credentials = await createApiKey();
+      const fixture = await createFixture({ noDevice: true, license: { maxActivations: 1 } });
+      await env.DB.prepare("UPDATE licenses SET max_transfers = -1 WHERE id = ?").bind(fixture.licenseId).run();
+      const as = (hardwareId: string) => ({ ...fixture.identity, hardware_id: hardwareId });
+      const send = async (path: string, hardwareId: string, status: number) => {
+        const response = await postSigned(path, as(hardwareId), credentials);
+        expect(response.status, `${path} ${hardwareId}`).toBe(status);
+        await response.body?.cancel();
+      };
+      await send("/api/v4/activate_license", "first", 200);
+      await send("/api/v4/deactivate_license", "first", 200);
+      await send("/api/v4/activate_license", "second", 400); // license_transferred_max_times
+      await send("/api/v4/activate_license", "first", 200);
+      await eventually(async () => (await received(name)).length >= 2, "two device.activated");
+      await settle();
+      expect(
+        (await received(name)).map((webhook) => (JSON.parse(webhook.body) as { data: { hardware_id: string } }).data.hardware_id),
+      ).toEqual(["first", "first"]);
+    },
+  );
 });

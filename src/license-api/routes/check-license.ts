@@ -13,7 +13,7 @@ import { licenseSignature } from "../../auth/response-signing";
 import { counterStub, liveFeatureStates } from "../../counter/counter-stubs";
 import type { CounterTarget } from "../../counter/snapshot";
 import type { CheckOutcome } from "../../counter/types";
-import { licenseUserOf, toCounterSnapshot, toLicenseDetails } from "../../db/counter-snapshot";
+import { installationFileOf, licenseUserOf, toCounterSnapshot, toLicenseDetails } from "../../db/counter-snapshot";
 import { ApiError } from "../../errors";
 import { atCounter } from "../at-counter";
 import { featureBody, licenseBody } from "../license-body";
@@ -54,6 +54,7 @@ export const checkLicense = licenseApiRoute({
       licenseSignature: signature,
       nowMs,
       pool: checked.pool,
+      installationFile: installationFileOf(checked.read, { environment: input.env, channel: input.channel }),
     });
   },
 });

@@ -72,7 +72,8 @@ export const floatingBorrow = licenseApiRoute({
 /**
  * Frees the device's slot at once, ending any borrow. Answers "" (LicenseSpring: "returns an empty
  * string on success"). Idempotent: a device that holds no slot, or a license that is not floating,
- * has nothing to free, and gets the same answer.
+ * has nothing to free, and gets the same answer. The license must be enabled and active (the errors
+ * LicenseSpring lists for the call); an expired license still frees its slots.
  */
 export const floatingRelease = licenseApiRoute({
   method: "post",

@@ -191,6 +191,7 @@ async function licenseWrites(
       license_key: value.license_key ?? null,
       created_at: value.created_at ?? null,
       terms: value,
+      transferCount: value.transfer_count,
       users,
       // Every product feature is on the license, as when a license is issued here.
       features: product.features.map((feature) => ({ productFeatureId: feature.id, overrides: value.features[feature.code] ?? {} })),

@@ -12,7 +12,7 @@
  */
 import type { ManagementActor } from "../../auth/management-roles";
 import { recordActivity } from "../../db/activity";
-import { counterStub, featureTarget, licenseTarget } from "../../counter/counter-stubs";
+import { counterStub, featureTarget, licenseTarget, withStubRetries } from "../../counter/counter-stubs";
 import type { CounterTarget } from "../../counter/snapshot";
 import { totalTargets } from "../../db/license-features";
 import type { NumberedRow } from "../../http/read-import-body";
@@ -21,8 +21,6 @@ import { RowErrors, rejectRepeats } from "./row-errors";
 
 /** Counter calls in flight at once. */
 const CONCURRENCY = 50;
-/** Pauses before each attempt: importTotal is idempotent, so a call that failed is simply made again. */
-const RETRY_DELAYS_MS = [0, 25, 100, 250];
 
 export async function importTotals(env: Env, actor: ManagementActor, rows: Array<NumberedRow<ImportTotalRow>>, errors: RowErrors) {
   rejectRepeats(rows, (total) => JSON.stringify([total.license_id, total.feature]), "feature", errors);
@@ -68,15 +66,9 @@ export async function importTotals(env: Env, actor: ManagementActor, rows: Array
   };
 }
 
+/** importTotal is idempotent, so a call that failed is simply made again. */
 async function importWithRetry(env: Env, target: CounterTarget, total: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await counterStub(env, target).importTotal(target, total);
-      return;
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt + 1];
-      if (delay === undefined) throw error;
-      await scheduler.wait(delay);
-    }
-  }
+  await withStubRetries(async () => {
+    await counterStub(env, target).importTotal(target, total);
+  });
 }

@@ -10,7 +10,7 @@ import { PageQuery, page } from "../../models/page";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { generateApiCredentials } from "../random-secrets";
+import { generateApiCredentials } from "../../auth/random-secrets";
 
 /**
  * A key changed: this isolate and its location forget their copies at once; every other isolate

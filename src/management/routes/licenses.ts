@@ -43,7 +43,7 @@ import { licenseDetail } from "../license-detail-view";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { generateLicenseKey } from "../random-secrets";
+import { generateLicenseKey } from "../../auth/random-secrets";
 import { announce, licenseDisabledEvent } from "../../webhooks/license-events";
 import { sendDeliveries } from "../../webhooks/webhook-consumer";
 import { writableLicense } from "../writable-license";

@@ -25,7 +25,7 @@ import { PageQuery, page } from "../../models/page";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
-import { generateManagementKey } from "../random-secrets";
+import { generateManagementKey } from "../../auth/random-secrets";
 
 export const managementKeyRoutes = [
   managementRoute({

@@ -11,13 +11,14 @@ import {
   licenseFeaturesInheritingFloatingUsers,
   licensesWithFeature,
   listProductFeatures,
+  productFeatures,
   updateProductFeature,
 } from "../../db/product-features";
 import { deleteProduct, findProduct, insertProduct, listProducts, productDependents, updateProduct } from "../../db/products";
 import { ApiError } from "../../errors";
 import { forgetProductVersion } from "../../license-api/edge-state";
 import { PageQuery, page } from "../../models/page";
-import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody } from "../../models/product";
+import { CreateProductBody, ProductPath, ProductResource, UpdateProductBody, type TrialLicenseTerms } from "../../models/product";
 import { CreateProductCustomFieldBody, ProductCustomFieldResource } from "../../models/product-custom-field";
 import {
   CreateProductFeatureBody,
@@ -27,12 +28,42 @@ import {
   UpdateProductFeatureBody,
 } from "../../models/product-feature";
 import { AddedToLicensesResource, FeatureOverridesInput } from "../../models/license-feature";
-import { assertWorkable, definedOnly, sentIn } from "../../models/unworkable-settings";
+import { assertTrialWorkable, assertWorkable, definedOnly, sentIn, type TrialSettings } from "../../models/unworkable-settings";
 import { changedValues } from "../changed-values";
 import { checkFeatureSettings } from "../feature-settings";
 import { managementRoute } from "../management-route";
 import { orNotFound } from "../or-not-found";
 import { pageBody } from "../page-body";
+
+/**
+ * validation_error when the trial settings a write leaves in place cannot work (a time-limited trial
+ * without trial_days), or when trial terms it sends name a feature or custom field the product does
+ * not have, or feature values that cannot work with the product's (the features and custom fields
+ * of a trial license are the product's, like any license's).
+ */
+async function checkTrialSettings(env: Env, productId: number, values: TrialSettings, sent: TrialLicenseTerms | undefined): Promise<void> {
+  assertTrialWorkable(values, (field) => field === "trial_days" || sent !== undefined);
+  if (!sent) return;
+  const features = Object.keys(sent.features);
+  const fields = Object.keys(sent.custom_fields);
+  if (features.length === 0 && fields.length === 0) return;
+  const [known, knownFields] = await Promise.all([productFeatures(env.DB, productId), productCustomFields(env.DB, productId)]);
+  const unknown = features.filter((code) => !known.some((feature) => feature.code === code));
+  if (unknown.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `trial_license.features: the product has no feature ${unknown.map((code) => JSON.stringify(code)).join(", ")}`,
+    );
+  for (const feature of known)
+    if (sent.features[feature.code])
+      checkFeatureSettings(feature, sent.features[feature.code]!, ["trial_license", "features", feature.code]);
+  const unknownFields = fields.filter((name) => !knownFields.some((field) => field.name === name));
+  if (unknownFields.length > 0)
+    throw new ApiError(
+      "validation_error",
+      `trial_license.custom_fields: the product has no custom field ${unknownFields.map((name) => JSON.stringify(name)).join(", ")}`,
+    );
+}
 
 /** What deleteUnused deletes: the thing as stored, its name in messages, and its activity entry's action and target. */
 interface Deletion<T extends { id: number }> {
@@ -73,10 +104,15 @@ export const managementProductRoutes = [
     errors: { conflict: "a product already has this short_code" },
     tag: "Products",
     summary: "Create a product",
+    description:
+      "`allow_trial`, `trial_days`, `allow_multiple_trials` and `trial_license` (the terms of the trial licenses trial_key issues) may be " +
+      "set here or later with PATCH; trial terms that name features or custom fields need them added first (PATCH the product then).",
     body: CreateProductBody,
     response: ProductResource,
     status: 201,
     async handler({ body, env, actor }) {
+      // A new product has no features or custom fields yet: trial terms may name none.
+      await checkTrialSettings(env, 0, body, body.trial_license);
       const product = await insertProduct(env.DB, body, [
         activityStatement(env.DB, actor, {
           action: "product.created",
@@ -118,13 +154,18 @@ export const managementProductRoutes = [
     path: "/api/v1/products/{product_id}",
     operationId: "updateProduct",
     tag: "Products",
-    summary: "Change a product's name or metadata",
-    description: "The License API answers the metadata in product_details and in every license object of the product.",
+    summary: "Change a product's name, metadata or trial settings",
+    description:
+      "The License API answers the metadata in product_details and in every license object of the product. Trial settings apply to the " +
+      "next trial_key call; trial licenses issued before keep their terms. `trial_license` replaces the trial terms whole.",
     params: ProductPath,
     body: UpdateProductBody,
     response: ProductResource,
     async handler({ params, body, env, actor }) {
       const stored = orNotFound(await findProduct(env.DB, params.product_id), "Product", params.product_id);
+      const trial = { trial_days: body.trial_days ?? stored.trial_days, trial_license: body.trial_license ?? stored.trial_license };
+      if (body.trial_days !== undefined || body.trial_license !== undefined)
+        await checkTrialSettings(env, params.product_id, trial as TrialSettings, body.trial_license);
       const change = changedValues(stored, body);
       const activity = activityStatement(env.DB, actor, {
         action: "product.updated",
@@ -133,6 +174,7 @@ export const managementProductRoutes = [
         onlyIfChanged: true,
       });
       const product = orNotFound(await updateProduct(env.DB, params.product_id, body, [activity]), "Product", params.product_id);
+      // Trial settings are answered in license objects (product_details), which the objects answer from their snapshot.
       await forgetProductVersion(env.DB, params.product_id);
       return product;
     },

@@ -1,4 +1,4 @@
-/** Random identifiers the vendor hands out: license keys, License API credentials and management keys (WebCrypto randomness only). */
+/** Random identifiers handed out: license keys, License API credentials, management keys and trial users' initial passwords (WebCrypto randomness only). */
 import { encodeBase64Url } from "../base64";
 
 // 32 symbols without look-alikes (no I, O, 0, 1): 256 is a multiple of 32, so `byte % 32` is uniform.
@@ -22,4 +22,9 @@ export function generateApiCredentials(): { apiKey: string; sharedKey: string } 
 export function generateManagementKey(): { key: string; prefix: string } {
   const key = `mk_${encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
   return { key, prefix: key.slice(0, 10) };
+}
+
+/** A license user's initial password for a trial license (96 random bits, base64url): answered once, stored only as a hash. */
+export function generatePassword(): string {
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(12)));
 }
