@@ -198,12 +198,12 @@ function signingKeyFiles(keysDir) {
   } catch {
     throw new DeployStop(`${shownPath(privateFile)} is not a PEM private key. Move it away to have a new one generated.`);
   }
-  if (
-    !privateKey.includes("-----BEGIN PRIVATE KEY-----") ||
-    key.asymmetricKeyType !== "rsa" ||
-    key.asymmetricKeyDetails?.modulusLength !== 2048
-  ) {
-    throw new DeployStop(`${shownPath(privateFile)} must be an RSA-2048 private key in PKCS#8 PEM ("BEGIN PRIVATE KEY").`);
+  // The Worker imports the key as PKCS#8: a file that is not its own PKCS#8 export (PKCS#1, say) is refused.
+  const pkcs8 = key.asymmetricKeyType === "rsa" && key.export({ type: "pkcs8", format: "pem" }).trim() === privateKey.trim();
+  if (!pkcs8 || key.asymmetricKeyDetails?.modulusLength !== 2048) {
+    throw new DeployStop(
+      `${shownPath(privateFile)} must be an RSA-2048 private key in PKCS#8 PEM, as "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048" writes it.`,
+    );
   }
   if (!existsSync(publicFile)) writeFileSync(publicFile, createPublicKey(key).export({ type: "spki", format: "pem" }));
   return { privateKey, privateFile, publicFile };

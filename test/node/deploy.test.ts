@@ -4,8 +4,8 @@
 // deploys, which secrets are set (never one that exists), how many License API keys exist after a
 // first run, a second run, and a run that stopped halfway then ran again.
 import { spawn } from "node:child_process";
-import { createPrivateKey, createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -278,6 +278,21 @@ describe("npm run deploy", () => {
         .every((call) => call.line === "whoami --json" || call.accountId === "acc2"),
     ).toBe(true);
   }, 240_000);
+
+  it("refuses a saved signing key the Worker could not use (PKCS#1, or not RSA-2048), saying why, and sets no signing key", async () => {
+    const pkcs1 = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const rsa1024 = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+    for (const pem of [pkcs1, rsa1024]) {
+      const dir = newAccount();
+      mkdirSync(keysDir(dir), { recursive: true });
+      writeFileSync(join(keysDir(dir), "signing-key.pem"), pem);
+      const run = await deployWithFake(dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("must be an RSA-2048 private key in PKCS#8 PEM");
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(account(dir).secrets).not.toHaveProperty("LICENSE_SIGNING_KEY");
+    }
+  }, 120_000);
 
   it("with a login that reaches several accounts and none named, lists them and stops before any change", async () => {
     const dir = newAccount({
